@@ -1,0 +1,99 @@
+// The end-of-run summary table (see report.hpp).
+#include "host/cli/report.hpp"
+
+#include <cmath>
+#include <fmt/format.h>
+
+namespace scls {
+
+namespace {
+std::string with_se(const Estimate& e, int decimals)
+{
+    return fmt::format("{:.{}f} ± {:.{}f}", e.mean, decimals, e.se, decimals);
+}
+// Columns as displayed: "±" is two bytes but one column (fmt pads by columns).
+std::size_t display_width(const std::string& text)
+{
+    std::size_t width = 0;
+    for (unsigned char c : text) {
+        width += (c & 0xC0) != 0x80 ? 1 : 0;
+    }
+    return width;
+}
+std::string percent(const Estimate& e)
+{
+    return std::isnan(e.mean) ? "n/a" : fmt::format("{:.1f}% ± {:.1f}", 100 * e.mean, 100 * e.se);
+}
+}  // namespace
+
+std::string format_summary_table(const Scenario& scenario, const std::vector<StrategySummary>& strategies)
+{
+    struct Row {
+        std::string label;
+        std::vector<std::string> cells;
+    };
+    std::vector<Row> rows;
+    auto add = [&](std::string label, auto&& cell) {
+        Row row{std::move(label), {}};
+        for (const auto& s : strategies) {
+            row.cells.push_back(cell(s));
+        }
+        rows.push_back(std::move(row));
+    };
+    const std::string money = scenario.currency;
+    add("patients", [](const StrategySummary& s) { return fmt::format("{}", s.patients); });
+    add("cost per patient (" + money + ", disc.)", [](const StrategySummary& s) { return with_se(s.cost_total, 0); });
+    add("QALYs (disc.)", [](const StrategySummary& s) { return with_se(s.qalys, 3); });
+    add("life-years (disc.)", [](const StrategySummary& s) { return with_se(s.life_years_discounted, 3); });
+    add("life-years (undisc.)", [](const StrategySummary& s) { return with_se(s.life_years, 3); });
+    add("attacks per patient-year", [](const StrategySummary& s) { return with_se(s.attacks_per_patient_year, 4); });
+    add("deaths: attack", [](const StrategySummary& s) { return percent(s.death_share(0)); });
+    add("deaths: background", [](const StrategySummary& s) { return percent(s.death_share(1)); });
+    add("deaths: myeloma", [](const StrategySummary& s) { return percent(s.death_share(2)); });
+    add("deaths: adverse event", [](const StrategySummary& s) { return percent(s.death_share(3)); });
+    add("5-year survival", [](const StrategySummary& s) { return percent(s.survival_at_years(5)); });
+    add("10-year survival", [](const StrategySummary& s) { return percent(s.survival_at_years(10)); });
+    add("incr. cost vs comparator", [](const StrategySummary& s) { return with_se(s.increment_cost, 0); });
+    add("incr. QALYs vs comparator", [](const StrategySummary& s) { return with_se(s.increment_qalys, 4); });
+    add("ICER (" + money + "/QALY)", [&](const StrategySummary& s) {
+        if (std::isnan(s.icer)) {
+            return std::string(s.name == scenario.strategy_names[scenario.comparator] ? "comparator" : "n/a");
+        }
+        if (s.increment_qalys.mean <= 0 && s.increment_cost.mean >= 0) {
+            return std::string("dominated");
+        }
+        if (s.increment_qalys.mean >= 0 && s.increment_cost.mean <= 0) {
+            return std::string("dominant");
+        }
+        return fmt::format("{:.0f}", s.icer);
+    });
+
+    std::size_t label_width = 0;
+    for (const auto& r : rows) {
+        label_width = std::max(label_width, r.label.size());
+    }
+    std::vector<std::size_t> widths;
+    for (std::size_t c = 0; c < strategies.size(); ++c) {
+        std::size_t w = strategies[c].name.size();
+        for (const auto& r : rows) {
+            w = std::max(w, display_width(r.cells[c]));
+        }
+        widths.push_back(w);
+    }
+    std::string out = fmt::format("{:<{}}", "", label_width);
+    for (std::size_t c = 0; c < strategies.size(); ++c) {
+        out += fmt::format("  {:>{}}", strategies[c].name, widths[c]);
+    }
+    out += "\n";
+    for (const auto& r : rows) {
+        out += fmt::format("{:<{}}", r.label, label_width);
+        for (std::size_t c = 0; c < r.cells.size(); ++c) {
+            out += fmt::format("  {:>{}}", r.cells[c], widths[c]);
+        }
+        out += "\n";
+    }
+    out += "Means per patient with Monte Carlo standard errors; increments are paired (same patients, common random numbers).\n";
+    return out;
+}
+
+}  // namespace scls

@@ -1,0 +1,141 @@
+// Derived statistics (see summary.hpp).
+#include "host/engine/summary.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace scls {
+
+Estimate estimate_from_moments(double sum, double sum_of_squares, double n)
+{
+    if (n <= 0.0) {
+        return {};
+    }
+    const double mean = sum / n;
+    if (n < 2.0) {
+        return {mean, 0.0};
+    }
+    const double variance = std::max(0.0, (sum_of_squares - n * mean * mean) / (n - 1.0));
+    return {mean, std::sqrt(variance / n)};
+}
+
+Curve kaplan_meier(const std::uint64_t* events, const std::uint64_t* censored, int bins, std::uint64_t patients)
+{
+    Curve curve;
+    curve.value.assign(bins + 1, 1.0);
+    curve.se.assign(bins + 1, 0.0);
+    double at_risk = static_cast<double>(patients);
+    double survival = 1.0;
+    double greenwood = 0.0;
+    for (int j = 0; j < bins; ++j) {
+        const double d = static_cast<double>(events[j]);
+        const double c = static_cast<double>(censored[j]);
+        const double effective = at_risk - 0.5 * c;
+        if (effective > 0.0 && d > 0.0) {
+            survival *= 1.0 - d / effective;
+            if (effective > d) {
+                greenwood += d / (effective * (effective - d));
+            }
+        }
+        at_risk -= d + c;
+        curve.value[j + 1] = survival;
+        curve.se[j + 1] = survival * std::sqrt(greenwood);
+    }
+    return curve;
+}
+
+Estimate StrategySummary::survival_at_years(double years) const
+{
+    const int month = static_cast<int>(std::lround(years * 12.0));
+    if (month < 0 || month >= static_cast<int>(survival.value.size())) {
+        return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+    }
+    return {survival.value[month], survival.se[month]};
+}
+
+Estimate StrategySummary::death_share(int cause) const
+{
+    const double n = static_cast<double>(patients);
+    const double p = n > 0 ? deaths[cause] / n : 0.0;
+    return {p, n > 0 ? std::sqrt(p * (1.0 - p) / n) : 0.0};
+}
+
+std::vector<StrategySummary> summarize(const Scenario& scenario, const RunResult& result, std::uint32_t parameter_set)
+{
+    const LaunchGeometry& g = result.geometry;
+    const CountLayout& layout = g.layout;
+    std::vector<StrategySummary> out(g.strategies);
+    for (int s = 0; s < g.strategies; ++s) {
+        StrategySummary& sum = out[s];
+        sum.name = scenario.strategy_names[s];
+        sum.label = scenario.strategy_labels[s];
+        const std::uint64_t* c =
+            result.counts.data() + static_cast<std::size_t>(parameter_set) * g.counts_per_set() + s * layout.per_strategy();
+        const double* m = result.moments.data() + static_cast<std::size_t>(parameter_set) * g.moments_per_block() +
+                          s * kMomentsPerStrategy;
+        sum.patients = c[static_cast<int>(Counter::patients)];
+        const double n = static_cast<double>(sum.patients);
+        auto value = [&](Value v) { return estimate_from_moments(m[2 * static_cast<int>(v)], m[2 * static_cast<int>(v) + 1], n); };
+        auto value_at = [&](int index) { return estimate_from_moments(m[2 * index], m[2 * index + 1], n); };
+        for (int k = 0; k < kCostCategories; ++k) {
+            sum.cost[k] = value_at(static_cast<int>(Value::cost_first) + k);
+        }
+        sum.cost_total = value(Value::cost_total);
+        sum.qalys = value(Value::qalys);
+        sum.life_years_discounted = value(Value::life_years_discounted);
+        sum.life_years = value(Value::life_years);
+        sum.attacks_per_patient = value(Value::attacks);
+        sum.increment_cost = value(Value::increment_cost);
+        sum.increment_qalys = value(Value::increment_qalys);
+        sum.increment_life_years_discounted = value(Value::increment_life_years_discounted);
+        sum.person_years = m[2 * static_cast<int>(Value::life_years)];
+        for (int r = 0; r < kMaxRegimens; ++r) {
+            sum.regimen_years[r] = m[2 * (static_cast<int>(Value::regimen_years_first) + r)];
+        }
+        // Attacks per patient-year R = sum A / sum L; delta method:
+        // Var(R) ~ (Var A - 2 R Cov(A, L) + R^2 Var L) / (n Lbar^2).
+        if (n > 1 && sum.person_years > 0) {
+            const double a_mean = sum.attacks_per_patient.mean;
+            const double l_mean = sum.life_years.mean;
+            const double rate = a_mean / l_mean;
+            const double var_a = std::max(0.0, (m[2 * static_cast<int>(Value::attacks) + 1] - n * a_mean * a_mean) / (n - 1));
+            const double var_l = std::max(0.0, (m[2 * static_cast<int>(Value::life_years) + 1] - n * l_mean * l_mean) / (n - 1));
+            const double cov = (m[2 * static_cast<int>(Value::attacks_times_life_years)] - n * a_mean * l_mean) / (n - 1);
+            const double var_rate = std::max(0.0, var_a - 2 * rate * cov + rate * rate * var_l) / (n * l_mean * l_mean);
+            sum.attacks_per_patient_year = {rate, std::sqrt(var_rate)};
+        }
+        sum.icer = s == scenario.comparator || sum.increment_qalys.mean == 0.0
+                       ? std::numeric_limits<double>::quiet_NaN()
+                       : sum.increment_cost.mean / sum.increment_qalys.mean;
+        for (int k = 0; k < kSeverities; ++k) {
+            sum.attacks[k] = c[static_cast<int>(Counter::attacks_first) + k];
+        }
+        for (int k = 0; k < kDeathCauses; ++k) {
+            sum.deaths[k] = c[static_cast<int>(Counter::deaths_first) + k];
+        }
+        sum.alive_at_horizon = c[static_cast<int>(Counter::alive_at_horizon)];
+        for (int k = 0; k < kComplications; ++k) {
+            sum.complications[k] = c[static_cast<int>(Counter::complications_first) + k];
+        }
+        sum.adverse_events = c[static_cast<int>(Counter::adverse_events)];
+        sum.switches = c[static_cast<int>(Counter::switches)];
+        sum.discontinuations = c[static_cast<int>(Counter::discontinuations)];
+        sum.escalations = c[static_cast<int>(Counter::escalations)];
+        sum.deescalations = c[static_cast<int>(Counter::deescalations)];
+        sum.myeloma_onsets = c[static_cast<int>(Counter::myeloma_onsets)];
+        sum.patients_with_attack = c[static_cast<int>(Counter::patients_with_attack)];
+        sum.survival = kaplan_meier(c + layout.deaths_by_month(), c + layout.censored_by_month(), layout.month_bins(), sum.patients);
+        sum.attack_free = kaplan_meier(c + layout.first_attack_by_month(), c + layout.attack_free_censored_by_month(),
+                                       layout.month_bins(), sum.patients);
+        // The curves have one point per grid month 0..months_in_grid.
+        sum.survival.value.resize(layout.month_bins());
+        sum.survival.se.resize(layout.month_bins());
+        sum.attack_free.value.resize(layout.month_bins());
+        sum.attack_free.se.resize(layout.month_bins());
+        sum.attacks_histogram.assign(c + layout.attacks_per_patient(), c + layout.attacks_per_patient() + kAttackCountBins);
+    }
+    return out;
+}
+
+}  // namespace scls

@@ -1,0 +1,57 @@
+// Derived statistics from a run's raw tallies: means with Monte Carlo SEs,
+// Kaplan-Meier curves on the monthly grid, rates, increments and ICERs.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "host/engine/engine.hpp"
+#include "host/scenario/scenario.hpp"
+
+namespace scls {
+
+struct Estimate {
+    double mean = 0.0;
+    double se = 0.0;  // Monte Carlo standard error of the mean
+};
+
+// Mean and SE from a sum and sum of squares over n independent patients.
+Estimate estimate_from_moments(double sum, double sum_of_squares, double n);
+
+// Kaplan-Meier survival at the grid points 0..bins (months), from events and
+// censorings per monthly bin; censorings count half a bin at risk (actuarial
+// convention). se by Greenwood's formula.
+struct Curve {
+    std::vector<double> value;
+    std::vector<double> se;
+};
+Curve kaplan_meier(const std::uint64_t* events, const std::uint64_t* censored, int bins, std::uint64_t patients);
+
+struct StrategySummary {
+    std::string name, label;
+    std::uint64_t patients = 0;
+    Estimate cost[kCostCategories];
+    Estimate cost_total, qalys, life_years_discounted, life_years, attacks_per_patient;
+    Estimate attacks_per_patient_year;  // ratio estimator, delta-method SE
+    Estimate increment_cost, increment_qalys, increment_life_years_discounted;  // paired, vs comparator
+    double icer = 0.0;  // incremental cost per QALY vs comparator; NaN for the comparator itself
+    double person_years = 0.0;
+    double regimen_years[kMaxRegimens] = {};
+    std::uint64_t attacks[kSeverities] = {};
+    std::uint64_t deaths[kDeathCauses] = {};
+    std::uint64_t alive_at_horizon = 0;
+    std::uint64_t complications[kComplications] = {};
+    std::uint64_t adverse_events = 0, switches = 0, discontinuations = 0, escalations = 0, deescalations = 0;
+    std::uint64_t myeloma_onsets = 0, patients_with_attack = 0;
+    Curve survival;      // overall survival
+    Curve attack_free;   // time to first attack, censored at death or horizon
+    std::vector<std::uint64_t> attacks_histogram;  // patients with 0, 1, ..., >= kAttackCountBins-1 attacks
+
+    Estimate survival_at_years(double years) const;
+    Estimate death_share(int cause) const;  // fraction of patients dying of the cause (binomial SE)
+};
+
+std::vector<StrategySummary> summarize(const Scenario& scenario, const RunResult& result, std::uint32_t parameter_set);
+
+}  // namespace scls

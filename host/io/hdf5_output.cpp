@@ -1,0 +1,366 @@
+// HDF5 output, the only place that talks to HDF5. Every dataset carries
+// "units" and "description" attributes and HDF5 dimension labels (h5py shows
+// them as dset.dims[i].label), plus an "axes" group with the labels of every
+// categorical axis.
+#include "host/io/hdf5_output.hpp"
+
+#include <H5Cpp.h>
+#include <hdf5_hl.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <stdexcept>
+#include <system_error>
+
+#include "kernels/core/math.hpp"
+
+namespace scls {
+
+void check_output_writable(const std::filesystem::path& path)
+{
+    namespace fs = std::filesystem;
+    const fs::path parent = path.has_parent_path() ? path.parent_path() : fs::path(".");
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+        throw InputError({{"-o", path.string(), 0, "is a directory (the output is one HDF5 file) — give a file name such as results/run.h5"}});
+    }
+    if (!fs::is_directory(parent, ec)) {
+        throw InputError({{"-o", path.string(), 0,
+                           fmt::format("directory \"{}\" does not exist (sclsim does not create directories) — create it first or choose another path",
+                                       parent.string())}});
+    }
+    if (::access(parent.c_str(), W_OK) != 0 || (fs::exists(path, ec) && ::access(path.c_str(), W_OK) != 0)) {
+        throw InputError({{"-o", path.string(), 0, "is not writable (permission denied) — choose a path you can write to"}});
+    }
+}
+
+namespace {
+
+class ResultsWriter {
+  public:
+    explicit ResultsWriter(const std::string& path) : file_(path, H5F_ACC_TRUNC) {}
+
+    H5::Group group(const std::string& name) { return file_.createGroup(name); }
+    H5::H5File& file() { return file_; }
+
+    template <class T>
+    void dataset(H5::Group& where, const std::string& name, const std::vector<hsize_t>& dims, const std::vector<T>& data,
+                 const std::vector<std::string>& dimension_names, const std::string& units, const std::string& description)
+    {
+        hsize_t total = 1;
+        for (hsize_t d : dims) {
+            total *= d;
+        }
+        if (total != data.size() || dims.size() != dimension_names.size()) {
+            throw std::logic_error(fmt::format("HDF5 dataset {}: shape and data disagree", name));
+        }
+        H5::DataSpace space(static_cast<int>(dims.size()), dims.data());
+        H5::DSetCreatPropList properties;
+        if (total >= 4096) {
+            std::vector<hsize_t> chunk(dims);
+            for (std::size_t i = 0; i + 1 < chunk.size(); ++i) {
+                chunk[i] = 1;  // one (set, strategy) row per chunk
+            }
+            properties.setChunk(static_cast<int>(chunk.size()), chunk.data());
+            properties.setDeflate(4);
+        }
+        H5::DataSet set = where.createDataSet(name, type_of<T>(), space, properties);
+        set.write(data.data(), type_of<T>());
+        string_attribute(set, "units", units);
+        string_attribute(set, "description", description);
+        for (std::size_t i = 0; i < dimension_names.size(); ++i) {
+            H5DSset_label(set.getId(), static_cast<unsigned>(i), dimension_names[i].c_str());
+        }
+        std::string joined;
+        for (const auto& n : dimension_names) {
+            joined += (joined.empty() ? "" : ",") + n;
+        }
+        string_attribute(set, "dimensions", joined);
+    }
+
+    void strings(H5::Group& where, const std::string& name, const std::vector<std::string>& values, const std::string& description)
+    {
+        std::vector<const char*> pointers;
+        for (const auto& v : values) {
+            pointers.push_back(v.c_str());
+        }
+        const hsize_t size = values.size();
+        H5::DataSpace space(1, &size);
+        H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+        type.setCset(H5T_CSET_UTF8);
+        H5::DataSet set = where.createDataSet(name, type, space);
+        if (!values.empty()) {
+            set.write(pointers.data(), type);
+        }
+        string_attribute(set, "description", description);
+    }
+
+    void text(H5::Group& where, const std::string& name, const std::string& value, const std::string& description)
+    {
+        H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+        type.setCset(H5T_CSET_UTF8);
+        H5::DataSet set = where.createDataSet(name, type, H5::DataSpace(H5S_SCALAR));
+        const char* pointer = value.c_str();
+        set.write(&pointer, type);
+        string_attribute(set, "description", description);
+    }
+
+    static void string_attribute(H5::H5Object& object, const std::string& name, const std::string& value)
+    {
+        H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+        type.setCset(H5T_CSET_UTF8);
+        H5::Attribute attribute = object.createAttribute(name, type, H5::DataSpace(H5S_SCALAR));
+        const char* pointer = value.c_str();
+        attribute.write(type, &pointer);
+    }
+
+    template <class T>
+    static void scalar_attribute(H5::H5Object& object, const std::string& name, T value)
+    {
+        H5::Attribute attribute = object.createAttribute(name, type_of<T>(), H5::DataSpace(H5S_SCALAR));
+        attribute.write(type_of<T>(), &value);
+    }
+
+  private:
+    template <class T>
+    static const H5::PredType& type_of()
+    {
+        if constexpr (std::is_same_v<T, double>) {
+            return H5::PredType::NATIVE_DOUBLE;
+        } else if constexpr (std::is_same_v<T, std::uint64_t>) {
+            return H5::PredType::NATIVE_UINT64;
+        } else if constexpr (std::is_same_v<T, std::int64_t>) {
+            return H5::PredType::NATIVE_INT64;
+        } else {
+            static_assert(sizeof(T) == 0, "unsupported HDF5 element type");
+        }
+    }
+
+    H5::H5File file_;
+};
+
+void write_contents(ResultsWriter& w, const Scenario& scenario, const RunResult& result,
+                    const std::vector<std::vector<StrategySummary>>& summaries, const RunMetadata& meta)
+{
+    const LaunchGeometry& g = result.geometry;
+    const hsize_t sets = g.parameter_sets;
+    const hsize_t strategies = g.strategies;
+    const hsize_t months = g.layout.month_bins();
+    H5::Group root = w.file().openGroup("/");
+    using W = ResultsWriter;
+    W::string_attribute(root, "format", "sclsim-results");
+    W::scalar_attribute<std::int64_t>(root, "format_version", 1);
+    W::string_attribute(root, "sclsim_version", meta.version);
+    W::string_attribute(root, "git_commit", meta.git_commit);
+    W::string_attribute(root, "created_utc", meta.created_utc);
+    W::string_attribute(root, "command_line", meta.command_line);
+    W::string_attribute(root, "title", scenario.title);
+    W::string_attribute(root, "scenario_source", scenario.source_name);
+    W::string_attribute(root, "currency", scenario.currency);
+    W::scalar_attribute<std::int64_t>(root, "price_year", scenario.price_year);
+    W::scalar_attribute<std::uint64_t>(root, "seed", scenario.seed);
+    W::scalar_attribute<std::uint64_t>(root, "patients_per_set", g.patients_per_set);
+    W::scalar_attribute<std::uint64_t>(root, "parameter_sets", g.parameter_sets);
+    W::string_attribute(root, "comparator", scenario.strategy_names[scenario.comparator]);
+    W::scalar_attribute<double>(root, "discount_rate_costs_annual", scenario.discount_rate_costs_annual);
+    W::scalar_attribute<double>(root, "discount_rate_effects_annual", scenario.discount_rate_effects_annual);
+    W::string_attribute(root, "discounting", "continuous at ln(1 + annual rate), from cohort entry");
+    W::string_attribute(root, "backend", result.backend);
+    W::string_attribute(root, "device", result.backend_description);
+    W::scalar_attribute<double>(root, "wall_seconds", result.wall_seconds);
+    W::scalar_attribute<double>(root, "simulate_seconds", result.simulate_seconds);
+    W::scalar_attribute<double>(root, "patient_strategy_lifetimes_per_second",
+                                result.simulate_seconds > 0 ? result.patient_strategy_lifetimes() / result.simulate_seconds : 0.0);
+    W::scalar_attribute<double>(root, "peak_resident_mib", meta.peak_resident_mib);
+
+    H5::Group scenario_group = w.group("/scenario");
+    w.text(scenario_group, "source_text", scenario.source_text, "the scenario as read, before --set overrides");
+    w.text(scenario_group, "effective_text", scenario.effective_text, "the scenario after --set overrides (TOML)");
+    std::vector<std::string> overrides;
+    for (const auto& o : scenario.overrides) {
+        overrides.push_back(o.key + "=" + o.value);
+    }
+    w.strings(scenario_group, "overrides", overrides, "--set key=value overrides in the order applied");
+    std::vector<std::string> names;
+    std::vector<double> values;
+    for (const auto& [name, value] : scenario.numeric_parameters) {
+        names.push_back(name);
+        values.push_back(value);
+    }
+    w.strings(scenario_group, "parameter_names", names, "every numeric parameter of the resolved scenario, dotted path");
+    w.dataset(scenario_group, "parameter_values", {sets, names.size()}, [&] {
+        std::vector<double> all;
+        for (hsize_t s = 0; s < sets; ++s) {
+            all.insert(all.end(), values.begin(), values.end());
+        }
+        return all;
+    }(), {"parameter_set", "parameter"}, "as in the scenario", "value of each parameter in each parameter set");
+
+    H5::Group axes = w.group("/axes");
+    w.strings(axes, "strategy", scenario.strategy_names, "strategy names (axis 'strategy')");
+    w.strings(axes, "strategy_label", scenario.strategy_labels, "strategy descriptions");
+    w.strings(axes, "regimen", scenario.regimen_names, "regimen names (axis 'regimen')");
+    w.strings(axes, "regimen_label", scenario.regimen_labels, "regimen descriptions");
+    w.strings(axes, "severity", {"mild", "ward", "icu"}, "attack severities (axis 'severity')");
+    w.strings(axes, "death_cause", {"attack", "background", "myeloma", "adverse_event"}, "causes of death (axis 'death_cause')");
+    w.strings(axes, "cost_category", {"drug", "administration", "attack_care", "complications", "adverse_events", "myeloma"},
+              "cost categories (axis 'cost_category')");
+    w.strings(axes, "complication", {"compartment_syndrome", "renal_replacement", "thrombosis_stroke"},
+              "attack complications (axis 'complication')");
+    std::vector<double> month_years(months);
+    for (hsize_t m = 0; m < months; ++m) {
+        month_years[m] = static_cast<double>(m) / kMonthsPerYear;
+    }
+    w.dataset(axes, "time_years", {months}, month_years, {"month"}, "years", "time since diagnosis at each grid point (axis 'month')");
+    std::vector<std::uint64_t> attack_counts(kAttackCountBins);
+    for (int i = 0; i < kAttackCountBins; ++i) {
+        attack_counts[i] = static_cast<std::uint64_t>(i);
+    }
+    w.dataset(axes, "attack_count", {static_cast<hsize_t>(kAttackCountBins)}, attack_counts, {"attack_count"}, "attacks",
+              "number of attacks per patient; the last bin holds that many or more");
+
+    H5::Group results = w.group("/results");
+    const std::vector<std::string> ss = {"parameter_set", "strategy"};
+    auto per_strategy = [&](auto&& get) {
+        using T = std::decay_t<decltype(get(summaries[0][0]))>;
+        std::vector<T> data;
+        for (hsize_t p = 0; p < sets; ++p) {
+            for (hsize_t s = 0; s < strategies; ++s) {
+                data.push_back(get(summaries[p][s]));
+            }
+        }
+        return data;
+    };
+    auto per_strategy_vector = [&](int inner, auto&& get) {
+        using T = std::decay_t<decltype(get(summaries[0][0], 0))>;
+        std::vector<T> data;
+        for (hsize_t p = 0; p < sets; ++p) {
+            for (hsize_t s = 0; s < strategies; ++s) {
+                for (int i = 0; i < inner; ++i) {
+                    data.push_back(get(summaries[p][s], i));
+                }
+            }
+        }
+        return data;
+    };
+    auto ss_dims = std::vector<hsize_t>{sets, strategies};
+    auto with = [&](hsize_t inner) { return std::vector<hsize_t>{sets, strategies, inner}; };
+    auto names_with = [&](const std::string& axis) { return std::vector<std::string>{"parameter_set", "strategy", axis}; };
+    const std::string money = scenario.currency + " " + std::to_string(scenario.price_year);
+
+    w.dataset(results, "patients", ss_dims, per_strategy([](const StrategySummary& s) { return s.patients; }), ss, "patients",
+              "patients simulated");
+    w.dataset(results, "person_years", ss_dims, per_strategy([](const StrategySummary& s) { return s.person_years; }), ss, "years",
+              "undiscounted years lived, summed over patients");
+    w.dataset(results, "attacks", with(kSeverities), per_strategy_vector(kSeverities, [](const StrategySummary& s, int i) { return s.attacks[i]; }),
+              names_with("severity"), "attacks", "attacks by severity, summed over patients");
+    w.dataset(results, "deaths", with(kDeathCauses), per_strategy_vector(kDeathCauses, [](const StrategySummary& s, int i) { return s.deaths[i]; }),
+              names_with("death_cause"), "patients", "deaths by cause before the horizon");
+    w.dataset(results, "alive_at_horizon", ss_dims, per_strategy([](const StrategySummary& s) { return s.alive_at_horizon; }), ss,
+              "patients", "patients alive at the horizon age");
+    w.dataset(results, "complications", with(kComplications),
+              per_strategy_vector(kComplications, [](const StrategySummary& s, int i) { return s.complications[i]; }),
+              names_with("complication"), "events", "attack complications, summed over patients");
+    struct CountField {
+        const char* name;
+        std::uint64_t StrategySummary::*field;
+        const char* description;
+    };
+    for (const CountField& f : {CountField{"adverse_events", &StrategySummary::adverse_events, "regimen adverse events"},
+                                CountField{"switches", &StrategySummary::switches, "regimen switches of any kind"},
+                                CountField{"discontinuations", &StrategySummary::discontinuations, "regimen discontinuations"},
+                                CountField{"escalations", &StrategySummary::escalations, "escalations after breakthrough attacks"},
+                                CountField{"deescalations", &StrategySummary::deescalations, "de-escalations after attack-free time"},
+                                CountField{"myeloma_onsets", &StrategySummary::myeloma_onsets, "progressions of MGUS to myeloma"},
+                                CountField{"patients_with_attack", &StrategySummary::patients_with_attack, "patients with at least one attack"}}) {
+        w.dataset(results, f.name, ss_dims, per_strategy([&](const StrategySummary& s) { return s.*(f.field); }), ss,
+                  std::string(f.name) == "patients_with_attack" ? "patients" : "events", std::string(f.description) + ", summed over patients");
+    }
+    w.dataset(results, "regimen_years", with(scenario.regimen_names.size()),
+              per_strategy_vector(static_cast<int>(scenario.regimen_names.size()), [](const StrategySummary& s, int i) { return s.regimen_years[i]; }),
+              names_with("regimen"), "years", "undiscounted years on each regimen, summed over patients");
+    auto curve = [&](const char* name, Curve StrategySummary::*field, bool se, const char* description) {
+        w.dataset(results, name, with(months),
+                  per_strategy_vector(static_cast<int>(months),
+                                      [&](const StrategySummary& s, int i) { return se ? (s.*field).se[i] : (s.*field).value[i]; }),
+                  names_with("month"), "probability", description);
+    };
+    curve("survival", &StrategySummary::survival, false, "Kaplan-Meier overall survival at each month since diagnosis");
+    curve("survival_se", &StrategySummary::survival, true, "Monte Carlo SE of survival (Greenwood)");
+    curve("attack_free", &StrategySummary::attack_free, false,
+          "Kaplan-Meier probability of no attack yet, censored at death or horizon, at each month since diagnosis");
+    curve("attack_free_se", &StrategySummary::attack_free, true, "Monte Carlo SE of attack_free (Greenwood)");
+    w.dataset(results, "attacks_per_patient_histogram", with(kAttackCountBins),
+              per_strategy_vector(kAttackCountBins, [](const StrategySummary& s, int i) { return s.attacks_histogram[i]; }),
+              names_with("attack_count"), "patients", "patients by number of attacks over their lifetime (last bin: that many or more)");
+    // Raw monthly histograms from which the curves are built.
+    const int per = g.layout.per_strategy();
+    auto raw = [&](const char* name, int offset, const char* description) {
+        std::vector<std::uint64_t> data;
+        for (hsize_t p = 0; p < sets; ++p) {
+            for (hsize_t s = 0; s < strategies; ++s) {
+                const std::uint64_t* c = result.counts.data() + p * g.counts_per_set() + s * per + offset;
+                data.insert(data.end(), c, c + months);
+            }
+        }
+        w.dataset(results, name, with(months), data, names_with("month"), "patients", description);
+    };
+    raw("deaths_by_month", g.layout.deaths_by_month(), "deaths in [m, m+1) months; the last bin holds later ones");
+    raw("censored_by_month", g.layout.censored_by_month(), "patients reaching the horizon in [m, m+1) months");
+    raw("first_attack_by_month", g.layout.first_attack_by_month(), "first attacks in [m, m+1) months (distribution of attack-free time)");
+    raw("attack_free_censored_by_month", g.layout.attack_free_censored_by_month(),
+        "patients who died or reached the horizon without an attack, by month");
+
+    auto estimate = [&](const std::string& name, Estimate StrategySummary::*field, const std::string& units, const std::string& description) {
+        w.dataset(results, name + "_mean", ss_dims, per_strategy([&](const StrategySummary& s) { return (s.*field).mean; }), ss, units,
+                  "mean per patient: " + description);
+        w.dataset(results, name + "_se", ss_dims, per_strategy([&](const StrategySummary& s) { return (s.*field).se; }), ss, units,
+                  "Monte Carlo SE of the mean: " + description);
+    };
+    w.dataset(results, "cost_mean", with(kCostCategories),
+              per_strategy_vector(kCostCategories, [](const StrategySummary& s, int i) { return s.cost[i].mean; }),
+              names_with("cost_category"), money, "mean discounted cost per patient by category");
+    w.dataset(results, "cost_se", with(kCostCategories),
+              per_strategy_vector(kCostCategories, [](const StrategySummary& s, int i) { return s.cost[i].se; }),
+              names_with("cost_category"), money, "Monte Carlo SE of cost_mean");
+    estimate("total_cost", &StrategySummary::cost_total, money, "discounted total cost");
+    estimate("qalys", &StrategySummary::qalys, "QALYs", "discounted quality-adjusted life-years");
+    estimate("life_years_discounted", &StrategySummary::life_years_discounted, "years", "discounted life-years");
+    estimate("life_years", &StrategySummary::life_years, "years", "undiscounted life-years (to the horizon)");
+    estimate("attacks_per_patient", &StrategySummary::attacks_per_patient, "attacks", "lifetime attacks");
+    estimate("attacks_per_patient_year", &StrategySummary::attacks_per_patient_year, "attacks/year",
+             "attacks per person-year (ratio of sums; delta-method SE)");
+    estimate("incremental_cost", &StrategySummary::increment_cost, money, "discounted cost minus the comparator's, same patients");
+    estimate("incremental_qalys", &StrategySummary::increment_qalys, "QALYs", "discounted QALYs minus the comparator's, same patients");
+    estimate("incremental_life_years_discounted", &StrategySummary::increment_life_years_discounted, "years",
+             "discounted life-years minus the comparator's, same patients");
+    w.dataset(results, "icer", ss_dims, per_strategy([](const StrategySummary& s) { return s.icer; }), ss, money + " per QALY",
+              "incremental cost-effectiveness ratio against the comparator (NaN for the comparator)");
+}
+
+}  // namespace
+
+void write_results_file(const std::filesystem::path& path, const Scenario& scenario, const RunResult& result,
+                        const std::vector<std::vector<StrategySummary>>& summaries, const RunMetadata& metadata)
+{
+    H5::Exception::dontPrint();  // errors become exceptions with our own message, not HDF5's stack dump
+    std::filesystem::path temporary = path;
+    temporary += fmt::format(".partial-{}", ::getpid());
+    try {
+        {
+            ResultsWriter writer(temporary.string());
+            write_contents(writer, scenario, result, summaries, metadata);
+        }  // closed and flushed here
+        std::filesystem::rename(temporary, path);
+    } catch (const H5::Exception& e) {
+        std::error_code ignored;
+        std::filesystem::remove(temporary, ignored);
+        throw std::runtime_error(fmt::format("writing {} failed in {}: {}", path.string(), e.getFuncName(), e.getDetailMsg()));
+    } catch (...) {
+        std::error_code ignored;
+        std::filesystem::remove(temporary, ignored);
+        throw;
+    }
+}
+
+}  // namespace scls

@@ -1,0 +1,30 @@
+// The results file (DESIGN.md section 3): self-describing HDF5, written to a
+// temporary name and renamed into place only when complete.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "host/engine/engine.hpp"
+#include "host/engine/summary.hpp"
+#include "host/scenario/scenario.hpp"
+
+namespace scls {
+
+struct RunMetadata {
+    std::string version;
+    std::string git_commit;
+    std::string command_line;
+    std::string created_utc;
+    double peak_resident_mib = 0.0;
+};
+
+// Fails (InputError, before any simulation) when the path cannot be written:
+// missing or unwritable directory, or a directory in the file's place.
+void check_output_writable(const std::filesystem::path& path);
+
+void write_results_file(const std::filesystem::path& path, const Scenario& scenario, const RunResult& result,
+                        const std::vector<std::vector<StrategySummary>>& summaries, const RunMetadata& metadata);
+
+}  // namespace scls

@@ -1,0 +1,853 @@
+// Scenario loading: parse TOML, apply --set overrides, read every key against
+// the schema (reporting unknown, missing and invalid ones with file, key and
+// line), and resolve names to indices in ModelParams.
+#include "host/scenario/scenario.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "host/scenario/life_table.hpp"
+#include "kernels/core/math.hpp"
+
+namespace scls {
+
+std::string InputIssue::to_string() const
+{
+    std::string where = file;
+    if (line > 0) {
+        where += fmt::format(":{}", line);
+    }
+    return key.empty() ? fmt::format("{}: {}", where, message) : fmt::format("{}: {}: {}", where, key, message);
+}
+
+namespace {
+std::string join_issues(const std::vector<InputIssue>& issues)
+{
+    std::string text;
+    for (const auto& issue : issues) {
+        text += issue.to_string() + "\n";
+    }
+    return text;
+}
+}  // namespace
+
+InputError::InputError(std::vector<InputIssue> issues) : std::runtime_error(join_issues(issues)), issues_(std::move(issues)) {}
+
+namespace {
+
+// Where a node came from: the scenario file or an override.
+struct Origin {
+    std::string file;
+    int line;
+};
+
+Origin origin_of(const toml::node& node, const std::string& default_file)
+{
+    const auto& source = node.source();
+    std::string file = source.path ? std::string(*source.path) : default_file;
+    return Origin{file, static_cast<int>(source.begin.line)};
+}
+
+enum class Bound { any, non_negative, positive, probability };
+
+// Reads one TOML table against the schema: every key must be read (or it is
+// reported as unknown at finish()), every required key must be present.
+class TableReader {
+  public:
+    TableReader(const toml::table* table, std::string path, std::string file, std::vector<InputIssue>& issues)
+        : table_(table), path_(std::move(path)), file_(std::move(file)), issues_(issues)
+    {
+    }
+
+    std::string key_path(std::string_view key) const { return path_.empty() ? std::string(key) : path_ + "." + std::string(key); }
+
+    void report(std::string_view key, const std::string& message, const toml::node* node = nullptr)
+    {
+        const toml::node* where = node ? node : (table_ ? table_->get(key) : nullptr);
+        Origin origin = where ? origin_of(*where, file_) : (table_ ? origin_of(*table_, file_) : Origin{file_, 0});
+        issues_.push_back({origin.file, key_path(key), origin.line, message});
+    }
+
+    bool has(std::string_view key) const { return table_ && table_->contains(key); }
+
+    const toml::node* take(std::string_view key)
+    {
+        seen_.insert(std::string(key));
+        return table_ ? table_->get(key) : nullptr;
+    }
+
+    std::optional<double> optional_number(std::string_view key, Bound bound, std::string_view unit_hint = "")
+    {
+        const toml::node* node = take(key);
+        if (!node) {
+            return std::nullopt;
+        }
+        std::optional<double> value;
+        if (auto v = node->value_exact<double>()) {
+            value = *v;
+        } else if (auto i = node->value_exact<std::int64_t>()) {
+            value = static_cast<double>(*i);
+        }
+        if (!value) {
+            report(key, fmt::format("is {} (this parameter is a number{}) — give a number, e.g. {} = 0.5",
+                                    describe(*node), unit_hint.empty() ? "" : fmt::format(" in {}", unit_hint), key),
+                   node);
+            return std::nullopt;
+        }
+        check_bound(key, *value, bound, node);
+        return value;
+    }
+
+    double number(std::string_view key, Bound bound, std::string_view meaning = "")
+    {
+        if (!has(key)) {
+            seen_.insert(std::string(key));
+            report(key, fmt::format("is missing ({}) — add {} = <number>",
+                                    meaning.empty() ? "every parameter must be stated, with its source" : meaning, key));
+            return 0.0;
+        }
+        return optional_number(key, bound).value_or(0.0);
+    }
+
+    double number_or(std::string_view key, Bound bound, double fallback)
+    {
+        return optional_number(key, bound).value_or(fallback);
+    }
+
+    std::int64_t integer(std::string_view key, std::int64_t minimum, std::optional<std::int64_t> fallback = std::nullopt)
+    {
+        const toml::node* node = take(key);
+        if (!node) {
+            if (fallback) {
+                return *fallback;
+            }
+            report(key, fmt::format("is missing — add {} = <integer>", key));
+            return minimum;
+        }
+        auto value = node->value_exact<std::int64_t>();
+        if (!value) {
+            report(key, fmt::format("is {} (this setting is a whole number) — give an integer", describe(*node)), node);
+            return minimum;
+        }
+        if (*value < minimum) {
+            report(key, fmt::format("is {} (below the smallest meaningful value) — use {} or more", *value, minimum), node);
+            return minimum;
+        }
+        return *value;
+    }
+
+    std::optional<std::string> optional_string(std::string_view key)
+    {
+        const toml::node* node = take(key);
+        if (!node) {
+            return std::nullopt;
+        }
+        auto value = node->value_exact<std::string>();
+        if (!value) {
+            report(key, fmt::format("is {} (this setting is text) — give a quoted string", describe(*node)), node);
+            return std::nullopt;
+        }
+        return *value;
+    }
+
+    std::string string(std::string_view key, std::string_view example)
+    {
+        if (!has(key)) {
+            seen_.insert(std::string(key));
+            report(key, fmt::format("is missing — add {} = \"{}\"", key, example));
+            return {};
+        }
+        return optional_string(key).value_or("");
+    }
+
+    // A sub-table; a missing one reads as empty (its required keys are then reported).
+    TableReader table(std::string_view key, bool required = true)
+    {
+        const toml::node* node = take(key);
+        if (!node) {
+            if (required) {
+                report(key, fmt::format("section is missing — add a [{}] table", key_path(key)));
+            }
+            return TableReader(nullptr, key_path(key), file_, issues_);
+        }
+        if (!node->is_table()) {
+            report(key, fmt::format("is {} (it is a section of parameters) — write it as a [{}] table", describe(*node),
+                                    key_path(key)),
+                   node);
+            return TableReader(nullptr, key_path(key), file_, issues_);
+        }
+        return TableReader(node->as_table(), key_path(key), file_, issues_);
+    }
+
+    // Elements of an array of tables (each addressed as path.<name> in messages).
+    std::vector<TableReader> array_of_tables(std::string_view key, bool required)
+    {
+        std::vector<TableReader> result;
+        const toml::node* node = take(key);
+        if (!node) {
+            if (required) {
+                report(key, fmt::format("is missing — add at least one [[{}]] table", key_path(key)));
+            }
+            return result;
+        }
+        const toml::array* array = node->as_array();
+        if (!array || !array->is_array_of_tables()) {
+            report(key, fmt::format("is {} (a list of tables) — write each entry as [[{}]]", describe(*node), key_path(key)),
+                   node);
+            return result;
+        }
+        for (std::size_t i = 0; i < array->size(); ++i) {
+            const toml::table* element = array->get(i)->as_table();
+            std::string label = fmt::format("{}[{}]", key_path(key), i);
+            if (auto name = element->get("name"); name && name->is_string()) {
+                label = fmt::format("{}.{}", key_path(key), name->value<std::string>().value_or(""));
+            }
+            result.emplace_back(element, label, file_, issues_);
+        }
+        return result;
+    }
+
+    // Reports every key present but never read: typos and unsupported options.
+    void finish(std::string_view expected_keys_hint = "")
+    {
+        if (!table_) {
+            return;
+        }
+        for (const auto& [key, node] : *table_) {
+            if (!seen_.count(std::string(key.str()))) {
+                std::string known;
+                for (const auto& k : seen_) {
+                    known += (known.empty() ? "" : ", ") + k;
+                }
+                report(key.str(),
+                       fmt::format("unknown key (not part of the model; a typo?) — expected one of: {}",
+                                   expected_keys_hint.empty() ? known : std::string(expected_keys_hint)),
+                       &node);
+            }
+        }
+    }
+
+    const toml::table* raw() const { return table_; }
+    const std::string& path() const { return path_; }
+
+  private:
+    static std::string describe(const toml::node& node)
+    {
+        switch (node.type()) {
+            case toml::node_type::string: return fmt::format("the text \"{}\"", node.value<std::string>().value_or(""));
+            case toml::node_type::boolean: return "a boolean";
+            case toml::node_type::array: return "an array";
+            case toml::node_type::table: return "a table";
+            case toml::node_type::integer: return fmt::format("the integer {}", node.value<std::int64_t>().value_or(0));
+            case toml::node_type::floating_point: return fmt::format("the number {}", node.value<double>().value_or(0));
+            default: return "a date or time";
+        }
+    }
+
+    void check_bound(std::string_view key, double value, Bound bound, const toml::node* node)
+    {
+        if (!std::isfinite(value)) {
+            report(key, fmt::format("is {} (parameters must be finite) — give a finite number", value), node);
+            return;
+        }
+        switch (bound) {
+            case Bound::any:
+                break;
+            case Bound::non_negative:
+                if (value < 0.0) {
+                    report(key, fmt::format("is {} (rates, costs, times and decrements cannot be negative) — use a value >= 0", value), node);
+                }
+                break;
+            case Bound::positive:
+                if (value <= 0.0) {
+                    report(key, fmt::format("is {} (this quantity must be strictly positive) — use a value > 0", value), node);
+                }
+                break;
+            case Bound::probability:
+                if (value < 0.0 || value > 1.0) {
+                    report(key, fmt::format("is {} (a probability or share) — use a value in [0, 1]", value), node);
+                }
+                break;
+        }
+    }
+
+    const toml::table* table_;
+    std::string path_;
+    std::string file_;
+    std::vector<InputIssue>& issues_;
+    std::set<std::string> seen_;
+};
+
+constexpr double kShareTolerance = 1e-6;
+
+void check_shares_sum(TableReader& reader, std::string_view key, double sum, std::string_view what)
+{
+    if (std::fabs(sum - 1.0) > kShareTolerance) {
+        reader.report(key, fmt::format("shares sum to {:.6g} ({} are mutually exclusive and exhaustive) — make them sum to 1",
+                                       sum, what));
+    }
+}
+
+// Applies one --set override to the parsed document.
+void apply_override(toml::table& root, const Override& o, std::vector<InputIssue>& issues)
+{
+    std::vector<std::string> parts;
+    std::stringstream stream(o.key);
+    for (std::string part; std::getline(stream, part, '.');) {
+        parts.push_back(part);
+    }
+    if (parts.empty() || std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); })) {
+        issues.push_back({"--set", o.key, 0, "is not a dotted key path — write e.g. --set attacks.rate_per_year=2.0"});
+        return;
+    }
+    toml::table* table = &root;
+    std::string walked;
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+        walked += (walked.empty() ? "" : ".") + parts[i];
+        toml::node* next = table->get(parts[i]);
+        if (!next) {
+            issues.push_back({"--set", o.key, 0, fmt::format("no section {} in the scenario — check the key path", walked)});
+            return;
+        }
+        if (toml::array* array = next->as_array(); array && array->is_array_of_tables() && i + 2 < parts.size()) {
+            // Address array elements by name: regimens.ivig_2g.price_per_gram
+            const std::string& name = parts[++i];
+            walked += "." + name;
+            toml::table* found = nullptr;
+            for (auto& element : *array) {
+                if (element.as_table()->get("name") && element.as_table()->get("name")->value<std::string>() == name) {
+                    found = element.as_table();
+                }
+            }
+            if (!found) {
+                issues.push_back({"--set", o.key, 0, fmt::format("no entry named \"{}\" in {} — use one of the names in the scenario", name,
+                                                                 walked.substr(0, walked.size() - name.size() - 1))});
+                return;
+            }
+            table = found;
+            continue;
+        }
+        if (!next->is_table()) {
+            issues.push_back({"--set", o.key, 0, fmt::format("{} is not a section — check the key path", walked)});
+            return;
+        }
+        table = next->as_table();
+    }
+    try {
+        toml::table parsed = toml::parse("value = " + o.value, std::string_view("--set"));
+        table->insert_or_assign(parts.back(), *parsed.get("value"));
+    } catch (const toml::parse_error&) {
+        table->insert_or_assign(parts.back(), o.value);  // a bare word: a string
+    }
+}
+
+void collect_numbers(const toml::node& node, const std::string& path, std::vector<std::pair<std::string, double>>& out)
+{
+    if (const toml::table* table = node.as_table()) {
+        for (const auto& [key, child] : *table) {
+            collect_numbers(child, path.empty() ? std::string(key.str()) : path + "." + std::string(key.str()), out);
+        }
+    } else if (const toml::array* array = node.as_array()) {
+        for (std::size_t i = 0; i < array->size(); ++i) {
+            const toml::node& child = *array->get(i);
+            std::string label = fmt::format("{}[{}]", path, i);
+            if (auto* t = child.as_table(); t && t->get("name")) {
+                label = path + "." + t->get("name")->value<std::string>().value_or("");
+            }
+            collect_numbers(child, label, out);
+        }
+    } else if (auto v = node.value<double>(); v && (node.is_floating_point() || node.is_integer())) {
+        out.emplace_back(path, *v);
+    }
+}
+
+struct RegimenSpec {
+    std::string name;
+    std::string response_shared_with;
+    TableReader* reader;
+};
+
+void read_regimen(TableReader& r, RegimenParams& regimen, std::vector<InputIssue>& issues)
+{
+    const double dose = r.number("dose_g_per_kg", Bound::non_negative);
+    const double price = r.number("price_per_gram", Bound::non_negative);
+    const double infusions = r.number("infusions_per_year", Bound::non_negative);
+    const double administration = r.number("administration_cost_per_infusion", Bound::non_negative);
+    const double monitoring = r.number("monitoring_cost_per_year", Bound::non_negative);
+    regimen.drug_cost_per_kg_year = price * dose * infusions;
+    regimen.drug_cost_per_year = r.number("drug_cost_per_year", Bound::non_negative);
+    regimen.administration_cost_per_year = administration * infusions + monitoring;
+    regimen.utility_decrement = r.number("utility_decrement", Bound::any);
+    regimen.attack_death_multiplier = r.number("attack_death_multiplier", Bound::non_negative);
+    regimen.discontinuation_rate_per_year = r.number("discontinuation_rate_per_year", Bound::non_negative);
+
+    const bool has_single = r.has("attack_rate_ratio");
+    const bool has_mixture = r.has("response");
+    if (has_single == has_mixture) {
+        r.take("attack_rate_ratio");
+        r.take("response");
+        r.report(has_single ? "response" : "attack_rate_ratio",
+                 "the regimen's effect must be given once (either one rate ratio for everybody or a response mixture) — "
+                 "give attack_rate_ratio = <ratio> or response = [{ share = ..., attack_rate_ratio = ... }, ...]");
+        regimen.response_classes = 1;
+        regimen.response_share[0] = 1.0;
+        regimen.attack_rate_ratio[0] = 1.0;
+    } else if (has_single) {
+        regimen.response_classes = 1;
+        regimen.response_share[0] = 1.0;
+        regimen.attack_rate_ratio[0] = r.number("attack_rate_ratio", Bound::non_negative);
+    } else {
+        const toml::node* node = r.take("response");
+        const toml::array* array = node->as_array();
+        if (!array || !array->is_array_of_tables() || array->empty() || array->size() > kMaxResponseClasses) {
+            r.report("response",
+                     fmt::format("must be a list of 1 to {} response classes — write response = [{{ share = 0.6, "
+                                 "attack_rate_ratio = 0.0 }}, {{ share = 0.4, attack_rate_ratio = 0.4 }}]",
+                                 kMaxResponseClasses),
+                     node);
+        } else {
+            regimen.response_classes = static_cast<int>(array->size());
+            double share_sum = 0.0;
+            for (std::size_t i = 0; i < array->size(); ++i) {
+                TableReader cls(array->get(i)->as_table(), fmt::format("{}.response[{}]", r.path(), i),
+                                origin_of(*node, "").file, issues);
+                regimen.response_share[i] = cls.number("share", Bound::probability);
+                regimen.attack_rate_ratio[i] = cls.number("attack_rate_ratio", Bound::non_negative);
+                share_sum += regimen.response_share[i];
+                cls.finish("share, attack_rate_ratio");
+            }
+            check_shares_sum(r, "response", share_sum, "response classes");
+        }
+    }
+
+    auto events = r.array_of_tables("adverse_events", false);
+    if (events.size() > static_cast<std::size_t>(kMaxAdverseEventTypes)) {
+        r.report("adverse_events", fmt::format("lists {} adverse events (at most {} per regimen) — merge the rarest", events.size(),
+                                               kMaxAdverseEventTypes));
+        while (events.size() > static_cast<std::size_t>(kMaxAdverseEventTypes)) {
+            events.pop_back();
+        }
+    }
+    regimen.adverse_event_types = static_cast<int>(events.size());
+    regimen.adverse_event_rate_per_year = 0.0;
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        TableReader& e = events[i];
+        AdverseEventParams& event = regimen.adverse_event[i];
+        e.string("name", "renal_failure");
+        const double per_infusion = e.number("probability_per_infusion", Bound::probability);
+        event.rate_per_year = per_infusion * infusions + e.number("rate_per_year", Bound::non_negative);
+        event.cost = e.number("cost", Bound::non_negative);
+        event.qaly_loss = e.number("qaly_loss", Bound::any);
+        event.utility_decrement = e.number("utility_decrement", Bound::any);
+        event.death_probability = e.number("death_probability", Bound::probability);
+        event.discontinue_probability = e.number("discontinue_probability", Bound::probability);
+        regimen.adverse_event_rate_per_year += event.rate_per_year;
+        e.finish();
+    }
+}
+
+}  // namespace
+
+Override parse_override(const std::string& assignment)
+{
+    const auto equals = assignment.find('=');
+    if (equals == std::string::npos || equals == 0) {
+        throw InputError({{"--set", assignment, 0, "is not key=value — write e.g. --set attacks.rate_per_year=2.0"}});
+    }
+    return Override{assignment.substr(0, equals), assignment.substr(equals + 1)};
+}
+
+Scenario load_scenario(const std::string& text, const std::string& source_name, const std::filesystem::path& base_directory,
+                       const std::vector<Override>& overrides)
+{
+    std::vector<InputIssue> issues;
+    toml::table root;
+    try {
+        root = toml::parse(text, std::string_view(source_name));
+    } catch (const toml::parse_error& error) {
+        throw InputError({InputIssue{source_name, "", static_cast<int>(error.source().begin.line),
+                                     fmt::format("not valid TOML ({}) — fix the syntax at column {}", error.description(),
+                                                 error.source().begin.column)}});
+    }
+    for (const auto& o : overrides) {
+        apply_override(root, o, issues);
+    }
+    if (!issues.empty()) {
+        throw InputError(std::move(issues));
+    }
+
+    Scenario scenario;
+    scenario.source_name = source_name;
+    scenario.source_text = text;
+    scenario.overrides = overrides;
+    {
+        std::ostringstream effective;
+        effective << root;
+        scenario.effective_text = effective.str();
+    }
+    collect_numbers(root, "", scenario.numeric_parameters);
+    ModelParams& p = scenario.params;
+
+    TableReader top(&root, "", source_name, issues);
+
+    {
+        TableReader s = top.table("scenario");
+        scenario.title = s.string("title", "ISCLS base case");
+        scenario.currency = s.string("currency", "USD");
+        scenario.price_year = s.integer("price_year", 1900);
+        s.finish();
+    }
+
+    std::string comparator_name;
+    {
+        TableReader s = top.table("simulation");
+        scenario.patients = static_cast<std::uint64_t>(s.integer("patients", 1));
+        if (scenario.patients > 0xFFFFFFFFull) {
+            s.report("patients", "exceeds 4294967295 (patients are indexed by 32 bits per parameter set) — use fewer patients per run");
+        }
+        scenario.seed = static_cast<std::uint64_t>(s.integer("seed", 0));
+        p.horizon_age_years = s.number("horizon_age_years", Bound::positive);
+        if (p.horizon_age_years > kLifeTableAges) {
+            s.report("horizon_age_years", fmt::format("is {} (life tables end at age {}) — use at most {}", p.horizon_age_years,
+                                                      kLifeTableAges - 1, kLifeTableAges - 1));
+        }
+        scenario.discount_rate_costs_annual = s.number("discount_rate_costs", Bound::non_negative);
+        scenario.discount_rate_effects_annual = s.number("discount_rate_effects", Bound::non_negative);
+        p.discount_rate_costs = std::log1p(scenario.discount_rate_costs_annual);
+        p.discount_rate_effects = std::log1p(scenario.discount_rate_effects_annual);
+        comparator_name = s.string("comparator", "no_prophylaxis");
+        s.finish();
+    }
+
+    {
+        TableReader s = top.table("population");
+        p.male_share = s.number("male_share", Bound::probability);
+        p.age_mean_years = s.number("age_mean_years", Bound::non_negative);
+        p.age_sd_years = s.number("age_sd_years", Bound::non_negative);
+        p.age_min_years = s.number("age_min_years", Bound::non_negative);
+        p.age_max_years = s.number("age_max_years", Bound::non_negative);
+        if (p.age_min_years > p.age_max_years) {
+            s.report("age_min_years", fmt::format("is above age_max_years = {} (the truncation interval is empty) — make age_min_years <= age_max_years",
+                                                  p.age_max_years));
+        }
+        if (p.age_max_years >= p.horizon_age_years) {
+            s.report("age_max_years", fmt::format("is {} but the horizon is age {} (patients must enter before the horizon) — "
+                                                  "lower age_max_years or raise simulation.horizon_age_years",
+                                                  p.age_max_years, p.horizon_age_years));
+        }
+        p.weight_mean_kg[1] = s.number("weight_male_mean_kg", Bound::positive);
+        p.weight_sd_kg[1] = s.number("weight_male_sd_kg", Bound::non_negative);
+        p.weight_mean_kg[0] = s.number("weight_female_mean_kg", Bound::positive);
+        p.weight_sd_kg[0] = s.number("weight_female_sd_kg", Bound::non_negative);
+        p.weight_min_kg = s.number("weight_min_kg", Bound::positive);
+        p.weight_max_kg = s.number("weight_max_kg", Bound::positive);
+        if (p.weight_min_kg > p.weight_max_kg) {
+            s.report("weight_min_kg", "is above weight_max_kg (the truncation interval is empty) — make weight_min_kg <= weight_max_kg");
+        }
+        p.mgus_share = s.number("mgus_share", Bound::probability);
+        s.finish();
+    }
+
+    {
+        TableReader a = top.table("attacks");
+        p.attack_rate_per_year = a.number("rate_per_year", Bound::non_negative);
+        const std::string kind = a.string("heterogeneity", "lognormal");
+        if (kind == "none") {
+            p.frailty_kind = FrailtyKind::none;
+            p.frailty_parameter = 0.0;
+        } else if (kind == "gamma") {
+            p.frailty_kind = FrailtyKind::gamma;
+            p.frailty_parameter = a.number("heterogeneity_shape", Bound::positive, "gamma heterogeneity needs its shape (mean 1, variance 1/shape)");
+        } else if (kind == "lognormal") {
+            p.frailty_kind = FrailtyKind::lognormal;
+            p.frailty_parameter = a.number("heterogeneity_sigma", Bound::non_negative, "lognormal heterogeneity needs its log-scale SD");
+        } else if (!kind.empty()) {
+            a.report("heterogeneity", fmt::format("is \"{}\" (not a supported distribution of the attack-rate multiplier) — use \"none\", \"gamma\" or \"lognormal\"", kind));
+        }
+        TableReader severities = a.table("severity");
+        static constexpr const char* kSeverityNames[kSeverities] = {"mild", "ward", "icu"};
+        double share_sum = 0.0;
+        for (int s = 0; s < kSeverities; ++s) {
+            TableReader r = severities.table(kSeverityNames[s]);
+            SeverityParams& sev = p.severity[s];
+            sev.share = r.number("share", Bound::probability);
+            sev.death_probability = r.number("death_probability", Bound::probability);
+            sev.ward_days_median = r.number("ward_days_median", Bound::non_negative);
+            sev.icu_days_median = r.number("icu_days_median", Bound::non_negative);
+            sev.stay_log_sd = r.number("stay_log_sd", Bound::non_negative);
+            sev.cost_per_admission = r.number("cost_per_admission", Bound::non_negative);
+            sev.qaly_loss = r.number("qaly_loss", Bound::any);
+            sev.complication_probability[0] = r.number("compartment_syndrome_probability", Bound::probability);
+            sev.complication_probability[1] = r.number("renal_replacement_probability", Bound::probability);
+            sev.complication_probability[2] = r.number("thrombosis_stroke_probability", Bound::probability);
+            share_sum += sev.share;
+            r.finish();
+        }
+        severities.finish("mild, ward, icu");
+        if (severities.raw()) {
+            check_shares_sum(severities, "share", share_sum, "attack severities mild/ward/icu");
+        }
+        a.finish();
+    }
+
+    {
+        TableReader c = top.table("complications");
+        static constexpr const char* kComplicationNames[kComplications] = {"compartment_syndrome", "renal_replacement", "thrombosis_stroke"};
+        for (int i = 0; i < kComplications; ++i) {
+            TableReader r = c.table(kComplicationNames[i]);
+            p.complication[i].cost = r.number("cost", Bound::non_negative);
+            p.complication[i].extra_ward_days = r.number("extra_ward_days", Bound::non_negative);
+            p.complication[i].utility_decrement = r.number("utility_decrement", Bound::any);
+            r.finish();
+        }
+        c.finish("compartment_syndrome, renal_replacement, thrombosis_stroke");
+    }
+
+    {
+        TableReader c = top.table("costs");
+        p.icu_day_cost = c.number("icu_day", Bound::non_negative);
+        p.ward_day_cost = c.number("ward_day", Bound::non_negative);
+        c.finish();
+    }
+
+    {
+        TableReader m = top.table("mortality");
+        const std::string source = m.string("life_table", "builtin");
+        scenario.life_table_source = source;
+        TableReader g = m.table("gompertz_makeham", source == "builtin");
+        if (source == "builtin") {
+            GompertzMakeham male{g.number("male_c", Bound::non_negative), g.number("male_a", Bound::non_negative),
+                                 g.number("male_b", Bound::any)};
+            GompertzMakeham female{g.number("female_c", Bound::non_negative), g.number("female_a", Bound::non_negative),
+                                   g.number("female_b", Bound::any)};
+            tabulate_gompertz_makeham(female, male, p);
+        } else if (!source.empty()) {
+            std::filesystem::path path(source);
+            if (path.is_relative()) {
+                path = base_directory / path;
+            }
+            scenario.life_table_source = path.string();
+            std::vector<InputIssue> table_issues;
+            load_life_table_csv(path, p, table_issues);
+            for (auto& issue : table_issues) {
+                if (issue.key == "mortality.life_table") {
+                    // A file that cannot be opened is the scenario's problem: point at the key.
+                    m.report("life_table", fmt::format("\"{}\": {}", path.string(), issue.message));
+                } else {
+                    issues.push_back(issue);
+                }
+            }
+        }
+        g.finish();
+        m.finish();
+    }
+
+    {
+        TableReader m = top.table("myeloma");
+        p.myeloma_rate_per_year = m.number("progression_rate_per_year", Bound::non_negative);
+        p.myeloma_excess_death_rate_per_year = m.number("excess_death_rate_per_year", Bound::non_negative);
+        p.myeloma_cost_per_year = m.number("cost_per_year", Bound::non_negative);
+        p.myeloma_utility_decrement = m.number("utility_decrement", Bound::any);
+        m.finish();
+    }
+
+    {
+        TableReader u = top.table("utility");
+        p.utility_intercept = u.number("intercept", Bound::any);
+        p.utility_male = u.number("male", Bound::any);
+        p.utility_age = u.number("age", Bound::any);
+        p.utility_age_squared = u.number("age_squared", Bound::any);
+        u.finish();
+    }
+
+    // Regimens: "none" is index 0 and built in.
+    scenario.regimen_names = {"none"};
+    scenario.regimen_labels = {"No prophylaxis"};
+    p.regimen[0] = RegimenParams{};
+    p.regimen[0].response_classes = 1;
+    p.regimen[0].response_share[0] = 1.0;
+    p.regimen[0].attack_rate_ratio[0] = 1.0;
+    p.regimen[0].attack_death_multiplier = 1.0;
+    auto regimens = top.array_of_tables("regimens", false);
+    std::vector<std::string> shared_with(kMaxRegimens);
+    std::vector<TableReader*> regimen_readers(kMaxRegimens, nullptr);
+    for (auto& r : regimens) {
+        const std::string name = r.string("name", "ivig_2g");
+        const std::string label = r.optional_string("label").value_or(name);
+        if (name == "none") {
+            r.report("name", "\"none\" is built in (no prophylaxis: rate ratio 1, no cost) — give this regimen another name");
+            continue;
+        }
+        if (std::find(scenario.regimen_names.begin(), scenario.regimen_names.end(), name) != scenario.regimen_names.end()) {
+            r.report("name", fmt::format("\"{}\" is defined twice (regimens are referred to by name) — rename one", name));
+            continue;
+        }
+        if (scenario.regimen_names.size() >= static_cast<std::size_t>(kMaxRegimens)) {
+            r.report("name", fmt::format("is regimen number {} (at most {} including \"none\") — drop unused regimens",
+                                         scenario.regimen_names.size() + 1, kMaxRegimens));
+            continue;
+        }
+        const int index = static_cast<int>(scenario.regimen_names.size());
+        scenario.regimen_names.push_back(name);
+        scenario.regimen_labels.push_back(label);
+        p.regimen[index] = RegimenParams{};
+        shared_with[index] = r.optional_string("response_shared_with").value_or("");
+        regimen_readers[index] = &r;
+        read_regimen(r, p.regimen[index], issues);
+        r.finish();
+    }
+    p.regimens = static_cast<int>(scenario.regimen_names.size());
+    auto regimen_index = [&](const std::string& name) -> int {
+        auto it = std::find(scenario.regimen_names.begin(), scenario.regimen_names.end(), name);
+        return it == scenario.regimen_names.end() ? kNoRegimen : static_cast<int>(it - scenario.regimen_names.begin());
+    };
+    std::string regimen_list;
+    for (const auto& n : scenario.regimen_names) {
+        regimen_list += (regimen_list.empty() ? "\"" : ", \"") + n + "\"";
+    }
+    for (int r = 0; r < p.regimens; ++r) {
+        p.regimen[r].response_slot = r;
+        if (!shared_with[r].empty()) {
+            const int other = regimen_index(shared_with[r]);
+            if (other == kNoRegimen || other == r) {
+                regimen_readers[r]->report("response_shared_with",
+                                           fmt::format("names \"{}\" (not another defined regimen) — use one of {}", shared_with[r], regimen_list));
+            } else {
+                p.regimen[r].response_slot = other;
+            }
+        }
+    }
+    for (int r = 0; r < p.regimens; ++r) {  // follow chains a -> b -> c to one slot
+        int slot = p.regimen[r].response_slot;
+        for (int hop = 0; hop < kMaxRegimens && p.regimen[slot].response_slot != slot; ++hop) {
+            slot = p.regimen[slot].response_slot;
+        }
+        p.regimen[r].response_slot = slot;
+    }
+
+    // Strategies.
+    auto strategies = top.array_of_tables("strategies", true);
+    for (auto& s : strategies) {
+        const std::string name = s.string("name", "no_prophylaxis");
+        const std::string label = s.optional_string("label").value_or(name);
+        if (std::find(scenario.strategy_names.begin(), scenario.strategy_names.end(), name) != scenario.strategy_names.end()) {
+            s.report("name", fmt::format("\"{}\" is defined twice (strategies are referred to by name) — rename one", name));
+            continue;
+        }
+        if (scenario.strategy_names.size() >= static_cast<std::size_t>(kMaxStrategies)) {
+            s.report("name", fmt::format("is strategy number {} (at most {}) — split the comparison into several runs",
+                                         scenario.strategy_names.size() + 1, kMaxStrategies));
+            continue;
+        }
+        const int index = static_cast<int>(scenario.strategy_names.size());
+        scenario.strategy_names.push_back(name);
+        scenario.strategy_labels.push_back(label);
+        StrategyParams& st = p.strategy[index];
+        for (int r = 0; r < kMaxRegimens; ++r) {
+            st.escalate_to[r] = kNoRegimen;
+            st.deescalate_to[r] = kNoRegimen;
+            st.on_discontinuation[r] = 0;
+            st.escalate_after_attacks[r] = 0;
+            st.escalate_window_years[r] = 0.0;
+            st.deescalate_after_years[r] = 0.0;
+        }
+        auto resolve = [&](TableReader& reader, std::string_view key, const std::string& regimen_name) {
+            const int r = regimen_index(regimen_name);
+            if (r == kNoRegimen) {
+                reader.report(key, fmt::format("names regimen \"{}\" (not defined in [[regimens]]) — use one of {}", regimen_name, regimen_list));
+                return 0;
+            }
+            return r;
+        };
+        st.start_regimen = resolve(s, "start_regimen", s.string("start_regimen", "none"));
+        st.start_after_attacks = static_cast<int>(s.integer("start_after_attacks", 0, 0));
+        if (const toml::node* node = s.take("on_discontinuation")) {
+            if (auto single = node->value<std::string>()) {
+                const int to = resolve(s, "on_discontinuation", *single);
+                for (int r = 0; r < kMaxRegimens; ++r) {
+                    st.on_discontinuation[r] = to;
+                }
+            } else if (const toml::table* map = node->as_table()) {
+                TableReader m(map, s.key_path("on_discontinuation"), source_name, issues);
+                for (const auto& [from, to] : *map) {
+                    const std::string from_name(from.str());
+                    const int from_index = resolve(m, from_name, from_name);
+                    m.take(from_name);
+                    if (auto to_name = to.value<std::string>()) {
+                        st.on_discontinuation[from_index] = resolve(m, from_name, *to_name);
+                    } else {
+                        m.report(from_name, "is not a regimen name — write from_regimen = \"to_regimen\"", &to);
+                    }
+                }
+            } else {
+                s.report("on_discontinuation", "must be a regimen name or a table { from = \"to\" } — e.g. on_discontinuation = { ivig_2g = \"none\" }", node);
+            }
+        }
+        for (auto& rule : s.array_of_tables("escalate", false)) {
+            const int from = resolve(rule, "from", rule.string("from", "theo_terb"));
+            const int to = resolve(rule, "to", rule.string("to", "ivig_2g"));
+            if (st.escalate_to[from] != kNoRegimen) {
+                rule.report("from", "has a second escalation rule (one rule per regimen) — merge the rules");
+            }
+            st.escalate_to[from] = to;
+            st.escalate_after_attacks[from] = static_cast<int>(rule.integer("after_attacks", 1));
+            if (st.escalate_after_attacks[from] > kMaxEscalationAttacks) {
+                rule.report("after_attacks", fmt::format("is {} (the model tracks at most {} recent attacks) — use {} or fewer",
+                                                         st.escalate_after_attacks[from], kMaxEscalationAttacks, kMaxEscalationAttacks));
+            }
+            st.escalate_window_years[from] = rule.number("within_months", Bound::positive) / kMonthsPerYear;
+            rule.finish();
+        }
+        for (auto& rule : s.array_of_tables("deescalate", false)) {
+            const int from = resolve(rule, "from", rule.string("from", "ivig_2g"));
+            const int to = resolve(rule, "to", rule.string("to", "ivig_1g"));
+            if (st.deescalate_to[from] != kNoRegimen) {
+                rule.report("from", "has a second de-escalation rule (one rule per regimen) — merge the rules");
+            }
+            st.deescalate_to[from] = to;
+            st.deescalate_after_years[from] = rule.number("after_attack_free_months", Bound::positive) / kMonthsPerYear;
+            rule.finish();
+        }
+        s.finish();
+    }
+    p.strategies = static_cast<int>(scenario.strategy_names.size());
+    {
+        auto it = std::find(scenario.strategy_names.begin(), scenario.strategy_names.end(), comparator_name);
+        if (it == scenario.strategy_names.end()) {
+            if (!comparator_name.empty() && p.strategies > 0) {
+                TableReader s(root.get("simulation") ? root.get("simulation")->as_table() : nullptr, "simulation", source_name, issues);
+                s.report("comparator", fmt::format("names \"{}\" (not a defined strategy) — use one of the [[strategies]] names", comparator_name));
+            }
+        } else {
+            scenario.comparator = static_cast<int>(it - scenario.strategy_names.begin());
+        }
+    }
+    p.comparator = scenario.comparator;
+    top.finish();
+
+    if (!issues.empty()) {
+        throw InputError(std::move(issues));
+    }
+    p.months_in_grid = static_cast<int>(std::ceil(kMonthsPerYear * (p.horizon_age_years - p.age_min_years)));
+    return scenario;
+}
+
+Scenario load_scenario_file(const std::filesystem::path& path, const std::vector<Override>& overrides)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw InputError({{path.string(), "", 0, "cannot read the scenario file (missing or unreadable) — check the path"}});
+    }
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return load_scenario(buffer.str(), path.string(), path.parent_path(), overrides);
+}
+
+}  // namespace scls

@@ -1,0 +1,79 @@
+// Scenario files: TOML in, validated and resolved ModelParams out.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "kernels/model/params.hpp"
+
+namespace scls {
+
+// One problem with the input: where, and "what is wrong (why) — what would be right".
+struct InputIssue {
+    std::string file;  // scenario file, "--set", or the life table's path
+    std::string key;   // dotted path, e.g. attacks.severity.icu.share
+    int line = 0;      // 0 when unknown
+    std::string message;
+
+    std::string to_string() const;
+};
+
+// Thrown when a scenario (or a command-line input) is invalid; carries every
+// problem found, not just the first.
+class InputError : public std::runtime_error {
+  public:
+    explicit InputError(std::vector<InputIssue> issues);
+    const std::vector<InputIssue>& issues() const { return issues_; }
+
+  private:
+    std::vector<InputIssue> issues_;
+};
+
+struct Override {
+    std::string key;    // dotted path; arrays of tables are addressed by element name
+    std::string value;  // TOML value text; bare words are taken as strings
+};
+
+struct Scenario {
+    std::string source_name;     // file path, or "builtin:scls_base"
+    std::string source_text;     // the file as read
+    std::string effective_text;  // TOML after overrides, as resolved
+    std::vector<Override> overrides;
+
+    std::string title;
+    std::string currency;
+    std::int64_t price_year = 0;
+    std::uint64_t patients = 0;
+    std::uint64_t seed = 0;
+    double discount_rate_costs_annual = 0.0;
+    double discount_rate_effects_annual = 0.0;
+    std::string life_table_source;
+
+    std::vector<std::string> regimen_names, regimen_labels;
+    std::vector<std::string> strategy_names, strategy_labels;
+    int comparator = 0;
+
+    // Every numeric parameter after overrides, by dotted path (for the output file).
+    std::vector<std::pair<std::string, double>> numeric_parameters;
+
+    ModelParams params{};
+};
+
+// The base scenario compiled into the binary.
+const std::string& builtin_scenario_text();
+inline constexpr const char* kBuiltinScenarioName = "builtin:scls_base";
+
+// Parses, applies overrides, validates and resolves. Throws InputError.
+// base_directory resolves relative life-table paths.
+Scenario load_scenario(const std::string& text, const std::string& source_name,
+                       const std::filesystem::path& base_directory, const std::vector<Override>& overrides = {});
+Scenario load_scenario_file(const std::filesystem::path& path, const std::vector<Override>& overrides = {});
+
+// "key=value" as given to --set.
+Override parse_override(const std::string& assignment);
+
+}  // namespace scls

@@ -1,0 +1,28 @@
+// The one place that knows about CUDA function qualifiers. Everything under
+// kernels/ is written as plain C++ plus SCLS_FUNCTION, so the same headers
+// compile with g++ (CPU backend) and nvcc (GPU backend).
+#pragma once
+
+#if defined(__CUDACC__)
+#define SCLS_FUNCTION __host__ __device__
+#define SCLS_FORCEINLINE __forceinline__
+#else
+#define SCLS_FUNCTION
+#define SCLS_FORCEINLINE inline __attribute__((always_inline))
+#endif
+
+// True while compiling device code (nvcc's device pass).
+#if defined(__CUDA_ARCH__)
+#define SCLS_DEVICE_PASS 1
+#else
+#define SCLS_DEVICE_PASS 0
+#endif
+
+// Debug-only check of an internal invariant (never of user input: that is
+// validated on the host, always, before anything runs).
+#if defined(NDEBUG) || SCLS_DEVICE_PASS
+#define SCLS_EXPECT(cond) ((void)0)
+#else
+#include <cassert>
+#define SCLS_EXPECT(cond) assert(cond)
+#endif

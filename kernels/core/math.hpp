@@ -1,0 +1,72 @@
+// Small numeric helpers shared by both backends. Transcendentals come from
+// the CUDA math library in device code and from libm on the host; their last
+// bits may differ, which is why CPU and GPU agree within Monte Carlo
+// tolerance rather than bit for bit (their random draws are bit-identical).
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include "kernels/core/macros.hpp"
+
+namespace scls {
+
+inline constexpr double kInfinity = __builtin_huge_val();
+inline constexpr double kDaysPerYear = 365.25;
+inline constexpr double kMonthsPerYear = 12.0;
+
+SCLS_FUNCTION SCLS_FORCEINLINE double min_of(double a, double b) { return a < b ? a : b; }
+SCLS_FUNCTION SCLS_FORCEINLINE double max_of(double a, double b) { return a > b ? a : b; }
+SCLS_FUNCTION SCLS_FORCEINLINE double clamp_to(double x, double lo, double hi)
+{
+    return x < lo ? lo : (x > hi ? hi : x);
+}
+
+// Inverse of the standard normal CDF, Wichura's algorithm AS241 (PPND16,
+// Applied Statistics 37:477, 1988), relative accuracy about 1e-16.
+SCLS_FUNCTION inline double normal_quantile(double p)
+{
+    const double q = p - 0.5;
+    if (fabs(q) <= 0.425) {
+        const double r = 0.180625 - q * q;
+        return q *
+               (((((((2509.0809287301226727 * r + 33430.575583588128105) * r + 67265.770927008700853) * r +
+                    45921.953931549871457) * r + 13731.693765509461125) * r + 1971.5909503065514427) * r +
+                 133.14166789178437745) * r + 3.387132872796366608) /
+               (((((((5226.495278852545925 * r + 28729.085735721942674) * r + 39307.89580009271061) * r +
+                    21213.794301586595867) * r + 5394.1960214247511077) * r + 687.1870074920579083) * r +
+                 42.313330701600911252) * r + 1.0);
+    }
+    double r = q < 0 ? p : 1.0 - p;
+    r = sqrt(-log(r));
+    double value;
+    if (r <= 5.0) {
+        r -= 1.6;
+        value = (((((((7.7454501427834140764e-4 * r + 0.0227238449892691845833) * r + 0.24178072517745061177) * r +
+                     1.27045825245236838258) * r + 3.64784832476320460504) * r + 5.7694972214606914055) * r +
+                  4.6303378461565452959) * r + 1.42343711074968357734) /
+                (((((((1.05075007164441684324e-9 * r + 5.475938084995344946e-4) * r + 0.0151986665636164571966) * r +
+                     0.14810397642748007459) * r + 0.68976733498510000455) * r + 1.6763848301838038494) * r +
+                  2.05319162663775882187) * r + 1.0);
+    } else {
+        r -= 5.0;
+        value = (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r + 0.0012426609473880784386) * r +
+                     0.026532189526576123093) * r + 0.29656057182850489123) * r + 1.7848265399172913358) * r +
+                  5.4637849111641143699) * r + 6.6579046435011037772) /
+                (((((((2.04426310338993978564e-15 * r + 1.4215117583164458887e-7) * r + 1.8463183175100546818e-5) * r +
+                     7.868691311456132591e-4) * r + 0.0148753612908506148525) * r + 0.13692988092273580531) * r +
+                  0.59983220655588793769) * r + 1.0);
+    }
+    return q < 0 ? -value : value;
+}
+
+// Standard normal CDF.
+SCLS_FUNCTION SCLS_FORCEINLINE double normal_cdf(double x) { return 0.5 * erfc(-x * 0.7071067811865475244); }
+
+// (1 - exp(-x)) / x, accurate for small x (x >= 0); equals 1 at 0.
+SCLS_FUNCTION SCLS_FORCEINLINE double one_minus_exp_over(double x)
+{
+    return x < 1e-8 ? 1.0 - 0.5 * x : -expm1(-x) / x;
+}
+
+}  // namespace scls

@@ -1,0 +1,123 @@
+// A virtual patient's attributes at entry, drawn once and shared by every
+// strategy (common random numbers), including the times of the events that
+// no policy can change: background death and MGUS progression.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/core/macros.hpp"
+#include "kernels/core/math.hpp"
+#include "kernels/model/params.hpp"
+#include "kernels/random/distributions.hpp"
+#include "kernels/random/streams.hpp"
+
+namespace scls {
+
+struct PatientAttributes {
+    bool male;
+    bool mgus;
+    double entry_age_years;
+    double weight_kg;
+    double attack_rate_multiplier;  // z, mean or median 1 by the scenario's choice
+    std::uint8_t response_class[kMaxRegimens];
+    double background_death_time;   // years since entry; infinity if the hazard is zero
+    double myeloma_onset_time;      // infinity without MGUS
+    double myeloma_death_time;      // excess death after onset; infinity without onset
+    double horizon_time;            // follow-up ends at the horizon age
+};
+
+// Age at which the cumulative background hazard, counted from entry_age,
+// reaches unit_exponential: inversion of a hazard that is constant within
+// each year of age.
+SCLS_FUNCTION inline double background_death_age(const ModelParams& p, int sex, double entry_age, double unit_exponential)
+{
+    const double* hazard = p.background_hazard[sex];
+    const double* cumulative = p.background_cumulative_hazard[sex];
+    const int entry_year = static_cast<int>(entry_age);
+    const double entry_cumulative = cumulative[entry_year] + hazard[entry_year] * (entry_age - entry_year);
+    const double target = entry_cumulative + unit_exponential;
+    if (target >= cumulative[kLifeTableAges]) {
+        const double last = hazard[kLifeTableAges - 1];
+        return last > 0.0 ? kLifeTableAges + (target - cumulative[kLifeTableAges]) / last : kInfinity;
+    }
+    // Largest year with cumulative[year] <= target (binary search, >= entry_year).
+    int low = entry_year;
+    int high = kLifeTableAges;
+    while (high - low > 1) {
+        const int middle = (low + high) / 2;
+        if (cumulative[middle] <= target) {
+            low = middle;
+        } else {
+            high = middle;
+        }
+    }
+    const double within = hazard[low] > 0.0 ? (target - cumulative[low]) / hazard[low] : 0.0;
+    return max_of(low + within, entry_age);
+}
+
+SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, StreamKey key)
+{
+    PatientAttributes a{};
+    // Block 0: sex, age, weight, MGUS. Blocks 1-2: response class, one word
+    // per response slot. Fixed slots keep each attribute's draw independent
+    // of the others' parameters.
+    const PhiloxCounter basics = draw_block(key, StreamPurpose::attributes, 0);
+    a.male = to_open_unit(basics.word[0]) < p.male_share;
+    a.entry_age_years =
+        truncated_normal(p.age_mean_years, p.age_sd_years, p.age_min_years, p.age_max_years, to_open_unit(basics.word[1]));
+    const int sex = a.male ? 1 : 0;
+    a.weight_kg = truncated_normal(p.weight_mean_kg[sex], p.weight_sd_kg[sex], p.weight_min_kg, p.weight_max_kg,
+                                   to_open_unit(basics.word[2]));
+    a.mgus = to_open_unit(basics.word[3]) < p.mgus_share;
+
+    const PhiloxCounter slots_low = draw_block(key, StreamPurpose::attributes, 1);
+    const PhiloxCounter slots_high = draw_block(key, StreamPurpose::attributes, 2);
+    for (int r = 0; r < p.regimens; ++r) {
+        const RegimenParams& regimen = p.regimen[r];
+        const int slot = regimen.response_slot;
+        const std::uint32_t bits = slot < 4 ? slots_low.word[slot & 3] : slots_high.word[slot & 3];
+        const double u = to_open_unit(bits);
+        int cls = 0;
+        double cumulative = regimen.response_share[0];
+        while (cls + 1 < regimen.response_classes && u >= cumulative) {
+            ++cls;
+            cumulative += regimen.response_share[cls];
+        }
+        a.response_class[r] = static_cast<std::uint8_t>(cls);
+    }
+
+    switch (p.frailty_kind) {
+        case FrailtyKind::none:
+            a.attack_rate_multiplier = 1.0;
+            break;
+        case FrailtyKind::gamma: {
+            PhiloxStream stream = open_stream(key, StreamPurpose::frailty);
+            a.attack_rate_multiplier = gamma_mean_one(p.frailty_parameter, stream);
+            break;
+        }
+        case FrailtyKind::lognormal: {
+            const PhiloxCounter w = draw_block(key, StreamPurpose::frailty, 0);
+            a.attack_rate_multiplier = exp(p.frailty_parameter * standard_normal(w.word[0], w.word[1]));
+            break;
+        }
+    }
+
+    a.horizon_time = p.horizon_age_years - a.entry_age_years;
+    const PhiloxCounter death = draw_block(key, StreamPurpose::background_death, 0);
+    a.background_death_time =
+        background_death_age(p, sex, a.entry_age_years, unit_exponential(death.word[0])) - a.entry_age_years;
+
+    const PhiloxCounter myeloma = draw_block(key, StreamPurpose::myeloma, 0);
+    a.myeloma_onset_time = kInfinity;
+    a.myeloma_death_time = kInfinity;
+    if (a.mgus && p.myeloma_rate_per_year > 0.0) {
+        a.myeloma_onset_time = unit_exponential(myeloma.word[0]) / p.myeloma_rate_per_year;
+        if (p.myeloma_excess_death_rate_per_year > 0.0) {
+            a.myeloma_death_time =
+                a.myeloma_onset_time + unit_exponential(myeloma.word[1]) / p.myeloma_excess_death_rate_per_year;
+        }
+    }
+    return a;
+}
+
+}  // namespace scls

@@ -1,0 +1,36 @@
+// Simulating one patient under every strategy, in the order the reductions
+// expect. Shared by the CPU loop and the GPU kernel.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/core/macros.hpp"
+#include "kernels/model/lifetime.hpp"
+#include "kernels/model/patient.hpp"
+#include "kernels/model/tally.hpp"
+
+namespace scls {
+
+// Calls visit(strategy, outcome, values) for each strategy of the patient,
+// comparator first.
+template <class Visit>
+SCLS_FUNCTION inline void simulate_patient(const ModelParams& params, const LaunchGeometry& geometry,
+                                           std::uint32_t parameter_set, std::uint32_t patient, Visit&& visit)
+{
+    const StreamKey key{geometry.seed, parameter_set, patient};
+    const PatientAttributes attributes = draw_attributes(params, key);
+    LifetimeSimulator simulator(params, attributes, key);
+    PairedBase base{};
+    for (int position = 0; position < geometry.strategies; ++position) {
+        const int strategy = strategy_at(position, params.comparator);
+        const LifetimeOutcome outcome = simulator.run(strategy);
+        if (position == 0) {
+            base = paired_base(outcome);
+        }
+        double values[kValuesPerStrategy];
+        lifetime_values(outcome, base, values);
+        visit(strategy, outcome, values);
+    }
+}
+
+}  // namespace scls

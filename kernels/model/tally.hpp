@@ -1,0 +1,173 @@
+// What each simulated lifetime contributes to the outputs, and where.
+//
+// Real-valued outcomes are reduced as sums and sums of squares over fixed
+// blocks of kPatientsPerBlock patients, in a fixed order within the block,
+// and the host adds block partials in block order: results are independent of
+// threads and batch sizes. Counts and histograms are integers added
+// atomically, which is order-independent by construction.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/core/atomics.hpp"
+#include "kernels/core/macros.hpp"
+#include "kernels/model/lifetime.hpp"
+#include "kernels/model/params.hpp"
+
+namespace scls {
+
+inline constexpr int kPatientsPerBlock = 256;
+inline constexpr int kAttackCountBins = 101;  // 0..99 attacks, last bin 100 or more
+
+// Per-patient real values, per strategy.
+enum class Value : int {
+    cost_first = 0,  // kCostCategories entries, in CostCategory order
+    cost_total = kCostCategories,
+    qalys,
+    life_years_discounted,
+    life_years,
+    attacks,
+    attacks_times_life_years,  // cross moment, for the SE of attacks per patient-year
+    increment_cost,    // against the comparator, same patient
+    increment_qalys,
+    increment_life_years_discounted,
+    regimen_years_first,  // kMaxRegimens entries
+};
+inline constexpr int kValuesPerStrategy = static_cast<int>(Value::regimen_years_first) + kMaxRegimens;
+inline constexpr int kMomentsPerStrategy = 2 * kValuesPerStrategy;  // sum, then sum of squares
+
+// Per-strategy integer counters.
+enum class Counter : int {
+    patients = 0,
+    attacks_first,  // kSeverities
+    deaths_first = attacks_first + kSeverities,  // kDeathCauses, in EndReason order
+    alive_at_horizon = deaths_first + kDeathCauses,
+    complications_first,  // kComplications
+    adverse_events = complications_first + kComplications,
+    switches,
+    discontinuations,
+    escalations,
+    deescalations,
+    myeloma_onsets,
+    patients_with_attack,
+};
+inline constexpr int kCounters = static_cast<int>(Counter::patients_with_attack) + 1;
+
+// Layout of one strategy's integer tally: counters, then monthly histograms.
+struct CountLayout {
+    int months_in_grid;
+    SCLS_FUNCTION int month_bins() const { return months_in_grid + 1; }
+    SCLS_FUNCTION int deaths_by_month() const { return kCounters; }
+    SCLS_FUNCTION int censored_by_month() const { return deaths_by_month() + month_bins(); }
+    SCLS_FUNCTION int first_attack_by_month() const { return censored_by_month() + month_bins(); }
+    SCLS_FUNCTION int attack_free_censored_by_month() const { return first_attack_by_month() + month_bins(); }
+    SCLS_FUNCTION int attacks_per_patient() const { return attack_free_censored_by_month() + month_bins(); }
+    SCLS_FUNCTION int per_strategy() const { return attacks_per_patient() + kAttackCountBins; }
+    SCLS_FUNCTION int month_of(double t) const
+    {
+        const double month = t * kMonthsPerYear;
+        return month >= months_in_grid ? months_in_grid : static_cast<int>(month);
+    }
+};
+
+// The comparator strategy's outcomes for the same patient, for paired increments.
+struct PairedBase {
+    double cost_total;
+    double qalys;
+    double life_years_discounted;
+};
+
+SCLS_FUNCTION SCLS_FORCEINLINE PairedBase paired_base(const LifetimeOutcome& o)
+{
+    return PairedBase{o.total_cost(), o.qalys, o.life_years_discounted};
+}
+
+// The real values of one lifetime, in Value order.
+SCLS_FUNCTION inline void lifetime_values(const LifetimeOutcome& o, const PairedBase& comparator, double* values)
+{
+    for (int c = 0; c < kCostCategories; ++c) {
+        values[static_cast<int>(Value::cost_first) + c] = o.cost[c];
+    }
+    values[static_cast<int>(Value::cost_total)] = o.total_cost();
+    values[static_cast<int>(Value::qalys)] = o.qalys;
+    values[static_cast<int>(Value::life_years_discounted)] = o.life_years_discounted;
+    values[static_cast<int>(Value::life_years)] = o.life_years;
+    values[static_cast<int>(Value::attacks)] = o.attacks();
+    values[static_cast<int>(Value::attacks_times_life_years)] = o.attacks() * o.life_years;
+    values[static_cast<int>(Value::increment_cost)] = o.total_cost() - comparator.cost_total;
+    values[static_cast<int>(Value::increment_qalys)] = o.qalys - comparator.qalys;
+    values[static_cast<int>(Value::increment_life_years_discounted)] =
+        o.life_years_discounted - comparator.life_years_discounted;
+    for (int r = 0; r < kMaxRegimens; ++r) {
+        values[static_cast<int>(Value::regimen_years_first) + r] = o.regimen_years[r];
+    }
+}
+
+// Adds one lifetime's counters through add(index, amount): a plain add into
+// block-local storage on the CPU, a shared-memory atomic on the GPU.
+template <class Add>
+SCLS_FUNCTION inline void count_lifetime(const LifetimeOutcome& o, Add&& add)
+{
+    add(static_cast<int>(Counter::patients), 1u);
+    for (int s = 0; s < kSeverities; ++s) {
+        add(static_cast<int>(Counter::attacks_first) + s, o.attacks_by_severity[s]);
+    }
+    if (o.end_reason == EndReason::horizon) {
+        add(static_cast<int>(Counter::alive_at_horizon), 1u);
+    } else {
+        add(static_cast<int>(Counter::deaths_first) + static_cast<int>(o.end_reason), 1u);
+    }
+    for (int c = 0; c < kComplications; ++c) {
+        add(static_cast<int>(Counter::complications_first) + c, o.complications[c]);
+    }
+    add(static_cast<int>(Counter::adverse_events), o.adverse_events);
+    add(static_cast<int>(Counter::switches), o.switches);
+    add(static_cast<int>(Counter::discontinuations), o.discontinuations);
+    add(static_cast<int>(Counter::escalations), o.escalations);
+    add(static_cast<int>(Counter::deescalations), o.deescalations);
+    add(static_cast<int>(Counter::myeloma_onsets), o.myeloma_onset ? 1u : 0u);
+    add(static_cast<int>(Counter::patients_with_attack), o.attacks() > 0 ? 1u : 0u);
+}
+
+// One histogram entry per curve: survival (death or censoring month),
+// attack-free survival (first attack, or censoring at death/horizon), and
+// attacks per patient. Survival curves are suffix sums of these on the host.
+SCLS_FUNCTION inline void histogram_lifetime(const LifetimeOutcome& o, const CountLayout& layout, std::uint64_t* strategy_counts)
+{
+    const bool died = o.end_reason != EndReason::horizon;
+    atomic_add(strategy_counts + (died ? layout.deaths_by_month() : layout.censored_by_month()) + layout.month_of(o.end_time), 1);
+    const bool attacked = o.first_attack_time < kInfinity;
+    atomic_add(strategy_counts + (attacked ? layout.first_attack_by_month() : layout.attack_free_censored_by_month()) +
+                   layout.month_of(attacked ? o.first_attack_time : o.end_time),
+               1);
+    const std::uint32_t attacks = o.attacks();
+    atomic_add(strategy_counts + layout.attacks_per_patient() +
+                   (attacks < kAttackCountBins - 1 ? static_cast<int>(attacks) : kAttackCountBins - 1),
+               1);
+}
+
+// Strategy visited at position i: the comparator first, so that its outcome
+// is at hand for the paired increments of the others.
+SCLS_FUNCTION SCLS_FORCEINLINE int strategy_at(int position, int comparator)
+{
+    return position == 0 ? comparator : (position <= comparator ? position - 1 : position);
+}
+
+// Everything a launch needs to locate work and results.
+struct LaunchGeometry {
+    std::uint64_t seed;
+    std::uint32_t parameter_sets;
+    std::uint32_t patients_per_set;
+    std::uint32_t blocks_per_set;  // ceil(patients_per_set / kPatientsPerBlock)
+    int strategies;
+    CountLayout layout;
+
+    SCLS_FUNCTION int moments_per_block() const { return strategies * kMomentsPerStrategy; }
+    SCLS_FUNCTION std::uint64_t total_blocks() const
+    {
+        return static_cast<std::uint64_t>(parameter_sets) * blocks_per_set;
+    }
+    SCLS_FUNCTION int counts_per_set() const { return strategies * layout.per_strategy(); }
+};
+
+}  // namespace scls

@@ -1,0 +1,79 @@
+// Continuous and discrete variates from uniforms. All by inversion except the
+// gamma (Marsaglia-Tsang rejection), so the number of words a draw consumes is
+// fixed and documented: one word per exponential, two per normal.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/core/macros.hpp"
+#include "kernels/core/math.hpp"
+#include "kernels/random/philox.hpp"
+
+namespace scls {
+
+// Unit exponential by inversion; from one word.
+SCLS_FUNCTION SCLS_FORCEINLINE double unit_exponential(std::uint32_t bits) { return -log(to_open_unit(bits)); }
+
+// Standard normal by inversion; from two words (53-bit uniform).
+SCLS_FUNCTION SCLS_FORCEINLINE double standard_normal(std::uint32_t high_bits, std::uint32_t low_bits)
+{
+    return normal_quantile(to_open_unit_53(high_bits, low_bits));
+}
+
+// Normal(mean, sd) truncated to [lower, upper], by inversion of the truncated
+// CDF; from one uniform in (0, 1). sd == 0 gives the mean clamped to the bounds.
+SCLS_FUNCTION inline double truncated_normal(double mean, double sd, double lower, double upper, double uniform)
+{
+    if (sd <= 0.0) {
+        return clamp_to(mean, lower, upper);
+    }
+    const double cdf_lower = normal_cdf((lower - mean) / sd);
+    const double cdf_upper = normal_cdf((upper - mean) / sd);
+    const double p = cdf_lower + uniform * (cdf_upper - cdf_lower);
+    // Guard p against landing exactly on 0 or 1 through rounding.
+    const double x = mean + sd * normal_quantile(clamp_to(p, 1e-300, 1.0 - 1e-16));
+    return clamp_to(x, lower, upper);
+}
+
+// Gamma(shape, scale = 1/shape): mean 1, variance 1/shape. Marsaglia & Tsang,
+// ACM TOMS 26:363 (2000); shapes below 1 use the boost G(a) = G(a+1) U^(1/a).
+SCLS_FUNCTION inline double gamma_mean_one(double shape, PhiloxStream& stream)
+{
+    double boost = 1.0;
+    double a = shape;
+    if (a < 1.0) {
+        boost = pow(to_open_unit(stream.next()), 1.0 / a);
+        a += 1.0;
+    }
+    const double d = a - 1.0 / 3.0;
+    const double c = 1.0 / sqrt(9.0 * d);
+    for (;;) {
+        const std::uint32_t w0 = stream.next();
+        const std::uint32_t w1 = stream.next();
+        const double x = standard_normal(w0, w1);
+        double v = 1.0 + c * x;
+        if (v <= 0.0) {
+            continue;
+        }
+        v = v * v * v;
+        const double u = to_open_unit(stream.next());
+        const double x2 = x * x;
+        if (u < 1.0 - 0.0331 * x2 * x2 || log(u) < 0.5 * x2 + d * (1.0 - v + log(v))) {
+            return boost * d * v / shape;
+        }
+    }
+}
+
+// Index of the category a uniform falls in, given cumulative probabilities
+// (last entry 1). Categories with zero probability are never chosen.
+template <int N>
+SCLS_FUNCTION SCLS_FORCEINLINE int categorical(const double (&cumulative)[N], int count, double uniform)
+{
+    int index = 0;
+    while (index + 1 < count && uniform >= cumulative[index]) {
+        ++index;
+    }
+    return index;
+}
+
+}  // namespace scls

@@ -1,0 +1,65 @@
+// How sclsim carves Philox into independent streams (DESIGN.md section 4).
+//
+// key     = run seed
+// counter = {block, purpose, patient, parameter set}
+//
+// i.e. curand_init(seed, subsequence = set << 32 | patient,
+//                  offset = 4 * (purpose << 32 | block)).
+// A stream therefore depends only on (seed, set, patient, purpose): never on
+// the thread, batch or rank that simulates the patient. Each purpose owns 2^32
+// blocks of four words, far more than any lifetime uses.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/core/macros.hpp"
+#include "kernels/random/philox.hpp"
+
+namespace scls {
+
+// One stream per stochastic process, so that changing one process never
+// shifts the draws of another.
+enum class StreamPurpose : std::uint32_t {
+    attributes = 0,         // sex, age, weight, MGUS, response classes (fixed slots)
+    frailty = 1,            // personal attack-rate multiplier (rejection sampler)
+    attack_times = 2,       // unit exponentials of the attack process
+    attack_outcomes = 3,    // severity, death, complications, stay: two blocks per attack
+    background_death = 4,   // one unit exponential
+    myeloma = 5,            // progression and excess death
+    discontinuation = 6,    // unit exponentials of regimen discontinuation
+    adverse_event_times = 7,
+    adverse_event_outcomes = 8,  // type and death: one block per event
+};
+
+struct StreamKey {
+    std::uint64_t seed;
+    std::uint32_t parameter_set;
+    std::uint32_t patient;  // patient index within the parameter set
+};
+
+SCLS_FUNCTION SCLS_FORCEINLINE std::uint64_t stream_subsequence(StreamKey key)
+{
+    return (static_cast<std::uint64_t>(key.parameter_set) << 32) | key.patient;
+}
+
+SCLS_FUNCTION SCLS_FORCEINLINE std::uint64_t stream_offset(StreamPurpose purpose, std::uint32_t block)
+{
+    return 4ull * ((static_cast<std::uint64_t>(purpose) << 32) | block);
+}
+
+// Sequential stream for one purpose, starting at a given block.
+SCLS_FUNCTION SCLS_FORCEINLINE PhiloxStream open_stream(StreamKey key, StreamPurpose purpose,
+                                                         std::uint32_t first_block = 0)
+{
+    return PhiloxStream(key.seed, stream_subsequence(key), stream_offset(purpose, first_block));
+}
+
+// The four words of one block, addressed directly (no sequential state).
+SCLS_FUNCTION SCLS_FORCEINLINE PhiloxCounter draw_block(StreamKey key, StreamPurpose purpose, std::uint32_t block)
+{
+    const PhiloxCounter counter{{block, static_cast<std::uint32_t>(purpose), key.patient, key.parameter_set}};
+    const PhiloxKey philox_key{{static_cast<std::uint32_t>(key.seed), static_cast<std::uint32_t>(key.seed >> 32)}};
+    return philox4x32_10(counter, philox_key);
+}
+
+}  // namespace scls
