@@ -559,6 +559,14 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
         TableReader a = top.table("attacks");
         p.attack_rate_per_year = a.number("rate_per_year", Bound::non_negative);
         const std::string kind = a.string("heterogeneity", "lognormal");
+        // Both parameters are validated when present, so a scenario can keep
+        // one while --set switches the distribution; the chosen one is required.
+        if (kind != "gamma") {
+            a.optional_number("heterogeneity_shape", Bound::positive);
+        }
+        if (kind != "lognormal") {
+            a.optional_number("heterogeneity_sigma", Bound::non_negative);
+        }
         if (kind == "none") {
             p.frailty_kind = FrailtyKind::none;
             p.frailty_parameter = 0.0;
@@ -621,14 +629,17 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
         TableReader m = top.table("mortality");
         const std::string source = m.string("life_table", "builtin");
         scenario.life_table_source = source;
+        // The Gompertz-Makeham table is required for "builtin" and, when
+        // present, validated even while a CSV table is in use.
         TableReader g = m.table("gompertz_makeham", source == "builtin");
-        if (source == "builtin") {
+        if (source == "builtin" || g.raw()) {
             GompertzMakeham male{g.number("male_c", Bound::non_negative), g.number("male_a", Bound::non_negative),
                                  g.number("male_b", Bound::any)};
             GompertzMakeham female{g.number("female_c", Bound::non_negative), g.number("female_a", Bound::non_negative),
                                    g.number("female_b", Bound::any)};
             tabulate_gompertz_makeham(female, male, p);
-        } else if (!source.empty()) {
+        }
+        if (source != "builtin" && !source.empty()) {
             std::filesystem::path path(source);
             if (path.is_relative()) {
                 path = base_directory / path;
@@ -833,6 +844,15 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
     top.finish();
 
     if (!issues.empty()) {
+        // A problem at an overridden key is the command line's, not the file's.
+        for (auto& issue : issues) {
+            for (const auto& o : overrides) {
+                if (issue.key == o.key) {
+                    issue.file = "--set";
+                    issue.line = 0;
+                }
+            }
+        }
         throw InputError(std::move(issues));
     }
     p.months_in_grid = static_cast<int>(std::ceil(kMonthsPerYear * (p.horizon_age_years - p.age_min_years)));

@@ -21,7 +21,7 @@ namespace {
 // nvcc compiles this file, so keep fmt out of it.
 std::string describe_device(const cudaDeviceProp& properties)
 {
-    char text[256];
+    char text[512];
     std::snprintf(text, sizeof text, "%s (sm_%d%d, %.0f GiB)", properties.name, properties.major, properties.minor,
                   properties.totalGlobalMem / 1073741824.0);
     return text;

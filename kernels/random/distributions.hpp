@@ -14,10 +14,10 @@ namespace scls {
 // Unit exponential by inversion; from one word.
 SCLS_FUNCTION SCLS_FORCEINLINE double unit_exponential(std::uint32_t bits) { return -log(to_open_unit(bits)); }
 
-// Standard normal by inversion; from two words (53-bit uniform).
+// Standard normal by inversion; from two words (52-bit uniform).
 SCLS_FUNCTION SCLS_FORCEINLINE double standard_normal(std::uint32_t high_bits, std::uint32_t low_bits)
 {
-    return normal_quantile(to_open_unit_53(high_bits, low_bits));
+    return normal_quantile(to_open_unit_52(high_bits, low_bits));
 }
 
 // Normal(mean, sd) truncated to [lower, upper], by inversion of the truncated

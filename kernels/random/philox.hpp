@@ -51,7 +51,7 @@ SCLS_FUNCTION SCLS_FORCEINLINE PhiloxCounter philox_round(PhiloxCounter c, Philo
 // The bijection itself: ten rounds with the key bumped by the Weyl constants.
 SCLS_FUNCTION inline PhiloxCounter philox4x32_10(PhiloxCounter counter, PhiloxKey key)
 {
-#if defined(__CUDACC__)
+#if SCLS_DEVICE_PASS
 #pragma unroll
 #endif
     for (int round = 0; round < 9; ++round) {
@@ -113,13 +113,13 @@ SCLS_FUNCTION SCLS_FORCEINLINE double to_open_unit(std::uint32_t bits)
     return (static_cast<double>(bits) + 0.5) * 2.3283064365386962890625e-10;
 }
 
-// Uniform on (0, 1) with 53 random bits from two words, for the rare draws
-// that need resolution finer than 2^-32 (deep tails).
-SCLS_FUNCTION SCLS_FORCEINLINE double to_open_unit_53(std::uint32_t high_bits, std::uint32_t low_bits)
+// Uniform on (0, 1) with 52 random bits from two words, for draws that need
+// resolution finer than 2^-32 (normal tails): (x + 1/2) / 2^52, exact in
+// double, so never 0 or 1.
+SCLS_FUNCTION SCLS_FORCEINLINE double to_open_unit_52(std::uint32_t high_bits, std::uint32_t low_bits)
 {
-    const std::uint64_t mantissa =
-        (static_cast<std::uint64_t>(high_bits) << 21) ^ static_cast<std::uint64_t>(low_bits >> 11);
-    return (static_cast<double>(mantissa) + 0.5) * 1.1102230246251565404236316680908203125e-16;
+    const std::uint64_t mantissa = (static_cast<std::uint64_t>(high_bits) << 20) | static_cast<std::uint64_t>(low_bits >> 12);
+    return (static_cast<double>(mantissa) + 0.5) * 2.220446049250313080847263336181640625e-16;
 }
 
 }  // namespace scls

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages sclsim needs (run as root or with sudo).
+# The CUDA toolkit (for Thrust/CCCL and the optional GPU backend) is expected
+# at /usr/local/cuda.
+set -euo pipefail
+packages=(build-essential cmake git libtomlplusplus-dev libcli11-dev libfmt-dev libhdf5-dev hdf5-tools
+          libgtest-dev libgmock-dev python3 python3-h5py python3-numpy)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" > /dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" > /dev/null
+fi
+if [ ! -d /usr/local/cuda/include/cccl ]; then
+  echo "warning: /usr/local/cuda/include/cccl not found: sclsim needs the CUDA toolkit's Thrust/CCCL headers" >&2
+fi

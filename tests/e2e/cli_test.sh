@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# End-to-end checks of the sclsim binary: a run writes an HDF5 file that h5py
+# and h5dump read; thread count does not change the numbers; broken input
+# exits with 2 and writes nothing; an unwritable output path is refused first.
+set -euo pipefail
+sclsim=$1 python=$2 h5dump=$3 here=$4
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+echo "== run on the built-in scenario (2 threads)"
+"$sclsim" run --patients 3000 --backend cpu --threads 2 -o "$work/two.h5" > "$work/two.log"
+grep -q "ICER" "$work/two.log" || fail "no summary table"
+[ -f "$work/two.h5" ] || fail "no output file"
+ls "$work" | grep -q partial && fail "temporary file left behind"
+
+echo "== h5py reads it"
+"$python" "$here/check_results.py" "$work/two.h5"
+
+echo "== h5dump reads it"
+"$h5dump" -H "$work/two.h5" > "$work/header.txt" || fail "h5dump failed"
+grep -q 'DATASET "survival"' "$work/header.txt" || fail "h5dump does not list /results/survival"
+"$h5dump" -A 0 -d /results/qalys_mean "$work/two.h5" > /dev/null || fail "h5dump cannot read a dataset"
+
+echo "== 1 thread and a different batch size give identical numbers"
+"$sclsim" run --patients 3000 --backend cpu --threads 1 --batch-blocks 3 -q -o "$work/one.h5" > /dev/null
+"$h5dump" -g /results "$work/one.h5" > "$work/one.txt"
+"$h5dump" -g /results "$work/two.h5" > "$work/two.txt"
+diff <(sed 1d "$work/one.txt") <(sed 1d "$work/two.txt") > /dev/null || fail "results differ between 1 and 2 threads"
+
+echo "== broken scenario: exit 2, message with key, nothing written"
+sed 's/^mgus_share = 0.87 .*/mgus_share = 1.87/' "$here/../../scenarios/scls_base.toml" > "$work/broken.toml"
+set +e
+"$sclsim" run "$work/broken.toml" -o "$work/broken.h5" 2> "$work/broken.err"
+code=$?
+set -e
+[ "$code" -eq 2 ] || fail "exit code $code, expected 2"
+grep -q "broken.toml:[0-9]*: population.mgus_share: is 1.87" "$work/broken.err" || { cat "$work/broken.err"; fail "message lacks file, line and key"; }
+[ ! -e "$work/broken.h5" ] || fail "an output file was written for a broken scenario"
+set +e
+"$sclsim" validate "$work/broken.toml" 2> /dev/null
+code=$?
+"$sclsim" run --set attacks.rate_per_year=-1 -o "$work/neg.h5" 2> "$work/neg.err"
+code_set=$?
+"$sclsim" run --patients 100 -o "$work/missing_dir/x.h5" 2> "$work/dir.err"
+code_dir=$?
+set -e
+[ "$code" -eq 2 ] || fail "validate exit code $code, expected 2"
+[ "$code_set" -eq 2 ] || fail "--set error exit code $code_set, expected 2"
+grep -q "\-\-set.*attacks.rate_per_year" "$work/neg.err" || fail "--set error does not name its source"
+[ "$code_dir" -eq 2 ] || fail "unwritable output exit code $code_dir, expected 2"
+grep -q "does not exist" "$work/dir.err" || fail "unwritable output message"
+"$sclsim" validate > /dev/null || fail "the built-in scenario does not validate"
+"$sclsim" info | grep -q "backends: cpu" || fail "info"
+echo "e2e: all checks passed"

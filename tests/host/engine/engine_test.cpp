@@ -1,0 +1,242 @@
+// Statistical and reproducibility checks of the engine on the CPU backend:
+// survival against the life table, closed forms under constant hazards, the
+// negative binomial attack count under gamma frailty, common random numbers,
+// and independence from thread count and batch size.
+#include "host/engine/engine.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "host/engine/summary.hpp"
+#include "kernels/model/lifetime.hpp"
+#include "kernels/model/patient.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace scls {
+namespace {
+
+Scenario base_with(std::vector<Override> overrides)
+{
+    return load_scenario(builtin_scenario_text(), kBuiltinScenarioName, ".", overrides);
+}
+
+RunResult run_cpu(const Scenario& s, int threads = 0, std::uint64_t batch_blocks = 0)
+{
+    RunOptions options;
+    options.backend = BackendChoice::cpu;
+    options.threads = threads;
+    options.batch_blocks = batch_blocks;
+    return run_simulation(s, {s.params}, options);
+}
+
+// A 50-year-old cohort of one sex with no attacks, no myeloma.
+std::vector<Override> quiet_cohort(const std::string& patients)
+{
+    return {{"simulation.patients", patients},
+            {"population.age_mean_years", "50"},
+            {"population.age_sd_years", "0"},
+            {"population.age_min_years", "50"},
+            {"population.age_max_years", "50"},
+            {"population.male_share", "1"},
+            {"population.mgus_share", "0"},
+            {"attacks.rate_per_year", "0"}};
+}
+
+TEST(EngineStatistics, WithoutAttacksSurvivalFollowsTheLifeTable)
+{
+    auto overrides = quiet_cohort("200000");
+    overrides.push_back({"mortality.life_table", "\"" + test::shared_life_table() + "\""});
+    const Scenario s = base_with(overrides);
+    const auto summary = summarize(s, run_cpu(s), 0);
+    const StrategySummary& none = summary[s.comparator];
+
+    // Expected: exp(-(H(50 + t) - H(50))) with hazards -ln(1 - q) per year of age.
+    std::ifstream table(test::shared_life_table());
+    std::vector<double> hazard_male;
+    for (std::string line; std::getline(table, line);) {
+        if (line.empty() || line[0] == '#' || line[0] == 'a') {
+            continue;
+        }
+        std::stringstream row(line);
+        std::string age, q_male;
+        std::getline(row, age, ',');
+        std::getline(row, q_male, ',');
+        hazard_male.push_back(-std::log1p(-std::stod(q_male)));
+    }
+    for (int years : {5, 10, 20, 30, 40}) {
+        double cumulative = 0;
+        for (int a = 50; a < 50 + years; ++a) {
+            cumulative += hazard_male[a];
+        }
+        const Estimate simulated = none.survival_at_years(years);
+        EXPECT_NEAR(simulated.mean, std::exp(-cumulative), 4 * simulated.se + 1e-4) << years << " years";
+    }
+    EXPECT_EQ(none.deaths[static_cast<int>(EndReason::attack)], 0u);
+}
+
+TEST(EngineStatistics, ConstantHazardsMatchClosedForms)
+{
+    const double mortality = 0.05, attack_rate = 0.5, admission_cost = 1000.0;
+    auto overrides = quiet_cohort("200000");
+    for (const char* sex : {"male", "female"}) {
+        overrides.push_back({std::string("mortality.gompertz_makeham.") + sex + "_c", std::to_string(mortality)});
+        overrides.push_back({std::string("mortality.gompertz_makeham.") + sex + "_a", "0"});
+    }
+    overrides.insert(overrides.end(), {{"attacks.rate_per_year", std::to_string(attack_rate)},
+                                       {"attacks.heterogeneity", "none"},
+                                       {"attacks.severity.mild.share", "1"},
+                                       {"attacks.severity.ward.share", "0"},
+                                       {"attacks.severity.icu.share", "0"},
+                                       {"attacks.severity.mild.cost_per_admission", std::to_string(admission_cost)},
+                                       {"attacks.severity.mild.qaly_loss", "0"},
+                                       {"utility.intercept", "1"},
+                                       {"utility.male", "0"},
+                                       {"utility.age", "0"},
+                                       {"utility.age_squared", "0"},
+                                       {"regimens.theo_terb.discontinuation_rate_per_year", "0"},
+                                       {"regimens.theo_terb.adverse_events.theophylline_toxicity.rate_per_year", "0"}});
+    const Scenario s = base_with(overrides);
+    const auto summary = summarize(s, run_cpu(s), 0);
+    const double r = std::log(1.03);
+    const double horizon = 50.0;  // age 50 to 100
+    const double discounted_life = (1 - std::exp(-(mortality + r) * horizon)) / (mortality + r);
+    const double life = (1 - std::exp(-mortality * horizon)) / mortality;
+
+    const StrategySummary& none = summary[0];
+    EXPECT_NEAR(none.survival_at_years(10).mean, std::exp(-mortality * 10), 4 * none.survival_at_years(10).se);
+    EXPECT_NEAR(none.life_years.mean, life, 4 * none.life_years.se);
+    EXPECT_NEAR(none.life_years_discounted.mean, discounted_life, 4 * none.life_years_discounted.se);
+    EXPECT_NEAR(none.qalys.mean, discounted_life, 4 * none.qalys.se);
+    EXPECT_NEAR(none.cost_total.mean, attack_rate * admission_cost * discounted_life, 4 * none.cost_total.se);
+    EXPECT_NEAR(none.attacks_per_patient_year.mean, attack_rate, 4 * none.attacks_per_patient_year.se);
+
+    // Theophylline + terbutaline: rate ratio 0.4, $3,200 a year, utility -0.02.
+    const StrategySummary& theo = summary[2];
+    ASSERT_EQ(theo.name, "theo_terb");
+    EXPECT_NEAR(theo.attacks_per_patient_year.mean, 0.4 * attack_rate, 4 * theo.attacks_per_patient_year.se);
+    EXPECT_NEAR(theo.cost_total.mean, (3200.0 + 0.4 * attack_rate * admission_cost) * discounted_life, 4 * theo.cost_total.se);
+    EXPECT_NEAR(theo.qalys.mean, 0.98 * discounted_life, 4 * theo.qalys.se);
+    // Same deaths under both (attacks are not fatal here): paired increments
+    // in life-years vanish up to rounding (intervals are split differently).
+    EXPECT_NEAR(theo.increment_life_years_discounted.mean, 0.0, 1e-12);
+    EXPECT_LT(theo.increment_life_years_discounted.se, 1e-12);
+}
+
+TEST(EngineStatistics, GammaFrailtyPoissonAttacksAreNegativeBinomial)
+{
+    const double shape = 2.0, rate = 0.8, years = 10.0;
+    auto overrides = quiet_cohort("200000");
+    for (const char* sex : {"male", "female"}) {
+        overrides.push_back({std::string("mortality.gompertz_makeham.") + sex + "_c", "0"});
+        overrides.push_back({std::string("mortality.gompertz_makeham.") + sex + "_a", "0"});
+    }
+    overrides.insert(overrides.end(), {{"simulation.horizon_age_years", "60"},
+                                       {"attacks.rate_per_year", std::to_string(rate)},
+                                       {"attacks.heterogeneity", "gamma"},
+                                       {"attacks.heterogeneity_shape", std::to_string(shape)},
+                                       {"attacks.severity.ward.death_probability", "0"},
+                                       {"attacks.severity.icu.death_probability", "0"}});
+    const Scenario s = base_with(overrides);
+    const auto summary = summarize(s, run_cpu(s), 0);
+    const StrategySummary& none = summary[0];
+    const double n = static_cast<double>(none.patients);
+    const double mean = rate * years;
+    // P(k) = Gamma(k + a) / (Gamma(a) k!) p^a (1 - p)^k with p = a / (a + mean).
+    const double p = shape / (shape + mean);
+    double chi_square = 0;
+    int cells = 0;
+    double tail_expected = n, tail_observed = n;
+    for (int k = 0; k < kAttackCountBins - 1; ++k) {
+        const double probability =
+            std::exp(std::lgamma(k + shape) - std::lgamma(shape) - std::lgamma(k + 1.0) + shape * std::log(p) + k * std::log1p(-p));
+        const double expected = n * probability;
+        if (expected < 20) {
+            break;
+        }
+        const double observed = static_cast<double>(none.attacks_histogram[k]);
+        chi_square += (observed - expected) * (observed - expected) / expected;
+        tail_expected -= expected;
+        tail_observed -= observed;
+        ++cells;
+    }
+    chi_square += (tail_observed - tail_expected) * (tail_observed - tail_expected) / tail_expected;
+    // cells degrees of freedom; 99.9% quantile of chi-square(40) is 73.4, (50) 86.7.
+    ASSERT_GT(cells, 30);
+    EXPECT_LT(chi_square, cells + 4.0 * std::sqrt(2.0 * cells) + 10.0) << "cells " << cells;
+    EXPECT_NEAR(none.attacks_per_patient.mean, mean, 4 * none.attacks_per_patient.se);
+}
+
+TEST(EngineReproducibility, BackgroundDeathIsTheSameAcrossStrategies)
+{
+    const Scenario s = base_with({});
+    LaunchGeometry geometry = make_geometry(s, 1);
+    int compared = 0;
+    for (std::uint32_t patient = 0; patient < 3000; ++patient) {
+        const StreamKey key{s.seed, 0, patient};
+        const PatientAttributes attributes = draw_attributes(s.params, key);
+        LifetimeSimulator simulator(s.params, attributes, key);
+        for (int strategy = 0; strategy < geometry.strategies; ++strategy) {
+            const LifetimeOutcome outcome = simulator.run(strategy);
+            if (outcome.end_reason == EndReason::background) {
+                ASSERT_EQ(outcome.end_time, attributes.background_death_time) << "patient " << patient << " strategy " << strategy;
+                ++compared;
+            }
+            // Attacks that happen under no prophylaxis at the same time as
+            // under another strategy are the same attacks: the first attack
+            // cannot come earlier under prophylaxis (rate ratios <= 1).
+            if (strategy != 0) {
+                ASSERT_GE(outcome.first_attack_time, simulator.run(0).first_attack_time);
+            }
+        }
+    }
+    EXPECT_GT(compared, 1000);
+}
+
+void expect_identical(const RunResult& a, const RunResult& b)
+{
+    ASSERT_EQ(a.moments.size(), b.moments.size());
+    ASSERT_EQ(a.counts, b.counts);
+    EXPECT_EQ(std::memcmp(a.moments.data(), b.moments.data(), a.moments.size() * sizeof(double)), 0)
+        << "moments differ in their bits";
+}
+
+TEST(EngineReproducibility, ResultsDoNotDependOnThreadsOrBatchSize)
+{
+    const Scenario s = base_with({{"simulation.patients", "20000"}});  // 79 blocks, the last one partial
+    const RunResult reference = run_cpu(s, 1, 0);
+    expect_identical(reference, run_cpu(s, 2, 0));
+    expect_identical(reference, run_cpu(s, 2, 1));
+    expect_identical(reference, run_cpu(s, 1, 7));
+    expect_identical(reference, run_cpu(s, 3, 1000));
+}
+
+TEST(EngineReproducibility, SeedChangesTheDrawsButNotTheScience)
+{
+    const Scenario a = base_with({{"simulation.patients", "50000"}});
+    const Scenario b = base_with({{"simulation.patients", "50000"}, {"simulation.seed", "7"}});
+    const auto sa = summarize(a, run_cpu(a), 0);
+    const auto sb = summarize(b, run_cpu(b), 0);
+    EXPECT_NE(sa[0].qalys.mean, sb[0].qalys.mean);
+    for (std::size_t i = 0; i < sa.size(); ++i) {
+        const double se = std::hypot(sa[i].qalys.se, sb[i].qalys.se);
+        EXPECT_NEAR(sa[i].qalys.mean, sb[i].qalys.mean, 5 * se) << sa[i].name;
+    }
+}
+
+TEST(EngineSummary, KaplanMeierWithoutCensoringIsTheEmpiricalSurvival)
+{
+    const std::uint64_t events[] = {10, 20, 30, 0};
+    const std::uint64_t censored[] = {0, 0, 0, 40};
+    const Curve curve = kaplan_meier(events, censored, 4, 100);
+    EXPECT_DOUBLE_EQ(curve.value[1], 0.9);
+    EXPECT_DOUBLE_EQ(curve.value[2], 0.7);
+    EXPECT_NEAR(curve.value[3], 0.4, 1e-15);
+    EXPECT_NEAR(curve.se[1], std::sqrt(0.9 * 0.1 / 100), 1e-12);
+}
+
+}  // namespace
+}  // namespace scls
