@@ -22,7 +22,7 @@ std::size_t display_width(const std::string& text)
 }
 std::string percent(const Estimate& e)
 {
-    return std::isnan(e.mean) ? "n/a" : fmt::format("{:.1f}% ± {:.1f}", 100 * e.mean, 100 * e.se);
+    return std::isnan(e.mean) ? "n/a" : fmt::format("{:.1f}% ± {:.2f}", 100 * e.mean, 100 * e.se);
 }
 }  // namespace
 
