@@ -52,38 +52,29 @@ __global__ void __launch_bounds__(kPatientsPerBlock)
 
     // Every thread walks the strategies in the same order (inactive threads
     // contribute zeros) so that the block-wide reductions line up.
-    const StreamKey key{geometry.seed, set, active ? patient : 0u};
-    const PatientAttributes attributes = draw_attributes(p, key);
-    LifetimeSimulator simulator(p, attributes, key);
-    PairedBase base{};
-    for (int position = 0; position < geometry.strategies; ++position) {
-        const int strategy = strategy_at(position, p.comparator);
-        const LifetimeOutcome outcome = simulator.run(strategy);
-        if (position == 0) {
-            base = paired_base(outcome);
-        }
-        double values[kValuesPerStrategy];
-        lifetime_values(outcome, base, values);
-        for (int v = 0; v < kValuesPerStrategy; ++v) {
-            const double value = active ? values[v] : 0.0;
-            const double sum = BlockSum(reduce_storage).Sum(value);
-            __syncthreads();
-            const double sum_of_squares = BlockSum(reduce_storage).Sum(value * value);
-            __syncthreads();
-            if (threadIdx.x == 0) {
-                moments[strategy * kMomentsPerStrategy + 2 * v] = sum;
-                moments[strategy * kMomentsPerStrategy + 2 * v + 1] = sum_of_squares;
-            }
-        }
-        if (active) {
-            count_lifetime(outcome, [&](int index, std::uint32_t amount) {
-                if (amount != 0) {
-                    atomicAdd(&block_counts[strategy * kCounters + index], static_cast<unsigned long long>(amount));
-                }
-            });
-            histogram_lifetime(outcome, geometry.layout, set_counts + strategy * per_strategy);
-        }
-    }
+    simulate_patient(p, geometry, set, active ? patient : 0u,
+                     [&](int strategy, const LifetimeOutcome& outcome, const double* values) {
+                         for (int v = 0; v < kValuesPerStrategy; ++v) {
+                             const double value = active ? values[v] : 0.0;
+                             const double sum = BlockSum(reduce_storage).Sum(value);
+                             __syncthreads();
+                             const double sum_of_squares = BlockSum(reduce_storage).Sum(value * value);
+                             __syncthreads();
+                             if (threadIdx.x == 0) {
+                                 moments[strategy * kMomentsPerStrategy + 2 * v] = sum;
+                                 moments[strategy * kMomentsPerStrategy + 2 * v + 1] = sum_of_squares;
+                             }
+                         }
+                         if (active) {
+                             count_lifetime(outcome, [&](int index, std::uint32_t amount) {
+                                 if (amount != 0) {
+                                     atomicAdd(&block_counts[strategy * kCounters + index],
+                                               static_cast<unsigned long long>(amount));
+                                 }
+                             });
+                             histogram_lifetime(outcome, geometry.layout, set_counts + strategy * per_strategy);
+                         }
+                     });
     __syncthreads();
     for (int i = threadIdx.x; i < geometry.strategies * kCounters; i += blockDim.x) {
         const int strategy = i / kCounters;
