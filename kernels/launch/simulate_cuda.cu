@@ -52,7 +52,7 @@ __global__ void __launch_bounds__(kPatientsPerBlock)
 
     // Every thread walks the strategies in the same order (inactive threads
     // contribute zeros) so that the block-wide reductions line up.
-    simulate_patient(p, geometry, set, active ? patient : 0u,
+    simulate_patient<0>(p, geometry, set, active ? patient : 0u,
                      [&](int strategy, const LifetimeOutcome& outcome, const double* values) {
                          for (int v = 0; v < kValuesPerStrategy; ++v) {
                              const double value = active ? values[v] : 0.0;

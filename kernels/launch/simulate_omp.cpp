@@ -40,7 +40,7 @@ struct SimulateBlockOnHost {
         const std::uint32_t first = block_in_set * kPatientsPerBlock;
         const std::uint32_t last = std::min<std::uint32_t>(first + kPatientsPerBlock, geometry.patients_per_set);
         for (std::uint32_t patient = first; patient < last; ++patient) {
-            simulate_patient(p, geometry, set, patient, [&](int strategy, const LifetimeOutcome& outcome, const double* values) {
+            simulate_patient<kHostCachedAttacks>(p, geometry, set, patient, [&](int strategy, const LifetimeOutcome& outcome, const double* values) {
                 double* m = moments + strategy * kMomentsPerStrategy;
                 for (int v = 0; v < kValuesPerStrategy; ++v) {
                     m[2 * v] += values[v];

@@ -76,13 +76,86 @@ struct EarliestEvent {
     }
 };
 
-SCLS_FUNCTION SCLS_FORCEINLINE double time_to_exhaust(double budget, double rate)
+SCLS_FUNCTION SCLS_FORCEINLINE double time_to_exhaust(double budget, double inverse_rate)
 {
-    return rate > 0.0 ? budget / rate : kInfinity;
+    return inverse_rate > 0.0 ? budget * inverse_rate : kInfinity;
 }
+
+SCLS_FUNCTION SCLS_FORCEINLINE double inverse_or_zero(double rate) { return rate > 0.0 ? 1.0 / rate : 0.0; }
 
 }  // namespace detail
 
+// Everything about a patient's k-th attack that no strategy can change
+// (common random numbers): the attack process's unit-exponential budget that
+// runs out at attack k, its severity, stay and complications, and the uniform
+// that decides death (its threshold depends on the regimen).
+struct AttackDraws {
+    double budget;         // unit exponential consumed by the attack hazard before attack k
+    double stay_scale;     // lognormal multiplier of the median stay
+    double death_uniform;  // dies in the attack if below its death probability
+    std::uint8_t severity;
+    std::uint8_t complications;  // bit c set: complication c occurs
+};
+
+// Attack k's draws: block k of the attack stream (budget, severity, stay,
+// death) and block k of the complication stream (one word per complication).
+SCLS_FUNCTION inline AttackDraws draw_attack(const ModelParams& p, StreamKey key, std::uint32_t k)
+{
+    const PhiloxCounter main = draw_block(key, StreamPurpose::attack, k);
+    const PhiloxCounter complication = draw_block(key, StreamPurpose::attack_complications, k);
+    AttackDraws d;
+    d.budget = unit_exponential(main.word[0]);
+    const double severity_uniform = to_open_unit(main.word[1]);
+    int severity = 0;
+    double cumulative = p.severity[0].share;
+    while (severity + 1 < kSeverities && severity_uniform >= cumulative) {
+        ++severity;
+        cumulative += p.severity[severity].share;
+    }
+    const SeverityParams& s = p.severity[severity];
+    d.severity = static_cast<std::uint8_t>(severity);
+    d.stay_scale = s.stay_log_sd > 0.0 ? exp(s.stay_log_sd * normal_quantile(to_open_unit(main.word[2]))) : 1.0;
+    d.death_uniform = to_open_unit(main.word[3]);
+    d.complications = 0;
+    for (int c = 0; c < kComplications; ++c) {
+        if (to_open_unit(complication.word[c]) < s.complication_probability[c]) {
+            d.complications |= static_cast<std::uint8_t>(1u << c);
+        }
+    }
+    return d;
+}
+
+// The first CachedAttacks attacks' draws of one patient, filled by whichever
+// strategy reaches an attack first and replayed for the others: a patient's
+// attack k is the same under every strategy, so its Philox blocks, log, exp
+// and normal quantile are computed once instead of once per strategy. With
+// CachedAttacks == 0 (the GPU, where the array would live in local memory)
+// every draw is recomputed; the results are identical either way.
+template <int CachedAttacks>
+class AttackDrawCache {
+  public:
+    SCLS_FUNCTION SCLS_FORCEINLINE AttackDraws get(const ModelParams& p, StreamKey key, std::uint32_t k)
+    {
+        if constexpr (CachedAttacks > 0) {
+            if (k < filled_) {
+                return entries_[k];
+            }
+            const AttackDraws d = draw_attack(p, key, k);
+            if (k == filled_ && k < static_cast<std::uint32_t>(CachedAttacks)) {
+                entries_[filled_++] = d;
+            }
+            return d;
+        } else {
+            return draw_attack(p, key, k);
+        }
+    }
+
+  private:
+    AttackDraws entries_[CachedAttacks > 0 ? CachedAttacks : 1];
+    std::uint32_t filled_ = 0;
+};
+
+template <int CachedAttacks>
 class LifetimeSimulator {
   public:
     SCLS_FUNCTION LifetimeSimulator(const ModelParams& params, const PatientAttributes& patient, StreamKey key)
@@ -98,10 +171,10 @@ class LifetimeSimulator {
         out.first_attack_time = kInfinity;
         out.end_reason = EndReason::horizon;
 
-        PhiloxStream attack_times = open_stream(key_, StreamPurpose::attack_times);
         PhiloxStream discontinuation_times = open_stream(key_, StreamPurpose::discontinuation);
         PhiloxStream adverse_event_times = open_stream(key_, StreamPurpose::adverse_event_times);
-        double attack_budget = unit_exponential(attack_times.next());
+        AttackDraws upcoming_attack = attacks_.get(p_, key_, 0);
+        double attack_budget = upcoming_attack.budget;
         double discontinuation_budget = unit_exponential(discontinuation_times.next());
         double adverse_event_budget = unit_exponential(adverse_event_times.next());
 
@@ -122,13 +195,28 @@ class LifetimeSimulator {
         const double utility_c1 = p_.utility_age + 2.0 * p_.utility_age_squared * age0;
         const double utility_c2 = p_.utility_age_squared;
 
+        DiscountClock cost_clock(p_.discount_rate_costs);
+        DiscountClock effect_clock(p_.discount_rate_effects);
+        const bool shared_discount_rate = p_.discount_rate_costs == p_.discount_rate_effects;
+
+        // Hazards of the current regimen and their inverses, refreshed on a switch.
+        int rates_regimen = -1;
+        double attack_rate = 0.0, inverse_attack_rate = 0.0;
+        double inverse_discontinuation_rate = 0.0, inverse_adverse_event_rate = 0.0;
+
         double t = 0.0;
         for (;;) {
             const RegimenParams& on = p_.regimen[regimen];
-            const double attack_rate =
-                p_.attack_rate_per_year * patient_.attack_rate_multiplier * on.attack_rate_ratio[patient_.response_class[regimen]];
             const double discontinuation_rate = on.discontinuation_rate_per_year;
             const double adverse_event_rate = on.adverse_event_rate_per_year;
+            if (rates_regimen != regimen) {
+                rates_regimen = regimen;
+                attack_rate = p_.attack_rate_per_year * patient_.attack_rate_multiplier *
+                              on.attack_rate_ratio[patient_.response_class[regimen]];
+                inverse_attack_rate = detail::inverse_or_zero(attack_rate);
+                inverse_discontinuation_rate = detail::inverse_or_zero(discontinuation_rate);
+                inverse_adverse_event_rate = detail::inverse_or_zero(adverse_event_rate);
+            }
 
             detail::EarliestEvent next;
             next.offer(patient_.background_death_time, NextEvent::background_death);
@@ -137,9 +225,10 @@ class LifetimeSimulator {
             if (!myeloma_active) {
                 next.offer(patient_.myeloma_onset_time, NextEvent::myeloma_onset);
             }
-            next.offer(t + detail::time_to_exhaust(attack_budget, attack_rate), NextEvent::attack);
-            next.offer(t + detail::time_to_exhaust(adverse_event_budget, adverse_event_rate), NextEvent::adverse_event);
-            next.offer(t + detail::time_to_exhaust(discontinuation_budget, discontinuation_rate), NextEvent::discontinuation);
+            next.offer(t + detail::time_to_exhaust(attack_budget, inverse_attack_rate), NextEvent::attack);
+            next.offer(t + detail::time_to_exhaust(adverse_event_budget, inverse_adverse_event_rate), NextEvent::adverse_event);
+            next.offer(t + detail::time_to_exhaust(discontinuation_budget, inverse_discontinuation_rate),
+                       NextEvent::discontinuation);
             if (started && strategy.deescalate_to[regimen] != kNoRegimen) {
                 next.offer(max_of(regimen_start_time, last_attack_time) + strategy.deescalate_after_years[regimen],
                            NextEvent::deescalation);
@@ -148,11 +237,16 @@ class LifetimeSimulator {
 
             // Accrue everything that flows continuously over [t, t_next).
             const double dt = t_next - t;
-            const double cost_years = discounted_duration(p_.discount_rate_costs, t, t_next);
+            const DiscountedMoments cost_moments = cost_clock.interval(dt);
+            const DiscountedMoments effect_moments = shared_discount_rate ? cost_moments : effect_clock.interval(dt);
+            const double cost_years = cost_clock.factor() * cost_moments.order0;
             const double decrement = on.utility_decrement + permanent_decrement + (myeloma_active ? p_.myeloma_utility_decrement : 0.0);
             out.life_years += dt;
-            out.life_years_discounted += discounted_duration(p_.discount_rate_effects, t, t_next);
-            out.qalys += discounted_quadratic(p_.discount_rate_effects, t, t_next, utility_c0 - decrement, utility_c1, utility_c2);
+            out.life_years_discounted += effect_clock.factor() * effect_moments.order0;
+            out.qalys += discounted_quadratic(effect_clock.factor(), effect_moments, t, utility_c0 - decrement, utility_c1,
+                                              utility_c2);
+            cost_clock.advance(cost_moments);
+            effect_clock.advance(effect_moments);
             out.cost[static_cast<int>(CostCategory::drug)] +=
                 (on.drug_cost_per_kg_year * patient_.weight_kg + on.drug_cost_per_year) * cost_years;
             out.cost[static_cast<int>(CostCategory::administration)] += on.administration_cost_per_year * cost_years;
@@ -178,14 +272,15 @@ class LifetimeSimulator {
                     out.myeloma_onset = true;
                     break;
                 case NextEvent::attack: {
-                    attack_budget = unit_exponential(attack_times.next());
                     if (attack_count == 0) {
                         out.first_attack_time = t;
                     }
-                    if (attack(out, attack_count, t, on, permanent_decrement)) {
+                    if (attack(out, upcoming_attack, cost_clock.factor(), effect_clock.factor(), on, permanent_decrement)) {
                         return finish(out, t, EndReason::attack);
                     }
                     ++attack_count;
+                    upcoming_attack = attacks_.get(p_, key_, attack_count);
+                    attack_budget = upcoming_attack.budget;
                     last_attack_time = t;
                     if (!started) {
                         if (attack_count >= static_cast<std::uint32_t>(strategy.start_after_attacks)) {
@@ -215,8 +310,8 @@ class LifetimeSimulator {
                     const AdverseEventParams& event = on.adverse_event[pick_adverse_event(on, to_open_unit(draws.word[0]))];
                     ++out.adverse_events;
                     out.cost[static_cast<int>(CostCategory::adverse_events)] +=
-                        event.cost * discount_factor(p_.discount_rate_costs, t);
-                    out.qalys -= event.qaly_loss * discount_factor(p_.discount_rate_effects, t);
+                        event.cost * cost_clock.factor();
+                    out.qalys -= event.qaly_loss * effect_clock.factor();
                     permanent_decrement += event.utility_decrement;
                     if (to_open_unit(draws.word[1]) < event.death_probability) {
                         return finish(out, t, EndReason::adverse_event);
@@ -267,31 +362,19 @@ class LifetimeSimulator {
         return on.adverse_event_types - 1;
     }
 
-    // The attack_index-th attack (0-based) at time t: severity, stay,
-    // complications, costs and acute QALY loss. Returns true if the patient
-    // dies in the attack. Its draws are addressed by the attack's index, so
-    // the k-th attack has the same severity and outcome under every strategy.
-    SCLS_FUNCTION bool attack(LifetimeOutcome& out, std::uint32_t attack_index, double t, const RegimenParams& on,
-                              double& permanent_decrement) const
+    // An attack now, with its draws: costs and acute QALY loss discounted by
+    // the factors of its time, stay, complications. Returns true if the
+    // patient dies in the attack.
+    SCLS_FUNCTION bool attack(LifetimeOutcome& out, const AttackDraws& draws, double cost_discount, double effect_discount,
+                              const RegimenParams& on, double& permanent_decrement) const
     {
-        const PhiloxCounter first = draw_block(key_, StreamPurpose::attack_outcomes, 2 * attack_index);
-        const PhiloxCounter second = draw_block(key_, StreamPurpose::attack_outcomes, 2 * attack_index + 1);
-        const double severity_uniform = to_open_unit(first.word[0]);
-        int severity = 0;
-        double cumulative = p_.severity[0].share;
-        while (severity + 1 < kSeverities && severity_uniform >= cumulative) {
-            ++severity;
-            cumulative += p_.severity[severity].share;
-        }
-        const SeverityParams& s = p_.severity[severity];
-        ++out.attacks_by_severity[severity];
-
-        const double stay_scale = s.stay_log_sd > 0.0 ? exp(s.stay_log_sd * normal_quantile(to_open_unit(first.word[1]))) : 1.0;
-        double ward_days = s.ward_days_median * stay_scale;
-        const double icu_days = s.icu_days_median * stay_scale;
+        const SeverityParams& s = p_.severity[draws.severity];
+        ++out.attacks_by_severity[draws.severity];
+        double ward_days = s.ward_days_median * draws.stay_scale;
+        const double icu_days = s.icu_days_median * draws.stay_scale;
         double complication_cost = 0.0;
         for (int c = 0; c < kComplications; ++c) {
-            if (to_open_unit(second.word[c]) < s.complication_probability[c]) {
+            if (draws.complications & (1u << c)) {
                 const ComplicationParams& complication = p_.complication[c];
                 ++out.complications[c];
                 complication_cost += complication.cost;
@@ -299,17 +382,17 @@ class LifetimeSimulator {
                 permanent_decrement += complication.utility_decrement;
             }
         }
-        const double cost_discount = discount_factor(p_.discount_rate_costs, t);
         out.cost[static_cast<int>(CostCategory::attack_care)] +=
             (ward_days * p_.ward_day_cost + icu_days * p_.icu_day_cost + s.cost_per_admission) * cost_discount;
         out.cost[static_cast<int>(CostCategory::complications)] += complication_cost * cost_discount;
-        out.qalys -= s.qaly_loss * discount_factor(p_.discount_rate_effects, t);
-        return to_open_unit(first.word[2]) < s.death_probability * on.attack_death_multiplier;
+        out.qalys -= s.qaly_loss * effect_discount;
+        return draws.death_uniform < s.death_probability * on.attack_death_multiplier;
     }
 
     const ModelParams& p_;
     const PatientAttributes& patient_;
     StreamKey key_;
+    AttackDrawCache<CachedAttacks> attacks_;
 };
 
 }  // namespace scls

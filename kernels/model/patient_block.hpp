@@ -11,15 +11,20 @@
 
 namespace scls {
 
+// Attacks whose draws a CPU thread keeps for the patient's other strategies
+// (32 bytes each, 4 KiB of stack). The GPU kernel passes 0: recomputing is
+// cheaper there than local memory.
+inline constexpr int kHostCachedAttacks = 128;
+
 // Calls visit(strategy, outcome, values) for each strategy of the patient,
 // comparator first.
-template <class Visit>
+template <int CachedAttacks, class Visit>
 SCLS_FUNCTION inline void simulate_patient(const ModelParams& params, const LaunchGeometry& geometry,
                                            std::uint32_t parameter_set, std::uint32_t patient, Visit&& visit)
 {
     const StreamKey key{geometry.seed, parameter_set, patient};
     const PatientAttributes attributes = draw_attributes(params, key);
-    LifetimeSimulator simulator(params, attributes, key);
+    LifetimeSimulator<CachedAttacks> simulator(params, attributes, key);
     PairedBase base{};
     for (int position = 0; position < geometry.strategies; ++position) {
         const int strategy = strategy_at(position, params.comparator);

@@ -22,8 +22,8 @@ namespace scls {
 enum class StreamPurpose : std::uint32_t {
     attributes = 0,         // sex, age, weight, MGUS, response classes (fixed slots)
     frailty = 1,            // personal attack-rate multiplier (rejection sampler)
-    attack_times = 2,       // unit exponentials of the attack process
-    attack_outcomes = 3,    // severity, death, complications, stay: two blocks per attack
+    attack = 2,             // block k: attack k's waiting-time budget, severity, stay, death
+    attack_complications = 3,  // block k: one word per complication of attack k
     background_death = 4,   // one unit exponential
     myeloma = 5,            // progression and excess death
     discontinuation = 6,    // unit exponentials of regimen discontinuation

@@ -14,6 +14,7 @@
 #include "host/engine/summary.hpp"
 #include "kernels/model/lifetime.hpp"
 #include "kernels/model/patient.hpp"
+#include "kernels/model/patient_block.hpp"
 #include "tests/support/test_paths.hpp"
 
 namespace scls {
@@ -178,7 +179,7 @@ TEST(EngineReproducibility, BackgroundDeathIsTheSameAcrossStrategies)
     for (std::uint32_t patient = 0; patient < 3000; ++patient) {
         const StreamKey key{s.seed, 0, patient};
         const PatientAttributes attributes = draw_attributes(s.params, key);
-        LifetimeSimulator simulator(s.params, attributes, key);
+        LifetimeSimulator<kHostCachedAttacks> simulator(s.params, attributes, key);
         for (int strategy = 0; strategy < geometry.strategies; ++strategy) {
             const LifetimeOutcome outcome = simulator.run(strategy);
             if (outcome.end_reason == EndReason::background) {
@@ -194,6 +195,42 @@ TEST(EngineReproducibility, BackgroundDeathIsTheSameAcrossStrategies)
         }
     }
     EXPECT_GT(compared, 1000);
+}
+
+bool same_lifetime(const LifetimeOutcome& a, const LifetimeOutcome& b)
+{
+    const auto same = [](const auto& x, const auto& y) { return std::memcmp(&x, &y, sizeof x) == 0; };
+    return same(a.cost, b.cost) && same(a.qalys, b.qalys) && same(a.life_years_discounted, b.life_years_discounted) &&
+           same(a.life_years, b.life_years) && same(a.regimen_years, b.regimen_years) && same(a.end_time, b.end_time) &&
+           same(a.first_attack_time, b.first_attack_time) && a.end_reason == b.end_reason &&
+           same(a.attacks_by_severity, b.attacks_by_severity) && same(a.complications, b.complications) &&
+           a.adverse_events == b.adverse_events && a.switches == b.switches && a.discontinuations == b.discontinuations &&
+           a.escalations == b.escalations && a.deescalations == b.deescalations && a.myeloma_onset == b.myeloma_onset;
+}
+
+// The CPU replays a patient's cached attack draws for its other strategies;
+// the GPU recomputes them. Both must give the same lifetimes, bit for bit,
+// including patients with more attacks than the cache holds.
+TEST(EngineReproducibility, CachedAttackDrawsGiveTheSameLifetimes)
+{
+    const Scenario s = base_with({{"attacks.rate_per_year", "6"}});
+    const LaunchGeometry geometry = make_geometry(s, 1);
+    std::uint32_t most_attacks = 0;
+    for (std::uint32_t patient = 0; patient < 2000; ++patient) {
+        const StreamKey key{s.seed, 0, patient};
+        const PatientAttributes attributes = draw_attributes(s.params, key);
+        LifetimeSimulator<4> small_cache(s.params, attributes, key);
+        LifetimeSimulator<kHostCachedAttacks> large_cache(s.params, attributes, key);
+        for (int strategy = 0; strategy < geometry.strategies; ++strategy) {
+            LifetimeSimulator<0> uncached(s.params, attributes, key);
+            const LifetimeOutcome expected = uncached.run(strategy);
+            for (const LifetimeOutcome& got : {small_cache.run(strategy), large_cache.run(strategy)}) {
+                ASSERT_TRUE(same_lifetime(got, expected)) << "patient " << patient << " strategy " << strategy;
+            }
+            most_attacks = std::max(most_attacks, expected.attacks());
+        }
+    }
+    EXPECT_GT(most_attacks, 4u) << "no patient overflowed the small cache";
 }
 
 void expect_identical(const RunResult& a, const RunResult& b)

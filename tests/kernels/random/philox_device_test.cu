@@ -20,8 +20,8 @@ __global__ void draw_on_device(std::uint64_t seed, std::uint32_t* curand_words, 
     const std::uint32_t patient = blockIdx.x * blockDim.x + threadIdx.x;
     const StreamKey key{seed, 1, patient};
     curandStatePhilox4_32_10_t state;
-    curand_init(seed, stream_subsequence(key), stream_offset(StreamPurpose::attack_times, 3), &state);
-    PhiloxStream ours = open_stream(key, StreamPurpose::attack_times, 3);
+    curand_init(seed, stream_subsequence(key), stream_offset(StreamPurpose::attack, 3), &state);
+    PhiloxStream ours = open_stream(key, StreamPurpose::attack, 3);
     for (int i = 0; i < kDraws; ++i) {
         curand_words[patient * kDraws + i] = curand(&state);
         our_words[patient * kDraws + i] = ours.next();
@@ -49,7 +49,7 @@ TEST(PhiloxDevice, DeviceDrawsEqualHostDrawsBitForBit)
     cudaFree(device_curand);
     cudaFree(device_ours);
     for (std::uint32_t patient = 0; patient < static_cast<std::uint32_t>(patients); ++patient) {
-        PhiloxStream host = open_stream(StreamKey{seed, 1, patient}, StreamPurpose::attack_times, 3);
+        PhiloxStream host = open_stream(StreamKey{seed, 1, patient}, StreamPurpose::attack, 3);
         for (int i = 0; i < kDraws; ++i) {
             const std::uint32_t expected = host.next();
             ASSERT_EQ(from_curand[patient * kDraws + i], expected) << "patient " << patient << " draw " << i;

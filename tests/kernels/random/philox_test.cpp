@@ -66,8 +66,8 @@ TEST(Philox, StreamCarriesIntoHigherCounterWords)
 TEST(Philox, DirectBlockAccessEqualsOpenedStream)
 {
     const StreamKey key{0x123456789abcdefull, 3, 99};
-    PhiloxStream stream = open_stream(key, StreamPurpose::attack_outcomes, 10);
-    const PhiloxCounter block = draw_block(key, StreamPurpose::attack_outcomes, 10);
+    PhiloxStream stream = open_stream(key, StreamPurpose::attack_complications, 10);
+    const PhiloxCounter block = draw_block(key, StreamPurpose::attack_complications, 10);
     for (int i = 0; i < 4; ++i) {
         EXPECT_EQ(stream.next(), block.word[i]);
     }
@@ -109,7 +109,7 @@ TEST(Philox, EqualsCurandDeviceApiOverManyTriples)
 TEST(Philox, StreamLayoutEqualsCurandInitWithDocumentedArguments)
 {
     const StreamKey key{987654321ull, 5, 123456};
-    for (auto purpose : {StreamPurpose::attributes, StreamPurpose::attack_times, StreamPurpose::adverse_event_outcomes}) {
+    for (auto purpose : {StreamPurpose::attributes, StreamPurpose::attack, StreamPurpose::adverse_event_outcomes}) {
         curandStatePhilox4_32_10_t reference;
         curand_init(key.seed, (std::uint64_t{key.parameter_set} << 32) | key.patient,
                     4ull * ((std::uint64_t{static_cast<std::uint32_t>(purpose)} << 32) | 17u), &reference);
