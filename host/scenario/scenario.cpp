@@ -14,6 +14,7 @@
 #include <toml++/toml.h>
 
 #include "host/scenario/life_table.hpp"
+#include "host/scenario/toml_reader.hpp"
 #include "kernels/core/math.hpp"
 
 namespace scls {
@@ -42,249 +43,6 @@ InputError::InputError(std::vector<InputIssue> issues) : std::runtime_error(join
 
 namespace {
 
-// Where a node came from: the scenario file or an override.
-struct Origin {
-    std::string file;
-    int line;
-};
-
-Origin origin_of(const toml::node& node, const std::string& default_file)
-{
-    const auto& source = node.source();
-    std::string file = source.path ? std::string(*source.path) : default_file;
-    return Origin{file, static_cast<int>(source.begin.line)};
-}
-
-enum class Bound { any, non_negative, positive, probability };
-
-// Reads one TOML table against the schema: every key must be read (or it is
-// reported as unknown at finish()), every required key must be present.
-class TableReader {
-  public:
-    TableReader(const toml::table* table, std::string path, std::string file, std::vector<InputIssue>& issues)
-        : table_(table), path_(std::move(path)), file_(std::move(file)), issues_(issues)
-    {
-    }
-
-    std::string key_path(std::string_view key) const { return path_.empty() ? std::string(key) : path_ + "." + std::string(key); }
-
-    void report(std::string_view key, const std::string& message, const toml::node* node = nullptr)
-    {
-        const toml::node* where = node ? node : (table_ ? table_->get(key) : nullptr);
-        Origin origin = where ? origin_of(*where, file_) : (table_ ? origin_of(*table_, file_) : Origin{file_, 0});
-        issues_.push_back({origin.file, key_path(key), origin.line, message});
-    }
-
-    bool has(std::string_view key) const { return table_ && table_->contains(key); }
-
-    const toml::node* take(std::string_view key)
-    {
-        seen_.insert(std::string(key));
-        return table_ ? table_->get(key) : nullptr;
-    }
-
-    std::optional<double> optional_number(std::string_view key, Bound bound, std::string_view unit_hint = "")
-    {
-        const toml::node* node = take(key);
-        if (!node) {
-            return std::nullopt;
-        }
-        std::optional<double> value;
-        if (auto v = node->value_exact<double>()) {
-            value = *v;
-        } else if (auto i = node->value_exact<std::int64_t>()) {
-            value = static_cast<double>(*i);
-        }
-        if (!value) {
-            report(key, fmt::format("is {} (this parameter is a number{}) — give a number, e.g. {} = 0.5",
-                                    describe(*node), unit_hint.empty() ? "" : fmt::format(" in {}", unit_hint), key),
-                   node);
-            return std::nullopt;
-        }
-        check_bound(key, *value, bound, node);
-        return value;
-    }
-
-    double number(std::string_view key, Bound bound, std::string_view meaning = "")
-    {
-        if (!has(key)) {
-            seen_.insert(std::string(key));
-            report(key, fmt::format("is missing ({}) — add {} = <number>",
-                                    meaning.empty() ? "every parameter must be stated, with its source" : meaning, key));
-            return 0.0;
-        }
-        return optional_number(key, bound).value_or(0.0);
-    }
-
-    double number_or(std::string_view key, Bound bound, double fallback)
-    {
-        return optional_number(key, bound).value_or(fallback);
-    }
-
-    std::int64_t integer(std::string_view key, std::int64_t minimum, std::optional<std::int64_t> fallback = std::nullopt)
-    {
-        const toml::node* node = take(key);
-        if (!node) {
-            if (fallback) {
-                return *fallback;
-            }
-            report(key, fmt::format("is missing — add {} = <integer>", key));
-            return minimum;
-        }
-        auto value = node->value_exact<std::int64_t>();
-        if (!value) {
-            report(key, fmt::format("is {} (this setting is a whole number) — give an integer", describe(*node)), node);
-            return minimum;
-        }
-        if (*value < minimum) {
-            report(key, fmt::format("is {} (below the smallest meaningful value) — use {} or more", *value, minimum), node);
-            return minimum;
-        }
-        return *value;
-    }
-
-    std::optional<std::string> optional_string(std::string_view key)
-    {
-        const toml::node* node = take(key);
-        if (!node) {
-            return std::nullopt;
-        }
-        auto value = node->value_exact<std::string>();
-        if (!value) {
-            report(key, fmt::format("is {} (this setting is text) — give a quoted string", describe(*node)), node);
-            return std::nullopt;
-        }
-        return *value;
-    }
-
-    std::string string(std::string_view key, std::string_view example)
-    {
-        if (!has(key)) {
-            seen_.insert(std::string(key));
-            report(key, fmt::format("is missing — add {} = \"{}\"", key, example));
-            return {};
-        }
-        return optional_string(key).value_or("");
-    }
-
-    // A sub-table; a missing one reads as empty (its required keys are then reported).
-    TableReader table(std::string_view key, bool required = true)
-    {
-        const toml::node* node = take(key);
-        if (!node) {
-            if (required) {
-                report(key, fmt::format("section is missing — add a [{}] table", key_path(key)));
-            }
-            return TableReader(nullptr, key_path(key), file_, issues_);
-        }
-        if (!node->is_table()) {
-            report(key, fmt::format("is {} (it is a section of parameters) — write it as a [{}] table", describe(*node),
-                                    key_path(key)),
-                   node);
-            return TableReader(nullptr, key_path(key), file_, issues_);
-        }
-        return TableReader(node->as_table(), key_path(key), file_, issues_);
-    }
-
-    // Elements of an array of tables (each addressed as path.<name> in messages).
-    std::vector<TableReader> array_of_tables(std::string_view key, bool required)
-    {
-        std::vector<TableReader> result;
-        const toml::node* node = take(key);
-        if (!node) {
-            if (required) {
-                report(key, fmt::format("is missing — add at least one [[{}]] table", key_path(key)));
-            }
-            return result;
-        }
-        const toml::array* array = node->as_array();
-        if (!array || !array->is_array_of_tables()) {
-            report(key, fmt::format("is {} (a list of tables) — write each entry as [[{}]]", describe(*node), key_path(key)),
-                   node);
-            return result;
-        }
-        for (std::size_t i = 0; i < array->size(); ++i) {
-            const toml::table* element = array->get(i)->as_table();
-            std::string label = fmt::format("{}[{}]", key_path(key), i);
-            if (auto name = element->get("name"); name && name->is_string()) {
-                label = fmt::format("{}.{}", key_path(key), name->value<std::string>().value_or(""));
-            }
-            result.emplace_back(element, label, file_, issues_);
-        }
-        return result;
-    }
-
-    // Reports every key present but never read: typos and unsupported options.
-    void finish(std::string_view expected_keys_hint = "")
-    {
-        if (!table_) {
-            return;
-        }
-        for (const auto& [key, node] : *table_) {
-            if (!seen_.count(std::string(key.str()))) {
-                std::string known;
-                for (const auto& k : seen_) {
-                    known += (known.empty() ? "" : ", ") + k;
-                }
-                report(key.str(),
-                       fmt::format("unknown key (not part of the model; a typo?) — expected one of: {}",
-                                   expected_keys_hint.empty() ? known : std::string(expected_keys_hint)),
-                       &node);
-            }
-        }
-    }
-
-    const toml::table* raw() const { return table_; }
-    const std::string& path() const { return path_; }
-
-  private:
-    static std::string describe(const toml::node& node)
-    {
-        switch (node.type()) {
-            case toml::node_type::string: return fmt::format("the text \"{}\"", node.value<std::string>().value_or(""));
-            case toml::node_type::boolean: return "a boolean";
-            case toml::node_type::array: return "an array";
-            case toml::node_type::table: return "a table";
-            case toml::node_type::integer: return fmt::format("the integer {}", node.value<std::int64_t>().value_or(0));
-            case toml::node_type::floating_point: return fmt::format("the number {}", node.value<double>().value_or(0));
-            default: return "a date or time";
-        }
-    }
-
-    void check_bound(std::string_view key, double value, Bound bound, const toml::node* node)
-    {
-        if (!std::isfinite(value)) {
-            report(key, fmt::format("is {} (parameters must be finite) — give a finite number", value), node);
-            return;
-        }
-        switch (bound) {
-            case Bound::any:
-                break;
-            case Bound::non_negative:
-                if (value < 0.0) {
-                    report(key, fmt::format("is {} (rates, costs, times and decrements cannot be negative) — use a value >= 0", value), node);
-                }
-                break;
-            case Bound::positive:
-                if (value <= 0.0) {
-                    report(key, fmt::format("is {} (this quantity must be strictly positive) — use a value > 0", value), node);
-                }
-                break;
-            case Bound::probability:
-                if (value < 0.0 || value > 1.0) {
-                    report(key, fmt::format("is {} (a probability or share) — use a value in [0, 1]", value), node);
-                }
-                break;
-        }
-    }
-
-    const toml::table* table_;
-    std::string path_;
-    std::string file_;
-    std::vector<InputIssue>& issues_;
-    std::set<std::string> seen_;
-};
-
 constexpr double kShareTolerance = 1e-6;
 
 void check_shares_sum(TableReader& reader, std::string_view key, double sum, std::string_view what)
@@ -298,53 +56,18 @@ void check_shares_sum(TableReader& reader, std::string_view key, double sum, std
 // Applies one --set override to the parsed document.
 void apply_override(toml::table& root, const Override& o, std::vector<InputIssue>& issues)
 {
-    std::vector<std::string> parts;
-    std::stringstream stream(o.key);
-    for (std::string part; std::getline(stream, part, '.');) {
-        parts.push_back(part);
-    }
-    if (parts.empty() || std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); })) {
-        issues.push_back({"--set", o.key, 0, "is not a dotted key path — write e.g. --set attacks.rate_per_year=2.0"});
+    std::string last;
+    std::string problem;
+    toml::table* table = resolve_key_parent(root, o.key, last, problem);
+    if (!table) {
+        issues.push_back({"--set", o.key, 0, problem});
         return;
-    }
-    toml::table* table = &root;
-    std::string walked;
-    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
-        walked += (walked.empty() ? "" : ".") + parts[i];
-        toml::node* next = table->get(parts[i]);
-        if (!next) {
-            issues.push_back({"--set", o.key, 0, fmt::format("no section {} in the scenario — check the key path", walked)});
-            return;
-        }
-        if (toml::array* array = next->as_array(); array && array->is_array_of_tables() && i + 2 < parts.size()) {
-            // Address array elements by name: regimens.ivig_2g.price_per_gram
-            const std::string& name = parts[++i];
-            walked += "." + name;
-            toml::table* found = nullptr;
-            for (auto& element : *array) {
-                if (element.as_table()->get("name") && element.as_table()->get("name")->value<std::string>() == name) {
-                    found = element.as_table();
-                }
-            }
-            if (!found) {
-                issues.push_back({"--set", o.key, 0, fmt::format("no entry named \"{}\" in {} — use one of the names in the scenario", name,
-                                                                 walked.substr(0, walked.size() - name.size() - 1))});
-                return;
-            }
-            table = found;
-            continue;
-        }
-        if (!next->is_table()) {
-            issues.push_back({"--set", o.key, 0, fmt::format("{} is not a section — check the key path", walked)});
-            return;
-        }
-        table = next->as_table();
     }
     try {
         toml::table parsed = toml::parse("value = " + o.value, std::string_view("--set"));
-        table->insert_or_assign(parts.back(), *parsed.get("value"));
+        table->insert_or_assign(last, *parsed.get("value"));
     } catch (const toml::parse_error&) {
-        table->insert_or_assign(parts.back(), o.value);  // a bare word: a string
+        table->insert_or_assign(last, o.value);  // a bare word: a string
     }
 }
 

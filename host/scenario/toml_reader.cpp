@@ -1,0 +1,106 @@
+#include "host/scenario/toml_reader.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace scls {
+
+namespace {
+
+std::vector<std::string> split_key_path(std::string_view key_path)
+{
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    for (;;) {
+        const std::size_t dot = key_path.find('.', start);
+        parts.emplace_back(key_path.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+        if (dot == std::string_view::npos) {
+            return parts;
+        }
+        start = dot + 1;
+    }
+}
+
+std::optional<std::size_t> parse_position(const std::string& text)
+{
+    std::size_t position = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), position);
+    if (error != std::errc() || end != text.data() + text.size()) {
+        return std::nullopt;
+    }
+    return position;
+}
+
+// The element of an array of tables named `name` (its name key), or at the
+// position `name` spells.
+toml::table* find_element(toml::array& array, const std::string& name)
+{
+    for (auto& element : array) {
+        toml::table* table = element.as_table();
+        if (table && table->get("name") && table->get("name")->value<std::string>() == name) {
+            return table;
+        }
+    }
+    if (auto position = parse_position(name); position && *position < array.size()) {
+        return array.get(*position)->as_table();
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+toml::table* resolve_key_parent(toml::table& root, std::string_view key_path, std::string& last_key, std::string& problem)
+{
+    const std::vector<std::string> parts = split_key_path(key_path);
+    if (std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); })) {
+        problem = "is not a dotted key path — write e.g. attacks.rate_per_year";
+        return nullptr;
+    }
+    toml::table* table = &root;
+    std::string walked;
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+        walked += (walked.empty() ? "" : ".") + parts[i];
+        toml::node* next = table->get(parts[i]);
+        if (!next) {
+            problem = fmt::format("no section {} in the scenario — check the key path", walked);
+            return nullptr;
+        }
+        if (toml::array* array = next->as_array(); array && array->is_array_of_tables() && i + 2 < parts.size()) {
+            const std::string& name = parts[++i];
+            toml::table* found = find_element(*array, name);
+            if (!found) {
+                problem = fmt::format("no entry named \"{}\" (nor at that position) in {} — use one of the names in the scenario "
+                                      "or a 0-based position",
+                                      name, walked);
+                return nullptr;
+            }
+            walked += "." + name;
+            table = found;
+            continue;
+        }
+        if (!next->is_table()) {
+            problem = fmt::format("{} is not a section — check the key path", walked);
+            return nullptr;
+        }
+        table = next->as_table();
+    }
+    last_key = parts.back();
+    return table;
+}
+
+const toml::node* find_key_path(const toml::table& root, std::string_view key_path, std::string& problem)
+{
+    std::string last;
+    // resolve_key_parent only reads; the cast spares a second, const copy of the walk.
+    toml::table* parent = resolve_key_parent(const_cast<toml::table&>(root), key_path, last, problem);
+    if (!parent) {
+        return nullptr;
+    }
+    const toml::node* node = parent->get(last);
+    if (!node) {
+        problem = fmt::format("no key {} in the scenario — check the key path", key_path);
+    }
+    return node;
+}
+
+}  // namespace scls
