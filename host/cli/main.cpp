@@ -1,16 +1,18 @@
-// sclsim command line: run, validate, info.
+// sclsim command line: run, calibrate, validate, info, scenario.
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <fmt/format.h>
 #include <iostream>
 #include <optional>
 #include <thread>
 
 #include "host/cli/progress.hpp"
+#include "host/calibration/calibrate.hpp"
 #include "host/cli/report.hpp"
 #include "host/engine/engine.hpp"
 #include "host/engine/summary.hpp"
@@ -64,11 +66,39 @@ double peak_resident_mib()
     return usage.ru_maxrss / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
-std::filesystem::path default_output(const CommonInputs& in)
+std::filesystem::path default_output(const CommonInputs& in, const std::string& suffix = ".h5")
 {
     const std::string stem = in.scenario_path.empty() ? "scls_base" : std::filesystem::path(in.scenario_path).stem().string();
-    return std::filesystem::is_directory("results") ? std::filesystem::path("results") / (stem + ".h5")
-                                                    : std::filesystem::path(stem + ".h5");
+    return std::filesystem::is_directory("results") ? std::filesystem::path("results") / (stem + suffix)
+                                                    : std::filesystem::path(stem + suffix);
+}
+
+std::filesystem::path base_directory_of(const CommonInputs& in)
+{
+    return in.scenario_path.empty() ? std::filesystem::current_path()
+                                    : std::filesystem::absolute(in.scenario_path).parent_path();
+}
+
+BackendChoice parse_backend(const std::string& name)
+{
+    return name == "cpu" ? BackendChoice::cpu : name == "gpu" ? BackendChoice::gpu : BackendChoice::automatic;
+}
+
+// Writes text to path through a temporary file and a rename.
+void write_text_atomically(const std::filesystem::path& path, const std::string& text)
+{
+    std::filesystem::path temporary = path;
+    temporary += ".partial";
+    {
+        std::ofstream out(temporary);
+        out << text;
+        if (!out.flush()) {
+            std::error_code ignored;
+            std::filesystem::remove(temporary, ignored);
+            throw std::runtime_error(fmt::format("writing {} failed", path.string()));
+        }
+    }
+    std::filesystem::rename(temporary, path);
 }
 
 int report_input_error(const InputError& e)
@@ -106,6 +136,28 @@ int main(int argc, char** argv)
     run->add_option("--set", run_inputs.assignments, "override a parameter: key=value (repeatable), e.g. attacks.rate_per_year=2");
     run->add_option("--batch-blocks", batch_blocks, "patient blocks of 256 per batch (default: the backend's choice); results do not depend on it");
     run->add_flag("-q,--quiet", quiet, "no progress bar or table");
+    std::string run_targets;
+    run->add_option("--targets", run_targets, "also compare the run with a calibration targets file (stored under /validation)")
+        ->check(CLI::ExistingFile);
+
+    CommonInputs calibrate_inputs;
+    std::string targets_path;
+    std::string calibrated_output;
+    std::string trace_output;
+    CLI::App* calibrate_command = app.add_subcommand(
+        "calibrate", "fit a scenario's unobserved parameters to published targets (NLopt); writes the calibrated scenario and a trace");
+    calibrate_command->add_option("scenario", calibrate_inputs.scenario_path, "scenario TOML file (default: the built-in base scenario)")
+        ->check(CLI::ExistingFile);
+    calibrate_command->add_option("--targets", targets_path, "targets TOML file: what to fit and to which published statistics")
+        ->required()
+        ->check(CLI::ExistingFile);
+    calibrate_command->add_option("-o,--output", calibrated_output,
+                                  "calibrated scenario TOML (default results/<scenario>.calibrated.toml, or ./)");
+    calibrate_command->add_option("--trace", trace_output, "HDF5 trace of every evaluation (default: the output with .trace.h5)");
+    calibrate_command->add_option("--backend", backend_name, "auto: GPU if present, else CPU")->check(CLI::IsMember({"auto", "cpu", "gpu"}));
+    calibrate_command->add_option("--threads", threads, "CPU threads (default: all cores)")->check(CLI::NonNegativeNumber);
+    calibrate_command->add_option("--set", calibrate_inputs.assignments, "override a parameter before fitting: key=value (repeatable)");
+    calibrate_command->add_flag("-q,--quiet", quiet, "no line per evaluation");
 
     CommonInputs validate_inputs;
     CLI::App* validate = app.add_subcommand("validate", "check a scenario and report every problem, without running");
@@ -146,12 +198,62 @@ int main(int argc, char** argv)
             return 0;
         }
 
+        if (calibrate_command->parsed()) {
+            const Scenario scenario = load(calibrate_inputs, std::nullopt, std::nullopt);
+            const TargetSet targets = load_targets_file(targets_path, scenario);
+            const std::filesystem::path toml_path =
+                calibrated_output.empty() ? default_output(calibrate_inputs, ".calibrated.toml") : std::filesystem::path(calibrated_output);
+            std::filesystem::path trace_path = trace_output;
+            if (trace_output.empty()) {
+                trace_path = toml_path;
+                trace_path.replace_extension(".trace.h5");
+            }
+            check_output_writable(toml_path);
+            check_output_writable(trace_path);
+            if (!scenario.overrides.empty()) {
+                std::cerr << "sclsim: note: --set overrides apply during the fit but are not written into the calibrated file\n";
+            }
+            CalibrationOptions options;
+            options.run.backend = parse_backend(backend_name);
+            options.run.threads = threads;
+            options.run.notice = [](const std::string& text) { std::cerr << "sclsim: " << text << "\n"; };
+            if (!quiet) {
+                options.on_evaluation = [&](const CalibrationEvaluation& latest, const CalibrationEvaluation& best) {
+                    std::cout << format_evaluation_line(targets, latest, best) << std::endl;
+                };
+            }
+            fmt::print("calibrating {} to {} ({} parameters, {} targets; {} patients per evaluation, seed {}, {} start{})\n",
+                       scenario.source_name, targets.source_name, targets.parameters.size(), targets.targets.size(), targets.patients,
+                       targets.seed, targets.starts, targets.starts == 1 ? "" : "s");
+            const CalibrationResult result = calibrate(scenario, base_directory_of(calibrate_inputs), targets, options);
+            const CalibrationEvaluation& best = result.trace[result.best];
+            const std::string created = utc_now();
+            write_calibration_trace(trace_path, scenario, targets, result, created, kSclsimVersion);
+            const std::string note = fmt::format("calibrated to {} (sclsim calibrate, {})", targets.name, created.substr(0, 10));
+            write_text_atomically(toml_path, calibrated_scenario_text(scenario, targets, best.parameters, note));
+
+            fmt::print("\n{} evaluations in {:.1f} s; best objective {:.4f} (start {}, evaluation {})\n", result.trace.size(), result.seconds,
+                       best.distance, best.start + 1, best.index + 1);
+            for (std::size_t s = 0; s < result.starts.size(); ++s) {
+                fmt::print("  start {}: {} after {} evaluations, best {:.4f}\n", s + 1, result.starts[s].stop_reason,
+                           result.starts[s].evaluations, result.trace[result.starts[s].best].distance);
+            }
+            std::cout << "\n" << format_fitted_parameters(targets, best.parameters) << "\n";
+            std::cout << format_target_table(targets, best.statistics);
+            fmt::print("\nwrote {}\nwrote {}\n", toml_path.string(), trace_path.string());
+            return best.feasible ? 0 : kExitRuntimeError;
+        }
+
         const Scenario scenario = load(run_inputs, patients, seed);
+        std::optional<TargetSet> run_target_set;
+        if (!run_targets.empty()) {
+            run_target_set = load_targets_file(run_targets, scenario);
+        }
         const std::filesystem::path output_path = output.empty() ? default_output(run_inputs) : std::filesystem::path(output);
         check_output_writable(output_path);
 
         RunOptions options;
-        options.backend = backend_name == "cpu" ? BackendChoice::cpu : backend_name == "gpu" ? BackendChoice::gpu : BackendChoice::automatic;
+        options.backend = parse_backend(backend_name);
         options.threads = threads;
         options.batch_blocks = batch_blocks;
         options.notice = [](const std::string& text) { std::cerr << "sclsim: " << text << "\n"; };
@@ -175,12 +277,22 @@ int main(int argc, char** argv)
             meta.command_line += (i ? " " : "") + std::string(argv[i]);
         }
         meta.peak_resident_mib = peak_resident_mib();
-        write_results_file(output_path, scenario, result, summaries, meta);
+        std::vector<TargetValue> target_values;
+        std::function<void(Hdf5Writer&)> extra;
+        if (run_target_set) {
+            target_values = evaluate_targets(*run_target_set, summaries[0]);
+            extra = [&](Hdf5Writer& writer) { write_targets_group(writer, scenario, *run_target_set, target_values, "/validation"); };
+        }
+        write_results_file(output_path, scenario, result, summaries, meta, extra);
 
         const double rate = result.simulate_seconds > 0 ? result.patient_strategy_lifetimes() / result.simulate_seconds : 0.0;
         if (!quiet) {
             fmt::print("{}\n{}: {}\n\n", scenario.title, scenario.source_name, result.backend_description);
             std::cout << format_summary_table(scenario, summaries[0]);
+            if (run_target_set) {
+                fmt::print("\nAgainst the targets of {} ({}):\n", run_target_set->name, run_target_set->source_name);
+                std::cout << format_target_table(*run_target_set, target_values);
+            }
         }
         fmt::print("\n{} patient-strategy lifetimes in {:.2f} s ({:.3g}/s), wall {:.2f} s, peak memory {:.0f} MiB\n",
                    result.patient_strategy_lifetimes(), result.simulate_seconds, rate, result.wall_seconds, meta.peak_resident_mib);

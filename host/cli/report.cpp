@@ -1,6 +1,7 @@
 // The end-of-run summary table (see report.hpp).
 #include "host/cli/report.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 
@@ -94,6 +95,71 @@ std::string format_summary_table(const Scenario& scenario, const std::vector<Str
     }
     out += "Means per patient with Monte Carlo standard errors; increments are paired (same patients, common random numbers).\n";
     return out;
+}
+
+namespace {
+bool is_probability(TargetStatistic statistic)
+{
+    return statistic != TargetStatistic::attack_rate && statistic != TargetStatistic::attack_rate_ratio;
+}
+std::string format_statistic(TargetStatistic statistic, double value)
+{
+    if (std::isnan(value)) {
+        return "n/a";
+    }
+    return is_probability(statistic) ? fmt::format("{:.1f}%", 100 * value) : fmt::format("{:.3f}", value);
+}
+}  // namespace
+
+std::string format_target_table(const TargetSet& targets, const std::vector<TargetValue>& model)
+{
+    std::size_t name_width = 6;
+    for (const Target& t : targets.targets) {
+        name_width = std::max(name_width, t.name.size());
+    }
+    std::string out = fmt::format("{:<{}}  {:>9} {:>8}  {:>9} {:>8}  {:>9} {:>6}\n", "target", name_width, "published", "SE", "model",
+                                  "MC SE", "diff", "z");
+    for (std::size_t i = 0; i < targets.targets.size(); ++i) {
+        const Target& t = targets.targets[i];
+        const TargetValue m = i < model.size() ? model[i] : TargetValue{std::nan(""), std::nan("")};
+        const double difference = m.value - t.value;
+        const std::string diff = std::isnan(difference) ? "n/a"
+                                 : is_probability(t.statistic) ? fmt::format("{:+.1f} pp", 100 * difference)
+                                                               : fmt::format("{:+.3f}", difference);
+        out += fmt::format("{:<{}}  {:>9} {:>8}  {:>9} {:>8}  {:>9} {:>6.2f}\n", t.name, name_width, format_statistic(t.statistic, t.value),
+                           format_statistic(t.statistic, t.se), format_statistic(t.statistic, m.value),
+                           format_statistic(t.statistic, m.se), diff, difference / t.se);
+    }
+    out += "pp: percentage points. z = (model - published) / published SE; the objective is the sum of z^2.\n";
+    return out;
+}
+
+std::string format_fitted_parameters(const TargetSet& targets, const std::vector<double>& values)
+{
+    std::size_t width = 9;
+    for (const FittedParameter& p : targets.parameters) {
+        width = std::max(width, p.path.size());
+    }
+    std::string out = fmt::format("{:<{}}  {:>10} {:>10}  {:>10} {:>10}\n", "parameter", width, "lower", "upper", "scenario", "fitted");
+    for (std::size_t i = 0; i < targets.parameters.size(); ++i) {
+        const FittedParameter& p = targets.parameters[i];
+        out += fmt::format("{:<{}}  {:>10.4g} {:>10.4g}  {:>10.4g} {:>10.4g}{}\n", p.path, width, p.lower, p.upper, p.initial, values[i],
+                           p.balance.empty() ? "" : fmt::format("  (balanced by {})", p.balance));
+    }
+    return out;
+}
+
+std::string format_evaluation_line(const TargetSet& targets, const CalibrationEvaluation& latest, const CalibrationEvaluation& best)
+{
+    std::string values;
+    for (std::size_t i = 0; i < latest.parameters.size(); ++i) {
+        const std::string& path = targets.parameters[i].path;
+        const auto dot = path.rfind('.');
+        values += fmt::format(" {}={:.4g}", dot == std::string::npos ? path : path.substr(dot + 1), latest.parameters[i]);
+    }
+    const std::string objective = latest.feasible ? fmt::format("{:10.4f}", latest.distance) : "infeasible";
+    return fmt::format("start {} eval {:4d}  objective {}  best {:.4f} (eval {}) |{}", latest.start + 1, latest.index + 1, objective,
+                       best.distance, best.index + 1, values);
 }
 
 }  // namespace scls

@@ -1,14 +1,25 @@
-// The end-of-run summary table.
+// Tables printed at the end of a run or a calibration.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "host/calibration/calibrate.hpp"
 #include "host/engine/summary.hpp"
 #include "host/scenario/scenario.hpp"
 
 namespace scls {
 
 std::string format_summary_table(const Scenario& scenario, const std::vector<StrategySummary>& strategies);
+
+// Each target against the model: value, published SE, model value and its
+// Monte Carlo SE, difference and z-score.
+std::string format_target_table(const TargetSet& targets, const std::vector<TargetValue>& model);
+
+// The fitted parameters: bounds, the scenario's value and the calibrated one.
+std::string format_fitted_parameters(const TargetSet& targets, const std::vector<double>& values);
+
+// One line per calibration evaluation.
+std::string format_evaluation_line(const TargetSet& targets, const CalibrationEvaluation& latest, const CalibrationEvaluation& best);
 
 }  // namespace scls

@@ -45,14 +45,23 @@ Curve kaplan_meier(const std::uint64_t* events, const std::uint64_t* censored, i
     return curve;
 }
 
-Estimate StrategySummary::survival_at_years(double years) const
+Estimate curve_at_years(const Curve& curve, double years)
 {
-    const int month = static_cast<int>(std::lround(years * 12.0));
-    if (month < 0 || month >= static_cast<int>(survival.value.size())) {
+    const double month = years * 12.0;
+    const int last = static_cast<int>(curve.value.size()) - 1;
+    if (!(month >= 0.0) || month > last) {
         return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
     }
-    return {survival.value[month], survival.se[month]};
+    const int below = std::min(static_cast<int>(month), last);
+    const int above = std::min(below + 1, last);
+    const double weight = month - below;
+    return {curve.value[below] + weight * (curve.value[above] - curve.value[below]),
+            curve.se[below] + weight * (curve.se[above] - curve.se[below])};
 }
+
+Estimate StrategySummary::survival_at_years(double years) const { return curve_at_years(survival, years); }
+
+Estimate StrategySummary::attack_free_at_years(double years) const { return curve_at_years(attack_free, years); }
 
 Estimate StrategySummary::death_share(int cause) const
 {
@@ -125,6 +134,9 @@ std::vector<StrategySummary> summarize(const Scenario& scenario, const RunResult
         sum.deescalations = c[static_cast<int>(Counter::deescalations)];
         sum.myeloma_onsets = c[static_cast<int>(Counter::myeloma_onsets)];
         sum.patients_with_attack = c[static_cast<int>(Counter::patients_with_attack)];
+        for (int r = 0; r < kMaxRegimens; ++r) {
+            sum.attacks_on_regimen[r] = c[static_cast<int>(Counter::attacks_on_regimen_first) + r];
+        }
         sum.survival = kaplan_meier(c + layout.deaths_by_month(), c + layout.censored_by_month(), layout.month_bins(), sum.patients);
         sum.attack_free = kaplan_meier(c + layout.first_attack_by_month(), c + layout.attack_free_censored_by_month(),
                                        layout.month_bins(), sum.patients);

@@ -19,13 +19,17 @@ struct Estimate {
 // Mean and SE from a sum and sum of squares over n independent patients.
 Estimate estimate_from_moments(double sum, double sum_of_squares, double n);
 
-// Kaplan-Meier survival at the grid points 0..bins (months), from events and
-// censorings per monthly bin; censorings count half a bin at risk (actuarial
-// convention). se by Greenwood's formula.
 struct Curve {
     std::vector<double> value;
     std::vector<double> se;
 };
+// A curve on the monthly grid read at a time in years, interpolating
+// linearly between months; NaN beyond the grid.
+Estimate curve_at_years(const Curve& curve, double years);
+
+// Kaplan-Meier survival at the grid points 0..bins (months), from events and
+// censorings per monthly bin; censorings count half a bin at risk (actuarial
+// convention). se by Greenwood's formula.
 Curve kaplan_meier(const std::uint64_t* events, const std::uint64_t* censored, int bins, std::uint64_t patients);
 
 struct StrategySummary {
@@ -44,11 +48,13 @@ struct StrategySummary {
     std::uint64_t complications[kComplications] = {};
     std::uint64_t adverse_events = 0, switches = 0, discontinuations = 0, escalations = 0, deescalations = 0;
     std::uint64_t myeloma_onsets = 0, patients_with_attack = 0;
+    std::uint64_t attacks_on_regimen[kMaxRegimens] = {};  // attacks by the regimen the patient was on
     Curve survival;      // overall survival
     Curve attack_free;   // time to first attack, censored at death or horizon
     std::vector<std::uint64_t> attacks_histogram;  // patients with 0, 1, ..., >= kAttackCountBins-1 attacks
 
     Estimate survival_at_years(double years) const;
+    Estimate attack_free_at_years(double years) const;
     Estimate death_share(int cause) const;  // fraction of patients dying of the cause (binomial SE)
 };
 

@@ -4,14 +4,13 @@
 // categorical axis.
 #include "host/io/hdf5_output.hpp"
 
-#include <H5Cpp.h>
-#include <hdf5_hl.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 #include <stdexcept>
 #include <system_error>
 
+#include "host/io/hdf5_writer.hpp"
 #include "kernels/core/math.hpp"
 
 namespace scls {
@@ -36,110 +35,7 @@ void check_output_writable(const std::filesystem::path& path)
 
 namespace {
 
-class ResultsWriter {
-  public:
-    explicit ResultsWriter(const std::string& path) : file_(path, H5F_ACC_TRUNC) {}
-
-    H5::Group group(const std::string& name) { return file_.createGroup(name); }
-    H5::H5File& file() { return file_; }
-
-    template <class T>
-    void dataset(H5::Group& where, const std::string& name, const std::vector<hsize_t>& dims, const std::vector<T>& data,
-                 const std::vector<std::string>& dimension_names, const std::string& units, const std::string& description)
-    {
-        hsize_t total = 1;
-        for (hsize_t d : dims) {
-            total *= d;
-        }
-        if (total != data.size() || dims.size() != dimension_names.size()) {
-            throw std::logic_error(fmt::format("HDF5 dataset {}: shape and data disagree", name));
-        }
-        H5::DataSpace space(static_cast<int>(dims.size()), dims.data());
-        H5::DSetCreatPropList properties;
-        if (total >= 4096) {
-            std::vector<hsize_t> chunk(dims);
-            for (std::size_t i = 0; i + 1 < chunk.size(); ++i) {
-                chunk[i] = 1;  // one (set, strategy) row per chunk
-            }
-            properties.setChunk(static_cast<int>(chunk.size()), chunk.data());
-            properties.setDeflate(4);
-        }
-        H5::DataSet set = where.createDataSet(name, type_of<T>(), space, properties);
-        set.write(data.data(), type_of<T>());
-        string_attribute(set, "units", units);
-        string_attribute(set, "description", description);
-        for (std::size_t i = 0; i < dimension_names.size(); ++i) {
-            H5DSset_label(set.getId(), static_cast<unsigned>(i), dimension_names[i].c_str());
-        }
-        std::string joined;
-        for (const auto& n : dimension_names) {
-            joined += (joined.empty() ? "" : ",") + n;
-        }
-        string_attribute(set, "dimensions", joined);
-    }
-
-    void strings(H5::Group& where, const std::string& name, const std::vector<std::string>& values, const std::string& description)
-    {
-        std::vector<const char*> pointers;
-        for (const auto& v : values) {
-            pointers.push_back(v.c_str());
-        }
-        const hsize_t size = values.size();
-        H5::DataSpace space(1, &size);
-        H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
-        type.setCset(H5T_CSET_UTF8);
-        H5::DataSet set = where.createDataSet(name, type, space);
-        if (!values.empty()) {
-            set.write(pointers.data(), type);
-        }
-        string_attribute(set, "description", description);
-    }
-
-    void text(H5::Group& where, const std::string& name, const std::string& value, const std::string& description)
-    {
-        H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
-        type.setCset(H5T_CSET_UTF8);
-        H5::DataSet set = where.createDataSet(name, type, H5::DataSpace(H5S_SCALAR));
-        const char* pointer = value.c_str();
-        set.write(&pointer, type);
-        string_attribute(set, "description", description);
-    }
-
-    static void string_attribute(H5::H5Object& object, const std::string& name, const std::string& value)
-    {
-        H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
-        type.setCset(H5T_CSET_UTF8);
-        H5::Attribute attribute = object.createAttribute(name, type, H5::DataSpace(H5S_SCALAR));
-        const char* pointer = value.c_str();
-        attribute.write(type, &pointer);
-    }
-
-    template <class T>
-    static void scalar_attribute(H5::H5Object& object, const std::string& name, T value)
-    {
-        H5::Attribute attribute = object.createAttribute(name, type_of<T>(), H5::DataSpace(H5S_SCALAR));
-        attribute.write(type_of<T>(), &value);
-    }
-
-  private:
-    template <class T>
-    static const H5::PredType& type_of()
-    {
-        if constexpr (std::is_same_v<T, double>) {
-            return H5::PredType::NATIVE_DOUBLE;
-        } else if constexpr (std::is_same_v<T, std::uint64_t>) {
-            return H5::PredType::NATIVE_UINT64;
-        } else if constexpr (std::is_same_v<T, std::int64_t>) {
-            return H5::PredType::NATIVE_INT64;
-        } else {
-            static_assert(sizeof(T) == 0, "unsupported HDF5 element type");
-        }
-    }
-
-    H5::H5File file_;
-};
-
-void write_contents(ResultsWriter& w, const Scenario& scenario, const RunResult& result,
+void write_contents(Hdf5Writer& w, const Scenario& scenario, const RunResult& result,
                     const std::vector<std::vector<StrategySummary>>& summaries, const RunMetadata& meta)
 {
     const LaunchGeometry& g = result.geometry;
@@ -147,7 +43,7 @@ void write_contents(ResultsWriter& w, const Scenario& scenario, const RunResult&
     const hsize_t strategies = g.strategies;
     const hsize_t months = g.layout.month_bins();
     H5::Group root = w.file().openGroup("/");
-    using W = ResultsWriter;
+    using W = Hdf5Writer;
     W::string_attribute(root, "format", "sclsim-results");
     W::scalar_attribute<std::int64_t>(root, "format_version", 1);
     W::string_attribute(root, "sclsim_version", meta.version);
@@ -279,6 +175,10 @@ void write_contents(ResultsWriter& w, const Scenario& scenario, const RunResult&
     w.dataset(results, "regimen_years", with(scenario.regimen_names.size()),
               per_strategy_vector(static_cast<int>(scenario.regimen_names.size()), [](const StrategySummary& s, int i) { return s.regimen_years[i]; }),
               names_with("regimen"), "years", "undiscounted years on each regimen, summed over patients");
+    w.dataset(results, "attacks_on_regimen", with(scenario.regimen_names.size()),
+              per_strategy_vector(static_cast<int>(scenario.regimen_names.size()),
+                                  [](const StrategySummary& s, int i) { return s.attacks_on_regimen[i]; }),
+              names_with("regimen"), "attacks", "attacks by the regimen the patient was on at the time, summed over patients");
     auto curve = [&](const char* name, Curve StrategySummary::*field, bool se, const char* description) {
         w.dataset(results, name, with(months),
                   per_strategy_vector(static_cast<int>(months),
@@ -341,26 +241,15 @@ void write_contents(ResultsWriter& w, const Scenario& scenario, const RunResult&
 }  // namespace
 
 void write_results_file(const std::filesystem::path& path, const Scenario& scenario, const RunResult& result,
-                        const std::vector<std::vector<StrategySummary>>& summaries, const RunMetadata& metadata)
+                        const std::vector<std::vector<StrategySummary>>& summaries, const RunMetadata& metadata,
+                        const std::function<void(Hdf5Writer&)>& extra)
 {
-    H5::Exception::dontPrint();  // errors become exceptions with our own message, not HDF5's stack dump
-    std::filesystem::path temporary = path;
-    temporary += fmt::format(".partial-{}", ::getpid());
-    try {
-        {
-            ResultsWriter writer(temporary.string());
-            write_contents(writer, scenario, result, summaries, metadata);
-        }  // closed and flushed here
-        std::filesystem::rename(temporary, path);
-    } catch (const H5::Exception& e) {
-        std::error_code ignored;
-        std::filesystem::remove(temporary, ignored);
-        throw std::runtime_error(fmt::format("writing {} failed in {}: {}", path.string(), e.getFuncName(), e.getDetailMsg()));
-    } catch (...) {
-        std::error_code ignored;
-        std::filesystem::remove(temporary, ignored);
-        throw;
-    }
+    write_hdf5_atomically(path, [&](Hdf5Writer& writer) {
+        write_contents(writer, scenario, result, summaries, metadata);
+        if (extra) {
+            extra(writer);
+        }
+    });
 }
 
 }  // namespace scls

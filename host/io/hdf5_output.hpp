@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,12 @@ struct RunMetadata {
 // missing or unwritable directory, or a directory in the file's place.
 void check_output_writable(const std::filesystem::path& path);
 
+class Hdf5Writer;
+
+// Writes the results file; extra, when given, adds groups of its own (e.g.
+// /validation) before the file is renamed into place.
 void write_results_file(const std::filesystem::path& path, const Scenario& scenario, const RunResult& result,
-                        const std::vector<std::vector<StrategySummary>>& summaries, const RunMetadata& metadata);
+                        const std::vector<std::vector<StrategySummary>>& summaries, const RunMetadata& metadata,
+                        const std::function<void(Hdf5Writer&)>& extra = {});
 
 }  // namespace scls

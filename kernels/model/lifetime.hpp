@@ -28,6 +28,7 @@ struct LifetimeOutcome {
     EndReason end_reason;
     std::uint32_t attacks_by_severity[kSeverities];
     std::uint32_t complications[kComplications];
+    std::uint32_t attacks_on_regimen[kMaxRegimens];  // by the regimen at the time of the attack
     std::uint32_t adverse_events;
     std::uint32_t switches;
     std::uint32_t discontinuations;
@@ -275,6 +276,7 @@ class LifetimeSimulator {
                     if (attack_count == 0) {
                         out.first_attack_time = t;
                     }
+                    ++out.attacks_on_regimen[regimen];
                     if (attack(out, upcoming_attack, cost_clock.factor(), effect_clock.factor(), on, permanent_decrement)) {
                         return finish(out, t, EndReason::attack);
                     }

@@ -50,8 +50,9 @@ enum class Counter : int {
     deescalations,
     myeloma_onsets,
     patients_with_attack,
+    attacks_on_regimen_first,  // kMaxRegimens: attacks by the regimen the patient was on
 };
-inline constexpr int kCounters = static_cast<int>(Counter::patients_with_attack) + 1;
+inline constexpr int kCounters = static_cast<int>(Counter::attacks_on_regimen_first) + kMaxRegimens;
 
 // Layout of one strategy's integer tally: counters, then monthly histograms.
 struct CountLayout {
@@ -127,6 +128,9 @@ SCLS_FUNCTION inline void count_lifetime(const LifetimeOutcome& o, Add&& add)
     add(static_cast<int>(Counter::deescalations), o.deescalations);
     add(static_cast<int>(Counter::myeloma_onsets), o.myeloma_onset ? 1u : 0u);
     add(static_cast<int>(Counter::patients_with_attack), o.attacks() > 0 ? 1u : 0u);
+    for (int r = 0; r < kMaxRegimens; ++r) {
+        add(static_cast<int>(Counter::attacks_on_regimen_first) + r, o.attacks_on_regimen[r]);
+    }
 }
 
 // One histogram entry per curve: survival (death or censoring month),

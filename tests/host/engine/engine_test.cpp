@@ -203,7 +203,7 @@ bool same_lifetime(const LifetimeOutcome& a, const LifetimeOutcome& b)
     return same(a.cost, b.cost) && same(a.qalys, b.qalys) && same(a.life_years_discounted, b.life_years_discounted) &&
            same(a.life_years, b.life_years) && same(a.regimen_years, b.regimen_years) && same(a.end_time, b.end_time) &&
            same(a.first_attack_time, b.first_attack_time) && a.end_reason == b.end_reason &&
-           same(a.attacks_by_severity, b.attacks_by_severity) && same(a.complications, b.complications) &&
+           same(a.attacks_by_severity, b.attacks_by_severity) && same(a.complications, b.complications) && same(a.attacks_on_regimen, b.attacks_on_regimen) &&
            a.adverse_events == b.adverse_events && a.switches == b.switches && a.discontinuations == b.discontinuations &&
            a.escalations == b.escalations && a.deescalations == b.deescalations && a.myeloma_onset == b.myeloma_onset;
 }

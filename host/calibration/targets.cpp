@@ -1,0 +1,457 @@
+// Targets files: reading, checking against the scenario, and computing each
+// target statistic from a run's summaries.
+#include "host/calibration/targets.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <sstream>
+
+#include "host/scenario/toml_reader.hpp"
+
+namespace scls {
+
+const char* to_string(TargetStatistic statistic)
+{
+    switch (statistic) {
+        case TargetStatistic::survival: return "survival";
+        case TargetStatistic::attack_free: return "attack_free";
+        case TargetStatistic::attack_rate: return "attack_rate";
+        case TargetStatistic::attack_rate_ratio: return "attack_rate_ratio";
+        case TargetStatistic::death_share: return "death_share";
+        case TargetStatistic::death_per_attack: return "death_per_attack";
+    }
+    return "?";
+}
+
+namespace {
+
+constexpr const char* kStatisticNames = "survival, attack_free, attack_rate, attack_rate_ratio, death_share, death_per_attack";
+constexpr const char* kCauseNames[kDeathCauses] = {"attack", "background", "myeloma", "adverse_event"};
+constexpr double kZ95 = 1.959963984540054;
+
+std::optional<TargetStatistic> parse_statistic(const std::string& text)
+{
+    for (auto s : {TargetStatistic::survival, TargetStatistic::attack_free, TargetStatistic::attack_rate,
+                   TargetStatistic::attack_rate_ratio, TargetStatistic::death_share, TargetStatistic::death_per_attack}) {
+        if (text == to_string(s)) {
+            return s;
+        }
+    }
+    return std::nullopt;
+}
+
+std::string strategy_list(const Scenario& scenario)
+{
+    std::string names;
+    for (const auto& n : scenario.strategy_names) {
+        names += (names.empty() ? "" : ", ") + n;
+    }
+    return names;
+}
+
+// strategies = "ivig" or strategies = { ivig = 0.74, no_prophylaxis = 0.26 }.
+StrategyMix read_mix(TableReader& reader, std::string_view key, const Scenario& scenario, bool required)
+{
+    StrategyMix mix;
+    const toml::node* node = reader.take(key);
+    if (!node) {
+        if (required) {
+            reader.report(key, fmt::format("is missing — name a strategy (\"ivig\") or a mix ({{ ivig = 0.74, "
+                                           "no_prophylaxis = 0.26 }}) of: {}",
+                                           strategy_list(scenario)));
+        }
+        return mix;
+    }
+    auto index_of = [&](const std::string& name) -> int {
+        const auto& names = scenario.strategy_names;
+        const auto found = std::find(names.begin(), names.end(), name);
+        if (found == names.end()) {
+            reader.report(key, fmt::format("names the strategy \"{}\", which the scenario does not have — use one of: {}", name,
+                                           strategy_list(scenario)),
+                          node);
+            return -1;
+        }
+        return static_cast<int>(found - names.begin());
+    };
+    if (auto single = node->value_exact<std::string>()) {
+        if (const int index = index_of(*single); index >= 0) {
+            mix.shares.emplace_back(index, 1.0);
+        }
+        mix.text = *single;
+        return mix;
+    }
+    const toml::table* table = node->as_table();
+    if (!table || table->empty()) {
+        reader.report(key, fmt::format("is {} (a strategy name or a table of strategy shares) — write e.g. {} = {{ ivig = 0.74, "
+                                       "no_prophylaxis = 0.26 }}",
+                                       TableReader::describe(*node), key),
+                      node);
+        return mix;
+    }
+    double sum = 0.0;
+    for (const auto& [name, share_node] : *table) {
+        const auto share = share_node.value<double>();
+        if (!share || !(share_node.is_floating_point() || share_node.is_integer()) || *share < 0.0 || *share > 1.0) {
+            reader.report(key, fmt::format("gives strategy {} the share {} — shares are numbers in [0, 1]", name.str(),
+                                           TableReader::describe(share_node)),
+                          &share_node);
+            continue;
+        }
+        if (const int index = index_of(std::string(name.str())); index >= 0) {
+            mix.shares.emplace_back(index, *share);
+        }
+        mix.text += fmt::format("{}{} {:g}", mix.text.empty() ? "" : ", ", name.str(), *share);
+        sum += *share;
+    }
+    if (std::fabs(sum - 1.0) > 1e-6) {
+        reader.report(key, fmt::format("shares sum to {:.6g} (a mix describes one group of patients) — make them sum to 1", sum), node);
+    }
+    return mix;
+}
+
+void read_fit(TableReader& fit, TargetSet& set)
+{
+    set.patients = static_cast<std::uint64_t>(fit.integer("patients", 1000, 100000));
+    set.seed = static_cast<std::uint64_t>(fit.integer("seed", 0, 1));
+    if (auto algorithm = fit.optional_string("algorithm")) {
+        const std::map<std::string, CalibrationAlgorithm> known{{"sbplx", CalibrationAlgorithm::sbplx},
+                                                                {"neldermead", CalibrationAlgorithm::nelder_mead},
+                                                                {"bobyqa", CalibrationAlgorithm::bobyqa},
+                                                                {"cobyla", CalibrationAlgorithm::cobyla}};
+        if (auto found = known.find(*algorithm); found != known.end()) {
+            set.algorithm = found->second;
+        } else {
+            fit.report("algorithm", fmt::format("is \"{}\" (not an NLopt derivative-free method sclsim offers) — use sbplx, "
+                                                "neldermead, bobyqa or cobyla",
+                                                *algorithm));
+        }
+    }
+    set.starts = static_cast<int>(fit.integer("starts", 1, 1));
+    set.max_evaluations = static_cast<int>(fit.integer("max_evaluations", 10, 300));
+    set.relative_tolerance = fit.number_or("relative_tolerance", Bound::positive, 1e-3);
+    fit.finish("patients, seed, algorithm, starts, max_evaluations, relative_tolerance");
+}
+
+std::optional<double> scenario_number(TableReader& reader, std::string_view key, const std::string& path,
+                                      const toml::table& scenario_root)
+{
+    std::string problem;
+    const toml::node* node = find_key_path(scenario_root, path, problem);
+    if (!node) {
+        reader.report(key, fmt::format("is \"{}\": {}", path, problem));
+        return std::nullopt;
+    }
+    if (!(node->is_floating_point() || node->is_integer())) {
+        reader.report(key, fmt::format("is \"{}\", which is {} in the scenario (only numbers can be fitted) — name a numeric "
+                                       "parameter",
+                                       path, TableReader::describe(*node)));
+        return std::nullopt;
+    }
+    return node->value<double>();
+}
+
+void read_parameter(TableReader& r, const toml::table& scenario_root, TargetSet& set)
+{
+    FittedParameter p;
+    p.path = r.string("path", "attacks.heterogeneity_sigma");
+    p.lower = r.number("lower", Bound::any);
+    p.upper = r.number("upper", Bound::any);
+    const std::string scale = r.optional_string("scale").value_or("linear");
+    if (scale != "linear" && scale != "log") {
+        r.report("scale", fmt::format("is \"{}\" — use \"linear\" or \"log\"", scale));
+    }
+    p.log_scale = scale == "log";
+    p.balance = r.optional_string("balance").value_or("");
+    if (!(p.lower < p.upper)) {
+        r.report("upper", fmt::format("is {} with lower = {} (the search interval is empty) — make lower < upper", p.upper, p.lower));
+    } else if (p.log_scale && p.lower <= 0.0) {
+        r.report("lower", fmt::format("is {} on a log scale (logarithms need positive bounds) — use lower > 0 or scale = \"linear\"",
+                                      p.lower));
+    }
+    if (!p.path.empty()) {
+        if (auto initial = scenario_number(r, "path", p.path, scenario_root)) {
+            p.initial = *initial;
+            if (p.lower < p.upper && (p.initial < p.lower || p.initial > p.upper)) {
+                r.report("path", fmt::format("{} is {} in the scenario, outside [{}, {}] (the search starts there) — widen the bounds "
+                                             "or change the scenario",
+                                             p.path, p.initial, p.lower, p.upper));
+            }
+        }
+        for (const auto& other : set.parameters) {
+            if (other.path == p.path) {
+                r.report("path", fmt::format("fits {} a second time — list each parameter once", p.path));
+            }
+        }
+    }
+    if (!p.balance.empty()) {
+        if (auto initial = scenario_number(r, "balance", p.balance, scenario_root)) {
+            p.balance_initial = *initial;
+        }
+        if (p.balance == p.path) {
+            r.report("balance", "is the fitted parameter itself — name another share of the same group, e.g. the mild severity's");
+        }
+    }
+    r.finish("path, lower, upper, scale, balance");
+    set.parameters.push_back(p);
+}
+
+void read_target(TableReader& r, const Scenario& scenario, TargetSet& set)
+{
+    Target t;
+    t.name = r.string("name", "survival_5y_ivig");
+    for (const auto& other : set.targets) {
+        if (!t.name.empty() && other.name == t.name) {
+            r.report("name", fmt::format("\"{}\" is used twice — give each target its own name", t.name));
+        }
+    }
+    const std::string statistic = r.string("statistic", "survival");
+    if (auto parsed = parse_statistic(statistic)) {
+        t.statistic = *parsed;
+    } else if (!statistic.empty()) {
+        r.report("statistic", fmt::format("is \"{}\" (not a statistic sclsim computes) — use one of: {}", statistic, kStatisticNames));
+    }
+    t.strategies = read_mix(r, "strategies", scenario, true);
+    const bool needs_years = t.statistic == TargetStatistic::survival || t.statistic == TargetStatistic::attack_free;
+    const bool is_ratio = t.statistic == TargetStatistic::attack_rate_ratio;
+    const bool is_probability = t.statistic != TargetStatistic::attack_rate && !is_ratio;
+    if (needs_years) {
+        t.years = r.number("years", Bound::positive, "survival and attack_free are read at a time since diagnosis");
+    } else if (r.has("years")) {
+        r.take("years");
+        r.report("years", fmt::format("is not used by statistic {} (it covers the whole follow-up) — remove it", statistic));
+    }
+    if (auto regimen = r.optional_string("regimen")) {
+        const auto& names = scenario.regimen_names;
+        const auto found = std::find(names.begin(), names.end(), *regimen);
+        if (t.statistic != TargetStatistic::attack_rate && !is_ratio) {
+            r.report("regimen", "is only used by attack_rate and attack_rate_ratio — remove it");
+        } else if (found == names.end()) {
+            std::string known;
+            for (const auto& n : names) {
+                known += (known.empty() ? "" : ", ") + n;
+            }
+            r.report("regimen", fmt::format("is \"{}\", which the scenario does not define — use one of: {}", *regimen, known));
+        } else {
+            t.regimen = static_cast<int>(found - names.begin());
+        }
+    }
+    if (is_ratio) {
+        t.reference = read_mix(r, "reference", scenario, true);
+    } else if (r.has("reference")) {
+        r.take("reference");
+        r.report("reference", "is only used by attack_rate_ratio — remove it");
+    }
+    if (t.statistic == TargetStatistic::death_share) {
+        const std::string cause = r.string("cause", "attack");
+        const auto found = std::find(std::begin(kCauseNames), std::end(kCauseNames), cause);
+        if (found == std::end(kCauseNames)) {
+            r.report("cause", fmt::format("is \"{}\" — use attack, background, myeloma or adverse_event", cause));
+        }
+        t.cause = static_cast<int>(found - std::begin(kCauseNames)) % kDeathCauses;
+    } else if (r.has("cause")) {
+        r.take("cause");
+        r.report("cause", "is only used by death_share — remove it");
+    }
+    t.value = r.number("value", is_probability ? Bound::probability : Bound::non_negative);
+    const bool has_se = r.has("se");
+    const bool has_ci = r.has("ci");
+    if (has_se == has_ci) {
+        r.take("se");
+        r.take("ci");
+        r.report(has_se ? "ci" : "se", "the target's uncertainty sets its weight and must be given once — give se = <standard "
+                                       "error> or ci = [<lower>, <upper>] (95%)");
+    } else if (has_se) {
+        t.se = r.number("se", Bound::positive);
+    } else {
+        const toml::node* node = r.take("ci");
+        const toml::array* ci = node->as_array();
+        const auto lower = ci && ci->size() == 2 ? ci->get(0)->value<double>() : std::nullopt;
+        const auto upper = ci && ci->size() == 2 ? ci->get(1)->value<double>() : std::nullopt;
+        if (!lower || !upper || !(*lower < *upper) || t.value < *lower || t.value > *upper) {
+            r.report("ci", "must be [lower, upper] with lower < value < upper (a 95% interval) — e.g. ci = [0.80, 0.97]", node);
+        } else {
+            t.se = (*upper - *lower) / (2.0 * kZ95);
+        }
+    }
+    t.source = r.string("source", "Pineton de Chambrun, Am J Med 2017");
+    r.finish("name, statistic, strategies, reference, regimen, years, cause, value, se, ci, source");
+    set.targets.push_back(t);
+}
+
+}  // namespace
+
+TargetSet load_targets(const std::string& text, const std::string& source_name, const Scenario& scenario)
+{
+    std::vector<InputIssue> issues;
+    toml::table root;
+    try {
+        root = toml::parse(text, std::string_view(source_name));
+    } catch (const toml::parse_error& error) {
+        throw InputError({InputIssue{source_name, "", static_cast<int>(error.source().begin.line),
+                                     fmt::format("not valid TOML ({}) — fix the syntax at column {}", error.description(),
+                                                 error.source().begin.column)}});
+    }
+    const toml::table scenario_root = toml::parse(scenario.effective_text, std::string_view(scenario.source_name));
+
+    TargetSet set;
+    set.source_name = source_name;
+    set.source_text = text;
+    TableReader top(&root, "", source_name, issues);
+    set.name = top.string("name", "pineton2017");
+    set.description = top.optional_string("description").value_or("");
+    {
+        TableReader fit = top.table("fit", false);
+        read_fit(fit, set);
+    }
+    auto parameters = top.array_of_tables("parameters", true);
+    for (auto& p : parameters) {
+        read_parameter(p, scenario_root, set);
+    }
+    auto targets = top.array_of_tables("targets", true);
+    for (auto& t : targets) {
+        read_target(t, scenario, set);
+    }
+    top.finish("name, description, fit, parameters, targets");
+    if (issues.empty() && set.targets.size() < set.parameters.size()) {
+        issues.push_back({source_name, "targets", 0,
+                          fmt::format("{} targets for {} fitted parameters (the fit is not identified) — add targets or fit fewer "
+                                      "parameters",
+                                      set.targets.size(), set.parameters.size())});
+    }
+    if (!issues.empty()) {
+        throw InputError(std::move(issues));
+    }
+    return set;
+}
+
+TargetSet load_targets_file(const std::filesystem::path& path, const Scenario& scenario)
+{
+    std::ifstream in(path);
+    if (!in) {
+        throw InputError({InputIssue{path.string(), "", 0, "cannot be read (missing or no permission) — check the path"}});
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    return load_targets(text.str(), path.string(), scenario);
+}
+
+namespace {
+
+struct Pooled {
+    double value = 0.0;
+    double se = 0.0;  // sum of share * se: exact when the strategies' errors are perfectly correlated, an upper bound otherwise
+};
+
+template <class Statistic>
+Pooled pool(const StrategyMix& mix, const std::vector<StrategySummary>& strategies, Statistic&& statistic)
+{
+    Pooled out;
+    for (const auto& [index, share] : mix.shares) {
+        const Estimate e = statistic(strategies[index]);
+        out.value += share * e.mean;
+        out.se += share * e.se;
+    }
+    return out;
+}
+
+// Patients-weighted totals of a mix: every strategy simulates the same patients.
+template <class Count>
+double pooled_count(const StrategyMix& mix, const std::vector<StrategySummary>& strategies, Count&& count)
+{
+    double total = 0.0;
+    for (const auto& [index, share] : mix.shares) {
+        total += share * static_cast<double>(count(strategies[index]));
+    }
+    return total;
+}
+
+double binomial_se(double p, double n) { return n > 0 ? std::sqrt(std::max(p * (1.0 - p), 0.0) / n) : 0.0; }
+
+}  // namespace
+
+TargetValue evaluate_target(const Target& target, const std::vector<StrategySummary>& strategies)
+{
+    const StrategyMix& mix = target.strategies;
+    // Attacks per patient-year, over all follow-up or only while on the target's regimen.
+    auto rate = [&](const StrategySummary& s) -> Estimate {
+        if (target.regimen < 0) {
+            return s.attacks_per_patient_year;
+        }
+        const double attacks = static_cast<double>(s.attacks_on_regimen[target.regimen]);
+        const double years = s.regimen_years[target.regimen];
+        if (years <= 0.0) {
+            return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+        }
+        // Poisson SE: understates the spread when rates vary between patients.
+        return {attacks / years, std::sqrt(attacks) / years};
+    };
+    switch (target.statistic) {
+        case TargetStatistic::survival: {
+            const Pooled p = pool(mix, strategies, [&](const StrategySummary& s) { return s.survival_at_years(target.years); });
+            return {p.value, p.se};
+        }
+        case TargetStatistic::attack_free: {
+            const Pooled p = pool(mix, strategies, [&](const StrategySummary& s) { return s.attack_free_at_years(target.years); });
+            return {p.value, p.se};
+        }
+        case TargetStatistic::attack_rate: {
+            const Pooled p = pool(mix, strategies, rate);
+            return {p.value, p.se};
+        }
+        case TargetStatistic::attack_rate_ratio: {
+            const Pooled top = pool(mix, strategies, rate);
+            const Pooled bottom =
+                pool(target.reference, strategies, [](const StrategySummary& s) { return s.attacks_per_patient_year; });
+            if (bottom.value <= 0.0) {
+                return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+            }
+            const double ratio = top.value / bottom.value;
+            const double relative_top = top.value > 0 ? top.se / top.value : 0.0;
+            // Delta method on the log ratio, errors taken as independent.
+            return {ratio, ratio * std::sqrt(relative_top * relative_top + (bottom.se / bottom.value) * (bottom.se / bottom.value))};
+        }
+        case TargetStatistic::death_share: {
+            const double cause = pooled_count(mix, strategies, [&](const StrategySummary& s) { return s.deaths[target.cause]; });
+            const double all = pooled_count(mix, strategies, [](const StrategySummary& s) {
+                std::uint64_t total = 0;
+                for (int c = 0; c < kDeathCauses; ++c) {
+                    total += s.deaths[c];
+                }
+                return total;
+            });
+            const double share = all > 0 ? cause / all : std::numeric_limits<double>::quiet_NaN();
+            return {share, binomial_se(share, all)};
+        }
+        case TargetStatistic::death_per_attack: {
+            const double deaths = pooled_count(mix, strategies, [](const StrategySummary& s) {
+                return s.deaths[static_cast<int>(EndReason::attack)];
+            });
+            const double attacks = pooled_count(mix, strategies, [](const StrategySummary& s) {
+                std::uint64_t total = 0;
+                for (int k = 0; k < kSeverities; ++k) {
+                    total += s.attacks[k];
+                }
+                return total;
+            });
+            const double p = attacks > 0 ? deaths / attacks : std::numeric_limits<double>::quiet_NaN();
+            return {p, binomial_se(p, attacks)};
+        }
+    }
+    return {};
+}
+
+double target_distance(const std::vector<Target>& targets, const std::vector<TargetValue>& values)
+{
+    double distance = 0.0;
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+        const double z = (values[i].value - targets[i].value) / targets[i].se;
+        // A statistic the run cannot produce (no attacks, no deaths) counts as far off, not as a perfect fit.
+        distance += std::isfinite(z) ? z * z : 1e6;
+    }
+    return distance;
+}
+
+}  // namespace scls

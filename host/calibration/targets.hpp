@@ -1,0 +1,94 @@
+// Calibration targets: published statistics the model must reproduce, the
+// unobserved parameters that may be moved to reproduce them, and the
+// statistics' values computed from a run.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "host/engine/summary.hpp"
+#include "host/scenario/scenario.hpp"
+
+namespace scls {
+
+enum class TargetStatistic {
+    survival,           // probability alive at `years` (Kaplan-Meier)
+    attack_free,        // probability of no attack by `years`, death censoring (Kaplan-Meier)
+    attack_rate,        // attacks per patient-year over follow-up
+    attack_rate_ratio,  // attack_rate of `strategies` over attack_rate of `reference`
+    death_share,        // deaths from `cause` among all deaths by the horizon
+    death_per_attack,   // attacks ending in death among all attacks
+};
+
+const char* to_string(TargetStatistic statistic);
+
+// A registry group as a mix of strategies: shares of patients (summing to 1).
+struct StrategyMix {
+    std::vector<std::pair<int, double>> shares;  // strategy index, share
+    std::string text;                            // as written, for reports
+};
+
+struct Target {
+    std::string name;
+    TargetStatistic statistic = TargetStatistic::survival;
+    StrategyMix strategies;
+    StrategyMix reference;  // attack_rate_ratio only
+    double years = 0.0;     // survival and attack_free only
+    int regimen = -1;       // attack_rate(_ratio): count only attacks and years on this regimen (-1: all follow-up)
+    int cause = 0;          // death_share only: an EndReason other than horizon
+    double value = 0.0;
+    double se = 0.0;        // given, or from a 95% CI as (upper - lower) / 3.92
+    std::string source;
+};
+
+// A parameter the calibration moves: a numeric key path of the scenario,
+// searched within [lower, upper], on a log scale if asked. A balance key
+// absorbs its changes so that a group of shares keeps its sum.
+struct FittedParameter {
+    std::string path;
+    double lower = 0.0;
+    double upper = 0.0;
+    bool log_scale = false;
+    std::string balance;           // empty: none
+    double initial = 0.0;          // the scenario's value
+    double balance_initial = 0.0;  // the balance key's value in the scenario
+};
+
+enum class CalibrationAlgorithm { sbplx, nelder_mead, bobyqa, cobyla };
+
+struct TargetSet {
+    std::string name;
+    std::string description;
+    std::string source_name;
+    std::string source_text;
+    std::vector<FittedParameter> parameters;
+    std::vector<Target> targets;
+    // How to search.
+    std::uint64_t patients = 100000;  // per evaluation
+    std::uint64_t seed = 1;           // the same for every evaluation: common random numbers
+    CalibrationAlgorithm algorithm = CalibrationAlgorithm::sbplx;
+    int starts = 1;                   // the scenario's values, then quasi-random points in the bounds
+    int max_evaluations = 300;        // per start
+    double relative_tolerance = 1e-3; // on the parameters (in the search scale)
+};
+
+// Reads and checks a targets file against a scenario (strategy names, key
+// paths, bounds). Throws InputError listing every problem.
+TargetSet load_targets(const std::string& text, const std::string& source_name, const Scenario& scenario);
+TargetSet load_targets_file(const std::filesystem::path& path, const Scenario& scenario);
+
+// A statistic computed from a run, with its Monte Carlo SE.
+struct TargetValue {
+    double value = 0.0;
+    double se = 0.0;
+};
+
+TargetValue evaluate_target(const Target& target, const std::vector<StrategySummary>& strategies);
+
+// Sum over targets of ((model - target) / target SE)^2.
+double target_distance(const std::vector<Target>& targets, const std::vector<TargetValue>& values);
+
+}  // namespace scls
