@@ -52,4 +52,23 @@ grep -q "\-\-set.*attacks.rate_per_year" "$work/neg.err" || fail "--set error do
 grep -q "does not exist" "$work/dir.err" || fail "unwritable output message"
 "$sclsim" validate > /dev/null || fail "the built-in scenario does not validate"
 "$sclsim" info | grep -q "backends: cpu" || fail "info"
+
+echo "== calibrate: a malformed targets file gives exit 2, the key, and no files"
+targets="$here/../../scenarios/targets/pineton2017.toml"
+sed 's/^value = 0.78$/value = 7.8/' "$targets" > "$work/bad_targets.toml"
+set +e
+"$sclsim" calibrate --targets "$work/bad_targets.toml" -o "$work/cal.toml" 2> "$work/cal.err"
+code=$?
+set -e
+[ "$code" -eq 2 ] || fail "calibrate exit code $code, expected 2"
+grep -q "bad_targets.toml:[0-9]*: targets.survival_5y_all.value: is 7.8" "$work/cal.err" || { cat "$work/cal.err"; fail "targets message lacks file, line and key"; }
+[ ! -e "$work/cal.toml" ] && [ ! -e "$work/cal.trace.h5" ] || fail "calibrate wrote files for a malformed targets file"
+
+echo "== run --targets and the validation report"
+"$sclsim" run --patients 3000 --targets "$targets" -o "$work/validated.h5" -q > /dev/null
+"$python" "$here/../../scripts/validation_report.py" "$work/validated.h5" --out-dir "$work/validation" > /dev/null
+grep -q "survival_5y_ivig" "$work/validation/validated.md" || fail "validation report lacks the targets table"
+for figure in survival attack_free targets; do
+  [ -s "$work/validation/validated_$figure.png" ] || fail "validation figure $figure missing"
+done
 echo "e2e: all checks passed"

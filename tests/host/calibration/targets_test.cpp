@@ -1,0 +1,204 @@
+// Targets files: the shipped one loads; every malformed one is refused with
+// the key and a message saying what would be right; statistics of mixes and
+// ratios; balanced shares; the calibrated scenario writer.
+#include "host/calibration/targets.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "host/calibration/calibrate.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace scls {
+namespace {
+
+Scenario base() { return load_scenario(builtin_scenario_text(), kBuiltinScenarioName, "."); }
+
+const char* const kValidTargets = R"(
+name = "synthetic"
+[fit]
+patients = 2000
+[[parameters]]
+path = "attacks.heterogeneity_sigma"
+lower = 0.3
+upper = 2.5
+[[parameters]]
+path = "attacks.severity.icu.share"
+lower = 0.05
+upper = 0.45
+balance = "attacks.severity.mild.share"
+[[targets]]
+name = "survival_5y"
+statistic = "survival"
+years = 5.0
+strategies = { ivig = 0.5, no_prophylaxis = 0.5 }
+value = 0.8
+se = 0.05
+source = "test"
+[[targets]]
+name = "ratio"
+statistic = "attack_rate_ratio"
+strategies = "ivig"
+regimen = "ivig_2g"
+reference = "no_prophylaxis"
+value = 0.1
+ci = [0.05, 0.2]
+source = "test"
+)";
+
+TEST(Targets, ShippedTargetSetLoadsAgainstTheBaseScenario)
+{
+    std::ifstream in(std::string(SCLS_TEST_SOURCE_DIR) + "/scenarios/targets/pineton2017.toml");
+    std::stringstream text;
+    text << in.rdbuf();
+    const Scenario scenario = base();
+    const TargetSet set = load_targets(text.str(), "pineton2017.toml", scenario);
+    EXPECT_EQ(set.name, "pineton2017");
+    EXPECT_GE(set.targets.size(), set.parameters.size());
+    for (const FittedParameter& p : set.parameters) {
+        EXPECT_GE(p.initial, p.lower) << p.path;
+        EXPECT_LE(p.initial, p.upper) << p.path;
+    }
+}
+
+TEST(Targets, ReadsValuesBoundsMixesAndConfidenceIntervals)
+{
+    const TargetSet set = load_targets(kValidTargets, "t.toml", base());
+    ASSERT_EQ(set.parameters.size(), 2u);
+    EXPECT_DOUBLE_EQ(set.parameters[0].initial, base().params.frailty_parameter);
+    EXPECT_DOUBLE_EQ(set.parameters[1].initial, base().params.severity[2].share);
+    EXPECT_DOUBLE_EQ(set.parameters[1].balance_initial, base().params.severity[0].share);
+    ASSERT_EQ(set.targets.size(), 2u);
+    EXPECT_EQ(set.targets[0].strategies.shares.size(), 2u);
+    EXPECT_NEAR(set.targets[1].se, 0.15 / 3.919927969, 1e-9);
+    EXPECT_GE(set.targets[1].regimen, 1);
+    EXPECT_EQ(set.patients, 2000u);
+}
+
+struct BrokenCase {
+    const char* what;
+    const char* replace;   // text in kValidTargets
+    const char* with;
+    const char* expected;  // part of the first issue's text
+};
+
+class BrokenTargets : public ::testing::TestWithParam<BrokenCase> {};
+
+TEST_P(BrokenTargets, AreRefusedWithTheKeyAndWhatWouldBeRight)
+{
+    const BrokenCase& c = GetParam();
+    std::string text = kValidTargets;
+    const auto at = text.find(c.replace);
+    ASSERT_NE(at, std::string::npos) << c.replace;
+    text.replace(at, std::string(c.replace).size(), c.with);
+    try {
+        load_targets(text, "t.toml", base());
+        FAIL() << c.what << ": accepted";
+    } catch (const InputError& e) {
+        std::string all;
+        for (const auto& issue : e.issues()) {
+            all += issue.to_string() + "\n";
+        }
+        EXPECT_NE(all.find(c.expected), std::string::npos) << c.what << ":\n" << all;
+        EXPECT_NE(all.find(" — "), std::string::npos) << "no remedy in: " << all;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, BrokenTargets,
+    ::testing::Values(
+        BrokenCase{"syntax", "name = \"synthetic\"", "name = ", "not valid TOML"},
+        BrokenCase{"unknown key", "value = 0.8", "valeu = 0.8", "targets.survival_5y.valeu: unknown key"},
+        BrokenCase{"missing value", "value = 0.8\n", "", "targets.survival_5y.value: is missing"},
+        BrokenCase{"unknown strategy", "ivig = 0.5, no_prophylaxis", "ivgi = 0.5, no_prophylaxis", "strategy \"ivgi\""},
+        BrokenCase{"mix not summing to 1", "ivig = 0.5, no_prophylaxis = 0.5", "ivig = 0.5, no_prophylaxis = 0.4", "sum to 0.9"},
+        BrokenCase{"no uncertainty", "se = 0.05\n", "", "uncertainty"},
+        BrokenCase{"two uncertainties", "se = 0.05", "se = 0.05\nci = [0.7, 0.9]", "uncertainty"},
+        BrokenCase{"bad interval", "ci = [0.05, 0.2]", "ci = [0.2, 0.05]", "ratio.ci"},
+        BrokenCase{"negative se", "se = 0.05", "se = -0.05", "strictly positive"},
+        BrokenCase{"probability above 1", "value = 0.8", "value = 1.8", "value: is 1.8"},
+        BrokenCase{"empty bounds", "upper = 2.5", "upper = 0.2", "lower < upper"},
+        BrokenCase{"log scale from 0", "lower = 0.3\nupper = 2.5", "lower = 0.0\nupper = 2.5\nscale = \"log\"", "logarithms"},
+        BrokenCase{"unknown path", "\"attacks.heterogeneity_sigma\"", "\"attacks.heterogenity_sigma\"", "no key attacks.heterogenity_sigma"},
+        BrokenCase{"non-numeric path", "\"attacks.heterogeneity_sigma\"", "\"attacks.heterogeneity\"", "only numbers can be fitted"},
+        BrokenCase{"start outside bounds", "lower = 0.3", "lower = 1.5", "outside [1.5, 2.5]"},
+        BrokenCase{"unknown statistic", "statistic = \"survival\"", "statistic = \"survivial\"", "not a statistic"},
+        BrokenCase{"survival without years", "years = 5.0\n", "", "years: is missing"},
+        BrokenCase{"unknown regimen", "regimen = \"ivig_2g\"", "regimen = \"ivig_3g\"", "ivig_3g"},
+        BrokenCase{"fewer targets than parameters", "[[targets]]\nname = \"ratio\"", "[[targetz]]\nname = \"ratio\"",
+                   "unknown key"}));
+
+StrategySummary summary_with(double survival_5y, double survival_se, double rate, double rate_se)
+{
+    StrategySummary s;
+    s.patients = 1000;
+    s.survival.value.assign(121, 1.0);
+    s.survival.se.assign(121, 0.0);
+    s.survival.value[60] = survival_5y;
+    s.survival.se[60] = survival_se;
+    s.attacks_per_patient_year = {rate, rate_se};
+    return s;
+}
+
+TEST(Targets, MixesAreShareWeightedAndRatiosUseTheDeltaMethod)
+{
+    const Scenario scenario = base();
+    std::vector<StrategySummary> summaries(scenario.strategy_names.size(), summary_with(0.9, 0.01, 1.0, 0.02));
+    summaries[0] = summary_with(0.5, 0.02, 2.0, 0.04);  // no_prophylaxis
+    Target survival;
+    survival.statistic = TargetStatistic::survival;
+    survival.years = 5.0;
+    survival.strategies.shares = {{0, 0.25}, {1, 0.75}};
+    const TargetValue s = evaluate_target(survival, summaries);
+    EXPECT_DOUBLE_EQ(s.value, 0.25 * 0.5 + 0.75 * 0.9);
+    EXPECT_DOUBLE_EQ(s.se, 0.25 * 0.02 + 0.75 * 0.01);
+
+    Target ratio;
+    ratio.statistic = TargetStatistic::attack_rate_ratio;
+    ratio.strategies.shares = {{1, 1.0}};
+    ratio.reference.shares = {{0, 1.0}};
+    const TargetValue r = evaluate_target(ratio, summaries);
+    EXPECT_DOUBLE_EQ(r.value, 0.5);
+    EXPECT_NEAR(r.se, 0.5 * std::sqrt(0.02 * 0.02 + 0.02 * 0.02), 1e-15);
+
+    survival.value = 0.7;  // model 0.8: z = 2
+    survival.se = 0.05;
+    ratio.value = 0.5;     // model 0.5: z = 0
+    ratio.se = 0.1;
+    EXPECT_NEAR(target_distance({survival, ratio}, {s, r}), 4.0, 1e-12);
+}
+
+TEST(Targets, BalancedSharesKeepTheirSumAndLeavingZeroIsInfeasible)
+{
+    const TargetSet set = load_targets(kValidTargets, "t.toml", base());
+    std::string reason;
+    const auto overrides = fitted_overrides(set, {1.5, 0.25}, reason);
+    EXPECT_TRUE(reason.empty()) << reason;
+    const Scenario moved = load_scenario(builtin_scenario_text(), kBuiltinScenarioName, ".", overrides);
+    EXPECT_DOUBLE_EQ(moved.params.frailty_parameter, 1.5);
+    EXPECT_DOUBLE_EQ(moved.params.severity[2].share, 0.25);
+    EXPECT_NEAR(moved.params.severity[0].share + moved.params.severity[1].share + moved.params.severity[2].share, 1.0, 1e-12);
+
+    fitted_overrides(set, {1.5, 0.45 + base().params.severity[0].share}, reason);
+    EXPECT_NE(reason.find("attacks.severity.mild.share"), std::string::npos);
+}
+
+TEST(Targets, CalibratedScenarioKeepsCommentsAndLoadsWithTheFittedValues)
+{
+    const Scenario scenario = base();
+    const TargetSet set = load_targets(kValidTargets, "t.toml", scenario);
+    const std::string text = calibrated_scenario_text(scenario, set, {1.234567, 0.2}, "calibrated to synthetic");
+    const Scenario reloaded = load_scenario(text, "calibrated.toml", ".");
+    EXPECT_DOUBLE_EQ(reloaded.params.frailty_parameter, 1.235);  // four significant digits
+    EXPECT_DOUBLE_EQ(reloaded.params.severity[2].share, 0.2);
+    EXPECT_NEAR(reloaded.params.severity[0].share, base().params.severity[0].share - 0.05, 1e-12);
+    EXPECT_NE(text.find("heterogeneity_sigma = 1.235  # calibrated to synthetic (heterogeneity_sigma was 1.2); before: suggestion"),
+              std::string::npos);
+    EXPECT_NE(text.find("# Severity of an attack"), std::string::npos) << "comments elsewhere are kept";
+}
+
+}  // namespace
+}  // namespace scls
