@@ -102,12 +102,13 @@ bool is_probability(TargetStatistic statistic)
 {
     return statistic != TargetStatistic::attack_rate && statistic != TargetStatistic::attack_rate_ratio;
 }
-std::string format_statistic(TargetStatistic statistic, double value)
+std::string format_statistic(TargetStatistic statistic, double value, int extra_decimals = 0)
 {
     if (std::isnan(value)) {
         return "n/a";
     }
-    return is_probability(statistic) ? fmt::format("{:.1f}%", 100 * value) : fmt::format("{:.3f}", value);
+    return is_probability(statistic) ? fmt::format("{:.{}f}%", 100 * value, 1 + extra_decimals)
+                                     : fmt::format("{:.{}f}", value, 3 + extra_decimals);
 }
 }  // namespace
 
@@ -128,7 +129,7 @@ std::string format_target_table(const TargetSet& targets, const std::vector<Targ
                                                                : fmt::format("{:+.3f}", difference);
         out += fmt::format("{:<{}}  {:>9} {:>8}  {:>9} {:>8}  {:>9} {:>6.2f}\n", t.name, name_width, format_statistic(t.statistic, t.value),
                            format_statistic(t.statistic, t.se), format_statistic(t.statistic, m.value),
-                           format_statistic(t.statistic, m.se), diff, difference / t.se);
+                           format_statistic(t.statistic, m.se, 1), diff, difference / t.se);
     }
     out += "pp: percentage points. z = (model - published) / published SE; the objective is the sum of z^2.\n";
     return out;
