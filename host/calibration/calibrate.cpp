@@ -79,21 +79,29 @@ const char* describe(nlopt::result result)
 
 std::string format_number(double value) { return fmt::format("{:.17g}", value); }
 
-}  // namespace
-
-std::vector<Override> fitted_overrides(const TargetSet& targets, const std::vector<double>& values, std::string& reason)
+// Each balance key's value once the fitted shares of its group have moved to values.
+std::map<std::string, double> balance_values(const TargetSet& targets, const std::vector<double>& values)
 {
-    std::vector<Override> overrides;
-    std::map<std::string, double> balances;  // balance key -> its value after the fitted shares moved
+    std::map<std::string, double> balances;
     for (std::size_t i = 0; i < targets.parameters.size(); ++i) {
         const FittedParameter& p = targets.parameters[i];
-        overrides.push_back({p.path, format_number(values[i])});
         if (!p.balance.empty()) {
             auto [entry, inserted] = balances.try_emplace(p.balance, p.balance_initial);
             entry->second -= values[i] - p.initial;
         }
     }
-    for (const auto& [path, value] : balances) {
+    return balances;
+}
+
+}  // namespace
+
+std::vector<Override> fitted_overrides(const TargetSet& targets, const std::vector<double>& values, std::string& reason)
+{
+    std::vector<Override> overrides;
+    for (std::size_t i = 0; i < targets.parameters.size(); ++i) {
+        overrides.push_back({targets.parameters[i].path, format_number(values[i])});
+    }
+    for (const auto& [path, value] : balance_values(targets, values)) {
         if (value < 0.0 || value > 1.0) {
             reason = fmt::format("{} would be {:.4g} to keep its group's shares summing to 1", path, value);
         }
@@ -144,15 +152,7 @@ CalibrationResult calibrate(const Scenario& scenario, const std::filesystem::pat
             ev.infeasible_reason = reason;
             // Grows with the violation so that the search is pushed back inside.
             double violation = 0.0;
-            std::map<std::string, double> balances;
-            for (std::size_t i = 0; i < n; ++i) {
-                const FittedParameter& p = targets.parameters[i];
-                if (!p.balance.empty()) {
-                    auto [entry, inserted] = balances.try_emplace(p.balance, p.balance_initial);
-                    entry->second -= values[i] - p.initial;
-                }
-            }
-            for (const auto& [path, value] : balances) {
+            for (const auto& [path, value] : balance_values(targets, values)) {
                 violation += std::max(0.0, -value) + std::max(0.0, value - 1.0);
             }
             ev.distance = kInfeasiblePenalty * (1.0 + violation);

@@ -26,6 +26,11 @@ const char* to_string(TargetStatistic statistic)
     return "?";
 }
 
+bool is_probability(TargetStatistic statistic)
+{
+    return statistic != TargetStatistic::attack_rate && statistic != TargetStatistic::attack_rate_ratio;
+}
+
 namespace {
 
 constexpr const char* kStatisticNames = "survival, attack_free, attack_rate, attack_rate_ratio, death_share, death_per_attack";
@@ -216,7 +221,6 @@ void read_target(TableReader& r, const Scenario& scenario, TargetSet& set)
     t.strategies = read_mix(r, "strategies", scenario, true);
     const bool needs_years = t.statistic == TargetStatistic::survival || t.statistic == TargetStatistic::attack_free;
     const bool is_ratio = t.statistic == TargetStatistic::attack_rate_ratio;
-    const bool is_probability = t.statistic != TargetStatistic::attack_rate && !is_ratio;
     if (needs_years) {
         t.years = r.number("years", Bound::positive, "survival and attack_free are read at a time since diagnosis");
     } else if (r.has("years")) {
@@ -255,7 +259,7 @@ void read_target(TableReader& r, const Scenario& scenario, TargetSet& set)
         r.take("cause");
         r.report("cause", "is only used by death_share — remove it");
     }
-    t.value = r.number("value", is_probability ? Bound::probability : Bound::non_negative);
+    t.value = r.number("value", is_probability(t.statistic) ? Bound::probability : Bound::non_negative);
     const bool has_se = r.has("se");
     const bool has_ci = r.has("ci");
     if (has_se == has_ci) {
@@ -286,14 +290,7 @@ void read_target(TableReader& r, const Scenario& scenario, TargetSet& set)
 TargetSet load_targets(const std::string& text, const std::string& source_name, const Scenario& scenario)
 {
     std::vector<InputIssue> issues;
-    toml::table root;
-    try {
-        root = toml::parse(text, std::string_view(source_name));
-    } catch (const toml::parse_error& error) {
-        throw InputError({InputIssue{source_name, "", static_cast<int>(error.source().begin.line),
-                                     fmt::format("not valid TOML ({}) — fix the syntax at column {}", error.description(),
-                                                 error.source().begin.column)}});
-    }
+    toml::table root = parse_toml_input(text, source_name);
     const toml::table scenario_root = toml::parse(scenario.effective_text, std::string_view(scenario.source_name));
 
     TargetSet set;
@@ -415,13 +412,7 @@ TargetValue evaluate_target(const Target& target, const std::vector<StrategySumm
         }
         case TargetStatistic::death_share: {
             const double cause = pooled_count(mix, strategies, [&](const StrategySummary& s) { return s.deaths[target.cause]; });
-            const double all = pooled_count(mix, strategies, [](const StrategySummary& s) {
-                std::uint64_t total = 0;
-                for (int c = 0; c < kDeathCauses; ++c) {
-                    total += s.deaths[c];
-                }
-                return total;
-            });
+            const double all = pooled_count(mix, strategies, [](const StrategySummary& s) { return s.total_deaths(); });
             const double share = all > 0 ? cause / all : std::numeric_limits<double>::quiet_NaN();
             return {share, binomial_se(share, all)};
         }
@@ -429,13 +420,7 @@ TargetValue evaluate_target(const Target& target, const std::vector<StrategySumm
             const double deaths = pooled_count(mix, strategies, [](const StrategySummary& s) {
                 return s.deaths[static_cast<int>(EndReason::attack)];
             });
-            const double attacks = pooled_count(mix, strategies, [](const StrategySummary& s) {
-                std::uint64_t total = 0;
-                for (int k = 0; k < kSeverities; ++k) {
-                    total += s.attacks[k];
-                }
-                return total;
-            });
+            const double attacks = pooled_count(mix, strategies, [](const StrategySummary& s) { return s.total_attacks(); });
             const double p = attacks > 0 ? deaths / attacks : std::numeric_limits<double>::quiet_NaN();
             return {p, binomial_se(p, attacks)};
         }

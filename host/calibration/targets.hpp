@@ -25,6 +25,9 @@ enum class TargetStatistic {
 
 const char* to_string(TargetStatistic statistic);
 
+// Statistics that are probabilities (bounded by [0, 1], reported in percent).
+bool is_probability(TargetStatistic statistic);
+
 // A registry group as a mix of strategies: shares of patients (summing to 1).
 struct StrategyMix {
     std::vector<std::pair<int, double>> shares;  // strategy index, share

@@ -98,10 +98,6 @@ std::string format_summary_table(const Scenario& scenario, const std::vector<Str
 }
 
 namespace {
-bool is_probability(TargetStatistic statistic)
-{
-    return statistic != TargetStatistic::attack_rate && statistic != TargetStatistic::attack_rate_ratio;
-}
 std::string format_statistic(TargetStatistic statistic, double value, int extra_decimals = 0)
 {
     if (std::isnan(value)) {

@@ -70,6 +70,24 @@ Estimate StrategySummary::death_share(int cause) const
     return {p, n > 0 ? std::sqrt(p * (1.0 - p) / n) : 0.0};
 }
 
+std::uint64_t StrategySummary::total_deaths() const
+{
+    std::uint64_t total = 0;
+    for (int c = 0; c < kDeathCauses; ++c) {
+        total += deaths[c];
+    }
+    return total;
+}
+
+std::uint64_t StrategySummary::total_attacks() const
+{
+    std::uint64_t total = 0;
+    for (int k = 0; k < kSeverities; ++k) {
+        total += attacks[k];
+    }
+    return total;
+}
+
 std::vector<StrategySummary> summarize(const Scenario& scenario, const RunResult& result, std::uint32_t parameter_set)
 {
     const LaunchGeometry& g = result.geometry;

@@ -55,7 +55,9 @@ struct StrategySummary {
 
     Estimate survival_at_years(double years) const;
     Estimate attack_free_at_years(double years) const;
-    Estimate death_share(int cause) const;  // fraction of patients dying of the cause (binomial SE)
+    Estimate death_share(int cause) const;
+    std::uint64_t total_deaths() const;   // all causes, before the horizon
+    std::uint64_t total_attacks() const;  // all severities  // fraction of patients dying of the cause (binomial SE)
 };
 
 std::vector<StrategySummary> summarize(const Scenario& scenario, const RunResult& result, std::uint32_t parameter_set);

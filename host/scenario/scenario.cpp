@@ -191,14 +191,7 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
                        const std::vector<Override>& overrides)
 {
     std::vector<InputIssue> issues;
-    toml::table root;
-    try {
-        root = toml::parse(text, std::string_view(source_name));
-    } catch (const toml::parse_error& error) {
-        throw InputError({InputIssue{source_name, "", static_cast<int>(error.source().begin.line),
-                                     fmt::format("not valid TOML ({}) — fix the syntax at column {}", error.description(),
-                                                 error.source().begin.column)}});
-    }
+    toml::table root = parse_toml_input(text, source_name);
     for (const auto& o : overrides) {
         apply_override(root, o, issues);
     }

@@ -49,6 +49,17 @@ toml::table* find_element(toml::array& array, const std::string& name)
 
 }  // namespace
 
+toml::table parse_toml_input(const std::string& text, const std::string& source_name)
+{
+    try {
+        return toml::parse(text, std::string_view(source_name));
+    } catch (const toml::parse_error& error) {
+        throw InputError({InputIssue{source_name, "", static_cast<int>(error.source().begin.line),
+                                     fmt::format("not valid TOML ({}) — fix the syntax at column {}", error.description(),
+                                                 error.source().begin.column)}});
+    }
+}
+
 toml::table* resolve_key_parent(toml::table& root, std::string_view key_path, std::string& last_key, std::string& problem)
 {
     const std::vector<std::string> parts = split_key_path(key_path);

@@ -261,6 +261,9 @@ class TableReader {
 };
 
 
+// Parses TOML input; a syntax error becomes an InputError naming the line and column.
+toml::table parse_toml_input(const std::string& text, const std::string& source_name);
+
 // Dotted key paths as --set and calibration targets address parameters:
 // tables by key, arrays of tables by element name (regimens.ivig_2g.price_per_gram)
 // or by 0-based position (regimens.ivig_2g.response.0.share).
