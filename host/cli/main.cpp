@@ -1,4 +1,4 @@
-// sclsim command line: run, calibrate, validate, info, scenario.
+// sclsim command line: run, psa, sweep, report, calibrate, validate, info, scenario.
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
@@ -13,10 +13,13 @@
 
 #include "host/cli/progress.hpp"
 #include "host/calibration/calibrate.hpp"
+#include "host/cli/cea_report.hpp"
 #include "host/cli/report.hpp"
 #include "host/engine/engine.hpp"
 #include "host/engine/summary.hpp"
 #include "host/io/hdf5_output.hpp"
+#include "host/psa/parameter_sets.hpp"
+#include "host/psa/psa.hpp"
 #include "host/scenario/scenario.hpp"
 #include "host/version.hpp"
 #include "kernels/launch/backend.hpp"
@@ -110,6 +113,102 @@ int report_input_error(const InputError& e)
     return kExitInputError;
 }
 
+struct ExecuteOptions {
+    RunOptions run;
+    bool quiet = false;
+    std::string command_line;
+    const TargetSet* targets = nullptr;  // run --targets
+};
+
+// Runs every parameter set in one pass, derives the cost-effectiveness
+// results, writes the file and prints the tables: the common end of run, psa
+// and sweep.
+int execute(const Scenario& scenario, const ParameterSets& sets, const PsaSpec* spec, const std::filesystem::path& output_path,
+            ExecuteOptions options)
+{
+    const auto resolve_start = std::chrono::steady_clock::now();
+    const std::vector<ModelParams> params = resolve_parameter_sets(scenario, sets);
+    const double resolve_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - resolve_start).count();
+    ProgressBar bar(fmt::format("{} set{} x {} patients x {} strategies", sets.size(), sets.size() == 1 ? "" : "s", scenario.patients,
+                                scenario.strategy_names.size()));
+    if (!options.quiet) {
+        options.run.progress = [&](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
+    }
+    const RunResult result = run_simulation(scenario, params, options.run, sets.patients == PatientSampling::same);
+    bar.finish();
+
+    std::vector<std::vector<StrategySummary>> summaries;
+    for (std::uint32_t s = 0; s < result.geometry.parameter_sets; ++s) {
+        summaries.push_back(summarize(scenario, result, s));
+    }
+    const CeaAnalysis analysis = analyse_cost_effectiveness(scenario, summaries, sets, spec);
+    RunMetadata meta;
+    meta.version = kSclsimVersion;
+    meta.git_commit = kSclsimGitCommit;
+    meta.created_utc = utc_now();
+    meta.command_line = options.command_line;
+    meta.peak_resident_mib = peak_resident_mib();
+    std::vector<TargetValue> target_values;
+    if (options.targets) {
+        target_values = evaluate_targets(*options.targets, summaries[0]);
+    }
+    write_results_file(output_path, scenario, result, summaries, meta, [&](Hdf5Writer& writer) {
+        write_parameter_sets_group(writer, sets);
+        write_cea_group(writer, scenario, analysis);
+        if (options.targets) {
+            write_targets_group(writer, scenario, *options.targets, target_values, "/validation");
+        }
+    });
+
+    const double rate = result.simulate_seconds > 0 ? result.patient_strategy_lifetimes() / result.simulate_seconds : 0.0;
+    if (!options.quiet) {
+        fmt::print("{}\n{}: {}\n\n", scenario.title, scenario.source_name, result.backend_description);
+        if (sets.size() > 1) {
+            fmt::print("Base case (parameter set 0):\n");
+        }
+        std::cout << format_summary_table(scenario, summaries[0]) << "\n";
+        std::cout << format_cost_effectiveness(make_cost_effectiveness_view(scenario, summaries, sets, analysis));
+        if (options.targets) {
+            fmt::print("\nAgainst the targets of {} ({}):\n", options.targets->name, options.targets->source_name);
+            std::cout << format_target_table(*options.targets, target_values);
+        }
+    }
+    if (sets.size() > 1) {
+        fmt::print("\n{} parameter sets resolved in {:.2f} s\n", sets.size(), resolve_seconds);
+    }
+    fmt::print("\n{} patient-strategy lifetimes in {:.2f} s ({:.3g}/s), wall {:.2f} s, peak memory {:.0f} MiB\n",
+               result.patient_strategy_lifetimes(), result.simulate_seconds, rate, result.wall_seconds, meta.peak_resident_mib);
+    fmt::print("wrote {}\n", output_path.string());
+    return 0;
+}
+
+ParameterSets base_case_only()
+{
+    ParameterSets sets;
+    sets.labels = {"base case"};
+    sets.draw = {-1};
+    return sets;
+}
+
+// Options every simulating command takes.
+void add_run_options(CLI::App* command, CommonInputs& inputs, std::string& output, std::optional<std::uint64_t>& patients,
+                     std::optional<std::uint64_t>& seed, std::string& backend_name, int& threads, std::uint64_t& batch_blocks,
+                     bool& quiet)
+{
+    command->add_option("scenario", inputs.scenario_path, "scenario TOML file (default: the built-in base scenario)")
+        ->check(CLI::ExistingFile);
+    command->add_option("-o,--output", output, "HDF5 output file (default results/<scenario>[.psa|.sweep].h5, or ./)");
+    command->add_option("--patients", patients, "patients per strategy and set (overrides simulation.patients)")
+        ->check(CLI::PositiveNumber);
+    command->add_option("--seed", seed, "random seed (overrides simulation.seed)");
+    command->add_option("--backend", backend_name, "auto: GPU if present, else CPU")->check(CLI::IsMember({"auto", "cpu", "gpu"}));
+    command->add_option("--threads", threads, "CPU threads (default: all cores)")->check(CLI::NonNegativeNumber);
+    command->add_option("--set", inputs.assignments, "override a parameter: key=value (repeatable), e.g. attacks.rate_per_year=2");
+    command->add_option("--batch-blocks", batch_blocks,
+                        "patient blocks of 256 per batch (default: the backend's choice); results do not depend on it");
+    command->add_flag("-q,--quiet", quiet, "no progress bar or tables");
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
@@ -127,18 +226,35 @@ int main(int argc, char** argv)
     std::uint64_t batch_blocks = 0;
     bool quiet = false;
     CLI::App* run = app.add_subcommand("run", "simulate a scenario (the built-in base scenario if none is given) and write HDF5");
-    run->add_option("scenario", run_inputs.scenario_path, "scenario TOML file")->check(CLI::ExistingFile);
-    run->add_option("-o,--output", output, "HDF5 output file (default results/<scenario>.h5, or ./<scenario>.h5)");
-    run->add_option("--patients", patients, "patients per strategy (overrides simulation.patients)")->check(CLI::PositiveNumber);
-    run->add_option("--seed", seed, "random seed (overrides simulation.seed)");
-    run->add_option("--backend", backend_name, "auto: GPU if present, else CPU")->check(CLI::IsMember({"auto", "cpu", "gpu"}));
-    run->add_option("--threads", threads, "CPU threads (default: all cores)")->check(CLI::NonNegativeNumber);
-    run->add_option("--set", run_inputs.assignments, "override a parameter: key=value (repeatable), e.g. attacks.rate_per_year=2");
-    run->add_option("--batch-blocks", batch_blocks, "patient blocks of 256 per batch (default: the backend's choice); results do not depend on it");
-    run->add_flag("-q,--quiet", quiet, "no progress bar or table");
+    add_run_options(run, run_inputs, output, patients, seed, backend_name, threads, batch_blocks, quiet);
     std::string run_targets;
     run->add_option("--targets", run_targets, "also compare the run with a calibration targets file (stored under /validation)")
         ->check(CLI::ExistingFile);
+
+    CommonInputs psa_inputs;
+    std::optional<std::uint32_t> draws;
+    CLI::App* psa_command = app.add_subcommand(
+        "psa", "probabilistic sensitivity analysis: every [psa] draw x patients x strategies in one pass; CEAC, CEAF, EVPI, EVPPI");
+    add_run_options(psa_command, psa_inputs, output, patients, seed, backend_name, threads, batch_blocks, quiet);
+    psa_command->add_option("--draws", draws, "number of PSA draws (overrides psa.draws); draw k is the same whatever the number")
+        ->check(CLI::PositiveNumber);
+
+    CommonInputs sweep_inputs;
+    bool one_way = false;
+    std::vector<std::string> grid_axes;
+    CLI::App* sweep_command = app.add_subcommand(
+        "sweep", "deterministic sensitivity analysis: one-way ranges (tornado) or a 1-D/2-D grid, every point a parameter set");
+    add_run_options(sweep_command, sweep_inputs, output, patients, seed, backend_name, threads, batch_blocks, quiet);
+    sweep_command->add_flag("--one-way", one_way,
+                            "each parameter at its low and high value: [[sweep.parameters]], else the [psa] 2.5%/97.5% quantiles");
+    sweep_command->add_option("--grid", grid_axes, "grid axis path=from:to:points or path=v1,v2,... (once or twice)");
+
+    std::string report_file;
+    std::vector<double> report_wtp;
+    CLI::App* report_command = app.add_subcommand("report", "print the incremental table, NMB and PSA or sweep summaries of a results file");
+    report_command->add_option("file", report_file, "results HDF5 file")->required()->check(CLI::ExistingFile);
+    report_command->add_option("--wtp", report_wtp, "willingness-to-pay thresholds per QALY (default: the file's [cea] report_wtp)")
+        ->delimiter(',');
 
     CommonInputs calibrate_inputs;
     std::string targets_path;
@@ -191,8 +307,16 @@ int main(int argc, char** argv)
             std::cout << builtin_scenario_text();
             return 0;
         }
+        if (report_command->parsed()) {
+            std::cout << format_cost_effectiveness(read_cost_effectiveness(report_file), report_wtp);
+            return 0;
+        }
         if (validate->parsed()) {
             const Scenario scenario = load(validate_inputs, std::nullopt, std::nullopt);
+            if (const auto spec = load_psa_spec(scenario)) {
+                fmt::print("[psa]: {} uncertain parameters ({} values per draw), {} correlation groups, {} EVPPI groups\n",
+                           spec->parameters.size(), spec->columns(), spec->correlations.size(), spec->evppi_groups.size());
+            }
             fmt::print("{}: valid ({} strategies, {} regimens, {} patients, seed {})\n", scenario.source_name,
                        scenario.strategy_names.size(), scenario.regimen_names.size(), scenario.patients, scenario.seed);
             return 0;
@@ -244,60 +368,65 @@ int main(int argc, char** argv)
             return best.feasible ? 0 : kExitRuntimeError;
         }
 
+        ExecuteOptions execute_options;
+        execute_options.run.backend = parse_backend(backend_name);
+        execute_options.run.threads = threads;
+        execute_options.run.batch_blocks = batch_blocks;
+        execute_options.run.notice = [](const std::string& text) { std::cerr << "sclsim: " << text << "\n"; };
+        execute_options.quiet = quiet;
+        for (int i = 0; i < argc; ++i) {
+            execute_options.command_line += (i ? " " : "") + std::string(argv[i]);
+        }
+        auto output_for = [&](const CommonInputs& in, const std::string& suffix) {
+            const std::filesystem::path path = output.empty() ? default_output(in, suffix) : std::filesystem::path(output);
+            check_output_writable(path);
+            return path;
+        };
+
+        if (psa_command->parsed()) {
+            std::vector<std::string>& assignments = psa_inputs.assignments;
+            if (draws) {
+                assignments.push_back(fmt::format("psa.draws={}", *draws));
+            }
+            const Scenario scenario = load(psa_inputs, patients, seed);
+            const std::optional<PsaSpec> spec = load_psa_spec(scenario);
+            if (!spec) {
+                throw InputError({{scenario.source_name, "psa", 0,
+                                   "section is missing (sclsim psa samples the distributions it lists) — add a [psa] section with "
+                                   "[[psa.parameters]], e.g. scenarios/scls_psa.toml"}});
+            }
+            const std::filesystem::path path = output_for(psa_inputs, ".psa.h5");
+            return execute(scenario, psa_parameter_sets(*spec), &*spec, path, execute_options);
+        }
+        if (sweep_command->parsed()) {
+            const Scenario scenario = load(sweep_inputs, patients, seed);
+            if (one_way == !grid_axes.empty() || grid_axes.size() > 2) {
+                throw InputError({{"command line", "sweep", 0,
+                                   "needs either --one-way or one or two --grid axes — e.g. sclsim sweep --one-way, or --grid "
+                                   "regimens.ivig_2g.price_per_gram=50:150:5"}});
+            }
+            ParameterSets sets;
+            if (one_way) {
+                sets = one_way_parameter_sets(load_one_way_ranges(scenario, load_psa_spec(scenario)));
+            } else {
+                std::vector<GridAxis> axes;
+                for (const auto& text : grid_axes) {
+                    axes.push_back(parse_grid_axis(text, scenario));
+                }
+                sets = grid_parameter_sets(axes);
+            }
+            const std::filesystem::path path = output_for(sweep_inputs, ".sweep.h5");
+            return execute(scenario, sets, nullptr, path, execute_options);
+        }
+
         const Scenario scenario = load(run_inputs, patients, seed);
         std::optional<TargetSet> run_target_set;
         if (!run_targets.empty()) {
             run_target_set = load_targets_file(run_targets, scenario);
+            execute_options.targets = &*run_target_set;
         }
-        const std::filesystem::path output_path = output.empty() ? default_output(run_inputs) : std::filesystem::path(output);
-        check_output_writable(output_path);
-
-        RunOptions options;
-        options.backend = parse_backend(backend_name);
-        options.threads = threads;
-        options.batch_blocks = batch_blocks;
-        options.notice = [](const std::string& text) { std::cerr << "sclsim: " << text << "\n"; };
-        ProgressBar bar(fmt::format("{} patients x {} strategies", scenario.patients, scenario.strategy_names.size()));
-        if (!quiet) {
-            options.progress = [&](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
-        }
-        const std::vector<ModelParams> sets{scenario.params};
-        const RunResult result = run_simulation(scenario, sets, options);
-        bar.finish();
-
-        std::vector<std::vector<StrategySummary>> summaries;
-        for (std::uint32_t s = 0; s < result.geometry.parameter_sets; ++s) {
-            summaries.push_back(summarize(scenario, result, s));
-        }
-        RunMetadata meta;
-        meta.version = kSclsimVersion;
-        meta.git_commit = kSclsimGitCommit;
-        meta.created_utc = utc_now();
-        for (int i = 0; i < argc; ++i) {
-            meta.command_line += (i ? " " : "") + std::string(argv[i]);
-        }
-        meta.peak_resident_mib = peak_resident_mib();
-        std::vector<TargetValue> target_values;
-        std::function<void(Hdf5Writer&)> extra;
-        if (run_target_set) {
-            target_values = evaluate_targets(*run_target_set, summaries[0]);
-            extra = [&](Hdf5Writer& writer) { write_targets_group(writer, scenario, *run_target_set, target_values, "/validation"); };
-        }
-        write_results_file(output_path, scenario, result, summaries, meta, extra);
-
-        const double rate = result.simulate_seconds > 0 ? result.patient_strategy_lifetimes() / result.simulate_seconds : 0.0;
-        if (!quiet) {
-            fmt::print("{}\n{}: {}\n\n", scenario.title, scenario.source_name, result.backend_description);
-            std::cout << format_summary_table(scenario, summaries[0]);
-            if (run_target_set) {
-                fmt::print("\nAgainst the targets of {} ({}):\n", run_target_set->name, run_target_set->source_name);
-                std::cout << format_target_table(*run_target_set, target_values);
-            }
-        }
-        fmt::print("\n{} patient-strategy lifetimes in {:.2f} s ({:.3g}/s), wall {:.2f} s, peak memory {:.0f} MiB\n",
-                   result.patient_strategy_lifetimes(), result.simulate_seconds, rate, result.wall_seconds, meta.peak_resident_mib);
-        fmt::print("wrote {}\n", output_path.string());
-        return 0;
+        const std::filesystem::path path = output_for(run_inputs, ".h5");
+        return execute(scenario, base_case_only(), nullptr, path, execute_options);
     } catch (const InputError& e) {
         return report_input_error(e);
     } catch (const std::exception& e) {

@@ -10,7 +10,7 @@
 
 namespace scls {
 
-LaunchGeometry make_geometry(const Scenario& scenario, std::uint32_t parameter_sets)
+LaunchGeometry make_geometry(const Scenario& scenario, std::uint32_t parameter_sets, bool same_patients_every_set)
 {
     LaunchGeometry g{};
     g.seed = scenario.seed;
@@ -19,6 +19,7 @@ LaunchGeometry make_geometry(const Scenario& scenario, std::uint32_t parameter_s
     g.blocks_per_set = static_cast<std::uint32_t>((scenario.patients + kPatientsPerBlock - 1) / kPatientsPerBlock);
     g.strategies = scenario.params.strategies;
     g.layout = CountLayout{scenario.params.months_in_grid};
+    g.same_patients_every_set = same_patients_every_set;
     return g;
 }
 
@@ -49,11 +50,12 @@ std::unique_ptr<SimulationBackend> choose_backend(const std::vector<ModelParams>
 
 }  // namespace
 
-RunResult run_simulation(const Scenario& scenario, const std::vector<ModelParams>& parameter_sets, const RunOptions& options)
+RunResult run_simulation(const Scenario& scenario, const std::vector<ModelParams>& parameter_sets, const RunOptions& options,
+                         bool same_patients_every_set)
 {
     const auto wall_start = std::chrono::steady_clock::now();
     RunResult result;
-    result.geometry = make_geometry(scenario, static_cast<std::uint32_t>(parameter_sets.size()));
+    result.geometry = make_geometry(scenario, static_cast<std::uint32_t>(parameter_sets.size()), same_patients_every_set);
     const LaunchGeometry& g = result.geometry;
     std::unique_ptr<SimulationBackend> backend = choose_backend(parameter_sets, g, options);
     result.backend = backend->name();

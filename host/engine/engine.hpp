@@ -39,8 +39,11 @@ struct RunResult {
     }
 };
 
-LaunchGeometry make_geometry(const Scenario& scenario, std::uint32_t parameter_sets);
+// same_patients_every_set: every parameter set simulates the same patients
+// (sweeps, and PSA with patients = "same"); otherwise each set has its own.
+LaunchGeometry make_geometry(const Scenario& scenario, std::uint32_t parameter_sets, bool same_patients_every_set = false);
 
-RunResult run_simulation(const Scenario& scenario, const std::vector<ModelParams>& parameter_sets, const RunOptions& options);
+RunResult run_simulation(const Scenario& scenario, const std::vector<ModelParams>& parameter_sets, const RunOptions& options,
+                         bool same_patients_every_set = false);
 
 }  // namespace scls

@@ -57,6 +57,9 @@ void write_contents(Hdf5Writer& w, const Scenario& scenario, const RunResult& re
     W::scalar_attribute<std::uint64_t>(root, "seed", scenario.seed);
     W::scalar_attribute<std::uint64_t>(root, "patients_per_set", g.patients_per_set);
     W::scalar_attribute<std::uint64_t>(root, "parameter_sets", g.parameter_sets);
+    W::string_attribute(root, "patient_streams", g.same_patients_every_set
+                                                     ? "the same patients in every parameter set (stream key set = 0)"
+                                                     : "each parameter set has its own patients (stream key includes the set)");
     W::string_attribute(root, "comparator", scenario.strategy_names[scenario.comparator]);
     W::scalar_attribute<double>(root, "discount_rate_costs_annual", scenario.discount_rate_costs_annual);
     W::scalar_attribute<double>(root, "discount_rate_effects_annual", scenario.discount_rate_effects_annual);
@@ -84,13 +87,8 @@ void write_contents(Hdf5Writer& w, const Scenario& scenario, const RunResult& re
         values.push_back(value);
     }
     w.strings(scenario_group, "parameter_names", names, "every numeric parameter of the resolved scenario, dotted path");
-    w.dataset(scenario_group, "parameter_values", {sets, names.size()}, [&] {
-        std::vector<double> all;
-        for (hsize_t s = 0; s < sets; ++s) {
-            all.insert(all.end(), values.begin(), values.end());
-        }
-        return all;
-    }(), {"parameter_set", "parameter"}, "as in the scenario", "value of each parameter in each parameter set");
+    w.dataset(scenario_group, "parameter_values", {names.size()}, values, {"parameter"}, "as in the scenario",
+              "value of each parameter in the scenario (the base case); what varies per set is in /parameter_sets");
 
     H5::Group axes = w.group("/axes");
     w.strings(axes, "strategy", scenario.strategy_names, "strategy names (axis 'strategy')");

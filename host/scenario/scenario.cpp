@@ -187,21 +187,142 @@ Override parse_override(const std::string& assignment)
     return Override{assignment.substr(0, equals), assignment.substr(equals + 1)};
 }
 
-Scenario load_scenario(const std::string& text, const std::string& source_name, const std::filesystem::path& base_directory,
-                       const std::vector<Override>& overrides)
+namespace {
+
+constexpr int kMaxExtendsDepth = 8;
+
+std::string read_text_file(const std::filesystem::path& path, const std::string& what)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw InputError({{path.string(), "", 0, fmt::format("cannot read the {} (missing or unreadable) — check the path", what)}});
+    }
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+}
+
+// Child keys replace the base's; tables merge key by key, so a scenario that
+// extends another states only what it changes. Arrays (regimens,
+// strategies) are replaced whole.
+void merge_into(toml::table& base, const toml::table& child)
+{
+    for (const auto& [key, node] : child) {
+        toml::node* existing = base.get(key.str());
+        if (existing && existing->is_table() && node.is_table()) {
+            merge_into(*existing->as_table(), *node.as_table());
+        } else {
+            base.insert_or_assign(key.str(), node);
+        }
+    }
+}
+
+// Parses a scenario and, when it says `extends = "other.toml"`, lays it over
+// that file's document (recursively; relative to the extending file).
+toml::table parse_scenario_document(const std::string& text, const std::string& source_name,
+                                    const std::filesystem::path& base_directory, int depth)
+{
+    toml::table root = parse_toml_input(text, source_name);
+    const toml::node* extends = root.get("extends");
+    if (!extends) {
+        return root;
+    }
+    const Origin origin = origin_of(*extends, source_name);
+    auto parent = extends->value_exact<std::string>();
+    if (!parent) {
+        throw InputError({{origin.file, "extends", origin.line,
+                           "is not a file name (a scenario extends one other scenario) — write extends = \"scls_base.toml\""}});
+    }
+    if (depth >= kMaxExtendsDepth) {
+        throw InputError({{origin.file, "extends", origin.line,
+                           fmt::format("chains more than {} scenarios (a cycle?) — extend a scenario that does not lead back here",
+                                       kMaxExtendsDepth)}});
+    }
+    toml::table base;
+    if (*parent == kBuiltinScenarioName) {
+        base = parse_scenario_document(builtin_scenario_text(), kBuiltinScenarioName, base_directory, depth + 1);
+    } else {
+        const std::filesystem::path path = base_directory / *parent;
+        std::string parent_text;
+        try {
+            parent_text = read_text_file(path, "scenario it extends");
+        } catch (const InputError&) {
+            throw InputError({{origin.file, "extends", origin.line,
+                               fmt::format("names {} (cannot be read; paths are relative to the extending file) — check the path",
+                                           path.string())}});
+        }
+        base = parse_scenario_document(parent_text, path.string(), path.parent_path(), depth + 1);
+    }
+    root.erase("extends");
+    merge_into(base, root);
+    return base;
+}
+
+toml::table document_with_overrides(const std::string& text, const std::string& source_name,
+                                    const std::filesystem::path& base_directory, const std::vector<Override>& overrides)
 {
     std::vector<InputIssue> issues;
-    toml::table root = parse_toml_input(text, source_name);
+    toml::table root = parse_scenario_document(text, source_name, base_directory, 0);
     for (const auto& o : overrides) {
         apply_override(root, o, issues);
     }
     if (!issues.empty()) {
         throw InputError(std::move(issues));
     }
+    return root;
+}
+
+constexpr double kDefaultWtpMax = 200000.0;  // currency per QALY
+constexpr double kDefaultWtpStep = 2000.0;
+
+void read_cea_settings(TableReader& top, CeaSettings& cea)
+{
+    TableReader c = top.table("cea", false);
+    const double wtp_max = c.number_or("wtp_max", Bound::positive, kDefaultWtpMax);
+    const double wtp_step = c.number_or("wtp_step", Bound::positive, kDefaultWtpStep);
+    if (wtp_step > 0.0 && wtp_max > 0.0) {
+        if (wtp_max / wtp_step > 100000.0) {
+            c.report("wtp_step", fmt::format("gives {:.0f} grid points (more than 100000) — use a coarser step", wtp_max / wtp_step));
+        } else {
+            const auto points = static_cast<int>(std::floor(wtp_max / wtp_step + 1e-9));
+            for (int i = 0; i <= points; ++i) {
+                cea.wtp.push_back(i * wtp_step);
+            }
+        }
+    }
+    cea.report_wtp = c.optional_numbers("report_wtp").value_or(std::vector<double>{50000.0, 100000.0, 150000.0});
+    for (double w : cea.report_wtp) {
+        if (w < 0.0) {
+            c.report("report_wtp", fmt::format("contains {} (willingness to pay per QALY is not negative) — use values >= 0", w));
+        }
+    }
+    cea.population_per_year = c.number_or("population_per_year", Bound::non_negative, 0.0);
+    cea.decision_horizon_years = c.number_or("decision_horizon_years", Bound::non_negative, 0.0);
+    if ((cea.population_per_year > 0.0) != (cea.decision_horizon_years > 0.0)) {
+        c.report(cea.population_per_year > 0.0 ? "decision_horizon_years" : "population_per_year",
+                 "is missing or 0 while the other is set (population EVPI needs both) — give population_per_year and "
+                 "decision_horizon_years, or neither");
+    }
+    c.finish();
+}
+
+}  // namespace
+
+toml::table scenario_document(const Scenario& scenario)
+{
+    return document_with_overrides(scenario.source_text, scenario.source_name, scenario.base_directory, scenario.overrides);
+}
+
+Scenario load_scenario(const std::string& text, const std::string& source_name, const std::filesystem::path& base_directory,
+                       const std::vector<Override>& overrides)
+{
+    std::vector<InputIssue> issues;
+    toml::table root = document_with_overrides(text, source_name, base_directory, overrides);
 
     Scenario scenario;
     scenario.source_name = source_name;
     scenario.source_text = text;
+    scenario.base_directory = base_directory;
     scenario.overrides = overrides;
     {
         std::ostringstream effective;
@@ -212,6 +333,9 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
     ModelParams& p = scenario.params;
 
     TableReader top(&root, "", source_name, issues);
+    top.take("psa");    // read by load_psa_spec
+    top.take("sweep");  // read by load_sweep_spec
+    read_cea_settings(top, scenario.cea);
 
     {
         TableReader s = top.table("scenario");
@@ -577,13 +701,7 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
 
 Scenario load_scenario_file(const std::filesystem::path& path, const std::vector<Override>& overrides)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw InputError({{path.string(), "", 0, "cannot read the scenario file (missing or unreadable) — check the path"}});
-    }
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return load_scenario(buffer.str(), path.string(), path.parent_path(), overrides);
+    return load_scenario(read_text_file(path, "scenario file"), path.string(), path.parent_path(), overrides);
 }
 
 }  // namespace scls

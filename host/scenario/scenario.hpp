@@ -38,8 +38,18 @@ struct Override {
     std::string value;  // TOML value text; bare words are taken as strings
 };
 
+// Cost-effectiveness settings ([cea]): the willingness-to-pay axis of NMB,
+// CEAC, CEAF and EVPI, and the population a decision affects.
+struct CeaSettings {
+    std::vector<double> wtp;         // currency per QALY, ascending, from 0
+    std::vector<double> report_wtp;  // thresholds shown in tables
+    double population_per_year = 0.0;     // patients starting on the decision each year; 0 = per person only
+    double decision_horizon_years = 0.0;  // years the decision holds (population EVPI)
+};
+
 struct Scenario {
     std::string source_name;     // file path, or "builtin:scls_base"
+    std::filesystem::path base_directory;  // resolves relative paths (life tables, extends)
     std::string source_text;     // the file as read
     std::string effective_text;  // TOML after overrides, as resolved
     std::vector<Override> overrides;
@@ -56,6 +66,7 @@ struct Scenario {
     std::vector<std::string> regimen_names, regimen_labels;
     std::vector<std::string> strategy_names, strategy_labels;
     int comparator = 0;
+    CeaSettings cea;
 
     // Every numeric parameter after overrides, by dotted path (for the output file).
     std::vector<std::pair<std::string, double>> numeric_parameters;

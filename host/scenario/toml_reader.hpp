@@ -141,6 +141,58 @@ class TableReader {
         return optional_string(key).value_or("");
     }
 
+    // A list of numbers; reported (and nullopt) when not one.
+    std::optional<std::vector<double>> optional_numbers(std::string_view key)
+    {
+        const toml::node* node = take(key);
+        if (!node) {
+            return std::nullopt;
+        }
+        std::vector<double> values;
+        const toml::array* array = node->as_array();
+        for (std::size_t i = 0; array && i < array->size(); ++i) {
+            const toml::node& element = *array->get(i);
+            if (!element.is_number() || !std::isfinite(element.value<double>().value_or(NAN))) {
+                array = nullptr;
+                break;
+            }
+            values.push_back(*element.value<double>());
+        }
+        if (!array) {
+            report(key, fmt::format("is {} (this setting is a list of finite numbers) — write e.g. {} = [1.0, 2.0]",
+                                    describe(*node), key),
+                   node);
+            return std::nullopt;
+        }
+        return values;
+    }
+
+    // A list of strings; reported (and nullopt) when not one.
+    std::optional<std::vector<std::string>> optional_strings(std::string_view key)
+    {
+        const toml::node* node = take(key);
+        if (!node) {
+            return std::nullopt;
+        }
+        std::vector<std::string> values;
+        const toml::array* array = node->as_array();
+        for (std::size_t i = 0; array && i < array->size(); ++i) {
+            auto text = array->get(i)->value_exact<std::string>();
+            if (!text) {
+                array = nullptr;
+                break;
+            }
+            values.push_back(*text);
+        }
+        if (!array) {
+            report(key, fmt::format("is {} (this setting is a list of quoted strings) — write e.g. {} = [\"a\", \"b\"]",
+                                    describe(*node), key),
+                   node);
+            return std::nullopt;
+        }
+        return values;
+    }
+
     // A sub-table; a missing one reads as empty (its required keys are then reported).
     TableReader table(std::string_view key, bool required = true)
     {
@@ -260,6 +312,10 @@ class TableReader {
     std::set<std::string> seen_;
 };
 
+
+// The scenario's TOML document after `extends` and overrides, as the loader
+// saw it (for readers of the sections the model itself skips: [psa], [sweep]).
+toml::table scenario_document(const Scenario& scenario);
 
 // Parses TOML input; a syntax error becomes an InputError naming the line and column.
 toml::table parse_toml_input(const std::string& text, const std::string& source_name);

@@ -22,7 +22,7 @@ template <int CachedAttacks, class Visit>
 SCLS_FUNCTION inline void simulate_patient(const ModelParams& params, const LaunchGeometry& geometry,
                                            std::uint32_t parameter_set, std::uint32_t patient, Visit&& visit)
 {
-    const StreamKey key{geometry.seed, parameter_set, patient};
+    const StreamKey key{geometry.seed, geometry.stream_set(parameter_set), patient};
     const PatientAttributes attributes = draw_attributes(params, key);
     LifetimeSimulator<CachedAttacks> simulator(params, attributes, key);
     PairedBase base{};

@@ -165,6 +165,12 @@ struct LaunchGeometry {
     std::uint32_t blocks_per_set;  // ceil(patients_per_set / kPatientsPerBlock)
     int strategies;
     CountLayout layout;
+    bool same_patients_every_set;  // true: every set replays set 0's patient streams (common random numbers across sets)
+
+    SCLS_FUNCTION std::uint32_t stream_set(std::uint32_t parameter_set) const
+    {
+        return same_patients_every_set ? 0u : parameter_set;
+    }
 
     SCLS_FUNCTION int moments_per_block() const { return strategies * kMomentsPerStrategy; }
     SCLS_FUNCTION std::uint64_t total_blocks() const

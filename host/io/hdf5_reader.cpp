@@ -1,0 +1,129 @@
+#include "host/io/hdf5_reader.hpp"
+
+#include <fmt/format.h>
+
+#include "host/scenario/scenario.hpp"
+
+namespace scls {
+
+namespace {
+
+[[noreturn]] void missing(const std::filesystem::path& path, const std::string& object, const std::string& detail)
+{
+    throw InputError({{path.string(), object, 0,
+                       fmt::format("cannot be read ({}) — give a results file written by sclsim run, psa or sweep", detail)}});
+}
+
+}  // namespace
+
+Hdf5Reader::Hdf5Reader(const std::filesystem::path& path) : path_(path)
+{
+    H5::Exception::dontPrint();
+    try {
+        file_.openFile(path.string(), H5F_ACC_RDONLY);
+    } catch (const H5::Exception& e) {
+        missing(path, "", "not an HDF5 file, or unreadable");
+    }
+}
+
+bool Hdf5Reader::has(const std::string& object) const
+{
+    // Every link on the way must exist before H5Lexists may ask about the next.
+    std::string walked;
+    for (std::size_t start = 1; start <= object.size();) {
+        const std::size_t slash = object.find('/', start);
+        walked = object.substr(0, slash);
+        if (H5Lexists(file_.getId(), walked.c_str(), H5P_DEFAULT) <= 0) {
+            return false;
+        }
+        if (slash == std::string::npos) {
+            break;
+        }
+        start = slash + 1;
+    }
+    return true;
+}
+
+std::vector<double> Hdf5Reader::doubles(const std::string& dataset, std::vector<hsize_t>* dims) const
+{
+    try {
+        H5::DataSet set = file_.openDataSet(dataset);
+        H5::DataSpace space = set.getSpace();
+        std::vector<hsize_t> shape(space.getSimpleExtentNdims());
+        space.getSimpleExtentDims(shape.data());
+        std::vector<double> values(space.getSimpleExtentNpoints());
+        set.read(values.data(), H5::PredType::NATIVE_DOUBLE);
+        if (dims) {
+            *dims = shape;
+        }
+        return values;
+    } catch (const H5::Exception& e) {
+        missing(path_, dataset, e.getDetailMsg());
+    }
+}
+
+std::vector<std::int64_t> Hdf5Reader::integers(const std::string& dataset) const
+{
+    try {
+        H5::DataSet set = file_.openDataSet(dataset);
+        std::vector<std::int64_t> values(set.getSpace().getSimpleExtentNpoints());
+        set.read(values.data(), H5::PredType::NATIVE_INT64);
+        return values;
+    } catch (const H5::Exception& e) {
+        missing(path_, dataset, e.getDetailMsg());
+    }
+}
+
+std::vector<std::string> Hdf5Reader::strings(const std::string& dataset) const
+{
+    try {
+        H5::DataSet set = file_.openDataSet(dataset);
+        const auto count = static_cast<std::size_t>(set.getSpace().getSimpleExtentNpoints());
+        std::vector<char*> raw(count, nullptr);
+        H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+        set.read(raw.data(), type);
+        std::vector<std::string> values;
+        for (char* text : raw) {
+            values.emplace_back(text ? text : "");
+        }
+        H5::DataSpace space = set.getSpace();
+        H5Dvlen_reclaim(type.getId(), space.getId(), H5P_DEFAULT, raw.data());
+        return values;
+    } catch (const H5::Exception& e) {
+        missing(path_, dataset, e.getDetailMsg());
+    }
+}
+
+H5::Attribute Hdf5Reader::attribute(const std::string& object, const std::string& name) const
+{
+    const hid_t id = H5Aopen_by_name(file_.getId(), object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT);
+    if (id < 0) {
+        missing(path_, object + "@" + name, "no such attribute");
+    }
+    return H5::Attribute(id);
+}
+
+std::string Hdf5Reader::string_attribute(const std::string& object, const std::string& name) const
+{
+    try {
+        H5::Attribute a = attribute(object, name);
+        std::string value;
+        a.read(a.getStrType(), value);
+        return value;
+    } catch (const H5::Exception& e) {
+        missing(path_, object + "@" + name, e.getDetailMsg());
+    }
+}
+
+double Hdf5Reader::double_attribute(const std::string& object, const std::string& name) const
+{
+    try {
+        double value = 0.0;
+        attribute(object, name).read(H5::PredType::NATIVE_DOUBLE, &value);
+        return value;
+    } catch (const H5::Exception& e) {
+        missing(path_, object + "@" + name, e.getDetailMsg());
+    }
+}
+
+}  // namespace scls

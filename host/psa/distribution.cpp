@@ -1,0 +1,319 @@
+#include "host/psa/distribution.hpp"
+
+#include <gsl/gsl_cdf.h>
+
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+namespace scls {
+
+namespace {
+
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
+
+struct KindName {
+    DistributionKind kind;
+    const char* name;
+};
+constexpr KindName kKinds[] = {
+    {DistributionKind::fixed, "fixed"},         {DistributionKind::beta, "beta"},
+    {DistributionKind::gamma, "gamma"},         {DistributionKind::lognormal, "lognormal"},
+    {DistributionKind::normal, "normal"},       {DistributionKind::truncated_normal, "truncated_normal"},
+    {DistributionKind::uniform, "uniform"},     {DistributionKind::dirichlet, "dirichlet"},
+};
+
+// Which of two ways of stating a distribution the entry uses; reports a mix
+// of both, or neither, and returns false then.
+bool one_form(TableReader& r, bool native, bool moments, const char* native_keys, const char* moment_keys)
+{
+    if (native && moments) {
+        r.report("distribution", fmt::format("is given both by {} and by {} (one form only) — keep one of them", native_keys,
+                                             moment_keys));
+        return false;
+    }
+    if (!native && !moments) {
+        r.report("distribution", fmt::format("has no parameters (nothing to sample from) — add {} or {}", native_keys, moment_keys));
+        return false;
+    }
+    return true;
+}
+
+double positive(TableReader& r, std::string_view key, const char* meaning)
+{
+    return r.number(key, Bound::positive, meaning);
+}
+
+}  // namespace
+
+const char* distribution_name(DistributionKind kind)
+{
+    for (const auto& k : kKinds) {
+        if (k.kind == kind) {
+            return k.name;
+        }
+    }
+    return "?";
+}
+
+double Distribution::quantile(double u) const
+{
+    switch (kind) {
+        case DistributionKind::fixed: return a;
+        case DistributionKind::beta: return gsl_cdf_beta_Pinv(u, a, b);
+        case DistributionKind::gamma: return gsl_cdf_gamma_Pinv(u, a, b);
+        case DistributionKind::lognormal: return std::exp(a + b * gsl_cdf_ugaussian_Pinv(u));
+        case DistributionKind::normal: return a + b * gsl_cdf_ugaussian_Pinv(u);
+        case DistributionKind::truncated_normal: {
+            const double low = std::isfinite(lower) ? gsl_cdf_ugaussian_P((lower - a) / b) : 0.0;
+            const double high = std::isfinite(upper) ? gsl_cdf_ugaussian_P((upper - a) / b) : 1.0;
+            const double x = a + b * gsl_cdf_ugaussian_Pinv(low + u * (high - low));
+            return std::fmin(std::fmax(x, lower), upper);  // rounding at a far tail stays inside
+        }
+        case DistributionKind::uniform: return lower + u * (upper - lower);
+        case DistributionKind::dirichlet: break;
+    }
+    return std::numeric_limits<double>::quiet_NaN();
+}
+
+std::vector<double> Distribution::dirichlet_from_uniforms(const std::vector<double>& u) const
+{
+    std::vector<double> x(alpha.size());
+    for (std::size_t i = 0; i < alpha.size(); ++i) {
+        x[i] = gsl_cdf_gamma_Pinv(u[i], alpha[i], 1.0);
+    }
+    const double total = std::accumulate(x.begin(), x.end(), 0.0);
+    for (double& v : x) {
+        v /= total;
+    }
+    return x;
+}
+
+double Distribution::mean(int component) const
+{
+    switch (kind) {
+        case DistributionKind::fixed: return a;
+        case DistributionKind::beta: return a / (a + b);
+        case DistributionKind::gamma: return a * b;
+        case DistributionKind::lognormal: return std::exp(a + 0.5 * b * b);
+        case DistributionKind::normal: return a;
+        case DistributionKind::truncated_normal: {
+            const double alpha_z = (lower - a) / b, beta_z = (upper - a) / b;
+            const double mass = (std::isfinite(upper) ? gsl_cdf_ugaussian_P(beta_z) : 1.0) -
+                                (std::isfinite(lower) ? gsl_cdf_ugaussian_P(alpha_z) : 0.0);
+            auto density = [](double z) { return std::isfinite(z) ? std::exp(-0.5 * z * z) / std::sqrt(2.0 * M_PI) : 0.0; };
+            return a + b * (density(alpha_z) - density(beta_z)) / mass;
+        }
+        case DistributionKind::uniform: return 0.5 * (lower + upper);
+        case DistributionKind::dirichlet:
+            return alpha[component] / std::accumulate(alpha.begin(), alpha.end(), 0.0);
+    }
+    return std::numeric_limits<double>::quiet_NaN();
+}
+
+std::string Distribution::describe() const
+{
+    switch (kind) {
+        case DistributionKind::fixed: return fmt::format("fixed({:g})", a);
+        case DistributionKind::beta: return fmt::format("beta(alpha {:.4g}, beta {:.4g})", a, b);
+        case DistributionKind::gamma: return fmt::format("gamma(shape {:.4g}, scale {:.4g})", a, b);
+        case DistributionKind::lognormal: return fmt::format("lognormal(meanlog {:.4g}, sdlog {:.4g})", a, b);
+        case DistributionKind::normal: return fmt::format("normal(mean {:.4g}, sd {:.4g})", a, b);
+        case DistributionKind::truncated_normal:
+            return fmt::format("truncated_normal(mean {:.4g}, sd {:.4g}, [{:g}, {:g}])", a, b, lower, upper);
+        case DistributionKind::uniform: return fmt::format("uniform({:g}, {:g})", lower, upper);
+        case DistributionKind::dirichlet: {
+            std::string text = "dirichlet(";
+            for (std::size_t i = 0; i < alpha.size(); ++i) {
+                text += fmt::format("{}{:.4g}", i ? ", " : "", alpha[i]);
+            }
+            return text + ")";
+        }
+    }
+    return "?";
+}
+
+Distribution read_distribution(TableReader& r, int components)
+{
+    Distribution d;
+    const std::string kind = r.string("distribution", "gamma");
+    bool known = false;
+    for (const auto& k : kKinds) {
+        if (kind == k.name) {
+            d.kind = k.kind;
+            known = true;
+        }
+    }
+    if (!known) {
+        if (!kind.empty()) {
+            r.report("distribution", fmt::format("is \"{}\" (not a supported distribution) — use one of fixed, beta, gamma, "
+                                                 "lognormal, normal, truncated_normal, uniform, dirichlet",
+                                                 kind));
+        }
+        return d;
+    }
+    const bool has_mean = r.has("mean"), has_sd = r.has("sd");
+    switch (d.kind) {
+        case DistributionKind::fixed:
+            d.a = r.number("value", Bound::any, "a fixed distribution holds its value");
+            break;
+        case DistributionKind::beta: {
+            if (!one_form(r, r.has("alpha") || r.has("beta"), has_mean || has_sd, "alpha and beta", "mean and sd")) {
+                break;
+            }
+            if (r.has("alpha") || r.has("beta")) {
+                d.a = positive(r, "alpha", "a beta distribution needs alpha > 0 (e.g. events + 1)");
+                d.b = positive(r, "beta", "a beta distribution needs beta > 0 (e.g. non-events + 1)");
+                break;
+            }
+            const double mean = r.number("mean", Bound::probability), sd = positive(r, "sd", "the beta's standard deviation");
+            if (mean <= 0.0 || mean >= 1.0) {
+                r.report("mean", fmt::format("is {} (a beta mean lies strictly between 0 and 1) — use a value in (0, 1), or a "
+                                             "fixed distribution",
+                                             mean));
+            } else if (sd > 0.0 && sd * sd >= mean * (1.0 - mean)) {
+                r.report("sd", fmt::format("is {} (a beta with mean {} has sd below sqrt(mean(1-mean)) = {:.4g}) — use a smaller sd",
+                                           sd, mean, std::sqrt(mean * (1.0 - mean))));
+            } else if (sd > 0.0) {
+                const double size = mean * (1.0 - mean) / (sd * sd) - 1.0;
+                d.a = mean * size;
+                d.b = (1.0 - mean) * size;
+            }
+            break;
+        }
+        case DistributionKind::gamma: {
+            const bool native = r.has("shape") || r.has("scale") || r.has("rate");
+            if (!one_form(r, native, has_mean || has_sd, "shape with scale or rate", "mean and sd")) {
+                break;
+            }
+            if (native) {
+                d.a = positive(r, "shape", "a gamma distribution needs its shape > 0");
+                if (r.has("scale") == r.has("rate")) {
+                    r.take("scale");
+                    r.take("rate");
+                    r.report("shape", "needs exactly one of scale and rate (scale = 1/rate) — give scale = <number> or rate = <number>");
+                } else if (r.has("scale")) {
+                    d.b = positive(r, "scale", "");
+                } else {
+                    d.b = 1.0 / positive(r, "rate", "");
+                }
+                break;
+            }
+            const double mean = positive(r, "mean", "the gamma's mean"), sd = positive(r, "sd", "the gamma's standard deviation");
+            d.a = (mean / sd) * (mean / sd);
+            d.b = sd * sd / mean;
+            break;
+        }
+        case DistributionKind::lognormal: {
+            const bool native = r.has("meanlog") || r.has("sdlog");
+            if (!one_form(r, native, has_mean || has_sd, "meanlog and sdlog", "mean and sd")) {
+                break;
+            }
+            if (native) {
+                d.a = r.number("meanlog", Bound::any);
+                d.b = positive(r, "sdlog", "the log-scale standard deviation");
+                break;
+            }
+            const double mean = positive(r, "mean", "the lognormal's mean (of the value, not its log)");
+            const double sd = positive(r, "sd", "the lognormal's standard deviation (of the value)");
+            d.b = std::sqrt(std::log1p((sd / mean) * (sd / mean)));
+            d.a = std::log(mean) - 0.5 * d.b * d.b;
+            break;
+        }
+        case DistributionKind::normal:
+            d.a = r.number("mean", Bound::any);
+            d.b = positive(r, "sd", "the normal's standard deviation");
+            break;
+        case DistributionKind::truncated_normal: {
+            d.a = r.number("mean", Bound::any, "the mean of the normal before truncation");
+            d.b = positive(r, "sd", "the standard deviation of the normal before truncation");
+            d.lower = r.optional_number("lower", Bound::any).value_or(-kInfinity);
+            d.upper = r.optional_number("upper", Bound::any).value_or(kInfinity);
+            if (!std::isfinite(d.lower) && !std::isfinite(d.upper)) {
+                r.report("distribution", "is a truncated normal without bounds (nothing truncates it) — add lower and/or upper, "
+                                         "or use \"normal\"");
+            } else if (d.lower >= d.upper) {
+                r.report("lower", fmt::format("is {} but upper is {} (the interval is empty) — make lower < upper", d.lower, d.upper));
+            } else if (d.b > 0.0) {
+                const double mass = gsl_cdf_ugaussian_P((d.upper - d.a) / d.b) - gsl_cdf_ugaussian_P((d.lower - d.a) / d.b);
+                if (!(mass > 1e-9)) {
+                    r.report("mean", fmt::format("puts {:.3g} of its mass in [{}, {}] (the interval is far in a tail) — move the "
+                                                 "mean or widen the bounds",
+                                                 mass, d.lower, d.upper));
+                }
+            }
+            break;
+        }
+        case DistributionKind::uniform:
+            d.lower = r.number("lower", Bound::any);
+            d.upper = r.number("upper", Bound::any);
+            if (d.lower >= d.upper && r.has("lower") && r.has("upper")) {
+                r.report("lower", fmt::format("is {} but upper is {} (the interval is empty) — make lower < upper", d.lower, d.upper));
+            }
+            break;
+        case DistributionKind::dirichlet: {
+            if (components < 2) {
+                r.report("paths", "names fewer than two shares (a Dirichlet spreads shares that sum to 1) — list every share of "
+                                  "the group in paths");
+                break;
+            }
+            const bool native = r.has("alpha");
+            if (!one_form(r, native, has_mean || r.has("concentration"), "alpha = [...]", "mean = [...] and concentration")) {
+                break;
+            }
+            auto check_count = [&](const char* key, const std::vector<double>& values) {
+                if (static_cast<int>(values.size()) != components) {
+                    r.report(key, fmt::format("has {} entries for {} paths (one per share) — give {} numbers", values.size(),
+                                              components, components));
+                    return false;
+                }
+                return true;
+            };
+            if (native) {
+                auto alpha = r.optional_numbers("alpha");
+                if (alpha && check_count("alpha", *alpha)) {
+                    for (double a : *alpha) {
+                        if (!(a > 0.0)) {
+                            r.report("alpha", fmt::format("contains {} (Dirichlet parameters are positive, e.g. counts) — use "
+                                                          "values > 0",
+                                                          a));
+                            return d;
+                        }
+                    }
+                    d.alpha = *alpha;
+                }
+                break;
+            }
+            auto mean = r.optional_numbers("mean");
+            const double concentration = positive(r, "concentration", "the Dirichlet's total count (sum of alphas): larger is tighter");
+            if (!mean) {
+                if (!r.has("mean")) {
+                    r.report("mean", "is missing — add mean = [share, share, ...] summing to 1");
+                }
+                break;
+            }
+            if (!check_count("mean", *mean)) {
+                break;
+            }
+            double sum = 0.0;
+            for (double m : *mean) {
+                if (!(m > 0.0 && m < 1.0)) {
+                    r.report("mean", fmt::format("contains {} (each mean share lies strictly between 0 and 1) — fix that share", m));
+                    return d;
+                }
+                sum += m;
+            }
+            if (std::fabs(sum - 1.0) > 1e-6) {
+                r.report("mean", fmt::format("sums to {:.6g} (shares must sum to 1) — make them sum to 1", sum));
+                break;
+            }
+            for (double m : *mean) {
+                d.alpha.push_back(m * concentration);
+            }
+            break;
+        }
+    }
+    return d;
+}
+
+}  // namespace scls

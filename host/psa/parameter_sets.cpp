@@ -1,0 +1,270 @@
+#include "host/psa/parameter_sets.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <set>
+
+#include "host/scenario/toml_reader.hpp"
+
+namespace scls {
+
+namespace {
+
+constexpr int kMaxGridPoints = 100000;
+constexpr double kOneWayLowQuantile = 0.025, kOneWayHighQuantile = 0.975;
+
+std::string format_exact(double value) { return fmt::format("{:.17g}", value); }
+
+ParameterSets with_base_case(ParameterSetKind kind, std::vector<std::string> columns, const std::vector<double>& base)
+{
+    ParameterSets sets;
+    sets.kind = kind;
+    sets.column_names = std::move(columns);
+    sets.values = base;
+    sets.labels.push_back("base case");
+    sets.draw.push_back(-1);
+    return sets;
+}
+
+void add_set(ParameterSets& sets, std::vector<double> values, std::string label, std::int64_t draw = -1)
+{
+    sets.values.insert(sets.values.end(), values.begin(), values.end());
+    sets.labels.push_back(std::move(label));
+    sets.draw.push_back(draw);
+}
+
+std::optional<double> parse_number(std::string_view text)
+{
+    double value = 0.0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::vector<std::string_view> split(std::string_view text, char separator)
+{
+    std::vector<std::string_view> parts;
+    for (std::size_t start = 0;;) {
+        const std::size_t at = text.find(separator, start);
+        parts.push_back(text.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
+        if (at == std::string_view::npos) {
+            return parts;
+        }
+        start = at + 1;
+    }
+}
+
+double scenario_value(const toml::table& root, const std::string& path, std::string& problem)
+{
+    const toml::node* node = find_key_path(root, path, problem);
+    if (node && !node->is_number()) {
+        problem = fmt::format("is {} (only numeric parameters can be varied) — name a numeric parameter", TableReader::describe(*node));
+        return 0.0;
+    }
+    return node ? node->value<double>().value_or(0.0) : 0.0;
+}
+
+}  // namespace
+
+const char* parameter_set_kind_name(ParameterSetKind kind)
+{
+    switch (kind) {
+        case ParameterSetKind::base: return "base";
+        case ParameterSetKind::psa: return "psa";
+        case ParameterSetKind::one_way: return "one_way";
+        case ParameterSetKind::grid: return "grid";
+    }
+    return "?";
+}
+
+ParameterSets psa_parameter_sets(const PsaSpec& spec)
+{
+    ParameterSets sets = with_base_case(ParameterSetKind::psa, spec.column_names(), spec.base_values());
+    sets.patients = spec.patients;
+    for (std::uint32_t k = 0; k < spec.draws; ++k) {
+        add_set(sets, draw_parameters(spec, k), fmt::format("draw {}", k), k);
+    }
+    return sets;
+}
+
+std::vector<OneWayRange> load_one_way_ranges(const Scenario& scenario, const std::optional<PsaSpec>& psa)
+{
+    const toml::table root = scenario_document(scenario);
+    std::vector<OneWayRange> ranges;
+    std::vector<InputIssue> issues;
+    if (root.get("sweep")) {
+        TableReader top(&root, "", scenario.source_name, issues);
+        TableReader sweep = top.table("sweep");
+        std::set<std::string> seen;
+        for (TableReader& entry : sweep.array_of_tables("parameters", true)) {
+            OneWayRange range;
+            range.origin = "[[sweep.parameters]]";
+            range.path = entry.string("path", "attacks.rate_per_year");
+            range.low = entry.number("low", Bound::any);
+            range.high = entry.number("high", Bound::any);
+            entry.take("source");
+            if (!range.path.empty()) {
+                std::string problem;
+                range.base = scenario_value(root, range.path, problem);
+                if (!problem.empty()) {
+                    entry.report("path", fmt::format("names {}: {}", range.path, problem));
+                } else if (!seen.insert(range.path).second) {
+                    entry.report("path", fmt::format("varies {} a second time — keep one range per parameter", range.path));
+                }
+            }
+            if (entry.has("low") && entry.has("high") && !(range.low < range.high)) {
+                entry.report("low", fmt::format("is {} but high is {} (a range runs from low to high) — make low < high", range.low,
+                                                range.high));
+            }
+            entry.finish();
+            ranges.push_back(range);
+        }
+        sweep.finish();
+    } else if (psa) {
+        for (const PsaParameter& p : psa->parameters) {
+            if (p.paths.size() != 1 || p.distribution.is_fixed()) {
+                continue;  // shares of a Dirichlet, or keys sharing one value, move together: no one-way range of one path
+            }
+            ranges.push_back({p.paths[0], p.base[0], p.distribution.quantile(kOneWayLowQuantile),
+                              p.distribution.quantile(kOneWayHighQuantile), "PSA 2.5%/97.5% quantiles"});
+        }
+    } else {
+        issues.push_back({scenario.source_name, "sweep", 0,
+                          "has no one-way ranges (neither [[sweep.parameters]] nor a [psa] section) — add [[sweep.parameters]] "
+                          "entries with path, low and high"});
+    }
+    if (!issues.empty()) {
+        throw InputError(std::move(issues));
+    }
+    return ranges;
+}
+
+ParameterSets one_way_parameter_sets(std::vector<OneWayRange> ranges)
+{
+    std::vector<std::string> columns;
+    std::vector<double> base;
+    for (const auto& r : ranges) {
+        columns.push_back(r.path);
+        base.push_back(r.base);
+    }
+    ParameterSets sets = with_base_case(ParameterSetKind::one_way, columns, base);
+    for (std::size_t i = 0; i < ranges.size(); ++i) {
+        for (const bool high : {false, true}) {
+            std::vector<double> values = base;
+            values[i] = high ? ranges[i].high : ranges[i].low;
+            (high ? ranges[i].high_set : ranges[i].low_set) = sets.size();
+            add_set(sets, values, fmt::format("{} = {:.6g} ({})", ranges[i].path, values[i], high ? "high" : "low"));
+        }
+    }
+    sets.one_way = std::move(ranges);
+    return sets;
+}
+
+GridAxis parse_grid_axis(const std::string& text, const Scenario& scenario)
+{
+    auto fail = [&](const std::string& message) {
+        throw InputError({{"--grid", text, 0, message}});
+    };
+    const std::size_t equals = text.find('=');
+    if (equals == std::string::npos || equals == 0) {
+        fail("is not path=from:to:points or path=v1,v2,... — write e.g. --grid regimens.ivig_2g.price_per_gram=50:150:5");
+    }
+    GridAxis axis;
+    axis.path = text.substr(0, equals);
+    const std::string_view spec = std::string_view(text).substr(equals + 1);
+    if (spec.find(':') != std::string_view::npos) {
+        const auto parts = split(spec, ':');
+        const auto from = parts.size() == 3 ? parse_number(parts[0]) : std::nullopt;
+        const auto to = parts.size() == 3 ? parse_number(parts[1]) : std::nullopt;
+        const auto points = parts.size() == 3 ? parse_number(parts[2]) : std::nullopt;
+        if (!from || !to || !points || *points < 2 || *points != std::floor(*points) || *points > kMaxGridPoints) {
+            fail(fmt::format("has range \"{}\" (from:to:points needs two numbers and a whole number of points from 2 to {}) — "
+                             "write e.g. 50:150:5",
+                             spec, kMaxGridPoints));
+        }
+        const int n = static_cast<int>(*points);
+        for (int i = 0; i < n; ++i) {
+            axis.values.push_back(i == n - 1 ? *to : *from + (*to - *from) * i / (n - 1));
+        }
+    } else {
+        for (std::string_view part : split(spec, ',')) {
+            const auto value = parse_number(part);
+            if (!value) {
+                fail(fmt::format("has \"{}\", which is not a number — list numbers separated by commas", part));
+            }
+            axis.values.push_back(*value);
+        }
+    }
+    std::string problem;
+    scenario_value(scenario_document(scenario), axis.path, problem);
+    if (!problem.empty()) {
+        fail(fmt::format("names {}: {}", axis.path, problem));
+    }
+    return axis;
+}
+
+ParameterSets grid_parameter_sets(const std::vector<GridAxis>& axes)
+{
+    std::vector<std::string> columns;
+    for (const auto& a : axes) {
+        columns.push_back(a.path);
+    }
+    // The base case row holds NaN where the scenario's own value applies.
+    ParameterSets sets = with_base_case(ParameterSetKind::grid, columns, std::vector<double>(axes.size(), std::nan("")));
+    std::size_t points = 1;
+    for (const auto& a : axes) {
+        points *= a.values.size();
+    }
+    for (std::size_t point = 0; point < points; ++point) {
+        std::vector<double> values(axes.size());
+        std::string label;
+        std::size_t rest = point;
+        for (std::size_t a = axes.size(); a-- > 0;) {
+            values[a] = axes[a].values[rest % axes[a].values.size()];
+            rest /= axes[a].values.size();
+        }
+        for (std::size_t a = 0; a < axes.size(); ++a) {
+            label += fmt::format("{}{} = {:.6g}", a ? ", " : "", axes[a].path, values[a]);
+        }
+        add_set(sets, values, label);
+    }
+    sets.grid = axes;
+    return sets;
+}
+
+std::vector<ModelParams> resolve_parameter_sets(const Scenario& scenario, const ParameterSets& sets)
+{
+    std::vector<ModelParams> params;
+    params.reserve(sets.size());
+    for (std::size_t s = 0; s < sets.size(); ++s) {
+        std::vector<Override> overrides = scenario.overrides;
+        std::string assignments;
+        for (std::size_t c = 0; c < sets.columns(); ++c) {
+            const double v = sets.value(s, c);
+            if (!std::isnan(v)) {
+                overrides.push_back({sets.column_names[c], format_exact(v)});
+                assignments += fmt::format("{}{} = {:.6g}", assignments.empty() ? "" : ", ", sets.column_names[c], v);
+            }
+        }
+        if (s == 0) {
+            params.push_back(scenario.params);  // the base case is the scenario itself
+            continue;
+        }
+        try {
+            params.push_back(load_scenario(scenario.source_text, scenario.source_name, scenario.base_directory, overrides).params);
+        } catch (const InputError& error) {
+            std::vector<InputIssue> issues = error.issues();
+            for (auto& issue : issues) {
+                issue.message = fmt::format("in parameter set {} ({}; {}): {}. A sampled or swept value must be one the model "
+                                            "accepts — choose a distribution or range inside the parameter's bounds",
+                                            s, sets.labels[s], assignments, issue.message);
+            }
+            throw InputError(std::move(issues));
+        }
+    }
+    return params;
+}
+
+}  // namespace scls
