@@ -71,7 +71,8 @@ std::vector<std::vector<double>> design(const std::vector<double>& inputs, int c
         }
     }
     std::vector<std::vector<std::vector<double>>> splines;
-    const int single_breaks = std::clamp(draws / 50, 3, 12);
+    // Few knots: every basis function adds upward bias (overfit noise looks like information).
+    const int single_breaks = std::clamp(draws / 150, 3, 10);
     const int pair_breaks = std::clamp(static_cast<int>(std::sqrt(draws / 10.0)), 3, 6);
     const int additive_breaks = 4;
     for (int c = 0; c < columns; ++c) {

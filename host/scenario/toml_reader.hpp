@@ -232,8 +232,11 @@ class TableReader {
         for (std::size_t i = 0; i < array->size(); ++i) {
             const toml::table* element = array->get(i)->as_table();
             std::string label = fmt::format("{}[{}]", key_path(key), i);
+            // Entries are labelled by their name, or by the parameter path they concern.
             if (auto name = element->get("name"); name && name->is_string()) {
                 label = fmt::format("{}.{}", key_path(key), name->value<std::string>().value_or(""));
+            } else if (auto path = element->get("path"); path && path->is_string()) {
+                label = fmt::format("{}[{}]", key_path(key), path->value<std::string>().value_or(""));
             }
             result.emplace_back(element, label, file_, issues_);
         }

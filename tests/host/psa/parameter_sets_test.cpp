@@ -1,0 +1,138 @@
+// Parameter sets for sweeps: a sweep point at the base value reproduces the
+// base case exactly (same patients, same parameters); grids are laid out as
+// documented; bad grid axes and ranges are refused.
+#include "host/psa/parameter_sets.hpp"
+
+#include <gtest/gtest.h>
+
+#include "host/engine/engine.hpp"
+#include "host/engine/summary.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace scls {
+namespace {
+
+Scenario small_base(const std::string& extra = "")
+{
+    return load_scenario(builtin_scenario_text() + "\n" + extra, "sweep_test.toml", ".",
+                         {{"simulation.patients", "3000"}});
+}
+
+std::vector<std::vector<StrategySummary>> run_sets(const Scenario& scenario, const ParameterSets& sets)
+{
+    RunOptions options;
+    options.backend = BackendChoice::cpu;
+    const RunResult result =
+        run_simulation(scenario, resolve_parameter_sets(scenario, sets), options, sets.patients == PatientSampling::same);
+    std::vector<std::vector<StrategySummary>> summaries;
+    for (std::uint32_t s = 0; s < result.geometry.parameter_sets; ++s) {
+        summaries.push_back(summarize(scenario, result, s));
+    }
+    return summaries;
+}
+
+TEST(Sweep, APointAtTheBaseValueReproducesTheBaseCase)
+{
+    const Scenario scenario = small_base(R"(
+[[sweep.parameters]]
+path = "attacks.rate_per_year"
+low = 1.3
+high = 2.6
+[[sweep.parameters]]
+path = "regimens.ivig_2g.price_per_gram"
+low = 50.0
+high = 100.0
+)");
+    const ParameterSets sets = one_way_parameter_sets(load_one_way_ranges(scenario, std::nullopt));
+    ASSERT_EQ(sets.size(), 5u);
+    EXPECT_EQ(sets.one_way[0].low_set, 1u);
+    EXPECT_EQ(sets.one_way[1].high_set, 4u);
+    const auto summaries = run_sets(scenario, sets);
+
+    // The plain run of the scenario: one set, as sclsim run does it.
+    RunOptions options;
+    options.backend = BackendChoice::cpu;
+    const RunResult plain = run_simulation(scenario, {scenario.params}, options);
+    const auto base = summarize(scenario, plain, 0);
+
+    for (std::size_t set : {std::size_t{0}, sets.one_way[0].low_set, sets.one_way[1].high_set}) {
+        for (std::size_t s = 0; s < base.size(); ++s) {
+            EXPECT_EQ(summaries[set][s].cost_total.mean, base[s].cost_total.mean) << "set " << set << " strategy " << s;
+            EXPECT_EQ(summaries[set][s].qalys.mean, base[s].qalys.mean) << "set " << set;
+            EXPECT_EQ(summaries[set][s].total_attacks(), base[s].total_attacks()) << "set " << set;
+        }
+    }
+    // The other points do move: a higher attack rate means more attacks.
+    EXPECT_GT(summaries[sets.one_way[0].high_set][0].total_attacks(), base[0].total_attacks());
+    // A cheaper IVIG lowers the IVIG strategy's cost and leaves no prophylaxis alone.
+    EXPECT_LT(summaries[sets.one_way[1].low_set][1].cost_total.mean, base[1].cost_total.mean);
+    EXPECT_EQ(summaries[sets.one_way[1].low_set][0].cost_total.mean, base[0].cost_total.mean);
+}
+
+TEST(Sweep, OneWayRangesFallBackOnThePsaQuantiles)
+{
+    const Scenario scenario = small_base(R"(
+[psa]
+draws = 10
+[[psa.parameters]]
+path = "attacks.rate_per_year"
+distribution = "uniform"
+lower = 1.0
+upper = 2.0
+)");
+    const auto ranges = load_one_way_ranges(scenario, load_psa_spec(scenario));
+    ASSERT_EQ(ranges.size(), 1u);
+    EXPECT_DOUBLE_EQ(ranges[0].low, 1.025);
+    EXPECT_DOUBLE_EQ(ranges[0].high, 1.975);
+    EXPECT_DOUBLE_EQ(ranges[0].base, 1.3);
+    EXPECT_THROW(load_one_way_ranges(small_base(), std::nullopt), InputError);
+}
+
+TEST(Sweep, GridsAreLaidOutLastAxisFastest)
+{
+    const Scenario scenario = small_base();
+    const GridAxis price = parse_grid_axis("regimens.ivig_2g.price_per_gram=50:150:3", scenario);
+    const GridAxis rate = parse_grid_axis("attacks.rate_per_year=0.5,1.3", scenario);
+    EXPECT_EQ(price.values, (std::vector<double>{50.0, 100.0, 150.0}));
+    const ParameterSets sets = grid_parameter_sets({price, rate});
+    ASSERT_EQ(sets.size(), 7u);
+    EXPECT_TRUE(std::isnan(sets.value(0, 0)));  // the base case keeps the scenario's values
+    EXPECT_EQ(sets.value(1 + 1 * 2 + 1, 0), 100.0);
+    EXPECT_EQ(sets.value(1 + 1 * 2 + 1, 1), 1.3);
+    const auto params = resolve_parameter_sets(scenario, sets);
+    EXPECT_EQ(params[4].attack_rate_per_year, 1.3);
+    EXPECT_EQ(params[2].attack_rate_per_year, 1.3);
+    EXPECT_EQ(params[1].attack_rate_per_year, 0.5);
+}
+
+TEST(Sweep, BadGridAxesAndRangesAreRefused)
+{
+    const Scenario scenario = small_base();
+    auto message = [&](const std::string& axis) {
+        try {
+            parse_grid_axis(axis, scenario);
+        } catch (const InputError& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    EXPECT_NE(message("attacks.rate_per_year").find("path=from:to:points"), std::string::npos);
+    EXPECT_NE(message("attacks.rate_per_year=1:2").find("whole number of points"), std::string::npos);
+    EXPECT_NE(message("attacks.rate_per_year=1,x").find("not a number"), std::string::npos);
+    EXPECT_NE(message("attacks.nothing=1,2").find("no key attacks.nothing"), std::string::npos);
+    EXPECT_NE(message("attacks.heterogeneity=1,2").find("only numeric parameters"), std::string::npos);
+
+    const Scenario bad_range = small_base("[[sweep.parameters]]\npath = \"attacks.rate_per_year\"\nlow = 2.0\nhigh = 1.0\n");
+    try {
+        load_one_way_ranges(bad_range, std::nullopt);
+        FAIL() << "expected an InputError";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("make low < high"), std::string::npos) << e.what();
+    }
+    // A swept value the model cannot take is refused before anything runs.
+    const ParameterSets sets = grid_parameter_sets({parse_grid_axis("attacks.severity.icu.death_probability=0.5,1.5", scenario)});
+    EXPECT_THROW(resolve_parameter_sets(scenario, sets), InputError);
+}
+
+}  // namespace
+}  // namespace scls
