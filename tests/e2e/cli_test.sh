@@ -71,4 +71,42 @@ grep -q "survival_5y_ivig" "$work/validation/validated.md" || fail "validation r
 for figure in survival attack_free targets; do
   [ -s "$work/validation/validated_$figure.png" ] || fail "validation figure $figure missing"
 done
+echo "== psa, report and the CEA figures"
+psa_scenario="$here/../../scenarios/scls_psa.toml"
+"$sclsim" psa "$psa_scenario" --draws 60 --patients 500 --backend cpu -q -o "$work/psa.h5" > /dev/null
+"$sclsim" report "$work/psa.h5" > "$work/psa_report.txt"
+for section in "Incremental analysis" "Net monetary benefit" "probability of being cost-effective" "EVPPI per person"; do
+  grep -q "$section" "$work/psa_report.txt" || { cat "$work/psa_report.txt"; fail "report lacks: $section"; }
+done
+"$python" - "$work/psa.h5" <<'PY' || fail "PSA file contents"
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], "r") as f:
+    sets = f["parameter_sets/values"]
+    assert sets.shape[0] == 61 and sets.attrs["dimensions"] == b"parameter_set,parameter" or sets.attrs["dimensions"] == "parameter_set,parameter"
+    assert f["results/total_cost_mean"].shape[0] == 61
+    ceac = f["cea/psa/ceac"][()]
+    assert np.allclose(ceac.sum(axis=1), 1.0), "CEAC rows must sum to 1"
+    assert (f["cea/psa/evpi"][()] >= 0).all()
+    assert f["cea/psa/evppi/evppi"].shape[1] == f["cea/wtp"].shape[0]
+PY
+"$python" "$here/../../scripts/cea_plots.py" "$work/psa.h5" --out-dir "$work/figures" > /dev/null
+for figure in survival ce_plane ceac evpi evppi; do
+  [ -s "$work/figures/psa_$figure.png" ] || fail "CEA figure $figure missing"
+done
+set +e
+"$sclsim" psa -o "$work/nopsa.h5" 2> "$work/nopsa.err"
+code=$?
+set -e
+[ "$code" -eq 2 ] && grep -q "psa: section is missing" "$work/nopsa.err" || { cat "$work/nopsa.err"; fail "psa without [psa] must exit 2"; }
+
+echo "== sweep: one-way (tornado) and grid"
+"$sclsim" sweep "$psa_scenario" --one-way --patients 500 --backend cpu -q -o "$work/one_way.h5" > /dev/null
+"$sclsim" report "$work/one_way.h5" > "$work/one_way.txt"
+grep -q "One-way sensitivity (tornado)" "$work/one_way.txt" || fail "one-way report"
+"$python" "$here/../../scripts/cea_plots.py" "$work/one_way.h5" --out-dir "$work/figures" > /dev/null
+[ -s "$work/figures/one_way_tornado.png" ] || fail "tornado figure missing"
+"$sclsim" sweep --grid regimens.ivig_2g.price_per_gram=50:150:3 --grid attacks.rate_per_year=0.5,2 --patients 300 \
+  --backend cpu -q -o "$work/grid.h5" > /dev/null
+"$sclsim" report "$work/grid.h5" > "$work/grid.txt"
+[ "$(grep -c "regimens.ivig_2g.price_per_gram = " "$work/grid.txt")" -eq 6 ] || fail "grid report lacks its 6 points"
 echo "e2e: all checks passed"
