@@ -77,8 +77,6 @@ const char* describe(nlopt::result result)
     }
 }
 
-std::string format_number(double value) { return fmt::format("{:.17g}", value); }
-
 // Each balance key's value once the fitted shares of its group have moved to values.
 std::map<std::string, double> balance_values(const TargetSet& targets, const std::vector<double>& values)
 {
@@ -99,13 +97,13 @@ std::vector<Override> fitted_overrides(const TargetSet& targets, const std::vect
 {
     std::vector<Override> overrides;
     for (std::size_t i = 0; i < targets.parameters.size(); ++i) {
-        overrides.push_back({targets.parameters[i].path, format_number(values[i])});
+        overrides.push_back({targets.parameters[i].path, override_value(values[i])});
     }
     for (const auto& [path, value] : balance_values(targets, values)) {
         if (value < 0.0 || value > 1.0) {
             reason = fmt::format("{} would be {:.4g} to keep its group's shares summing to 1", path, value);
         }
-        overrides.push_back({path, format_number(std::clamp(value, 0.0, 1.0))});
+        overrides.push_back({path, override_value(std::clamp(value, 0.0, 1.0))});
     }
     return overrides;
 }

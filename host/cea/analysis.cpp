@@ -27,16 +27,30 @@ std::vector<std::int64_t> as_int64(const std::vector<int>& values) { return {val
 
 }  // namespace
 
+void cost_and_qalys(const std::vector<std::vector<StrategySummary>>& summaries, std::vector<double>& cost,
+                    std::vector<double>& qalys)
+{
+    cost.clear();
+    qalys.clear();
+    for (const auto& set : summaries) {
+        for (const StrategySummary& s : set) {
+            cost.push_back(s.cost_total.mean);
+            qalys.push_back(s.qalys.mean);
+        }
+    }
+}
+
 CeaAnalysis analyse_cost_effectiveness(const Scenario& scenario, const std::vector<std::vector<StrategySummary>>& summaries,
                                        const ParameterSets& sets, const PsaSpec* spec)
 {
     CeaAnalysis analysis;
     analysis.wtp = scenario.cea.wtp;
     analysis.report_wtp = scenario.cea.report_wtp;
-    for (const StrategySummary& s : summaries.at(0)) {
-        analysis.base_cost.push_back(s.cost_total.mean);
-        analysis.base_effect.push_back(s.qalys.mean);
-    }
+    std::vector<double> cost, qalys;
+    cost_and_qalys(summaries, cost, qalys);
+    const std::size_t strategies = summaries.at(0).size();
+    analysis.base_cost.assign(cost.begin(), cost.begin() + strategies);
+    analysis.base_effect.assign(qalys.begin(), qalys.begin() + strategies);
     analysis.base_table = incremental_table(analysis.base_cost, analysis.base_effect);
     if (sets.kind != ParameterSetKind::psa || !spec || summaries.size() < 2) {
         return analysis;
@@ -44,13 +58,9 @@ CeaAnalysis analyse_cost_effectiveness(const Scenario& scenario, const std::vect
     PsaAnalysis psa;
     PsaOutcomes& o = psa.outcomes;
     o.draws = static_cast<int>(summaries.size()) - 1;
-    o.strategies = static_cast<int>(summaries[0].size());
-    for (std::size_t set = 1; set < summaries.size(); ++set) {
-        for (const StrategySummary& s : summaries[set]) {
-            o.cost.push_back(s.cost_total.mean);
-            o.effect.push_back(s.qalys.mean);
-        }
-    }
+    o.strategies = static_cast<int>(strategies);
+    o.cost.assign(cost.begin() + strategies, cost.end());  // the draws: every set after the base case
+    o.effect.assign(qalys.begin() + strategies, qalys.end());
     psa.curves = psa_curves(o, analysis.wtp);
     if (scenario.cea.population_per_year > 0.0) {
         psa.population_multiplier = population_multiplier(scenario.cea.population_per_year, scenario.cea.decision_horizon_years,

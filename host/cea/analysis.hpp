@@ -36,6 +36,11 @@ struct CeaAnalysis {
     std::optional<PsaAnalysis> psa;
 };
 
+// Mean discounted cost and QALYs per person of every set and strategy,
+// [set][strategy], from the run's summaries.
+void cost_and_qalys(const std::vector<std::vector<StrategySummary>>& summaries, std::vector<double>& cost,
+                    std::vector<double>& qalys);
+
 // The base case's table, and for a PSA (sets.kind == psa, with its spec) the
 // curves and every EVPPI group of the spec. Effects are discounted QALYs.
 CeaAnalysis analyse_cost_effectiveness(const Scenario& scenario, const std::vector<std::vector<StrategySummary>>& summaries,

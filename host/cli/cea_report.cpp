@@ -248,12 +248,7 @@ CostEffectivenessView make_cost_effectiveness_view(const Scenario& scenario,
     v.strategies = scenario.strategy_names;
     v.comparator = scenario.comparator;
     v.sets = sets;
-    for (const auto& set : summaries) {
-        for (const StrategySummary& s : set) {
-            v.cost.push_back(s.cost_total.mean);
-            v.effect.push_back(s.qalys.mean);
-        }
-    }
+    cost_and_qalys(summaries, v.cost, v.effect);
     v.analysis = std::move(analysis);
     return v;
 }

@@ -182,14 +182,6 @@ int execute(const Scenario& scenario, const ParameterSets& sets, const PsaSpec* 
     return 0;
 }
 
-ParameterSets base_case_only()
-{
-    ParameterSets sets;
-    sets.labels = {"base case"};
-    sets.draw = {-1};
-    return sets;
-}
-
 // Options every simulating command takes.
 void add_run_options(CLI::App* command, CommonInputs& inputs, std::string& output, std::optional<std::uint64_t>& patients,
                      std::optional<std::uint64_t>& seed, std::string& backend_name, int& threads, std::uint64_t& batch_blocks,
@@ -426,7 +418,7 @@ int main(int argc, char** argv)
             execute_options.targets = &*run_target_set;
         }
         const std::filesystem::path path = output_for(run_inputs, ".h5");
-        return execute(scenario, base_case_only(), nullptr, path, execute_options);
+        return execute(scenario, base_case_parameter_sets(), nullptr, path, execute_options);
     } catch (const InputError& e) {
         return report_input_error(e);
     } catch (const std::exception& e) {

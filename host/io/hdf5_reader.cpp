@@ -44,15 +44,16 @@ bool Hdf5Reader::has(const std::string& object) const
     return true;
 }
 
-std::vector<double> Hdf5Reader::doubles(const std::string& dataset, std::vector<hsize_t>* dims) const
+template <class T>
+std::vector<T> Hdf5Reader::numbers(const std::string& dataset, const H5::PredType& type, std::vector<hsize_t>* dims) const
 {
     try {
         H5::DataSet set = file_.openDataSet(dataset);
         H5::DataSpace space = set.getSpace();
         std::vector<hsize_t> shape(space.getSimpleExtentNdims());
         space.getSimpleExtentDims(shape.data());
-        std::vector<double> values(space.getSimpleExtentNpoints());
-        set.read(values.data(), H5::PredType::NATIVE_DOUBLE);
+        std::vector<T> values(space.getSimpleExtentNpoints());
+        set.read(values.data(), type);  // HDF5 converts the stored type
         if (dims) {
             *dims = shape;
         }
@@ -62,16 +63,14 @@ std::vector<double> Hdf5Reader::doubles(const std::string& dataset, std::vector<
     }
 }
 
+std::vector<double> Hdf5Reader::doubles(const std::string& dataset, std::vector<hsize_t>* dims) const
+{
+    return numbers<double>(dataset, H5::PredType::NATIVE_DOUBLE, dims);
+}
+
 std::vector<std::int64_t> Hdf5Reader::integers(const std::string& dataset) const
 {
-    try {
-        H5::DataSet set = file_.openDataSet(dataset);
-        std::vector<std::int64_t> values(set.getSpace().getSimpleExtentNpoints());
-        set.read(values.data(), H5::PredType::NATIVE_INT64);
-        return values;
-    } catch (const H5::Exception& e) {
-        missing(path_, dataset, e.getDetailMsg());
-    }
+    return numbers<std::int64_t>(dataset, H5::PredType::NATIVE_INT64, nullptr);
 }
 
 std::vector<std::string> Hdf5Reader::strings(const std::string& dataset) const

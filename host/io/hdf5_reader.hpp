@@ -24,6 +24,8 @@ class Hdf5Reader {
     double double_attribute(const std::string& object, const std::string& name) const;
 
   private:
+    template <class T>
+    std::vector<T> numbers(const std::string& dataset, const H5::PredType& type, std::vector<hsize_t>* dims) const;
     H5::Attribute attribute(const std::string& object, const std::string& name) const;
 
     std::filesystem::path path_;

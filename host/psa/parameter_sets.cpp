@@ -13,8 +13,6 @@ namespace {
 constexpr int kMaxGridPoints = 100000;
 constexpr double kOneWayLowQuantile = 0.025, kOneWayHighQuantile = 0.975;
 
-std::string format_exact(double value) { return fmt::format("{:.17g}", value); }
-
 ParameterSets with_base_case(ParameterSetKind kind, std::vector<std::string> columns, const std::vector<double>& base)
 {
     ParameterSets sets;
@@ -43,17 +41,9 @@ std::optional<double> parse_number(std::string_view text)
     return value;
 }
 
-std::vector<std::string_view> split(std::string_view text, char separator)
+[[noreturn]] void refuse_grid_axis(const std::string& axis, const std::string& message)
 {
-    std::vector<std::string_view> parts;
-    for (std::size_t start = 0;;) {
-        const std::size_t at = text.find(separator, start);
-        parts.push_back(text.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
-        if (at == std::string_view::npos) {
-            return parts;
-        }
-        start = at + 1;
-    }
+    throw InputError({{"--grid", axis, 0, message}});
 }
 
 double scenario_value(const toml::table& root, const std::string& path, std::string& problem)
@@ -67,6 +57,8 @@ double scenario_value(const toml::table& root, const std::string& path, std::str
 }
 
 }  // namespace
+
+ParameterSets base_case_parameter_sets() { return with_base_case(ParameterSetKind::base, {}, {}); }
 
 const char* parameter_set_kind_name(ParameterSetKind kind)
 {
@@ -164,9 +156,7 @@ ParameterSets one_way_parameter_sets(std::vector<OneWayRange> ranges)
 
 GridAxis parse_grid_axis(const std::string& text, const Scenario& scenario)
 {
-    auto fail = [&](const std::string& message) {
-        throw InputError({{"--grid", text, 0, message}});
-    };
+    const auto fail = [&](const std::string& message) { refuse_grid_axis(text, message); };
     const std::size_t equals = text.find('=');
     if (equals == std::string::npos || equals == 0) {
         fail("is not path=from:to:points or path=v1,v2,... — write e.g. --grid regimens.ivig_2g.price_per_gram=50:150:5");
@@ -175,21 +165,26 @@ GridAxis parse_grid_axis(const std::string& text, const Scenario& scenario)
     axis.path = text.substr(0, equals);
     const std::string_view spec = std::string_view(text).substr(equals + 1);
     if (spec.find(':') != std::string_view::npos) {
-        const auto parts = split(spec, ':');
-        const auto from = parts.size() == 3 ? parse_number(parts[0]) : std::nullopt;
-        const auto to = parts.size() == 3 ? parse_number(parts[1]) : std::nullopt;
-        const auto points = parts.size() == 3 ? parse_number(parts[2]) : std::nullopt;
-        if (!from || !to || !points || *points < 2 || *points != std::floor(*points) || *points > kMaxGridPoints) {
+        const auto parts = split_text(spec, ':');
+        double range[3] = {0.0, 0.0, 0.0};  // from, to, points
+        bool valid = parts.size() == 3;
+        for (std::size_t i = 0; valid && i < 3; ++i) {
+            const auto number = parse_number(parts[i]);
+            valid = number.has_value();
+            range[i] = number.value_or(0.0);
+        }
+        const double from = range[0], to = range[1], points = range[2];
+        if (!valid || points < 2 || points != std::floor(points) || points > kMaxGridPoints) {
             fail(fmt::format("has range \"{}\" (from:to:points needs two numbers and a whole number of points from 2 to {}) — "
                              "write e.g. 50:150:5",
                              spec, kMaxGridPoints));
         }
-        const int n = static_cast<int>(*points);
+        const int n = static_cast<int>(points);
         for (int i = 0; i < n; ++i) {
-            axis.values.push_back(i == n - 1 ? *to : *from + (*to - *from) * i / (n - 1));
+            axis.values.push_back(i == n - 1 ? to : from + (to - from) * i / (n - 1));
         }
     } else {
-        for (std::string_view part : split(spec, ',')) {
+        for (std::string_view part : split_text(spec, ',')) {
             const auto value = parse_number(part);
             if (!value) {
                 fail(fmt::format("has \"{}\", which is not a number — list numbers separated by commas", part));
@@ -236,21 +231,17 @@ ParameterSets grid_parameter_sets(const std::vector<GridAxis>& axes)
 
 std::vector<ModelParams> resolve_parameter_sets(const Scenario& scenario, const ParameterSets& sets)
 {
-    std::vector<ModelParams> params;
+    std::vector<ModelParams> params{scenario.params};  // set 0, the base case, is the scenario itself
     params.reserve(sets.size());
-    for (std::size_t s = 0; s < sets.size(); ++s) {
+    for (std::size_t s = 1; s < sets.size(); ++s) {
         std::vector<Override> overrides = scenario.overrides;
         std::string assignments;
         for (std::size_t c = 0; c < sets.columns(); ++c) {
             const double v = sets.value(s, c);
             if (!std::isnan(v)) {
-                overrides.push_back({sets.column_names[c], format_exact(v)});
+                overrides.push_back({sets.column_names[c], override_value(v)});
                 assignments += fmt::format("{}{} = {:.6g}", assignments.empty() ? "" : ", ", sets.column_names[c], v);
             }
-        }
-        if (s == 0) {
-            params.push_back(scenario.params);  // the base case is the scenario itself
-            continue;
         }
         try {
             params.push_back(load_scenario(scenario.source_text, scenario.source_name, scenario.base_directory, overrides).params);

@@ -46,7 +46,10 @@ struct ParameterSets {
     double value(std::size_t set, std::size_t column) const { return values[set * columns() + column]; }
 };
 
-// Set 0 the base case, set k + 1 draw k (of draws [first_draw, first_draw + count)).
+// The base case alone (sclsim run).
+ParameterSets base_case_parameter_sets();
+
+// Set 0 the base case, set k + 1 draw k.
 ParameterSets psa_parameter_sets(const PsaSpec& spec);
 
 // The one-way ranges: [[sweep.parameters]] (path, low, high) when the scenario

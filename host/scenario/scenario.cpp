@@ -178,6 +178,8 @@ void read_regimen(TableReader& r, RegimenParams& regimen, std::vector<InputIssue
 
 }  // namespace
 
+std::string override_value(double value) { return fmt::format("{:.17g}", value); }
+
 Override parse_override(const std::string& assignment)
 {
     const auto equals = assignment.find('=');

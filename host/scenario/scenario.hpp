@@ -84,6 +84,9 @@ Scenario load_scenario(const std::string& text, const std::string& source_name,
                        const std::filesystem::path& base_directory, const std::vector<Override>& overrides = {});
 Scenario load_scenario_file(const std::filesystem::path& path, const std::vector<Override>& overrides = {});
 
+// A number as override text that reads back to the same double.
+std::string override_value(double value);
+
 // "key=value" as given to --set.
 Override parse_override(const std::string& assignment);
 

@@ -7,20 +7,6 @@ namespace scls {
 
 namespace {
 
-std::vector<std::string> split_key_path(std::string_view key_path)
-{
-    std::vector<std::string> parts;
-    std::size_t start = 0;
-    for (;;) {
-        const std::size_t dot = key_path.find('.', start);
-        parts.emplace_back(key_path.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
-        if (dot == std::string_view::npos) {
-            return parts;
-        }
-        start = dot + 1;
-    }
-}
-
 std::optional<std::size_t> parse_position(const std::string& text)
 {
     std::size_t position = 0;
@@ -49,6 +35,19 @@ toml::table* find_element(toml::array& array, const std::string& name)
 
 }  // namespace
 
+std::vector<std::string_view> split_text(std::string_view text, char separator)
+{
+    std::vector<std::string_view> parts;
+    for (std::size_t start = 0;;) {
+        const std::size_t at = text.find(separator, start);
+        parts.push_back(text.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
+        if (at == std::string_view::npos) {
+            return parts;
+        }
+        start = at + 1;
+    }
+}
+
 toml::table parse_toml_input(const std::string& text, const std::string& source_name)
 {
     try {
@@ -62,7 +61,10 @@ toml::table parse_toml_input(const std::string& text, const std::string& source_
 
 toml::table* resolve_key_parent(toml::table& root, std::string_view key_path, std::string& last_key, std::string& problem)
 {
-    const std::vector<std::string> parts = split_key_path(key_path);
+    std::vector<std::string> parts;
+    for (std::string_view part : split_text(key_path, '.')) {
+        parts.emplace_back(part);
+    }
     if (std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); })) {
         problem = "is not a dotted key path — write e.g. attacks.rate_per_year";
         return nullptr;

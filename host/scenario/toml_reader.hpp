@@ -320,6 +320,9 @@ class TableReader {
 // saw it (for readers of the sections the model itself skips: [psa], [sweep]).
 toml::table scenario_document(const Scenario& scenario);
 
+// The pieces of text between separators (empty pieces kept).
+std::vector<std::string_view> split_text(std::string_view text, char separator);
+
 // Parses TOML input; a syntax error becomes an InputError naming the line and column.
 toml::table parse_toml_input(const std::string& text, const std::string& source_name);
 
