@@ -20,16 +20,23 @@ LaunchGeometry make_geometry(const Scenario& scenario, std::uint32_t parameter_s
     g.strategies = scenario.params.strategies;
     g.layout = CountLayout{scenario.params.months_in_grid};
     g.same_patients_every_set = same_patients_every_set;
+    g.first_set = 0;
     return g;
 }
 
-namespace {
+LaunchGeometry share_geometry(const LaunchGeometry& run_geometry, const ShareResult& share)
+{
+    LaunchGeometry g = run_geometry;
+    g.first_set = run_geometry.first_set + share.first_set;
+    g.parameter_sets = share.set_count;
+    return g;
+}
 
-std::unique_ptr<SimulationBackend> choose_backend(const std::vector<ModelParams>& sets, const LaunchGeometry& geometry,
-                                                  const RunOptions& options)
+std::unique_ptr<SimulationBackend> make_backend(const std::vector<ModelParams>& share_params, const LaunchGeometry& share_geometry,
+                                                const RunOptions& options)
 {
     if (options.backend == BackendChoice::cpu) {
-        return make_cpu_backend(sets, geometry, options.threads);
+        return make_cpu_backend(share_params, share_geometry, options.threads);
     }
     const CudaDeviceInfo cuda = query_cuda_devices();
     const bool usable = cuda.compiled && cuda.device_count > 0;
@@ -37,59 +44,121 @@ std::unique_ptr<SimulationBackend> choose_backend(const std::vector<ModelParams>
         if (!usable) {
             throw std::runtime_error(fmt::format("--backend gpu: no usable GPU ({}) — use --backend cpu or auto", cuda.error));
         }
-        return make_cuda_backend(sets, geometry);
+        return make_cuda_backend(share_params, share_geometry, options.gpu_device % cuda.device_count);
     }
     if (usable) {
-        return make_cuda_backend(sets, geometry);
+        return make_cuda_backend(share_params, share_geometry, options.gpu_device % cuda.device_count);
     }
     if (cuda.compiled && options.notice) {
         options.notice(fmt::format("no usable GPU ({}); running on the CPU", cuda.error));
     }
-    return make_cpu_backend(sets, geometry, options.threads);
+    return make_cpu_backend(share_params, share_geometry, options.threads);
 }
 
-}  // namespace
+ShareResult simulate_share(SimulationBackend& backend, const LaunchGeometry& run_geometry, ShareResult share, const RunOptions& options)
+{
+    using Clock = std::chrono::steady_clock;
+    const WorkUnits units(run_geometry);
+    const LaunchGeometry local = share_geometry(run_geometry, share);
+    const int moments_per_block = local.moments_per_block();
+    // Blocks are addressed in the backend's grid, which starts at the share's first set.
+    const std::uint64_t block_offset = static_cast<std::uint64_t>(share.first_set) * run_geometry.blocks_per_set;
+    const std::uint64_t share_first_block = share.units.size() ? units.first_block(share.units.first) : 0;
+    const std::uint64_t share_end_block = share.units.size() ? units.end_block(share.units.end - 1) : 0;
+    const std::uint64_t batch_blocks =
+        std::max<std::uint64_t>(1, options.batch_blocks > 0 ? options.batch_blocks : backend.preferred_batch_blocks());
+
+    const std::vector<std::uint64_t> resumed_counts = share.counts;
+    auto with_backend_counts = [&](ShareResult& target) {
+        const std::vector<std::uint64_t> simulated = backend.counts();
+        for (std::size_t i = 0; i < target.counts.size(); ++i) {
+            target.counts[i] = resumed_counts[i] + simulated[i];
+        }
+    };
+
+    std::vector<double> block_moments(std::min(batch_blocks, share_end_block - share_first_block) * moments_per_block);
+    std::vector<double> unit_moments(moments_per_block, 0.0);
+    const auto started = Clock::now();
+    auto last_checkpoint = started;
+    bool checkpointed = false;
+    auto save_checkpoint = [&] {
+        ShareResult snapshot = share;
+        with_backend_counts(snapshot);
+        options.checkpoint(snapshot);
+        last_checkpoint = Clock::now();
+        checkpointed = true;
+    };
+
+    std::uint64_t block = share.complete() ? share_end_block : units.first_block(share.next_unit());
+    while (block < share_end_block) {
+        // A batch never ends inside a unit unless it lies within one (batches
+        // smaller than a unit): checkpoints then see whole units only.
+        const std::uint64_t unit_end = units.end_block(share.next_unit());
+        std::uint64_t batch_end = std::min(block + batch_blocks, share_end_block);
+        if (batch_end > unit_end) {
+            std::uint64_t unit = share.next_unit();
+            while (unit + 1 < share.units.end && units.end_block(unit + 1) <= batch_end) {
+                ++unit;
+            }
+            batch_end = units.end_block(unit);
+        }
+        const std::uint64_t count = batch_end - block;
+        const auto batch_start = Clock::now();
+        backend.simulate(block - block_offset, count, block_moments.data());
+        share.simulate_seconds += std::chrono::duration<double>(Clock::now() - batch_start).count();
+        // Block order within the unit, then unit order: the same additions
+        // whatever the batch size.
+        for (std::uint64_t b = 0; b < count; ++b) {
+            const double* partial = block_moments.data() + b * moments_per_block;
+            for (int m = 0; m < moments_per_block; ++m) {
+                unit_moments[m] += partial[m];
+            }
+            if (!share.complete() && block + b + 1 == units.end_block(share.next_unit())) {
+                add_unit_moments(share, units, unit_moments.data());
+                std::fill(unit_moments.begin(), unit_moments.end(), 0.0);
+            }
+        }
+        block = batch_end;
+        if (options.progress) {
+            options.progress(block - share_first_block, share_end_block - share_first_block);
+        }
+        const bool at_unit_boundary = block == share_end_block || block == units.first_block(share.next_unit());
+        if (options.checkpoint && at_unit_boundary && block < share_end_block &&
+            std::chrono::duration<double>(Clock::now() - last_checkpoint).count() >= options.checkpoint_interval_seconds) {
+            save_checkpoint();
+        }
+    }
+    if (options.checkpoint && share.units.size() > 0 &&
+        (checkpointed || std::chrono::duration<double>(Clock::now() - started).count() >= options.checkpoint_interval_seconds)) {
+        save_checkpoint();
+    }
+    with_backend_counts(share);
+    return share;
+}
+
+RunResult assemble_run(const LaunchGeometry& run_geometry, const std::vector<ShareResult>& shares)
+{
+    RunResult result;
+    result.geometry = run_geometry;
+    merge_shares(shares, run_geometry, result.moments, result.counts);
+    for (const ShareResult& share : shares) {
+        result.simulate_seconds = std::max(result.simulate_seconds, share.simulate_seconds);  // the slowest share
+    }
+    return result;
+}
 
 RunResult run_simulation(const Scenario& scenario, const std::vector<ModelParams>& parameter_sets, const RunOptions& options,
                          bool same_patients_every_set)
 {
     const auto wall_start = std::chrono::steady_clock::now();
-    RunResult result;
-    result.geometry = make_geometry(scenario, static_cast<std::uint32_t>(parameter_sets.size()), same_patients_every_set);
-    const LaunchGeometry& g = result.geometry;
-    std::unique_ptr<SimulationBackend> backend = choose_backend(parameter_sets, g, options);
+    const LaunchGeometry geometry = make_geometry(scenario, static_cast<std::uint32_t>(parameter_sets.size()), same_patients_every_set);
+    const WorkUnits units(geometry);
+    ShareResult share = empty_share(units, units.share(0, 1), geometry);
+    std::unique_ptr<SimulationBackend> backend = make_backend(parameter_sets, share_geometry(geometry, share), options);
+    share = simulate_share(*backend, geometry, std::move(share), options);
+    RunResult result = assemble_run(geometry, {share});
     result.backend = backend->name();
     result.backend_description = backend->description();
-
-    const std::uint64_t total_blocks = g.total_blocks();
-    const std::uint64_t batch_blocks =
-        std::max<std::uint64_t>(1, options.batch_blocks > 0 ? options.batch_blocks : backend->preferred_batch_blocks());
-    const int moments_per_block = g.moments_per_block();
-    result.moments.assign(static_cast<std::size_t>(g.parameter_sets) * moments_per_block, 0.0);
-    std::vector<double> block_moments(std::min(batch_blocks, total_blocks) * moments_per_block);
-
-    double simulate_seconds = 0.0;
-    for (std::uint64_t first = 0; first < total_blocks; first += batch_blocks) {
-        const std::uint64_t count = std::min(batch_blocks, total_blocks - first);
-        const auto start = std::chrono::steady_clock::now();
-        backend->simulate(first, count, block_moments.data());
-        simulate_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        // Block order, one block at a time: the same additions in the same
-        // order whatever the batch size.
-        for (std::uint64_t b = 0; b < count; ++b) {
-            const std::uint64_t set = (first + b) / g.blocks_per_set;
-            double* total = result.moments.data() + set * moments_per_block;
-            const double* partial = block_moments.data() + b * moments_per_block;
-            for (int m = 0; m < moments_per_block; ++m) {
-                total[m] += partial[m];
-            }
-        }
-        if (options.progress) {
-            options.progress(first + count, total_blocks);
-        }
-    }
-    result.counts = backend->counts();
-    result.simulate_seconds = simulate_seconds;
     result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     return result;
 }

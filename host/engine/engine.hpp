@@ -1,18 +1,23 @@
-// Runs a scenario on a backend: picks the backend, cuts the (parameter set x
-// patient block) grid into batches, and adds block partials in block order so
-// that results do not depend on threads or batch sizes.
+// Runs a scenario on a backend: picks the backend, walks a share of the run's
+// work units in batches, and adds block and unit partials in the order
+// work_share.hpp fixes, so that results depend neither on threads, batch
+// sizes, the number of processes, nor interruptions.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "host/engine/work_share.hpp"
 #include "host/scenario/scenario.hpp"
 #include "kernels/model/params.hpp"
 #include "kernels/model/tally.hpp"
 
 namespace scls {
+
+class SimulationBackend;
 
 enum class BackendChoice { automatic, cpu, gpu };
 
@@ -22,6 +27,14 @@ struct RunOptions {
     std::uint64_t batch_blocks = 0;   // blocks per batch; 0 = the backend's choice
     std::function<void(std::uint64_t done_blocks, std::uint64_t total_blocks)> progress;
     std::function<void(const std::string&)> notice;  // one-line notices (e.g. GPU fallback)
+    int gpu_device = 0;               // which CUDA device the GPU backend uses (an MPI rank's node-local GPU)
+
+    // Checkpointing: when set, called with the share's state (whole units
+    // only, counts included) once checkpoint_interval_seconds have passed
+    // since the last call, and at the end of a share that called it before or
+    // ran longer than the interval.
+    std::function<void(const ShareResult&)> checkpoint;
+    double checkpoint_interval_seconds = 60.0;
 };
 
 struct RunResult {
@@ -43,7 +56,25 @@ struct RunResult {
 // (sweeps, and PSA with patients = "same"); otherwise each set has its own.
 LaunchGeometry make_geometry(const Scenario& scenario, std::uint32_t parameter_sets, bool same_patients_every_set = false);
 
+// The whole run in this process: every parameter set, one share.
 RunResult run_simulation(const Scenario& scenario, const std::vector<ModelParams>& parameter_sets, const RunOptions& options,
                          bool same_patients_every_set = false);
+
+// A share's own launch geometry: its sets only, numbered from 0, with the
+// run-wide index of the first kept for the random streams.
+LaunchGeometry share_geometry(const LaunchGeometry& run_geometry, const ShareResult& share);
+
+// The backend for one share (share_params: the parameters of the share's
+// sets, in order). Throws when the requested backend is not usable.
+std::unique_ptr<SimulationBackend> make_backend(const std::vector<ModelParams>& share_params, const LaunchGeometry& share_geometry,
+                                                const RunOptions& options);
+
+// Simulates the share's remaining units (a resumed share continues after its
+// units_done) and returns it complete; counts already in the share are kept.
+ShareResult simulate_share(SimulationBackend& backend, const LaunchGeometry& run_geometry, ShareResult share,
+                           const RunOptions& options);
+
+// The run's result from its complete shares in rank order.
+RunResult assemble_run(const LaunchGeometry& run_geometry, const std::vector<ShareResult>& shares);
 
 }  // namespace scls

@@ -6,23 +6,18 @@
 
 namespace scls {
 
-namespace {
-
-[[noreturn]] void missing(const std::filesystem::path& path, const std::string& object, const std::string& detail)
+void Hdf5Reader::missing(const std::string& object, const std::string& detail) const
 {
-    throw InputError({{path.string(), object, 0,
-                       fmt::format("cannot be read ({}) — give a results file written by sclsim run, psa or sweep", detail)}});
+    throw InputError({{path_.string(), object, 0, fmt::format("cannot be read ({}) — give {}", detail, expected_)}});
 }
 
-}  // namespace
-
-Hdf5Reader::Hdf5Reader(const std::filesystem::path& path) : path_(path)
+Hdf5Reader::Hdf5Reader(const std::filesystem::path& path, std::string expected) : path_(path), expected_(std::move(expected))
 {
     H5::Exception::dontPrint();
     try {
         file_.openFile(path.string(), H5F_ACC_RDONLY);
     } catch (const H5::Exception& e) {
-        missing(path, "", "not an HDF5 file, or unreadable");
+        missing("", "not an HDF5 file, or unreadable");
     }
 }
 
@@ -59,7 +54,7 @@ std::vector<T> Hdf5Reader::numbers(const std::string& dataset, const H5::PredTyp
         }
         return values;
     } catch (const H5::Exception& e) {
-        missing(path_, dataset, e.getDetailMsg());
+        missing(dataset, e.getDetailMsg());
     }
 }
 
@@ -71,6 +66,11 @@ std::vector<double> Hdf5Reader::doubles(const std::string& dataset, std::vector<
 std::vector<std::int64_t> Hdf5Reader::integers(const std::string& dataset) const
 {
     return numbers<std::int64_t>(dataset, H5::PredType::NATIVE_INT64, nullptr);
+}
+
+std::vector<std::uint64_t> Hdf5Reader::unsigned_integers(const std::string& dataset) const
+{
+    return numbers<std::uint64_t>(dataset, H5::PredType::NATIVE_UINT64, nullptr);
 }
 
 std::vector<std::string> Hdf5Reader::strings(const std::string& dataset) const
@@ -89,7 +89,7 @@ std::vector<std::string> Hdf5Reader::strings(const std::string& dataset) const
         H5Dvlen_reclaim(type.getId(), space.getId(), H5P_DEFAULT, raw.data());
         return values;
     } catch (const H5::Exception& e) {
-        missing(path_, dataset, e.getDetailMsg());
+        missing(dataset, e.getDetailMsg());
     }
 }
 
@@ -97,7 +97,7 @@ H5::Attribute Hdf5Reader::attribute(const std::string& object, const std::string
 {
     const hid_t id = H5Aopen_by_name(file_.getId(), object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT);
     if (id < 0) {
-        missing(path_, object + "@" + name, "no such attribute");
+        missing(object + "@" + name, "no such attribute");
     }
     return H5::Attribute(id);
 }
@@ -110,7 +110,7 @@ std::string Hdf5Reader::string_attribute(const std::string& object, const std::s
         a.read(a.getStrType(), value);
         return value;
     } catch (const H5::Exception& e) {
-        missing(path_, object + "@" + name, e.getDetailMsg());
+        missing(object + "@" + name, e.getDetailMsg());
     }
 }
 
@@ -121,7 +121,18 @@ double Hdf5Reader::double_attribute(const std::string& object, const std::string
         attribute(object, name).read(H5::PredType::NATIVE_DOUBLE, &value);
         return value;
     } catch (const H5::Exception& e) {
-        missing(path_, object + "@" + name, e.getDetailMsg());
+        missing(object + "@" + name, e.getDetailMsg());
+    }
+}
+
+std::uint64_t Hdf5Reader::unsigned_attribute(const std::string& object, const std::string& name) const
+{
+    try {
+        std::uint64_t value = 0;
+        attribute(object, name).read(H5::PredType::NATIVE_UINT64, &value);
+        return value;
+    } catch (const H5::Exception& e) {
+        missing(object + "@" + name, e.getDetailMsg());
     }
 }
 

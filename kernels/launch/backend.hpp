@@ -46,8 +46,9 @@ struct CudaDeviceInfo {
 };
 CudaDeviceInfo query_cuda_devices();
 
-// GPU backend on device 0 (throws if not compiled in or no device).
+// GPU backend on the given device (throws if not compiled in, no such
+// device, or the device cannot hold the run's tallies).
 std::unique_ptr<SimulationBackend> make_cuda_backend(const std::vector<ModelParams>& parameter_sets,
-                                                     const LaunchGeometry& geometry);
+                                                     const LaunchGeometry& geometry, int device = 0);
 
 }  // namespace scls

@@ -13,7 +13,7 @@ CudaDeviceInfo query_cuda_devices()
     return info;
 }
 
-std::unique_ptr<SimulationBackend> make_cuda_backend(const std::vector<ModelParams>&, const LaunchGeometry&)
+std::unique_ptr<SimulationBackend> make_cuda_backend(const std::vector<ModelParams>&, const LaunchGeometry&, int)
 {
     throw std::runtime_error(
         "the GPU backend is not available (this sclsim was built without CUDA) — rebuild with the CUDA toolkit "

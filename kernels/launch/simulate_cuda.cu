@@ -87,13 +87,13 @@ __global__ void __launch_bounds__(kPatientsPerBlock)
 
 class CudaBackend final : public SimulationBackend {
   public:
-    CudaBackend(const std::vector<ModelParams>& parameter_sets, const LaunchGeometry& geometry)
+    CudaBackend(const std::vector<ModelParams>& parameter_sets, const LaunchGeometry& geometry, int device)
         : geometry_(geometry)
     {
-        SCLS_CUDA_CALL(cudaSetDevice(0));
+        SCLS_CUDA_CALL(cudaSetDevice(device));
         cudaDeviceProp properties{};
-        SCLS_CUDA_CALL(cudaGetDeviceProperties(&properties, 0));
-        description_ = "GPU 0: " + describe_device(properties);
+        SCLS_CUDA_CALL(cudaGetDeviceProperties(&properties, device));
+        description_ = "GPU " + std::to_string(device) + ": " + describe_device(properties);
         params_.resize(parameter_sets.size());
         SCLS_CUDA_CALL(cudaMemcpy(thrust::raw_pointer_cast(params_.data()), parameter_sets.data(),
                                   parameter_sets.size() * sizeof(ModelParams), cudaMemcpyHostToDevice));
@@ -168,9 +168,9 @@ CudaDeviceInfo query_cuda_devices()
 }
 
 std::unique_ptr<SimulationBackend> make_cuda_backend(const std::vector<ModelParams>& parameter_sets,
-                                                     const LaunchGeometry& geometry)
+                                                     const LaunchGeometry& geometry, int device)
 {
-    return std::make_unique<CudaBackend>(parameter_sets, geometry);
+    return std::make_unique<CudaBackend>(parameter_sets, geometry, device);
 }
 
 }  // namespace scls

@@ -160,7 +160,8 @@ SCLS_FUNCTION SCLS_FORCEINLINE int strategy_at(int position, int comparator)
 // Everything a launch needs to locate work and results.
 struct LaunchGeometry {
     std::uint64_t seed;
-    std::uint32_t parameter_sets;
+    std::uint32_t parameter_sets;  // sets in this launch
+    std::uint32_t first_set;       // run-wide index of the launch's set 0 (a rank's share of a distributed run)
     std::uint32_t patients_per_set;
     std::uint32_t blocks_per_set;  // ceil(patients_per_set / kPatientsPerBlock)
     int strategies;
@@ -169,7 +170,7 @@ struct LaunchGeometry {
 
     SCLS_FUNCTION std::uint32_t stream_set(std::uint32_t parameter_set) const
     {
-        return same_patients_every_set ? 0u : parameter_set;
+        return same_patients_every_set ? 0u : first_set + parameter_set;
     }
 
     SCLS_FUNCTION int moments_per_block() const { return strategies * kMomentsPerStrategy; }

@@ -1,0 +1,92 @@
+// Work units, shares of them, and the one order in which their moment sums
+// are added — the contract that makes a run's numbers independent of how many
+// processes ran it, how it was batched, and whether it was interrupted.
+//
+// The run's (parameter set x patient block) grid is cut into work units of
+// kBlocksPerUnit consecutive blocks of one set (a set's last unit may be
+// shorter), numbered set-major. A set's moments are
+//     (((0 + unit_0) + unit_1) + ...),  unit_j = (((0 + block_0) + block_1) + ...)
+// in block order within the unit. Counts are integers: any order gives the
+// same sum.
+//
+// A share is a contiguous range of units (one process's part of a run). Its
+// result holds, for every set whose first unit it holds, that set's sum
+// folded in unit order; for a set it joins part-way (only ever its first
+// set), each unit's sum apart, so that whoever merges the shares in order
+// can continue the set's fold exactly where the previous share stopped.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kernels/model/tally.hpp"
+
+namespace scls {
+
+inline constexpr std::uint32_t kBlocksPerUnit = 64;  // 16,384 patients: the unit of checkpoints and sharding
+
+struct UnitRange {
+    std::uint64_t first = 0;  // run-wide unit indices [first, end)
+    std::uint64_t end = 0;
+    std::uint64_t size() const { return end - first; }
+    bool operator==(const UnitRange&) const = default;
+};
+
+// The unit grid of one run.
+class WorkUnits {
+  public:
+    explicit WorkUnits(const LaunchGeometry& run_geometry);
+
+    std::uint64_t count() const { return static_cast<std::uint64_t>(parameter_sets_) * units_per_set_; }
+    std::uint32_t units_per_set() const { return units_per_set_; }
+    std::uint32_t set_of(std::uint64_t unit) const { return static_cast<std::uint32_t>(unit / units_per_set_); }
+    std::uint32_t index_in_set(std::uint64_t unit) const { return static_cast<std::uint32_t>(unit % units_per_set_); }
+    // Run-wide block range of a unit.
+    std::uint64_t first_block(std::uint64_t unit) const;
+    std::uint64_t end_block(std::uint64_t unit) const;
+
+    // Share `rank` of `ranks`: contiguous ranges in rank order that cover
+    // every unit once, balanced by blocks (a set's short last unit counts for
+    // what it is). Shares may be empty when there are more ranks than units.
+    UnitRange share(int rank, int ranks) const;
+
+  private:
+    std::uint32_t parameter_sets_;
+    std::uint32_t blocks_per_set_;
+    std::uint32_t units_per_set_;
+};
+
+// What one share has simulated so far (units [units.first, units.first +
+// units_done)), in the form merge_shares() needs.
+struct ShareResult {
+    UnitRange units;
+    std::uint64_t units_done = 0;
+    std::uint32_t first_set = 0;  // the sets the share touches: [first_set, first_set + set_count)
+    std::uint32_t set_count = 0;
+    bool joins_mid_set = false;   // its first unit is not its set's unit 0
+    int moments_per_set = 0;      // LaunchGeometry::moments_per_block()
+    int counts_per_set = 0;
+    std::vector<double> set_moments;       // [set_count][moments_per_set]: unit-order fold (zeros for a set joined mid-way)
+    std::vector<double> joined_unit_moments;  // [units done in the joined set][moments_per_set], in unit order
+    std::vector<std::uint64_t> counts;     // [set_count][counts_per_set]
+
+    double simulate_seconds = 0.0;  // this process's time in the backend (not persisted)
+
+    bool complete() const { return units_done == units.size(); }
+    std::uint64_t next_unit() const { return units.first + units_done; }
+};
+
+// An empty result for a share: nothing simulated yet.
+ShareResult empty_share(const WorkUnits& units, UnitRange range, const LaunchGeometry& run_geometry);
+
+// Adds the next unit's moment sum (moments_per_set doubles) to the share.
+void add_unit_moments(ShareResult& share, const WorkUnits& units, const double* unit_moments);
+
+// The run's moments [set][moments_per_set] and counts [set][counts_per_set]
+// from complete shares in rank order that together cover every unit. Throws
+// std::logic_error when they do not.
+void merge_shares(const std::vector<ShareResult>& shares, const LaunchGeometry& run_geometry, std::vector<double>& moments,
+                  std::vector<std::uint64_t>& counts);
+
+}  // namespace scls
