@@ -141,8 +141,12 @@ RunResult assemble_run(const LaunchGeometry& run_geometry, const std::vector<Sha
     RunResult result;
     result.geometry = run_geometry;
     merge_shares(shares, run_geometry, result.moments, result.counts);
+    const WorkUnits units(run_geometry);
     for (const ShareResult& share : shares) {
         result.simulate_seconds = std::max(result.simulate_seconds, share.simulate_seconds);  // the slowest share
+        for (std::uint64_t u = share.units.first; u < share.units.first + share.units_loaded; ++u) {
+            result.resumed_lifetimes += units.patients(u) * static_cast<std::uint64_t>(run_geometry.strategies);
+        }
     }
     return result;
 }

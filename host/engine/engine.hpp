@@ -43,12 +43,18 @@ struct RunResult {
     LaunchGeometry geometry{};
     std::vector<double> moments;        // [set][strategy][kMomentsPerStrategy]: sum, sum of squares per Value
     std::vector<std::uint64_t> counts;  // [set][strategy][CountLayout::per_strategy()]
-    double simulate_seconds = 0.0;      // inside the backend
+    double simulate_seconds = 0.0;      // inside the backend (the slowest process's)
     double wall_seconds = 0.0;
+    std::uint64_t resumed_lifetimes = 0;  // patient-strategy lifetimes read from a checkpoint, not simulated now
 
     std::uint64_t patient_strategy_lifetimes() const
     {
         return static_cast<std::uint64_t>(geometry.parameter_sets) * geometry.patients_per_set * geometry.strategies;
+    }
+    // Lifetimes per second of backend time, over what this run simulated.
+    double lifetimes_per_second() const
+    {
+        return simulate_seconds > 0 ? static_cast<double>(patient_strategy_lifetimes() - resumed_lifetimes) / simulate_seconds : 0.0;
     }
 };
 

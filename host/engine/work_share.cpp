@@ -10,8 +10,17 @@ namespace scls {
 WorkUnits::WorkUnits(const LaunchGeometry& run_geometry)
     : parameter_sets_(run_geometry.parameter_sets),
       blocks_per_set_(run_geometry.blocks_per_set),
-      units_per_set_((run_geometry.blocks_per_set + kBlocksPerUnit - 1) / kBlocksPerUnit)
+      units_per_set_((run_geometry.blocks_per_set + kBlocksPerUnit - 1) / kBlocksPerUnit),
+      patients_per_set_(run_geometry.patients_per_set)
 {
+}
+
+std::uint64_t WorkUnits::patients(std::uint64_t unit) const
+{
+    const std::uint64_t set_start = static_cast<std::uint64_t>(set_of(unit)) * blocks_per_set_;
+    const std::uint64_t first_patient = (first_block(unit) - set_start) * kPatientsPerBlock;
+    const std::uint64_t end_patient = std::min<std::uint64_t>((end_block(unit) - set_start) * kPatientsPerBlock, patients_per_set_);
+    return end_patient - first_patient;
 }
 
 std::uint64_t WorkUnits::first_block(std::uint64_t unit) const
@@ -85,6 +94,113 @@ void add_unit_moments(ShareResult& share, const WorkUnits& units, const double* 
         }
     }
     ++share.units_done;
+}
+
+namespace {
+
+constexpr std::uint64_t kShareMagic = 0x31726168536c6353ull;  // "SclShar1"
+
+class ByteWriter {
+  public:
+    template <class T>
+    void put(const T& value)
+    {
+        const auto* p = reinterpret_cast<const char*>(&value);
+        bytes.insert(bytes.end(), p, p + sizeof(T));
+    }
+    template <class T>
+    void put_vector(const std::vector<T>& values)
+    {
+        put<std::uint64_t>(values.size());
+        const auto* p = reinterpret_cast<const char*>(values.data());
+        bytes.insert(bytes.end(), p, p + values.size() * sizeof(T));
+    }
+    std::vector<char> bytes;
+};
+
+class ByteReader {
+  public:
+    explicit ByteReader(const std::vector<char>& bytes) : bytes_(bytes) {}
+    template <class T>
+    T get()
+    {
+        T value{};
+        take(&value, sizeof(T));
+        return value;
+    }
+    template <class T>
+    std::vector<T> get_vector()
+    {
+        const auto size = get<std::uint64_t>();
+        if (size > (bytes_.size() - at_) / sizeof(T)) {
+            throw std::runtime_error("share data truncated");
+        }
+        std::vector<T> values(size);
+        take(values.data(), size * sizeof(T));
+        return values;
+    }
+    bool at_end() const { return at_ == bytes_.size(); }
+
+  private:
+    void take(void* out, std::size_t size)
+    {
+        if (size > bytes_.size() - at_) {
+            throw std::runtime_error("share data truncated");
+        }
+        std::copy_n(bytes_.data() + at_, size, static_cast<char*>(out));
+        at_ += size;
+    }
+    const std::vector<char>& bytes_;
+    std::size_t at_ = 0;
+};
+
+}  // namespace
+
+std::vector<char> pack_share(const ShareResult& share)
+{
+    ByteWriter out;
+    out.put(kShareMagic);
+    out.put(share.units.first);
+    out.put(share.units.end);
+    out.put(share.units_done);
+    out.put(share.first_set);
+    out.put(share.set_count);
+    out.put<std::uint8_t>(share.joins_mid_set ? 1 : 0);
+    out.put(share.moments_per_set);
+    out.put(share.counts_per_set);
+    out.put(share.simulate_seconds);
+    out.put(share.units_loaded);
+    out.put_vector(share.set_moments);
+    out.put_vector(share.joined_unit_moments);
+    out.put_vector(share.counts);
+    return std::move(out.bytes);
+}
+
+ShareResult unpack_share(const std::vector<char>& bytes)
+{
+    ByteReader in(bytes);
+    if (in.get<std::uint64_t>() != kShareMagic) {
+        throw std::runtime_error("share data malformed (bad magic number)");
+    }
+    ShareResult share;
+    share.units.first = in.get<std::uint64_t>();
+    share.units.end = in.get<std::uint64_t>();
+    share.units_done = in.get<std::uint64_t>();
+    share.first_set = in.get<std::uint32_t>();
+    share.set_count = in.get<std::uint32_t>();
+    share.joins_mid_set = in.get<std::uint8_t>() != 0;
+    share.moments_per_set = in.get<int>();
+    share.counts_per_set = in.get<int>();
+    share.simulate_seconds = in.get<double>();
+    share.units_loaded = in.get<std::uint64_t>();
+    share.set_moments = in.get_vector<double>();
+    share.joined_unit_moments = in.get_vector<double>();
+    share.counts = in.get_vector<std::uint64_t>();
+    if (!in.at_end() || share.set_moments.size() != static_cast<std::size_t>(share.set_count) * share.moments_per_set ||
+        share.counts.size() != static_cast<std::size_t>(share.set_count) * share.counts_per_set) {
+        throw std::runtime_error("share data malformed (sizes disagree)");
+    }
+    return share;
 }
 
 void merge_shares(const std::vector<ShareResult>& shares, const LaunchGeometry& run_geometry, std::vector<double>& moments,

@@ -45,6 +45,8 @@ class WorkUnits {
     // Run-wide block range of a unit.
     std::uint64_t first_block(std::uint64_t unit) const;
     std::uint64_t end_block(std::uint64_t unit) const;
+    // Patients a unit simulates (per strategy).
+    std::uint64_t patients(std::uint64_t unit) const;
 
     // Share `rank` of `ranks`: contiguous ranges in rank order that cover
     // every unit once, balanced by blocks (a set's short last unit counts for
@@ -55,6 +57,7 @@ class WorkUnits {
     std::uint32_t parameter_sets_;
     std::uint32_t blocks_per_set_;
     std::uint32_t units_per_set_;
+    std::uint32_t patients_per_set_;
 };
 
 // What one share has simulated so far (units [units.first, units.first +
@@ -71,7 +74,8 @@ struct ShareResult {
     std::vector<double> joined_unit_moments;  // [units done in the joined set][moments_per_set], in unit order
     std::vector<std::uint64_t> counts;     // [set_count][counts_per_set]
 
-    double simulate_seconds = 0.0;  // this process's time in the backend (not persisted)
+    double simulate_seconds = 0.0;  // this process's time in the backend (not in checkpoints)
+    std::uint64_t units_loaded = 0;  // units that came from a checkpoint, not simulated by this process
 
     bool complete() const { return units_done == units.size(); }
     std::uint64_t next_unit() const { return units.first + units_done; }
@@ -82,6 +86,11 @@ ShareResult empty_share(const WorkUnits& units, UnitRange range, const LaunchGeo
 
 // Adds the next unit's moment sum (moments_per_set doubles) to the share.
 void add_unit_moments(ShareResult& share, const WorkUnits& units, const double* unit_moments);
+
+// A share as bytes and back (to send it between processes). unpack_share
+// throws std::runtime_error on a truncated or malformed buffer.
+std::vector<char> pack_share(const ShareResult& share);
+ShareResult unpack_share(const std::vector<char>& bytes);
 
 // The run's moments [set][moments_per_set] and counts [set][counts_per_set]
 // from complete shares in rank order that together cover every unit. Throws

@@ -68,9 +68,15 @@ void write_contents(Hdf5Writer& w, const Scenario& scenario, const RunResult& re
     W::string_attribute(root, "device", result.backend_description);
     W::scalar_attribute<double>(root, "wall_seconds", result.wall_seconds);
     W::scalar_attribute<double>(root, "simulate_seconds", result.simulate_seconds);
-    W::scalar_attribute<double>(root, "patient_strategy_lifetimes_per_second",
-                                result.simulate_seconds > 0 ? result.patient_strategy_lifetimes() / result.simulate_seconds : 0.0);
+    W::scalar_attribute<double>(root, "patient_strategy_lifetimes_per_second", result.lifetimes_per_second());
     W::scalar_attribute<double>(root, "peak_resident_mib", meta.peak_resident_mib);
+    W::scalar_attribute<std::int64_t>(root, "processes", meta.processes);
+    std::string hosts;
+    for (const auto& h : meta.hosts) {
+        hosts += (hosts.empty() ? "" : ",") + h;
+    }
+    W::string_attribute(root, "hosts", hosts);
+    W::string_attribute(root, "resumed_from_checkpoint", meta.resumed ? "yes" : "no");
 
     H5::Group scenario_group = w.group("/scenario");
     w.text(scenario_group, "source_text", scenario.source_text, "the scenario as read, before --set overrides");

@@ -18,7 +18,10 @@ struct RunMetadata {
     std::string git_commit;
     std::string command_line;
     std::string created_utc;
-    double peak_resident_mib = 0.0;
+    double peak_resident_mib = 0.0;     // of the process that wrote the file
+    int processes = 1;                  // MPI ranks that simulated
+    std::vector<std::string> hosts;     // where they ran (distinct host names)
+    bool resumed = false;               // continued from a checkpoint
 };
 
 // Fails (InputError, before any simulation) when the path cannot be written:

@@ -1,5 +1,6 @@
 #include "host/psa/parameter_sets.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <set>
@@ -229,11 +230,18 @@ ParameterSets grid_parameter_sets(const std::vector<GridAxis>& axes)
     return sets;
 }
 
-std::vector<ModelParams> resolve_parameter_sets(const Scenario& scenario, const ParameterSets& sets)
+std::vector<ModelParams> resolve_parameter_sets(const Scenario& scenario, const ParameterSets& sets, std::size_t first,
+                                                std::size_t count)
 {
-    std::vector<ModelParams> params{scenario.params};  // set 0, the base case, is the scenario itself
-    params.reserve(sets.size());
-    for (std::size_t s = 1; s < sets.size(); ++s) {
+    const std::size_t begin = std::min(first, sets.size());
+    const std::size_t end = begin + std::min(count, sets.size() - begin);
+    std::vector<ModelParams> params;
+    params.reserve(end - begin);
+    for (std::size_t s = begin; s < end; ++s) {
+        if (s == 0) {
+            params.push_back(scenario.params);  // set 0, the base case, is the scenario itself
+            continue;
+        }
         std::vector<Override> overrides = scenario.overrides;
         std::string assignments;
         for (std::size_t c = 0; c < sets.columns(); ++c) {

@@ -67,7 +67,9 @@ ParameterSets grid_parameter_sets(const std::vector<GridAxis>& axes);
 
 // Resolves every set into model parameters (the scenario with the set's values
 // at its paths). Throws InputError naming the set and key of a value the
-// model cannot take (e.g. a share above 1 drawn from a normal).
-std::vector<ModelParams> resolve_parameter_sets(const Scenario& scenario, const ParameterSets& sets);
+// model cannot take (e.g. a share above 1 drawn from a normal). first and
+// count select a range of sets (a process's share of a distributed run).
+std::vector<ModelParams> resolve_parameter_sets(const Scenario& scenario, const ParameterSets& sets, std::size_t first = 0,
+                                                std::size_t count = static_cast<std::size_t>(-1));
 
 }  // namespace scls
