@@ -479,6 +479,8 @@ int main(int argc, char** argv)
             } else {
                 fmt::print("GPU backend: not compiled in ({})\n", cuda.error);
             }
+            fmt::print("MPI: {}{}\n", Cluster::mpi_library(),
+                       cluster.distributed() ? fmt::format("; this is {}", cluster.describe()) : std::string());
             return 0;
         }
         if (show->parsed()) {

@@ -158,6 +158,19 @@ bool Cluster::mpi_compiled()
     return SCLS_HAVE_MPI != 0;
 }
 
+std::string Cluster::mpi_library()
+{
+#if SCLS_HAVE_MPI
+    char text[MPI_MAX_LIBRARY_VERSION_STRING] = {};
+    int length = 0;
+    MPI_Get_library_version(text, &length);  // callable before MPI_Init
+    std::string version(text, static_cast<std::size_t>(length));
+    return version.substr(0, version.find_first_of("\n,"));
+#else
+    return "not compiled in (no MPI library found at configure time; install libopenmpi-dev and rebuild)";
+#endif
+}
+
 std::string Cluster::describe() const
 {
     return fmt::format("rank {} of {} on {}", place_.rank, place_.ranks, place_.host);

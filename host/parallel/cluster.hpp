@@ -39,6 +39,8 @@ class Cluster {
     bool distributed() const { return place_.ranks > 1; }
     bool is_root() const { return place_.rank == 0; }
     static bool mpi_compiled();
+    // The MPI library's own description (first line), or why there is none.
+    static std::string mpi_library();
     // "rank 2 of 4 on node07"
     std::string describe() const;
 
