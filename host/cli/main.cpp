@@ -460,6 +460,12 @@ int main(int argc, char** argv)
     }
 
     const bool simulating = run->parsed() || psa_command->parsed() || sweep_command->parsed();
+    if (simulating && !cluster.launch_problem().empty()) {
+        if (cluster.is_root()) {
+            std::cerr << "sclsim: " << cluster.launch_problem() << "\n";
+        }
+        return kExitInputError;
+    }
     if (!simulating && !cluster.is_root()) {
         return 0;  // only run, psa and sweep are shared out; rank 0 does the rest alone
     }

@@ -141,6 +141,19 @@ Cluster::Cluster(int& argc, char**& argv)
 #else
     (void)argc;
     (void)argv;
+    // Launched as one of several ranks, but unable to talk to the others.
+    for (const char* size_variable : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE"}) {
+        const char* value = std::getenv(size_variable);
+        if (value != nullptr && std::atoi(value) > 1) {
+            launch_problem_ = fmt::format(
+                "this sclsim was built without MPI but was started as one of {} processes ({}={}): each would run the "
+                "whole job — rebuild with libopenmpi-dev installed (sclsim info shows the MPI library), or run it "
+                "without mpirun/srun",
+                value, size_variable, value);
+            const char* rank = std::getenv("OMPI_COMM_WORLD_RANK");
+            place_.rank = rank ? std::atoi(rank) : 0;  // so that one copy reports it
+        }
+    }
 #endif
 }
 

@@ -39,6 +39,9 @@ class Cluster {
     bool distributed() const { return place_.ranks > 1; }
     bool is_root() const { return place_.rank == 0; }
     static bool mpi_compiled();
+    // Non-empty when an MPI launcher started several copies of a build
+    // without MPI: each would run the whole job. Says what to do instead.
+    const std::string& launch_problem() const { return launch_problem_; }
     // The MPI library's own description (first line), or why there is none.
     static std::string mpi_library();
     // "rank 2 of 4 on node07"
@@ -65,6 +68,7 @@ class Cluster {
   private:
     ProcessPlace place_;
     bool mpi_initialized_ = false;
+    std::string launch_problem_;
 };
 
 }  // namespace scls
