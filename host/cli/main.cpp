@@ -367,10 +367,13 @@ void add_run_options(CLI::App* command, CommonInputs& inputs, std::string& outpu
     command->add_option("--checkpoint-every", execute_options.checkpoint_every_seconds,
                         "seconds between checkpoints in OUTPUT.checkpoint/ (default 60; 0 = after every batch)")
         ->check(CLI::NonNegativeNumber);
-    command->add_flag("!--no-checkpoint", execute_options.checkpoint, "record no checkpoint (and ignore an existing one)");
-    command->add_flag("--resume", execute_options.resume,
-                      "require a checkpoint to continue (the same command resumes by itself when one exists)");
-    command->add_flag("--restart", execute_options.restart, "delete the output's checkpoint and start from the beginning");
+    CLI::Option* no_checkpoint =
+        command->add_flag("!--no-checkpoint", execute_options.checkpoint, "record no checkpoint (and ignore an existing one)");
+    CLI::Option* resume = command->add_flag("--resume", execute_options.resume,
+                                            "require a checkpoint to continue (the same command resumes by itself when one exists)");
+    command->add_flag("--restart", execute_options.restart, "delete the output's checkpoint and start from the beginning")
+        ->excludes(resume);
+    resume->excludes(no_checkpoint);
 }
 
 }  // namespace

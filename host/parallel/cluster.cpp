@@ -31,6 +31,7 @@ std::string host_name()
     return name;
 }
 
+#if SCLS_HAVE_MPI
 // Whether an MPI launcher started this process: MPI_Init without one would
 // make a singleton job, which needs a runtime daemon we do not want to rely
 // on for a plain `sclsim run`.
@@ -59,7 +60,6 @@ std::string rank_list(const std::vector<int>& ranks)
     return text;
 }
 
-#if SCLS_HAVE_MPI
 void check_mpi(int status, const char* call)
 {
     if (status != MPI_SUCCESS) {
