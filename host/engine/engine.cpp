@@ -119,13 +119,13 @@ ShareResult simulate_share(SimulationBackend& backend, const LaunchGeometry& run
             }
         }
         block = batch_end;
-        if (options.progress) {
-            options.progress(block - share_first_block, share_end_block - share_first_block);
-        }
         const bool at_unit_boundary = block == share_end_block || block == units.first_block(share.next_unit());
         if (options.checkpoint && at_unit_boundary && block < share_end_block &&
             std::chrono::duration<double>(Clock::now() - last_checkpoint).count() >= options.checkpoint_interval_seconds) {
             save_checkpoint();
+        }
+        if (options.progress) {
+            options.progress(block - share_first_block, share_end_block - share_first_block);
         }
     }
     if (options.checkpoint && share.units.size() > 0 &&
