@@ -40,11 +40,8 @@ std::unique_ptr<SimulationBackend> make_backend(const std::vector<ModelParams>& 
     }
     const CudaDeviceInfo cuda = query_cuda_devices();
     const bool usable = cuda.compiled && cuda.device_count > 0;
-    if (options.backend == BackendChoice::gpu) {
-        if (!usable) {
-            throw std::runtime_error(fmt::format("--backend gpu: no usable GPU ({}) — use --backend cpu or auto", cuda.error));
-        }
-        return make_cuda_backend(share_params, share_geometry, options.gpu_device % cuda.device_count);
+    if (options.backend == BackendChoice::gpu && !usable) {
+        throw std::runtime_error(fmt::format("--backend gpu: no usable GPU ({}) — use --backend cpu or auto", cuda.error));
     }
     if (usable) {
         return make_cuda_backend(share_params, share_geometry, options.gpu_device % cuda.device_count);
@@ -93,7 +90,7 @@ ShareResult simulate_share(SimulationBackend& backend, const LaunchGeometry& run
     while (block < share_end_block) {
         // A batch never ends inside a unit unless it lies within one (batches
         // smaller than a unit): checkpoints then see whole units only.
-        const std::uint64_t unit_end = units.end_block(share.next_unit());
+        std::uint64_t unit_end = units.end_block(share.next_unit());  // of the unit being summed
         std::uint64_t batch_end = std::min(block + batch_blocks, share_end_block);
         if (batch_end > unit_end) {
             std::uint64_t unit = share.next_unit();
@@ -113,14 +110,15 @@ ShareResult simulate_share(SimulationBackend& backend, const LaunchGeometry& run
             for (int m = 0; m < moments_per_block; ++m) {
                 unit_moments[m] += partial[m];
             }
-            if (!share.complete() && block + b + 1 == units.end_block(share.next_unit())) {
+            if (block + b + 1 == unit_end) {
                 add_unit_moments(share, units, unit_moments.data());
                 std::fill(unit_moments.begin(), unit_moments.end(), 0.0);
+                unit_end = share.complete() ? share_end_block : units.end_block(share.next_unit());
             }
         }
         block = batch_end;
-        const bool at_unit_boundary = block == share_end_block || block == units.first_block(share.next_unit());
-        if (options.checkpoint && at_unit_boundary && block < share_end_block &&
+        const bool between_units = block < share_end_block && block == units.first_block(share.next_unit());
+        if (options.checkpoint && between_units &&
             std::chrono::duration<double>(Clock::now() - last_checkpoint).count() >= options.checkpoint_interval_seconds) {
             save_checkpoint();
         }

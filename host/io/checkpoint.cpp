@@ -2,6 +2,7 @@
 #include "host/io/checkpoint.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstring>
 #include <fmt/format.h>
@@ -99,6 +100,19 @@ std::vector<std::pair<SegmentName, std::filesystem::path>> list_segments(const s
     return segments;
 }
 
+// The identity's numbers that a segment stores and a resume compares one by
+// one (the rank count has a message of its own).
+std::array<std::pair<const char*, std::uint64_t>, 7> geometry_attributes(const RunIdentity& identity)
+{
+    return {{{"seed", identity.seed},
+             {"parameter_sets", identity.parameter_sets},
+             {"patients_per_set", identity.patients_per_set},
+             {"strategies", identity.strategies},
+             {"months_in_grid", identity.months_in_grid},
+             {"same_patients_every_set", identity.same_patients_every_set},
+             {"blocks_per_unit", identity.blocks_per_unit}}};
+}
+
 [[noreturn]] void refuse(const std::filesystem::path& segment, const std::string& key, const std::string& message)
 {
     throw InputError({{segment.string(), key, 0, message}});
@@ -119,16 +133,7 @@ void check_identity(const Hdf5Reader& reader, const std::filesystem::path& segme
                            "with that build, or start over with --restart (deletes {})",
                            version, ours.sclsim_version, directory));
     }
-    const std::pair<const char*, std::uint64_t> numbers[] = {
-        {"seed", ours.seed},
-        {"parameter_sets", ours.parameter_sets},
-        {"patients_per_set", ours.patients_per_set},
-        {"strategies", ours.strategies},
-        {"months_in_grid", ours.months_in_grid},
-        {"same_patients_every_set", ours.same_patients_every_set},
-        {"blocks_per_unit", ours.blocks_per_unit},
-    };
-    for (const auto& [key, value] : numbers) {
+    for (const auto& [key, value] : geometry_attributes(ours)) {
         const std::uint64_t theirs = reader.unsigned_attribute("/", key);
         if (theirs != value) {
             refuse(segment, key, fmt::format("is {} in the checkpoint, {} in this run — {}", theirs, value, remedy));
@@ -292,14 +297,10 @@ void ShareCheckpoint::save(const ShareResult& share)
         W::string_attribute(root, "format", kFormat);
         W::string_attribute(root, "sclsim_version", identity_.sclsim_version);
         W::string_attribute(root, "scenario_digest", identity_.scenario_digest);
+        for (const auto& [key, value] : geometry_attributes(identity_)) {
+            W::scalar_attribute<std::uint64_t>(root, key, value);
+        }
         const std::pair<const char*, std::uint64_t> numbers[] = {
-            {"seed", identity_.seed},
-            {"parameter_sets", identity_.parameter_sets},
-            {"patients_per_set", identity_.patients_per_set},
-            {"strategies", identity_.strategies},
-            {"months_in_grid", identity_.months_in_grid},
-            {"same_patients_every_set", identity_.same_patients_every_set},
-            {"blocks_per_unit", identity_.blocks_per_unit},
             {"ranks", identity_.ranks},
             {"rank", static_cast<std::uint64_t>(rank_)},
             {"segment", next_segment_},
