@@ -9,6 +9,7 @@
 #include <map>
 #include <sstream>
 
+#include "host/io/files.hpp"
 #include "host/scenario/toml_reader.hpp"
 
 namespace scls {
@@ -119,8 +120,8 @@ StrategyMix read_mix(TableReader& reader, std::string_view key, const Scenario& 
 
 void read_fit(TableReader& fit, TargetSet& set)
 {
-    set.patients = static_cast<std::uint64_t>(fit.integer("patients", 1000, 100000));
-    set.seed = static_cast<std::uint64_t>(fit.integer("seed", 0, 1));
+    set.patients = static_cast<std::uint64_t>(fit.integer("patients", 1000, 0xFFFFFFFFll, 100000));
+    set.seed = static_cast<std::uint64_t>(fit.integer("seed", 0, std::numeric_limits<std::int64_t>::max(), 1));
     if (auto algorithm = fit.optional_string("algorithm")) {
         const std::map<std::string, CalibrationAlgorithm> known{{"sbplx", CalibrationAlgorithm::sbplx},
                                                                 {"neldermead", CalibrationAlgorithm::nelder_mead},
@@ -134,8 +135,8 @@ void read_fit(TableReader& fit, TargetSet& set)
                                                 *algorithm));
         }
     }
-    set.starts = static_cast<int>(fit.integer("starts", 1, 1));
-    set.max_evaluations = static_cast<int>(fit.integer("max_evaluations", 10, 300));
+    set.starts = static_cast<int>(fit.integer("starts", 1, 1000, 1));
+    set.max_evaluations = static_cast<int>(fit.integer("max_evaluations", 10, 1000000, 300));
     set.relative_tolerance = fit.number_or("relative_tolerance", Bound::positive, 1e-3);
     fit.finish("patients, seed, algorithm, starts, max_evaluations, relative_tolerance");
 }
@@ -326,13 +327,7 @@ TargetSet load_targets(const std::string& text, const std::string& source_name, 
 
 TargetSet load_targets_file(const std::filesystem::path& path, const Scenario& scenario)
 {
-    std::ifstream in(path);
-    if (!in) {
-        throw InputError({InputIssue{path.string(), "", 0, "cannot be read (missing or no permission) — check the path"}});
-    }
-    std::stringstream text;
-    text << in.rdbuf();
-    return load_targets(text.str(), path.string(), scenario);
+    return load_targets(read_input_file(path, "targets file"), path.string(), scenario);
 }
 
 namespace {

@@ -157,6 +157,21 @@ void check_identity(const Hdf5Reader& reader, const std::filesystem::path& segme
     }
 }
 
+// A segment's file name must say what it holds: renamed segments would be
+// counted by the inspection and then skipped by the ranks.
+void check_name_matches(const Hdf5Reader& reader, const std::filesystem::path& segment, const SegmentName& name)
+{
+    const std::uint64_t rank = reader.unsigned_attribute("/", "rank");
+    const std::uint64_t ranks = reader.unsigned_attribute("/", "ranks");
+    const std::uint64_t index = reader.unsigned_attribute("/", "segment");
+    if (rank != static_cast<std::uint64_t>(name.rank) || ranks != static_cast<std::uint64_t>(name.ranks) || index != name.index) {
+        refuse(segment, "rank",
+               fmt::format("holds segment {} of rank {} of {} but is named as segment {} of rank {} of {} (it was renamed or "
+                           "copied) — start over with --restart (deletes the checkpoint)",
+                           index, rank, ranks, name.index, name.rank, name.ranks));
+    }
+}
+
 }  // namespace
 
 RunIdentity run_identity(const Scenario& scenario, const ParameterSets& sets, const LaunchGeometry& run_geometry, int ranks,
@@ -199,6 +214,7 @@ CheckpointSummary inspect_checkpoint(const std::filesystem::path& directory, con
     for (const auto& [name, path] : list_segments(directory)) {
         const Hdf5Reader reader(path, kSegmentExpected);
         check_identity(reader, path, identity);
+        check_name_matches(reader, path, name);
         latest_units_done[name.rank] = reader.unsigned_attribute("/", "units_done");
         ++summary.segments;
     }
@@ -209,13 +225,56 @@ CheckpointSummary inspect_checkpoint(const std::filesystem::path& directory, con
     return summary;
 }
 
+namespace {
+
+// Whether a directory entry is one sclsim writes there: a segment, or the
+// temporary of a segment being written.
+bool is_checkpoint_entry(const std::string& name)
+{
+    const std::size_t partial = name.find(".partial-");
+    return parse_segment_name(partial == std::string::npos ? name : name.substr(0, partial)).has_value();
+}
+
+}  // namespace
+
+void check_checkpoint_path(const std::filesystem::path& directory)
+{
+    namespace fs = std::filesystem;
+    std::error_code error;
+    const fs::file_status status = fs::symlink_status(directory, error);
+    if (!fs::exists(status)) {
+        return;
+    }
+    const std::string remedy = "move it away or choose another output path with -o";
+    if (!fs::is_directory(status)) {
+        throw InputError({{directory.string(), "", 0,
+                           fmt::format("exists and is not a checkpoint directory (sclsim keeps a run's checkpoint there and deletes "
+                                       "it afterwards) — {}",
+                                       remedy)}});
+    }
+    for (const auto& entry : fs::directory_iterator(directory, error)) {
+        if (!is_checkpoint_entry(entry.path().filename().string())) {
+            throw InputError({{directory.string(), "", 0,
+                               fmt::format("holds {}, which sclsim did not write (sclsim keeps a run's checkpoint in this directory "
+                                           "and deletes it afterwards) — {}",
+                                           entry.path().filename().string(), remedy)}});
+        }
+    }
+}
+
 void remove_checkpoint(const std::filesystem::path& directory)
 {
+    namespace fs = std::filesystem;
     std::error_code error;
-    std::filesystem::remove_all(directory, error);
-    if (error) {
-        throw std::runtime_error(fmt::format("cannot remove the checkpoint directory {}: {}", directory.string(), error.message()));
+    if (!fs::is_directory(directory, error)) {
+        return;
     }
+    for (const auto& entry : fs::directory_iterator(directory, error)) {
+        if (is_checkpoint_entry(entry.path().filename().string()) && !fs::remove(entry.path(), error) && error) {
+            throw std::runtime_error(fmt::format("cannot remove the checkpoint segment {}: {}", entry.path().string(), error.message()));
+        }
+    }
+    fs::remove(directory, error);  // only when empty: anything else in it stays
 }
 
 ShareCheckpoint::ShareCheckpoint(std::filesystem::path directory, RunIdentity identity, int rank, const LaunchGeometry& run_geometry)
@@ -243,6 +302,7 @@ std::optional<ShareResult> ShareCheckpoint::load(UnitRange range)
         }
         const Hdf5Reader reader(path, kSegmentExpected);
         check_identity(reader, path, identity_);
+        check_name_matches(reader, path, name);
         if (reader.unsigned_attribute("/", "unit_first") != range.first || reader.unsigned_attribute("/", "unit_end") != range.end) {
             refuse(path, "unit_first", fmt::format("covers units {}..{}, this share is {}..{} — start over with --restart",
                                                    reader.unsigned_attribute("/", "unit_first"),

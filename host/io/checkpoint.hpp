@@ -52,8 +52,15 @@ struct CheckpointSummary {
 };
 CheckpointSummary inspect_checkpoint(const std::filesystem::path& directory, const RunIdentity& identity);
 
-// Deletes the directory and everything in it (after a successful write, or
-// for --restart).
+// Refuses a path where the checkpoint directory would go that holds
+// something else (a file, or a directory with files sclsim did not write):
+// sclsim deletes its checkpoint after a run and must never delete a user's
+// files. Throws InputError naming the path and the remedy.
+void check_checkpoint_path(const std::filesystem::path& directory);
+
+// Deletes the checkpoint's segments (and temporaries of interrupted writes),
+// then the directory if that left it empty — after a successful write, or
+// for --restart. Nothing else in it is touched.
 void remove_checkpoint(const std::filesystem::path& directory);
 
 class ShareCheckpoint {

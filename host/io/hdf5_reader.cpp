@@ -6,6 +6,10 @@
 
 namespace scls {
 
+namespace {
+constexpr std::uint64_t kMaxReadValues = 1ull << 31;  // 16 GiB of doubles: beyond any results file
+}  // namespace
+
 void Hdf5Reader::missing(const std::string& object, const std::string& detail) const
 {
     throw InputError({{path_.string(), object, 0, fmt::format("cannot be read ({}) — give {}", detail, expected_)}});
@@ -47,7 +51,11 @@ std::vector<T> Hdf5Reader::numbers(const std::string& dataset, const H5::PredTyp
         H5::DataSpace space = set.getSpace();
         std::vector<hsize_t> shape(space.getSimpleExtentNdims());
         space.getSimpleExtentDims(shape.data());
-        std::vector<T> values(space.getSimpleExtentNpoints());
+        const auto points = static_cast<std::uint64_t>(space.getSimpleExtentNpoints());
+        if (points > kMaxReadValues) {
+            missing(dataset, fmt::format("it claims {} values, more than any sclsim file holds (the file is damaged)", points));
+        }
+        std::vector<T> values(points);
         set.read(values.data(), type);  // HDF5 converts the stored type
         if (dims) {
             *dims = shape;
@@ -78,6 +86,9 @@ std::vector<std::string> Hdf5Reader::strings(const std::string& dataset) const
     try {
         H5::DataSet set = file_.openDataSet(dataset);
         const auto count = static_cast<std::size_t>(set.getSpace().getSimpleExtentNpoints());
+        if (count > kMaxReadValues) {
+            missing(dataset, fmt::format("it claims {} strings, more than any sclsim file holds (the file is damaged)", count));
+        }
         std::vector<char*> raw(count, nullptr);
         H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
         set.read(raw.data(), type);

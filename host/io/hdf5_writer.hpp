@@ -1,7 +1,9 @@
 // A thin RAII writer over HDF5's C++ API: datasets with units, descriptions
 // and dimension labels (h5py shows them as dset.dims[i].label), strings and
-// attributes. Files are written under a temporary name and renamed into place
-// only when complete.
+// attributes. The file is built in memory (HDF5's core driver) and written
+// out by write_file_atomically: HDF5 never touches the disk itself, so a full
+// disk or an I/O error is one clean error from one place, never a crash in
+// HDF5's close path or a half-written file at the output path.
 #pragma once
 
 #include <H5Cpp.h>
@@ -20,7 +22,11 @@ namespace scls {
 
 class Hdf5Writer {
   public:
-    explicit Hdf5Writer(const std::string& path) : file_(path, H5F_ACC_TRUNC) {}
+    // name only labels the in-memory file (HDF5 needs one); nothing is written there.
+    explicit Hdf5Writer(const std::string& name);
+
+    // The complete file's bytes.
+    std::string image();
 
     H5::Group group(const std::string& name) { return file_.createGroup(name); }
     H5::H5File& file() { return file_; }
@@ -122,9 +128,10 @@ class Hdf5Writer {
 };
 
 
-// Creates the file under a temporary name next to path, lets contents fill
-// it, closes it and renames it to path; on any failure removes the temporary
-// file and rethrows (HDF5 errors as std::runtime_error naming the path).
+// Builds the file in memory with contents, then writes it to path with
+// write_file_atomically (files.hpp): path holds the complete file or nothing
+// new. HDF5 errors become std::runtime_error naming the path; write failures
+// OutputError.
 void write_hdf5_atomically(const std::filesystem::path& path, const std::function<void(Hdf5Writer&)>& contents);
 
 }  // namespace scls

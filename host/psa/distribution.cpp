@@ -2,6 +2,8 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include <boost/math/special_functions/beta.hpp>
+#include <boost/math/special_functions/gamma.hpp>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -44,6 +46,50 @@ double positive(TableReader& r, std::string_view key, const char* meaning)
     return r.number(key, Bound::positive, meaning);
 }
 
+// Shapes (beta alpha and beta, gamma and Dirichlet shapes) whose quantiles
+// are computed to full precision; outside, a distribution is either
+// effectively fixed (huge shapes) or piles its draws onto 0 (tiny ones).
+constexpr double kSmallestShape = 1e-3;
+constexpr double kLargestShape = 1e7;
+
+bool usable_shape(double shape) { return shape >= kSmallestShape && shape <= kLargestShape; }
+
+// Reports a shape outside that range against key; false then.
+bool check_shape(TableReader& r, std::string_view key, double shape, const char* what)
+{
+    if (usable_shape(shape)) {
+        return true;
+    }
+    r.report(key, fmt::format("gives {} = {:.4g} (shapes must lie in [{:g}, {:g}]: beyond, the distribution is effectively a "
+                              "fixed value or a point mass at 0) — use a fixed distribution, or a less extreme spread",
+                              what, shape, kSmallestShape, kLargestShape));
+    return false;
+}
+
+// A lognormal's log-scale parameters: e^100 is beyond any model quantity,
+// and a log-scale SD above 10 spans more than 70 orders of magnitude.
+constexpr Bound kLogLocation{-100.0, 100.0, false, "a log-scale location; e^100 is beyond any model quantity"};
+constexpr double kLargestLogSd = 10.0;
+
+// Boost.Math's inverses converge across the whole parameter range (GSL's beta
+// and gamma inverses fail for small means, e.g. beta(2, 200), and hang for
+// huge shapes); a failure that remains comes back as NaN and is refused by
+// the caller with the draw and the parameter.
+template <class Quantile>
+double guarded(Quantile&& quantile)
+{
+    try {
+        return quantile();
+    } catch (const std::exception&) {
+        return std::numeric_limits<double>::quiet_NaN();
+    }
+}
+
+double gamma_quantile(double u, double shape, double scale)
+{
+    return guarded([&] { return boost::math::gamma_p_inv(shape, u) * scale; });
+}
+
 }  // namespace
 
 const char* distribution_name(DistributionKind kind)
@@ -60,8 +106,8 @@ double Distribution::quantile(double u) const
 {
     switch (kind) {
         case DistributionKind::fixed: return a;
-        case DistributionKind::beta: return gsl_cdf_beta_Pinv(u, a, b);
-        case DistributionKind::gamma: return gsl_cdf_gamma_Pinv(u, a, b);
+        case DistributionKind::beta: return guarded([&] { return boost::math::ibeta_inv(a, b, u); });
+        case DistributionKind::gamma: return gamma_quantile(u, a, b);
         case DistributionKind::lognormal: return std::exp(a + b * gsl_cdf_ugaussian_Pinv(u));
         case DistributionKind::normal: return a + b * gsl_cdf_ugaussian_Pinv(u);
         case DistributionKind::truncated_normal: {
@@ -80,11 +126,11 @@ std::vector<double> Distribution::dirichlet_from_uniforms(const std::vector<doub
 {
     std::vector<double> x(alpha.size());
     for (std::size_t i = 0; i < alpha.size(); ++i) {
-        x[i] = gsl_cdf_gamma_Pinv(u[i], alpha[i], 1.0);
+        x[i] = gamma_quantile(u[i], alpha[i], 1.0);
     }
     const double total = std::accumulate(x.begin(), x.end(), 0.0);
     for (double& v : x) {
-        v /= total;
+        v = total > 0.0 ? v / total : std::numeric_limits<double>::quiet_NaN();  // all shares underflowed: refused by the caller
     }
     return x;
 }
@@ -164,6 +210,9 @@ Distribution read_distribution(TableReader& r, int components)
             if (r.has("alpha") || r.has("beta")) {
                 d.a = positive(r, "alpha", "a beta distribution needs alpha > 0 (e.g. events + 1)");
                 d.b = positive(r, "beta", "a beta distribution needs beta > 0 (e.g. non-events + 1)");
+                if (d.a > 0.0 && d.b > 0.0 && check_shape(r, "alpha", d.a, "alpha")) {
+                    check_shape(r, "beta", d.b, "beta");
+                }
                 break;
             }
             const double mean = r.number("mean", Bound::probability), sd = positive(r, "sd", "the beta's standard deviation");
@@ -178,6 +227,9 @@ Distribution read_distribution(TableReader& r, int components)
                 const double size = mean * (1.0 - mean) / (sd * sd) - 1.0;
                 d.a = mean * size;
                 d.b = (1.0 - mean) * size;
+                if (check_shape(r, "sd", d.a, "alpha")) {
+                    check_shape(r, "sd", d.b, "beta");
+                }
             }
             break;
         }
@@ -188,6 +240,9 @@ Distribution read_distribution(TableReader& r, int components)
             }
             if (native) {
                 d.a = positive(r, "shape", "a gamma distribution needs its shape > 0");
+                if (d.a > 0.0) {
+                    check_shape(r, "shape", d.a, "shape");
+                }
                 if (r.has("scale") == r.has("rate")) {
                     r.take("scale");
                     r.take("rate");
@@ -202,6 +257,9 @@ Distribution read_distribution(TableReader& r, int components)
             const double mean = positive(r, "mean", "the gamma's mean"), sd = positive(r, "sd", "the gamma's standard deviation");
             d.a = (mean / sd) * (mean / sd);
             d.b = sd * sd / mean;
+            if (mean > 0.0 && sd > 0.0) {
+                check_shape(r, "sd", d.a, "shape");
+            }
             break;
         }
         case DistributionKind::lognormal: {
@@ -210,14 +268,19 @@ Distribution read_distribution(TableReader& r, int components)
                 break;
             }
             if (native) {
-                d.a = r.number("meanlog", Bound::any);
+                d.a = r.number("meanlog", kLogLocation);
                 d.b = positive(r, "sdlog", "the log-scale standard deviation");
-                break;
+            } else {
+                const double mean = positive(r, "mean", "the lognormal's mean (of the value, not its log)");
+                const double sd = positive(r, "sd", "the lognormal's standard deviation (of the value)");
+                d.b = std::sqrt(std::log1p((sd / mean) * (sd / mean)));
+                d.a = std::log(mean) - 0.5 * d.b * d.b;
             }
-            const double mean = positive(r, "mean", "the lognormal's mean (of the value, not its log)");
-            const double sd = positive(r, "sd", "the lognormal's standard deviation (of the value)");
-            d.b = std::sqrt(std::log1p((sd / mean) * (sd / mean)));
-            d.a = std::log(mean) - 0.5 * d.b * d.b;
+            if (d.b > kLargestLogSd) {
+                r.report(native ? "sdlog" : "sd", fmt::format("gives a log-scale SD of {:.4g} (above {:g} the draws span more than "
+                                                              "70 orders of magnitude) — narrow the distribution",
+                                                              d.b, kLargestLogSd));
+            }
             break;
         }
         case DistributionKind::normal:
@@ -281,6 +344,11 @@ Distribution read_distribution(TableReader& r, int components)
                         }
                     }
                     d.alpha = *alpha;
+                    for (double a : d.alpha) {
+                        if (!check_shape(r, "alpha", a, "alpha")) {
+                            break;
+                        }
+                    }
                 }
                 break;
             }
@@ -309,6 +377,9 @@ Distribution read_distribution(TableReader& r, int components)
             }
             for (double m : *mean) {
                 d.alpha.push_back(m * concentration);
+                if (concentration > 0.0 && !check_shape(r, "concentration", d.alpha.back(), "alpha")) {
+                    break;
+                }
             }
             break;
         }

@@ -120,8 +120,15 @@ std::vector<OneWayRange> load_one_way_ranges(const Scenario& scenario, const std
             if (p.paths.size() != 1 || p.distribution.is_fixed()) {
                 continue;  // shares of a Dirichlet, or keys sharing one value, move together: no one-way range of one path
             }
-            ranges.push_back({p.paths[0], p.base[0], p.distribution.quantile(kOneWayLowQuantile),
-                              p.distribution.quantile(kOneWayHighQuantile), "PSA 2.5%/97.5% quantiles"});
+            const double low = p.distribution.quantile(kOneWayLowQuantile), high = p.distribution.quantile(kOneWayHighQuantile);
+            if (!std::isfinite(low) || !std::isfinite(high)) {
+                issues.push_back({p.file, p.paths[0], p.line,
+                                  fmt::format("{} has no finite 2.5% and 97.5% quantiles (one-way ranges come from them) — give "
+                                              "[[sweep.parameters]] ranges, or a less extreme distribution",
+                                              p.distribution.describe())});
+                continue;
+            }
+            ranges.push_back({p.paths[0], p.base[0], low, high, "PSA 2.5%/97.5% quantiles"});
         }
     } else {
         issues.push_back({scenario.source_name, "sweep", 0,
@@ -194,7 +201,7 @@ GridAxis parse_grid_axis(const std::string& text, const Scenario& scenario)
         }
     }
     std::string problem;
-    scenario_value(scenario_document(scenario), axis.path, problem);
+    axis.base = scenario_value(scenario_document(scenario), axis.path, problem);
     if (!problem.empty()) {
         fail(fmt::format("names {}: {}", axis.path, problem));
     }
@@ -207,12 +214,24 @@ ParameterSets grid_parameter_sets(const std::vector<GridAxis>& axes)
     for (const auto& a : axes) {
         columns.push_back(a.path);
     }
-    // The base case row holds NaN where the scenario's own value applies.
-    ParameterSets sets = with_base_case(ParameterSetKind::grid, columns, std::vector<double>(axes.size(), std::nan("")));
-    std::size_t points = 1;
+    std::vector<double> base;
     for (const auto& a : axes) {
-        points *= a.values.size();
+        base.push_back(a.base);
     }
+    ParameterSets sets = with_base_case(ParameterSetKind::grid, columns, base);
+    double product = 1.0;  // as a double: 10^5 x 10^5 must not wrap before it is refused
+    std::string sizes;
+    for (const auto& a : axes) {
+        product *= static_cast<double>(a.values.size());
+        sizes += fmt::format("{}{}", sizes.empty() ? "" : " x ", a.values.size());
+    }
+    if (product > static_cast<double>(kMaxParameterSets - 1)) {
+        throw InputError({{"--grid", columns.empty() ? "" : columns.front(), 0,
+                           fmt::format("has {:.0f} points ({}) (a run holds at most {} parameter sets: each keeps its own results "
+                                       "in memory and in the file) — use fewer points per axis",
+                                       product, sizes, kMaxParameterSets - 1)}});
+    }
+    const auto points = static_cast<std::size_t>(product);
     for (std::size_t point = 0; point < points; ++point) {
         std::vector<double> values(axes.size());
         std::string label;
@@ -246,10 +265,8 @@ std::vector<ModelParams> resolve_parameter_sets(const Scenario& scenario, const 
         std::string assignments;
         for (std::size_t c = 0; c < sets.columns(); ++c) {
             const double v = sets.value(s, c);
-            if (!std::isnan(v)) {
-                overrides.push_back({sets.column_names[c], override_value(v)});
-                assignments += fmt::format("{}{} = {:.6g}", assignments.empty() ? "" : ", ", sets.column_names[c], v);
-            }
+            overrides.push_back({sets.column_names[c], override_value(v)});
+            assignments += fmt::format("{}{} = {:.6g}", assignments.empty() ? "" : ", ", sets.column_names[c], v);
         }
         try {
             params.push_back(load_scenario(scenario.source_text, scenario.source_name, scenario.base_directory, overrides).params);

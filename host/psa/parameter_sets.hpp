@@ -28,8 +28,13 @@ struct OneWayRange {
 
 struct GridAxis {
     std::string path;
+    double base = 0.0;  // the scenario's value (the base case, set 0)
     std::vector<double> values;
 };
+
+// Most parameter sets one run may hold (PSA draws + 1, or grid points + 1):
+// every set keeps its own tallies and curves in memory and in the file.
+inline constexpr std::uint64_t kMaxParameterSets = 1000001;
 
 struct ParameterSets {
     ParameterSetKind kind = ParameterSetKind::base;
@@ -62,7 +67,8 @@ ParameterSets one_way_parameter_sets(std::vector<OneWayRange> ranges);
 // "path=from:to:points" (evenly spaced, ends included) or "path=v1,v2,...";
 // the path must name a numeric scenario parameter. Throws InputError.
 GridAxis parse_grid_axis(const std::string& text, const Scenario& scenario);
-// Set 0 the base case, then every grid point, the last axis fastest.
+// Set 0 the base case, then every grid point, the last axis fastest. Throws
+// InputError when the grid has more than kMaxParameterSets - 1 points.
 ParameterSets grid_parameter_sets(const std::vector<GridAxis>& axes);
 
 // Resolves every set into model parameters (the scenario with the set's values

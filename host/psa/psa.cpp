@@ -6,9 +6,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 
+#include "host/psa/parameter_sets.hpp"
 #include "host/scenario/toml_reader.hpp"
 #include "kernels/random/philox.hpp"
 
@@ -19,7 +21,6 @@ namespace {
 // Counter word 3 of every PSA draw block, "PSA" in ASCII: keeps PSA draws
 // apart from any other use of the same seed.
 constexpr std::uint32_t kPsaStreamTag = 0x50534100u;
-constexpr std::uint32_t kMaxDraws = 10000000;
 
 // Sections whose keys are settings of the run, not model parameters.
 constexpr const char* kNotParameters[] = {"simulation.", "scenario.", "psa.", "sweep.", "cea."};
@@ -92,7 +93,10 @@ void read_parameter_paths(TableReader& entry, const toml::table& root, PsaParame
     }
 }
 
-void read_correlations(TableReader& psa, PsaSpec& spec, const std::map<std::string, int>& by_name)
+// dropped: names of entries refused above (already reported): a group naming
+// one is dropped without a second message.
+void read_correlations(TableReader& psa, PsaSpec& spec, const std::map<std::string, int>& by_name,
+                       const std::set<std::string>& dropped)
 {
     for (TableReader& entry : psa.array_of_tables("correlations", false)) {
         const std::vector<std::string> names = entry.optional_strings("parameters").value_or(std::vector<std::string>{});
@@ -105,6 +109,10 @@ void read_correlations(TableReader& psa, PsaSpec& spec, const std::map<std::stri
         bool usable = true;
         for (const std::string& name : names) {
             auto it = by_name.find(name);
+            if (dropped.count(name)) {
+                usable = false;
+                continue;
+            }
             if (it == by_name.end()) {
                 entry.report("parameters", fmt::format("names \"{}\" (not a [[psa.parameters]] name) — use the name or path of an "
                                                        "uncertain parameter",
@@ -190,6 +198,29 @@ void read_correlations(TableReader& psa, PsaSpec& spec, const std::map<std::stri
     }
 }
 
+// Refuses a draw that is not a finite number: simulating it at some other
+// value would be a silent wrong answer.
+void check_draw(const PsaSpec& spec, std::uint64_t draw, const std::vector<double>& values)
+{
+    std::vector<InputIssue> issues;
+    for (const PsaParameter& p : spec.parameters) {
+        for (std::size_t c = 0; c < p.paths.size(); ++c) {
+            const double value = values[static_cast<std::size_t>(p.first_column) + c];
+            if (!std::isfinite(value)) {
+                issues.push_back({p.file, p.paths[c], p.line,
+                                  fmt::format("PSA draw {} (parameter set {}) of {} is {} (its quantile cannot be computed at this "
+                                              "draw's probability) — use a distribution whose draws are finite numbers, e.g. a "
+                                              "less extreme spread",
+                                              draw, draw + 1, p.distribution.describe(), value)});
+                break;
+            }
+        }
+    }
+    if (!issues.empty()) {
+        throw InputError(std::move(issues));
+    }
+}
+
 }  // namespace
 
 int PsaSpec::columns() const
@@ -230,8 +261,9 @@ std::optional<PsaSpec> load_psa_spec(const Scenario& scenario)
     TableReader top(&root, "", scenario.source_name, issues);
     TableReader psa = top.table("psa");
     PsaSpec spec;
-    spec.draws = static_cast<std::uint32_t>(std::min<std::int64_t>(psa.integer("draws", 1), kMaxDraws));
-    spec.seed = static_cast<std::uint64_t>(psa.integer("seed", 0, static_cast<std::int64_t>(scenario.seed)));
+    spec.draws = static_cast<std::uint32_t>(psa.integer("draws", 1, static_cast<std::int64_t>(kMaxParameterSets - 1)));
+    spec.seed = static_cast<std::uint64_t>(
+        psa.integer("seed", 0, std::numeric_limits<std::int64_t>::max(), static_cast<std::int64_t>(scenario.seed)));
     const std::string patients = psa.optional_string("patients").value_or("same");
     if (patients == "independent") {
         spec.patients = PatientSampling::independent;
@@ -243,12 +275,17 @@ std::optional<PsaSpec> load_psa_spec(const Scenario& scenario)
 
     std::map<std::string, int> by_name;
     std::set<std::string> varied_paths;
+    std::set<std::string> dropped;
     int column = 0;
     for (TableReader& entry : psa.array_of_tables("parameters", true)) {
+        const std::size_t issues_before = issues.size();
         PsaParameter parameter;
         read_parameter_paths(entry, root, parameter);
         parameter.distribution = read_distribution(entry, static_cast<int>(std::max<std::size_t>(1, parameter.paths.size())));
         parameter.name = entry.optional_string("name").value_or(parameter.paths.empty() ? entry.path() : common_prefix(parameter.paths));
+        const Origin origin = entry.raw() ? origin_of(*entry.raw(), scenario.source_name) : Origin{scenario.source_name, 0};
+        parameter.file = origin.file;
+        parameter.line = origin.line;
         entry.take("source");  // free text: where the distribution comes from
         entry.finish();
         for (const std::string& path : parameter.paths) {
@@ -256,13 +293,17 @@ std::optional<PsaSpec> load_psa_spec(const Scenario& scenario)
                 entry.report("path", fmt::format("varies {} a second time (each parameter has one distribution) — remove one entry", path));
             }
         }
-        if (!by_name.emplace(parameter.name, static_cast<int>(spec.parameters.size())).second) {
+        if (by_name.count(parameter.name) || dropped.count(parameter.name)) {
             entry.report("name", fmt::format("\"{}\" is used twice (names label outputs and groups) — give each entry its own name",
                                              parameter.name));
+            continue;
         }
-        if (parameter.base.size() != parameter.paths.size() || parameter.paths.empty()) {
-            continue;  // reported
+        // Only an accepted entry gets a name (and an index) that groups can refer to.
+        if (issues.size() != issues_before || parameter.base.size() != parameter.paths.size() || parameter.paths.empty()) {
+            dropped.insert(parameter.name);
+            continue;
         }
+        by_name.emplace(parameter.name, static_cast<int>(spec.parameters.size()));
         parameter.first_column = column;
         column += static_cast<int>(parameter.paths.size());
         spec.parameters.push_back(std::move(parameter));
@@ -273,7 +314,7 @@ std::optional<PsaSpec> load_psa_spec(const Scenario& scenario)
             by_name.emplace(spec.parameters[i].paths[0], static_cast<int>(i));
         }
     }
-    read_correlations(psa, spec, by_name);
+    read_correlations(psa, spec, by_name, dropped);
 
     for (std::size_t i = 0; i < spec.parameters.size(); ++i) {
         if (!spec.parameters[i].distribution.is_fixed()) {
@@ -285,6 +326,9 @@ std::optional<PsaSpec> load_psa_spec(const Scenario& scenario)
         group.name = entry.string("name", "IVIG effect");
         for (const std::string& name : entry.optional_strings("parameters").value_or(std::vector<std::string>{})) {
             auto it = by_name.find(name);
+            if (dropped.count(name)) {
+                continue;  // its own entry is reported
+            }
             if (it == by_name.end()) {
                 entry.report("parameters", fmt::format("names \"{}\" (not a [[psa.parameters]] name) — use the name or path of an "
                                                        "uncertain parameter",
@@ -340,6 +384,7 @@ std::vector<double> draw_parameters(const PsaSpec& spec, std::uint64_t draw)
             std::fill_n(values.begin() + p.first_column, p.paths.size(), p.distribution.quantile(bounded));
         }
     }
+    check_draw(spec, draw, values);
     return values;
 }
 

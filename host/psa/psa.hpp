@@ -23,6 +23,8 @@ struct PsaParameter {
     Distribution distribution;
     int correlation_group = -1;      // index into PsaSpec::correlations, or -1
     int first_column = 0;            // its first column in a draw's values
+    std::string file;                // where the entry is written, for messages
+    int line = 0;
 };
 
 // A Gaussian copula over scalar parameters: their normal scores are
@@ -60,7 +62,9 @@ struct PsaSpec {
 // InputError naming the file, line and key of every problem.
 std::optional<PsaSpec> load_psa_spec(const Scenario& scenario);
 
-// The values of draw k, in column order.
+// The values of draw k, in column order. Throws InputError naming the draw,
+// the parameter and its entry when a distribution gives a value that is not
+// a finite number (every draw is a real draw, or the run is refused).
 std::vector<double> draw_parameters(const PsaSpec& spec, std::uint64_t draw);
 
 }  // namespace scls

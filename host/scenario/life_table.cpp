@@ -1,9 +1,10 @@
 // Background mortality tables (see life_table.hpp).
 #include "host/scenario/life_table.hpp"
 
+#include "host/io/files.hpp"
+
 #include <cmath>
 #include <fmt/format.h>
-#include <fstream>
 #include <sstream>
 #include <string>
 
@@ -37,13 +38,15 @@ void accumulate_background_hazard(ModelParams& params)
 void load_life_table_csv(const std::filesystem::path& path, ModelParams& params, std::vector<InputIssue>& issues)
 {
     const std::string file = path.string();
-    std::ifstream in(path);
-    if (!in) {
+    std::string text;
+    try {
+        text = read_input_file(path, "life table");
+    } catch (const InputError& error) {
         issues.push_back({file, "mortality.life_table", 0,
-                          "cannot open the life table (missing or unreadable file) — give a readable CSV with columns "
-                          "age,q_male,q_female, or \"builtin\""});
+                          error.issues().front().message + "; a life table is a CSV with columns age,q_male,q_female, or \"builtin\""});
         return;
     }
+    std::istringstream in(text);
     double hazard[2][kLifeTableAges];
     int next_age = 0;
     bool header_seen = false;

@@ -7,14 +7,17 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "host/io/files.hpp"
 #include "host/scenario/life_table.hpp"
 #include "host/scenario/toml_reader.hpp"
+#include "host/scenario/toml_text.hpp"
 #include "kernels/core/math.hpp"
 
 namespace scls {
@@ -60,13 +63,17 @@ void apply_override(toml::table& root, const Override& o, std::vector<InputIssue
     std::string problem;
     toml::table* table = resolve_key_parent(root, o.key, last, problem);
     if (!table) {
-        issues.push_back({"--set", o.key, 0, problem});
+        if (o.source == "--set") {
+            issues.push_back({o.source, o.key, 0, problem});
+        }
+        // An option's own key (--patients: simulation.patients) without its
+        // section: the missing section is reported where the file lacks it.
         return;
     }
     try {
-        toml::table parsed = toml::parse("value = " + o.value, std::string_view("--set"));
-        table->insert_or_assign(last, *parsed.get("value"));
-    } catch (const toml::parse_error&) {
+        toml::table parsed = parse_toml_input("value = " + o.value, o.source);
+        table->insert_or_assign(last, std::move(*parsed.get("value")));
+    } catch (const InputError&) {
         table->insert_or_assign(last, o.value);  // a bare word: a string
     }
 }
@@ -99,17 +106,17 @@ struct RegimenSpec {
 
 void read_regimen(TableReader& r, RegimenParams& regimen, std::vector<InputIssue>& issues)
 {
-    const double dose = r.number("dose_g_per_kg", Bound::non_negative);
-    const double price = r.number("price_per_gram", Bound::non_negative);
-    const double infusions = r.number("infusions_per_year", Bound::non_negative);
-    const double administration = r.number("administration_cost_per_infusion", Bound::non_negative);
-    const double monitoring = r.number("monitoring_cost_per_year", Bound::non_negative);
+    const double dose = r.number("dose_g_per_kg", Bound::dose_g_per_kg);
+    const double price = r.number("price_per_gram", Bound::price_per_gram);
+    const double infusions = r.number("infusions_per_year", Bound::per_year_count);
+    const double administration = r.number("administration_cost_per_infusion", Bound::money);
+    const double monitoring = r.number("monitoring_cost_per_year", Bound::money);
     regimen.drug_cost_per_kg_year = price * dose * infusions;
-    regimen.drug_cost_per_year = r.number("drug_cost_per_year", Bound::non_negative);
+    regimen.drug_cost_per_year = r.number("drug_cost_per_year", Bound::money);
     regimen.administration_cost_per_year = administration * infusions + monitoring;
-    regimen.utility_decrement = r.number("utility_decrement", Bound::any);
-    regimen.attack_death_multiplier = r.number("attack_death_multiplier", Bound::non_negative);
-    regimen.discontinuation_rate_per_year = r.number("discontinuation_rate_per_year", Bound::non_negative);
+    regimen.utility_decrement = r.number("utility_decrement", Bound::utility);
+    regimen.attack_death_multiplier = r.number("attack_death_multiplier", Bound::multiplier);
+    regimen.discontinuation_rate_per_year = r.number("discontinuation_rate_per_year", Bound::rate_per_year);
 
     const bool has_single = r.has("attack_rate_ratio");
     const bool has_mixture = r.has("response");
@@ -125,7 +132,7 @@ void read_regimen(TableReader& r, RegimenParams& regimen, std::vector<InputIssue
     } else if (has_single) {
         regimen.response_classes = 1;
         regimen.response_share[0] = 1.0;
-        regimen.attack_rate_ratio[0] = r.number("attack_rate_ratio", Bound::non_negative);
+        regimen.attack_rate_ratio[0] = r.number("attack_rate_ratio", Bound::rate_ratio);
     } else {
         const toml::node* node = r.take("response");
         const toml::array* array = node->as_array();
@@ -142,7 +149,7 @@ void read_regimen(TableReader& r, RegimenParams& regimen, std::vector<InputIssue
                 TableReader cls(array->get(i)->as_table(), fmt::format("{}.response[{}]", r.path(), i),
                                 origin_of(*node, "").file, issues);
                 regimen.response_share[i] = cls.number("share", Bound::probability);
-                regimen.attack_rate_ratio[i] = cls.number("attack_rate_ratio", Bound::non_negative);
+                regimen.attack_rate_ratio[i] = cls.number("attack_rate_ratio", Bound::rate_ratio);
                 share_sum += regimen.response_share[i];
                 cls.finish("share, attack_rate_ratio");
             }
@@ -159,16 +166,22 @@ void read_regimen(TableReader& r, RegimenParams& regimen, std::vector<InputIssue
         }
     }
     regimen.adverse_event_types = static_cast<int>(events.size());
+    std::set<std::string> event_names;
     regimen.adverse_event_rate_per_year = 0.0;
     for (std::size_t i = 0; i < events.size(); ++i) {
         TableReader& e = events[i];
         AdverseEventParams& event = regimen.adverse_event[i];
-        e.string("name", "renal_failure");
+        const std::string event_name = e.string("name", "renal_failure");
+        if (!event_name.empty() && !event_names.insert(event_name).second) {
+            e.report("name", fmt::format("\"{}\" is listed twice for this regimen (each adverse event once, with its own "
+                                         "probability) — merge the entries or rename one",
+                                         event_name));
+        }
         const double per_infusion = e.number("probability_per_infusion", Bound::probability);
-        event.rate_per_year = per_infusion * infusions + e.number("rate_per_year", Bound::non_negative);
-        event.cost = e.number("cost", Bound::non_negative);
-        event.qaly_loss = e.number("qaly_loss", Bound::any);
-        event.utility_decrement = e.number("utility_decrement", Bound::any);
+        event.rate_per_year = per_infusion * infusions + e.number("rate_per_year", Bound::rate_per_year);
+        event.cost = e.number("cost", Bound::money);
+        event.qaly_loss = e.number("qaly_loss", Bound::utility);
+        event.utility_decrement = e.number("utility_decrement", Bound::utility);
         event.death_probability = e.number("death_probability", Bound::probability);
         event.discontinue_probability = e.number("discontinue_probability", Bound::probability);
         regimen.adverse_event_rate_per_year += event.rate_per_year;
@@ -193,28 +206,19 @@ namespace {
 
 constexpr int kMaxExtendsDepth = 8;
 
-std::string read_text_file(const std::filesystem::path& path, const std::string& what)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw InputError({{path.string(), "", 0, fmt::format("cannot read the {} (missing or unreadable) — check the path", what)}});
-    }
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
-
 // Child keys replace the base's; tables merge key by key, so a scenario that
 // extends another states only what it changes. Arrays (regimens,
-// strategies) are replaced whole.
-void merge_into(toml::table& base, const toml::table& child)
+// strategies) are replaced whole. Nodes are moved, not copied: a copy would
+// lose where each key was written (toml++ copies no source positions), and
+// messages must name the file and line of every key.
+void merge_into(toml::table& base, toml::table&& child)
 {
-    for (const auto& [key, node] : child) {
+    for (auto&& [key, node] : child) {
         toml::node* existing = base.get(key.str());
         if (existing && existing->is_table() && node.is_table()) {
-            merge_into(*existing->as_table(), *node.as_table());
+            merge_into(*existing->as_table(), std::move(*node.as_table()));
         } else {
-            base.insert_or_assign(key.str(), node);
+            base.insert_or_assign(key.str(), std::move(node));
         }
     }
 }
@@ -222,7 +226,8 @@ void merge_into(toml::table& base, const toml::table& child)
 // Parses a scenario and, when it says `extends = "other.toml"`, lays it over
 // that file's document (recursively; relative to the extending file).
 toml::table parse_scenario_document(const std::string& text, const std::string& source_name,
-                                    const std::filesystem::path& base_directory, int depth)
+                                    const std::filesystem::path& base_directory, int depth,
+                                    std::vector<std::filesystem::path>* read_files)
 {
     toml::table root = parse_toml_input(text, source_name);
     const toml::node* extends = root.get("extends");
@@ -242,29 +247,38 @@ toml::table parse_scenario_document(const std::string& text, const std::string& 
     }
     toml::table base;
     if (*parent == kBuiltinScenarioName) {
-        base = parse_scenario_document(builtin_scenario_text(), kBuiltinScenarioName, base_directory, depth + 1);
+        base = parse_scenario_document(builtin_scenario_text(), kBuiltinScenarioName, base_directory, depth + 1, read_files);
     } else {
         const std::filesystem::path path = base_directory / *parent;
         std::string parent_text;
         try {
-            parent_text = read_text_file(path, "scenario it extends");
-        } catch (const InputError&) {
+            parent_text = read_input_file(path, "scenario it extends");
+        } catch (const InputError& error) {
             throw InputError({{origin.file, "extends", origin.line,
-                               fmt::format("names {} (cannot be read; paths are relative to the extending file) — check the path",
-                                           path.string())}});
+                               fmt::format("names {}, which {} (paths are relative to the extending file)", path.string(),
+                                           error.issues().front().message)}});
         }
-        base = parse_scenario_document(parent_text, path.string(), path.parent_path(), depth + 1);
+        if (read_files) {
+            read_files->push_back(path);
+        }
+        base = parse_scenario_document(parent_text, path.string(), path.parent_path(), depth + 1, read_files);
     }
     root.erase("extends");
-    merge_into(base, root);
+    merge_into(base, std::move(root));
     return base;
 }
 
 toml::table document_with_overrides(const std::string& text, const std::string& source_name,
-                                    const std::filesystem::path& base_directory, const std::vector<Override>& overrides)
+                                    const std::filesystem::path& base_directory, const std::vector<Override>& overrides,
+                                    std::vector<std::filesystem::path>* read_files = nullptr)
 {
     std::vector<InputIssue> issues;
-    toml::table root = parse_scenario_document(text, source_name, base_directory, 0);
+    toml::table root = parse_scenario_document(text, source_name, base_directory, 0, read_files);
+    if (root.empty()) {
+        throw InputError({{source_name, "", 0,
+                           "holds no settings (an empty file, or comments only) — start from the built-in scenario "
+                           "(sclsim scenario > my.toml), or write extends = \"builtin:scls_base\" and only what differs"}});
+    }
     for (const auto& o : overrides) {
         apply_override(root, o, issues);
     }
@@ -299,7 +313,7 @@ void read_cea_settings(TableReader& top, CeaSettings& cea)
         }
     }
     cea.population_per_year = c.number_or("population_per_year", Bound::non_negative, 0.0);
-    cea.decision_horizon_years = c.number_or("decision_horizon_years", Bound::non_negative, 0.0);
+    cea.decision_horizon_years = c.number_or("decision_horizon_years", Bound::years, 0.0);
     if ((cea.population_per_year > 0.0) != (cea.decision_horizon_years > 0.0)) {
         c.report(cea.population_per_year > 0.0 ? "decision_horizon_years" : "population_per_year",
                  "is missing or 0 while the other is set (population EVPI needs both) — give population_per_year and "
@@ -319,18 +333,14 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
                        const std::vector<Override>& overrides)
 {
     std::vector<InputIssue> issues;
-    toml::table root = document_with_overrides(text, source_name, base_directory, overrides);
-
     Scenario scenario;
+    toml::table root = document_with_overrides(text, source_name, base_directory, overrides, &scenario.input_files);
+
     scenario.source_name = source_name;
     scenario.source_text = text;
     scenario.base_directory = base_directory;
     scenario.overrides = overrides;
-    {
-        std::ostringstream effective;
-        effective << root;
-        scenario.effective_text = effective.str();
-    }
+    scenario.effective_text = format_toml(root);
     collect_numbers(root, "", scenario.numeric_parameters);
     ModelParams& p = scenario.params;
 
@@ -343,25 +353,23 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
         TableReader s = top.table("scenario");
         scenario.title = s.string("title", "ISCLS base case");
         scenario.currency = s.string("currency", "USD");
-        scenario.price_year = s.integer("price_year", 1900);
+        scenario.price_year = s.integer("price_year", 1900, 2200);
         s.finish();
     }
 
     std::string comparator_name;
     {
         TableReader s = top.table("simulation");
-        scenario.patients = static_cast<std::uint64_t>(s.integer("patients", 1));
-        if (scenario.patients > 0xFFFFFFFFull) {
-            s.report("patients", "exceeds 4294967295 (patients are indexed by 32 bits per parameter set) — use fewer patients per run");
-        }
-        scenario.seed = static_cast<std::uint64_t>(s.integer("seed", 0));
-        p.horizon_age_years = s.number("horizon_age_years", Bound::positive);
+        // Patients are indexed by 32 bits per parameter set.
+        scenario.patients = static_cast<std::uint64_t>(s.integer("patients", 1, 0xFFFFFFFFll));
+        scenario.seed = static_cast<std::uint64_t>(s.integer("seed", 0, std::numeric_limits<std::int64_t>::max()));
+        p.horizon_age_years = s.number("horizon_age_years", Bound::age_years);
         if (p.horizon_age_years > kLifeTableAges) {
             s.report("horizon_age_years", fmt::format("is {} (life tables end at age {}) — use at most {}", p.horizon_age_years,
                                                       kLifeTableAges - 1, kLifeTableAges - 1));
         }
-        scenario.discount_rate_costs_annual = s.number("discount_rate_costs", Bound::non_negative);
-        scenario.discount_rate_effects_annual = s.number("discount_rate_effects", Bound::non_negative);
+        scenario.discount_rate_costs_annual = s.number("discount_rate_costs", Bound::discount_rate);
+        scenario.discount_rate_effects_annual = s.number("discount_rate_effects", Bound::discount_rate);
         p.discount_rate_costs = std::log1p(scenario.discount_rate_costs_annual);
         p.discount_rate_effects = std::log1p(scenario.discount_rate_effects_annual);
         comparator_name = s.string("comparator", "no_prophylaxis");
@@ -371,10 +379,10 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
     {
         TableReader s = top.table("population");
         p.male_share = s.number("male_share", Bound::probability);
-        p.age_mean_years = s.number("age_mean_years", Bound::non_negative);
+        p.age_mean_years = s.number("age_mean_years", Bound::age_years);
         p.age_sd_years = s.number("age_sd_years", Bound::non_negative);
-        p.age_min_years = s.number("age_min_years", Bound::non_negative);
-        p.age_max_years = s.number("age_max_years", Bound::non_negative);
+        p.age_min_years = s.number("age_min_years", Bound::age_years);
+        p.age_max_years = s.number("age_max_years", Bound::age_years);
         if (p.age_min_years > p.age_max_years) {
             s.report("age_min_years", fmt::format("is above age_max_years = {} (the truncation interval is empty) — make age_min_years <= age_max_years",
                                                   p.age_max_years));
@@ -384,12 +392,12 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
                                                   "lower age_max_years or raise simulation.horizon_age_years",
                                                   p.age_max_years, p.horizon_age_years));
         }
-        p.weight_mean_kg[1] = s.number("weight_male_mean_kg", Bound::positive);
+        p.weight_mean_kg[1] = s.number("weight_male_mean_kg", Bound::weight_kg);
         p.weight_sd_kg[1] = s.number("weight_male_sd_kg", Bound::non_negative);
-        p.weight_mean_kg[0] = s.number("weight_female_mean_kg", Bound::positive);
+        p.weight_mean_kg[0] = s.number("weight_female_mean_kg", Bound::weight_kg);
         p.weight_sd_kg[0] = s.number("weight_female_sd_kg", Bound::non_negative);
-        p.weight_min_kg = s.number("weight_min_kg", Bound::positive);
-        p.weight_max_kg = s.number("weight_max_kg", Bound::positive);
+        p.weight_min_kg = s.number("weight_min_kg", Bound::weight_kg);
+        p.weight_max_kg = s.number("weight_max_kg", Bound::weight_kg);
         if (p.weight_min_kg > p.weight_max_kg) {
             s.report("weight_min_kg", "is above weight_max_kg (the truncation interval is empty) — make weight_min_kg <= weight_max_kg");
         }
@@ -399,25 +407,25 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
 
     {
         TableReader a = top.table("attacks");
-        p.attack_rate_per_year = a.number("rate_per_year", Bound::non_negative);
+        p.attack_rate_per_year = a.number("rate_per_year", Bound::rate_per_year);
         const std::string kind = a.string("heterogeneity", "lognormal");
         // Both parameters are validated when present, so a scenario can keep
         // one while --set switches the distribution; the chosen one is required.
         if (kind != "gamma") {
-            a.optional_number("heterogeneity_shape", Bound::positive);
+            a.optional_number("heterogeneity_shape", Bound::gamma_shape);
         }
         if (kind != "lognormal") {
-            a.optional_number("heterogeneity_sigma", Bound::non_negative);
+            a.optional_number("heterogeneity_sigma", Bound::log_sd);
         }
         if (kind == "none") {
             p.frailty_kind = FrailtyKind::none;
             p.frailty_parameter = 0.0;
         } else if (kind == "gamma") {
             p.frailty_kind = FrailtyKind::gamma;
-            p.frailty_parameter = a.number("heterogeneity_shape", Bound::positive, "gamma heterogeneity needs its shape (mean 1, variance 1/shape)");
+            p.frailty_parameter = a.number("heterogeneity_shape", Bound::gamma_shape, "gamma heterogeneity needs its shape (mean 1, variance 1/shape)");
         } else if (kind == "lognormal") {
             p.frailty_kind = FrailtyKind::lognormal;
-            p.frailty_parameter = a.number("heterogeneity_sigma", Bound::non_negative, "lognormal heterogeneity needs its log-scale SD");
+            p.frailty_parameter = a.number("heterogeneity_sigma", Bound::log_sd, "lognormal heterogeneity needs its log-scale SD");
         } else if (!kind.empty()) {
             a.report("heterogeneity", fmt::format("is \"{}\" (not a supported distribution of the attack-rate multiplier) — use \"none\", \"gamma\" or \"lognormal\"", kind));
         }
@@ -429,11 +437,11 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
             SeverityParams& sev = p.severity[s];
             sev.share = r.number("share", Bound::probability);
             sev.death_probability = r.number("death_probability", Bound::probability);
-            sev.ward_days_median = r.number("ward_days_median", Bound::non_negative);
-            sev.icu_days_median = r.number("icu_days_median", Bound::non_negative);
-            sev.stay_log_sd = r.number("stay_log_sd", Bound::non_negative);
-            sev.cost_per_admission = r.number("cost_per_admission", Bound::non_negative);
-            sev.qaly_loss = r.number("qaly_loss", Bound::any);
+            sev.ward_days_median = r.number("ward_days_median", Bound::days);
+            sev.icu_days_median = r.number("icu_days_median", Bound::days);
+            sev.stay_log_sd = r.number("stay_log_sd", Bound::log_sd);
+            sev.cost_per_admission = r.number("cost_per_admission", Bound::money);
+            sev.qaly_loss = r.number("qaly_loss", Bound::utility);
             sev.complication_probability[0] = r.number("compartment_syndrome_probability", Bound::probability);
             sev.complication_probability[1] = r.number("renal_replacement_probability", Bound::probability);
             sev.complication_probability[2] = r.number("thrombosis_stroke_probability", Bound::probability);
@@ -452,9 +460,9 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
         static constexpr const char* kComplicationNames[kComplications] = {"compartment_syndrome", "renal_replacement", "thrombosis_stroke"};
         for (int i = 0; i < kComplications; ++i) {
             TableReader r = c.table(kComplicationNames[i]);
-            p.complication[i].cost = r.number("cost", Bound::non_negative);
-            p.complication[i].extra_ward_days = r.number("extra_ward_days", Bound::non_negative);
-            p.complication[i].utility_decrement = r.number("utility_decrement", Bound::any);
+            p.complication[i].cost = r.number("cost", Bound::money);
+            p.complication[i].extra_ward_days = r.number("extra_ward_days", Bound::days);
+            p.complication[i].utility_decrement = r.number("utility_decrement", Bound::utility);
             r.finish();
         }
         c.finish("compartment_syndrome, renal_replacement, thrombosis_stroke");
@@ -462,8 +470,8 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
 
     {
         TableReader c = top.table("costs");
-        p.icu_day_cost = c.number("icu_day", Bound::non_negative);
-        p.ward_day_cost = c.number("ward_day", Bound::non_negative);
+        p.icu_day_cost = c.number("icu_day", Bound::money);
+        p.ward_day_cost = c.number("ward_day", Bound::money);
         c.finish();
     }
 
@@ -475,10 +483,10 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
         // present, validated even while a CSV table is in use.
         TableReader g = m.table("gompertz_makeham", source == "builtin");
         if (source == "builtin" || g.raw()) {
-            GompertzMakeham male{g.number("male_c", Bound::non_negative), g.number("male_a", Bound::non_negative),
-                                 g.number("male_b", Bound::any)};
-            GompertzMakeham female{g.number("female_c", Bound::non_negative), g.number("female_a", Bound::non_negative),
-                                   g.number("female_b", Bound::any)};
+            GompertzMakeham male{g.number("male_c", Bound::hazard_coefficient), g.number("male_a", Bound::hazard_coefficient),
+                                 g.number("male_b", Bound::gompertz_slope)};
+            GompertzMakeham female{g.number("female_c", Bound::hazard_coefficient), g.number("female_a", Bound::hazard_coefficient),
+                                   g.number("female_b", Bound::gompertz_slope)};
             tabulate_gompertz_makeham(female, male, p);
         }
         if (source != "builtin" && !source.empty()) {
@@ -487,6 +495,7 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
                 path = base_directory / path;
             }
             scenario.life_table_source = path.string();
+            scenario.input_files.push_back(path);
             std::vector<InputIssue> table_issues;
             load_life_table_csv(path, p, table_issues);
             for (auto& issue : table_issues) {
@@ -504,19 +513,19 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
 
     {
         TableReader m = top.table("myeloma");
-        p.myeloma_rate_per_year = m.number("progression_rate_per_year", Bound::non_negative);
-        p.myeloma_excess_death_rate_per_year = m.number("excess_death_rate_per_year", Bound::non_negative);
-        p.myeloma_cost_per_year = m.number("cost_per_year", Bound::non_negative);
-        p.myeloma_utility_decrement = m.number("utility_decrement", Bound::any);
+        p.myeloma_rate_per_year = m.number("progression_rate_per_year", Bound::rate_per_year);
+        p.myeloma_excess_death_rate_per_year = m.number("excess_death_rate_per_year", Bound::rate_per_year);
+        p.myeloma_cost_per_year = m.number("cost_per_year", Bound::money);
+        p.myeloma_utility_decrement = m.number("utility_decrement", Bound::utility);
         m.finish();
     }
 
     {
         TableReader u = top.table("utility");
-        p.utility_intercept = u.number("intercept", Bound::any);
-        p.utility_male = u.number("male", Bound::any);
-        p.utility_age = u.number("age", Bound::any);
-        p.utility_age_squared = u.number("age_squared", Bound::any);
+        p.utility_intercept = u.number("intercept", Bound::utility_coefficient);
+        p.utility_male = u.number("male", Bound::utility_coefficient);
+        p.utility_age = u.number("age", Bound::utility_coefficient);
+        p.utility_age_squared = u.number("age_squared", Bound::utility_coefficient);
         u.finish();
     }
 
@@ -620,7 +629,7 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
             return r;
         };
         st.start_regimen = resolve(s, "start_regimen", s.string("start_regimen", "none"));
-        st.start_after_attacks = static_cast<int>(s.integer("start_after_attacks", 0, 0));
+        st.start_after_attacks = static_cast<int>(s.integer("start_after_attacks", 0, 1000, 0));
         if (const toml::node* node = s.take("on_discontinuation")) {
             if (auto single = node->value<std::string>()) {
                 const int to = resolve(s, "on_discontinuation", *single);
@@ -650,12 +659,9 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
                 rule.report("from", "has a second escalation rule (one rule per regimen) — merge the rules");
             }
             st.escalate_to[from] = to;
-            st.escalate_after_attacks[from] = static_cast<int>(rule.integer("after_attacks", 1));
-            if (st.escalate_after_attacks[from] > kMaxEscalationAttacks) {
-                rule.report("after_attacks", fmt::format("is {} (the model tracks at most {} recent attacks) — use {} or fewer",
-                                                         st.escalate_after_attacks[from], kMaxEscalationAttacks, kMaxEscalationAttacks));
-            }
-            st.escalate_window_years[from] = rule.number("within_months", Bound::positive) / kMonthsPerYear;
+            // The model keeps the times of the last kMaxEscalationAttacks attacks.
+            st.escalate_after_attacks[from] = static_cast<int>(rule.integer("after_attacks", 1, kMaxEscalationAttacks));
+            st.escalate_window_years[from] = rule.number("within_months", Bound::months) / kMonthsPerYear;
             rule.finish();
         }
         for (auto& rule : s.array_of_tables("deescalate", false)) {
@@ -665,7 +671,7 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
                 rule.report("from", "has a second de-escalation rule (one rule per regimen) — merge the rules");
             }
             st.deescalate_to[from] = to;
-            st.deescalate_after_years[from] = rule.number("after_attack_free_months", Bound::positive) / kMonthsPerYear;
+            st.deescalate_after_years[from] = rule.number("after_attack_free_months", Bound::months) / kMonthsPerYear;
             rule.finish();
         }
         s.finish();
@@ -690,7 +696,7 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
         for (auto& issue : issues) {
             for (const auto& o : overrides) {
                 if (issue.key == o.key) {
-                    issue.file = "--set";
+                    issue.file = o.source;
                     issue.line = 0;
                 }
             }
@@ -703,7 +709,9 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
 
 Scenario load_scenario_file(const std::filesystem::path& path, const std::vector<Override>& overrides)
 {
-    return load_scenario(read_text_file(path, "scenario file"), path.string(), path.parent_path(), overrides);
+    Scenario scenario = load_scenario(read_input_file(path, "scenario file"), path.string(), path.parent_path(), overrides);
+    scenario.input_files.insert(scenario.input_files.begin(), path);
+    return scenario;
 }
 
 }  // namespace scls

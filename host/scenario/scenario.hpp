@@ -8,34 +8,15 @@
 #include <utility>
 #include <vector>
 
+#include "host/scenario/input_error.hpp"
 #include "kernels/model/params.hpp"
 
 namespace scls {
 
-// One problem with the input: where, and "what is wrong (why) — what would be right".
-struct InputIssue {
-    std::string file;  // scenario file, "--set", or the life table's path
-    std::string key;   // dotted path, e.g. attacks.severity.icu.share
-    int line = 0;      // 0 when unknown
-    std::string message;
-
-    std::string to_string() const;
-};
-
-// Thrown when a scenario (or a command-line input) is invalid; carries every
-// problem found, not just the first.
-class InputError : public std::runtime_error {
-  public:
-    explicit InputError(std::vector<InputIssue> issues);
-    const std::vector<InputIssue>& issues() const { return issues_; }
-
-  private:
-    std::vector<InputIssue> issues_;
-};
-
 struct Override {
     std::string key;    // dotted path; arrays of tables are addressed by element name
     std::string value;  // TOML value text; bare words are taken as strings
+    std::string source = "--set";  // where it was given, for messages: --set, --patients, --draws, ...
 };
 
 // Cost-effectiveness settings ([cea]): the willingness-to-pay axis of NMB,
@@ -62,6 +43,7 @@ struct Scenario {
     double discount_rate_costs_annual = 0.0;
     double discount_rate_effects_annual = 0.0;
     std::string life_table_source;
+    std::vector<std::filesystem::path> input_files;  // every file read: the scenario, what it extends, its life table
 
     std::vector<std::string> regimen_names, regimen_labels;
     std::vector<std::string> strategy_names, strategy_labels;

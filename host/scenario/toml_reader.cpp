@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "host/scenario/toml_text.hpp"
+
 namespace scls {
 
 namespace {
@@ -51,7 +53,7 @@ std::vector<std::string_view> split_text(std::string_view text, char separator)
 toml::table parse_toml_input(const std::string& text, const std::string& source_name)
 {
     try {
-        return toml::parse(text, std::string_view(source_name));
+        return toml::parse(ascii_toml(text, source_name), std::string_view(source_name));
     } catch (const toml::parse_error& error) {
         throw InputError({InputIssue{source_name, "", static_cast<int>(error.source().begin.line),
                                      fmt::format("not valid TOML ({}) — fix the syntax at column {}", error.description(),

@@ -12,6 +12,7 @@
 #include <toml++/toml.h>
 #include <vector>
 
+#include "host/scenario/bounds.hpp"
 #include "host/scenario/scenario.hpp"
 
 namespace scls {
@@ -29,7 +30,6 @@ inline Origin origin_of(const toml::node& node, const std::string& default_file)
     return Origin{file, static_cast<int>(source.begin.line)};
 }
 
-enum class Bound { any, non_negative, positive, probability };
 
 // Reads one TOML table against the schema: every key must be read (or it is
 // reported as unknown at finish()), every required key must be present.
@@ -57,7 +57,7 @@ class TableReader {
         return table_ ? table_->get(key) : nullptr;
     }
 
-    std::optional<double> optional_number(std::string_view key, Bound bound, std::string_view unit_hint = "")
+    std::optional<double> optional_number(std::string_view key, const Bound& bound, std::string_view unit_hint = "")
     {
         const toml::node* node = take(key);
         if (!node) {
@@ -79,7 +79,7 @@ class TableReader {
         return value;
     }
 
-    double number(std::string_view key, Bound bound, std::string_view meaning = "")
+    double number(std::string_view key, const Bound& bound, std::string_view meaning = "")
     {
         if (!has(key)) {
             seen_.insert(std::string(key));
@@ -90,12 +90,15 @@ class TableReader {
         return optional_number(key, bound).value_or(0.0);
     }
 
-    double number_or(std::string_view key, Bound bound, double fallback)
+    double number_or(std::string_view key, const Bound& bound, double fallback)
     {
         return optional_number(key, bound).value_or(fallback);
     }
 
-    std::int64_t integer(std::string_view key, std::int64_t minimum, std::optional<std::int64_t> fallback = std::nullopt)
+    // A whole number in [minimum, maximum]: checked as read, before any
+    // narrowing, so 4294967296 can never become 0.
+    std::int64_t integer(std::string_view key, std::int64_t minimum, std::int64_t maximum,
+                         std::optional<std::int64_t> fallback = std::nullopt)
     {
         const toml::node* node = take(key);
         if (!node) {
@@ -110,8 +113,9 @@ class TableReader {
             report(key, fmt::format("is {} (this setting is a whole number) — give an integer", describe(*node)), node);
             return minimum;
         }
-        if (*value < minimum) {
-            report(key, fmt::format("is {} (below the smallest meaningful value) — use {} or more", *value, minimum), node);
+        if (*value < minimum || *value > maximum) {
+            report(key, fmt::format("is {} (outside the meaningful range) — use a whole number from {} to {}", *value, minimum, maximum),
+                   node);
             return minimum;
         }
         return *value;
@@ -281,31 +285,24 @@ class TableReader {
     }
 
   private:
-    void check_bound(std::string_view key, double value, Bound bound, const toml::node* node)
+    void check_bound(std::string_view key, double value, const Bound& bound, const toml::node* node)
     {
         if (!std::isfinite(value)) {
             report(key, fmt::format("is {} (parameters must be finite) — give a finite number", value), node);
-            return;
+        } else if (!bound.admits(value)) {
+            const bool below = value <= bound.lower;
+            const char* why = !below ? "too large" : bound.lower != 0.0 ? "too small" : bound.lower_open ? "it must be positive"
+                                                                                                           : "it cannot be negative";
+            report(key, fmt::format("is {} ({}: {}) — use a value {}", value, why, bound.meaning, range_text(bound)), node);
         }
-        switch (bound) {
-            case Bound::any:
-                break;
-            case Bound::non_negative:
-                if (value < 0.0) {
-                    report(key, fmt::format("is {} (rates, costs, times and decrements cannot be negative) — use a value >= 0", value), node);
-                }
-                break;
-            case Bound::positive:
-                if (value <= 0.0) {
-                    report(key, fmt::format("is {} (this quantity must be strictly positive) — use a value > 0", value), node);
-                }
-                break;
-            case Bound::probability:
-                if (value < 0.0 || value > 1.0) {
-                    report(key, fmt::format("is {} (a probability or share) — use a value in [0, 1]", value), node);
-                }
-                break;
+    }
+
+    static std::string range_text(const Bound& bound)
+    {
+        if (bound.upper >= kLargestInput) {
+            return fmt::format("{} {}", bound.lower_open ? ">" : ">=", bound.lower);
         }
+        return fmt::format("in {}{}, {}]", bound.lower_open ? "(" : "[", bound.lower, bound.upper);
     }
 
     const toml::table* table_;

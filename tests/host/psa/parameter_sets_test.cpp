@@ -96,7 +96,10 @@ TEST(Sweep, GridsAreLaidOutLastAxisFastest)
     EXPECT_EQ(price.values, (std::vector<double>{50.0, 100.0, 150.0}));
     const ParameterSets sets = grid_parameter_sets({price, rate});
     ASSERT_EQ(sets.size(), 7u);
-    EXPECT_TRUE(std::isnan(sets.value(0, 0)));  // the base case keeps the scenario's values
+    // Set 0, the base case, holds the scenario's own values (never a NaN stand-in).
+    EXPECT_EQ(price.base, 100.0);
+    EXPECT_EQ(sets.value(0, 0), price.base);
+    EXPECT_EQ(sets.value(0, 1), scenario.params.attack_rate_per_year);
     EXPECT_EQ(sets.value(1 + 1 * 2 + 1, 0), 100.0);
     EXPECT_EQ(sets.value(1 + 1 * 2 + 1, 1), 1.3);
     const auto params = resolve_parameter_sets(scenario, sets);

@@ -171,7 +171,7 @@ TEST(ScenarioValidation, SyntaxErrorHasALine)
 TEST(ScenarioValidation, UnreadableLifeTable)
 {
     expect_issue(issues_of(builtin_scenario_text(), {{"mortality.life_table", "/nonexistent/table.csv"}}), "mortality.life_table",
-                 {"cannot open", "age,q_male,q_female"});
+                 {"no such file", "age,q_male,q_female"});
 }
 
 TEST(ScenarioValidation, MalformedLifeTableRowsAreLocated)

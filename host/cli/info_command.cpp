@@ -1,0 +1,65 @@
+// sclsim info (version, backends, devices, MPI) and sclsim scenario (the
+// built-in base scenario's text).
+#include <fmt/format.h>
+#include <iostream>
+#include <thread>
+
+#include "host/cli/command.hpp"
+#include "host/version.hpp"
+#include "kernels/launch/backend.hpp"
+
+namespace scls {
+
+namespace {
+
+class InfoCommand final : public Command {
+  public:
+    void add_to(CLI::App& app) override
+    {
+        command_ = app.add_subcommand("info", "version, compiled backends and devices");
+        command_->allow_extras();
+    }
+
+    int run(Cluster& cluster) override
+    {
+        const CudaDeviceInfo cuda = query_cuda_devices();
+        fmt::print("sclsim {} (git {})\n", kSclsimVersion, kSclsimGitCommit);
+        fmt::print("backends: cpu (Thrust OpenMP, {} hardware threads){}\n", std::thread::hardware_concurrency(),
+                   cuda.compiled ? ", gpu (CUDA)" : "");
+        if (cuda.compiled) {
+            if (cuda.devices.empty()) {
+                fmt::print("GPU devices: none ({})\n", cuda.error);
+            }
+            for (std::size_t d = 0; d < cuda.devices.size(); ++d) {
+                fmt::print("GPU device {}: {}\n", d, cuda.devices[d]);
+            }
+        } else {
+            fmt::print("GPU backend: not compiled in ({})\n", cuda.error);
+        }
+        fmt::print("MPI: {}{}\n", Cluster::mpi_library(),
+                   cluster.distributed() ? fmt::format("; this is {}", cluster.describe()) : std::string());
+        return 0;
+    }
+};
+
+class ScenarioCommand final : public Command {
+  public:
+    void add_to(CLI::App& app) override
+    {
+        command_ = app.add_subcommand("scenario", "print the built-in base scenario (a starting point for your own)");
+        command_->allow_extras();
+    }
+
+    int run(Cluster&) override
+    {
+        std::cout << builtin_scenario_text();
+        return 0;
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_info_command() { return std::make_unique<InfoCommand>(); }
+std::unique_ptr<Command> make_scenario_command() { return std::make_unique<ScenarioCommand>(); }
+
+}  // namespace scls

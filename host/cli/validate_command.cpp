@@ -1,0 +1,47 @@
+// sclsim validate: check a scenario and everything it holds, without running.
+#include <fmt/format.h>
+
+#include "host/cli/command.hpp"
+#include "host/psa/parameter_sets.hpp"
+#include "host/psa/psa.hpp"
+#include "host/scenario/toml_reader.hpp"
+
+namespace scls {
+
+namespace {
+
+class ValidateCommand final : public Command {
+  public:
+    void add_to(CLI::App& app) override
+    {
+        command_ = app.add_subcommand("validate", "check a scenario (and its [psa] and [sweep] sections) and report every problem, without running");
+        command_->allow_extras();
+        inputs_.add_to(*command_);
+    }
+
+    int run(Cluster&) override
+    {
+        const Scenario scenario = inputs_.load();
+        const std::optional<PsaSpec> spec = load_psa_spec(scenario);
+        if (spec) {
+            fmt::print("[psa]: {} uncertain parameters ({} values per draw), {} correlation groups, {} EVPPI groups\n",
+                       spec->parameters.size(), spec->columns(), spec->correlations.size(), spec->evppi_groups.size());
+        }
+        if (scenario_document(scenario).get("sweep")) {
+            const std::vector<OneWayRange> ranges = load_one_way_ranges(scenario, spec);
+            fmt::print("[sweep]: {} one-way ranges\n", ranges.size());
+        }
+        fmt::print("{}: valid ({} strategies, {} regimens, {} patients, seed {})\n", scenario.source_name,
+                   scenario.strategy_names.size(), scenario.regimen_names.size(), scenario.patients, scenario.seed);
+        return 0;
+    }
+
+  private:
+    ScenarioInputs inputs_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_validate_command() { return std::make_unique<ValidateCommand>(); }
+
+}  // namespace scls
