@@ -4,7 +4,7 @@
 # at /usr/local/cuda.
 set -euo pipefail
 packages=(build-essential cmake git libtomlplusplus-dev libcli11-dev libfmt-dev libhdf5-dev hdf5-tools
-          libgtest-dev libgmock-dev libnlopt-cxx-dev libgsl-dev python3 python3-h5py python3-numpy python3-matplotlib
+          libgtest-dev libgmock-dev libnlopt-cxx-dev libgsl-dev libboost-dev python3 python3-h5py python3-numpy python3-matplotlib
           libopenmpi-dev openmpi-bin slurm-wlm munge)
 missing=()
 for p in "${packages[@]}"; do

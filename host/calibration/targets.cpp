@@ -144,6 +144,12 @@ void read_fit(TableReader& fit, TargetSet& set)
 std::optional<double> scenario_number(TableReader& reader, std::string_view key, const std::string& path,
                                       const toml::table& scenario_root)
 {
+    if (is_run_setting(path)) {
+        reader.report(key, fmt::format("is \"{}\", a run setting (only model parameters can be fitted) — name a model "
+                                       "parameter, e.g. attacks.severity.icu.share",
+                                       path));
+        return std::nullopt;
+    }
     std::string problem;
     const toml::node* node = find_key_path(scenario_root, path, problem);
     if (!node) {

@@ -253,9 +253,75 @@ CostEffectivenessView make_cost_effectiveness_view(const Scenario& scenario,
     return v;
 }
 
+namespace {
+
+// Every size and index read from a file is checked before use: a damaged or
+// hand-edited file is refused with what is wrong, never read out of bounds.
+class FileShape {
+  public:
+    explicit FileShape(const std::filesystem::path& path) : path_(path) {}
+
+    void require(bool condition, const std::string& object, const std::string& what) const
+    {
+        if (!condition) {
+            throw InputError({{path_.string(), object, 0,
+                               fmt::format("{} (the file is damaged or was edited) — rerun the sclsim command that wrote it", what)}});
+        }
+    }
+
+    void require_finite(const std::vector<double>& values, const std::string& object) const
+    {
+        for (double v : values) {
+            require(std::isfinite(v), object, fmt::format("holds {}, not a finite number", v));
+        }
+    }
+
+  private:
+    std::filesystem::path path_;
+};
+
+std::vector<OneWayRange> read_one_way(const Hdf5Reader& file, const FileShape& shape, std::size_t sets)
+{
+    const auto paths = file.strings("/sweep/parameter");
+    const auto low = file.doubles("/sweep/low_value"), high = file.doubles("/sweep/high_value"), base = file.doubles("/sweep/base_value");
+    const auto low_set = file.integers("/sweep/low_set"), high_set = file.integers("/sweep/high_set");
+    const std::size_t n = paths.size();
+    shape.require(low.size() == n && high.size() == n && base.size() == n && low_set.size() == n && high_set.size() == n, "/sweep",
+                  fmt::format("has {} parameters but ranges of other lengths", n));
+    std::vector<OneWayRange> ranges;
+    for (std::size_t i = 0; i < n; ++i) {
+        for (const std::int64_t set : {low_set[i], high_set[i]}) {
+            shape.require(set > 0 && static_cast<std::size_t>(set) < sets, "/sweep/low_set",
+                          fmt::format("names parameter set {} of {}", set, sets));
+        }
+        ranges.push_back(OneWayRange{paths[i], base[i], low[i], high[i], "", static_cast<std::size_t>(low_set[i]),
+                                     static_cast<std::size_t>(high_set[i])});
+    }
+    return ranges;
+}
+
+std::vector<EvppiResult> read_evppi(const Hdf5Reader& file, const FileShape& shape, std::size_t wtp_points)
+{
+    const auto names = file.strings("/cea/psa/evppi/group");
+    const auto values = file.doubles("/cea/psa/evppi/evppi");
+    shape.require(values.size() == names.size() * wtp_points, "/cea/psa/evppi/evppi",
+                  fmt::format("holds {} values for {} groups x {} WTP points", values.size(), names.size(), wtp_points));
+    std::vector<EvppiResult> results;
+    for (std::size_t g = 0; g < names.size(); ++g) {
+        EvppiResult e;
+        e.name = names[g];
+        e.fit.evppi.assign(values.begin() + g * wtp_points, values.begin() + (g + 1) * wtp_points);
+        results.push_back(std::move(e));
+    }
+    return results;
+}
+
+}  // namespace
+
 CostEffectivenessView read_cost_effectiveness(const std::filesystem::path& results_file)
 {
     const Hdf5Reader file(results_file);
+    const FileShape shape(results_file);
     if (!file.has("/cea") || !file.has("/parameter_sets")) {
         throw InputError({{results_file.string(), "/cea", 0,
                            "is missing (not a results file of this sclsim version) — rerun sclsim run, psa or sweep"}});
@@ -264,55 +330,56 @@ CostEffectivenessView read_cost_effectiveness(const std::filesystem::path& resul
     v.money = fmt::format("{} {}", file.string_attribute("/", "currency"),
                           static_cast<std::int64_t>(file.double_attribute("/", "price_year")));
     v.strategies = file.strings("/axes/strategy");
+    const std::size_t n = v.strategies.size();
+    shape.require(n >= 1 && n <= static_cast<std::size_t>(kMaxStrategies), "/axes/strategy",
+                  fmt::format("lists {} strategies (1 to {})", n, kMaxStrategies));
     const std::string comparator = file.string_attribute("/", "comparator");
     v.comparator = static_cast<int>(std::find(v.strategies.begin(), v.strategies.end(), comparator) - v.strategies.begin());
-    v.cost = file.doubles("/results/total_cost_mean");
-    v.effect = file.doubles("/results/qalys_mean");
+    shape.require(static_cast<std::size_t>(v.comparator) < n, "/@comparator", fmt::format("names \"{}\", not a strategy of the file", comparator));
 
     const std::string kind = file.string_attribute("/parameter_sets", "kind");
+    bool known_kind = false;
     for (ParameterSetKind k : {ParameterSetKind::base, ParameterSetKind::psa, ParameterSetKind::one_way, ParameterSetKind::grid}) {
         if (kind == parameter_set_kind_name(k)) {
             v.sets.kind = k;
+            known_kind = true;
         }
     }
+    shape.require(known_kind, "/parameter_sets@kind", fmt::format("is \"{}\", not base, psa, one_way or grid", kind));
     v.sets.labels = file.strings("/parameter_sets/label");
     v.sets.column_names = file.strings("/parameter_sets/parameter");
+    const std::size_t sets = v.sets.size();
+    v.cost = file.doubles("/results/total_cost_mean");
+    v.effect = file.doubles("/results/qalys_mean");
+    for (const auto& [values, object] : {std::pair{&v.cost, "/results/total_cost_mean"}, std::pair{&v.effect, "/results/qalys_mean"}}) {
+        shape.require(sets >= 1 && values->size() == sets * n, object,
+                      fmt::format("holds {} values for {} parameter sets x {} strategies", values->size(), sets, n));
+        shape.require_finite(*values, object);
+    }
     if (v.sets.kind == ParameterSetKind::one_way) {
-        const auto paths = file.strings("/sweep/parameter");
-        const auto low = file.doubles("/sweep/low_value"), high = file.doubles("/sweep/high_value"),
-                   base = file.doubles("/sweep/base_value");
-        const auto low_set = file.integers("/sweep/low_set"), high_set = file.integers("/sweep/high_set");
-        for (std::size_t i = 0; i < paths.size(); ++i) {
-            OneWayRange r{paths[i], base[i], low[i], high[i], "", static_cast<std::size_t>(low_set[i]),
-                          static_cast<std::size_t>(high_set[i])};
-            v.sets.one_way.push_back(r);
-        }
+        v.sets.one_way = read_one_way(file, shape, sets);
     }
 
     CeaAnalysis& a = v.analysis;
     a.wtp = file.doubles("/cea/wtp");
     a.report_wtp = file.doubles("/cea/report_wtp");
-    const std::size_t n = v.strategies.size();
+    shape.require(!a.wtp.empty() && std::is_sorted(a.wtp.begin(), a.wtp.end()), "/cea/wtp", "is empty or not ascending");
+    shape.require_finite(a.wtp, "/cea/wtp");
+    shape.require_finite(a.report_wtp, "/cea/report_wtp");
     a.base_cost.assign(v.cost.begin(), v.cost.begin() + n);
     a.base_effect.assign(v.effect.begin(), v.effect.begin() + n);
     a.base_table = incremental_table(a.base_cost, a.base_effect);
     if (v.sets.kind == ParameterSetKind::psa && file.has("/cea/psa")) {
+        shape.require(sets >= 2, "/parameter_sets/label", "holds no PSA draw");
         PsaAnalysis p;
-        p.outcomes.draws = static_cast<int>(v.sets.size()) - 1;
+        p.outcomes.draws = static_cast<int>(sets) - 1;
         p.outcomes.strategies = static_cast<int>(n);
         p.outcomes.cost.assign(v.cost.begin() + n, v.cost.end());
         p.outcomes.effect.assign(v.effect.begin() + n, v.effect.end());
         p.curves = psa_curves(p.outcomes, a.wtp);
         p.population_multiplier = file.double_attribute("/cea/psa", "population_multiplier");
         if (file.has("/cea/psa/evppi")) {
-            const auto names = file.strings("/cea/psa/evppi/group");
-            const auto values = file.doubles("/cea/psa/evppi/evppi");
-            for (std::size_t g = 0; g < names.size(); ++g) {
-                EvppiResult e;
-                e.name = names[g];
-                e.fit.evppi.assign(values.begin() + g * a.wtp.size(), values.begin() + (g + 1) * a.wtp.size());
-                p.evppi.push_back(std::move(e));
-            }
+            p.evppi = read_evppi(file, shape, a.wtp.size());
         }
         a.psa = std::move(p);
     }

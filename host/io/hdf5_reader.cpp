@@ -18,6 +18,13 @@ void Hdf5Reader::missing(const std::string& object, const std::string& detail) c
 Hdf5Reader::Hdf5Reader(const std::filesystem::path& path, std::string expected) : path_(path), expected_(std::move(expected))
 {
     H5::Exception::dontPrint();
+    std::error_code error;
+    if (!std::filesystem::exists(path, error)) {
+        missing("", "no such file");
+    }
+    if (!std::filesystem::is_regular_file(path, error)) {
+        missing("", "not a regular file");
+    }
     try {
         file_.openFile(path.string(), H5F_ACC_RDONLY);
     } catch (const H5::Exception& e) {

@@ -49,6 +49,11 @@ std::optional<double> parse_number(std::string_view text)
 
 double scenario_value(const toml::table& root, const std::string& path, std::string& problem)
 {
+    if (is_run_setting(path)) {
+        problem = "is a run setting, not a model parameter (each parameter set runs with the scenario's settings) — vary a "
+                  "model parameter, e.g. attacks.rate_per_year";
+        return 0.0;
+    }
     const toml::node* node = find_key_path(root, path, problem);
     if (node && !node->is_number()) {
         problem = fmt::format("is {} (only numeric parameters can be varied) — name a numeric parameter", TableReader::describe(*node));

@@ -22,9 +22,6 @@ namespace {
 // apart from any other use of the same seed.
 constexpr std::uint32_t kPsaStreamTag = 0x50534100u;
 
-// Sections whose keys are settings of the run, not model parameters.
-constexpr const char* kNotParameters[] = {"simulation.", "scenario.", "psa.", "sweep.", "cea."};
-
 // Uniforms 2j and 2j+1 of (draw, parameter) come from block j.
 double draw_uniform(std::uint64_t seed, std::uint64_t draw, std::uint32_t parameter, std::uint32_t index)
 {
@@ -70,13 +67,11 @@ void read_parameter_paths(TableReader& entry, const toml::table& root, PsaParame
     }
     for (const std::string& path : parameter.paths) {
         const char* key = single ? "path" : "paths";
-        for (const char* prefix : kNotParameters) {
-            if (path.rfind(prefix, 0) == 0) {
-                entry.report(key, fmt::format("names {} (a run setting, not a model parameter) — vary a model parameter, e.g. "
-                                              "attacks.rate_per_year",
-                                              path));
-                return;
-            }
+        if (is_run_setting(path)) {
+            entry.report(key, fmt::format("names {} (a run setting, not a model parameter) — vary a model parameter, e.g. "
+                                          "attacks.rate_per_year",
+                                          path));
+            return;
         }
         std::string problem;
         const toml::node* node = find_key_path(root, path, problem);

@@ -57,7 +57,8 @@ void check_shares_sum(TableReader& reader, std::string_view key, double sum, std
 }
 
 // Applies one --set override to the parsed document.
-void apply_override(toml::table& root, const Override& o, std::vector<InputIssue>& issues)
+// Returns whether the override was put into the document.
+bool apply_override(toml::table& root, const Override& o, std::vector<InputIssue>& issues)
 {
     std::string last;
     std::string problem;
@@ -68,7 +69,7 @@ void apply_override(toml::table& root, const Override& o, std::vector<InputIssue
         }
         // An option's own key (--patients: simulation.patients) without its
         // section: the missing section is reported where the file lacks it.
-        return;
+        return false;
     }
     try {
         toml::table parsed = parse_toml_input("value = " + o.value, o.source);
@@ -76,6 +77,7 @@ void apply_override(toml::table& root, const Override& o, std::vector<InputIssue
     } catch (const InputError&) {
         table->insert_or_assign(last, o.value);  // a bare word: a string
     }
+    return true;
 }
 
 void collect_numbers(const toml::node& node, const std::string& path, std::vector<std::pair<std::string, double>>& out)
@@ -270,7 +272,8 @@ toml::table parse_scenario_document(const std::string& text, const std::string& 
 
 toml::table document_with_overrides(const std::string& text, const std::string& source_name,
                                     const std::filesystem::path& base_directory, const std::vector<Override>& overrides,
-                                    std::vector<std::filesystem::path>* read_files = nullptr)
+                                    std::vector<std::filesystem::path>* read_files = nullptr,
+                                    std::vector<Override>* applied = nullptr)
 {
     std::vector<InputIssue> issues;
     toml::table root = parse_scenario_document(text, source_name, base_directory, 0, read_files);
@@ -280,7 +283,9 @@ toml::table document_with_overrides(const std::string& text, const std::string& 
                            "(sclsim scenario > my.toml), or write extends = \"builtin:scls_base\" and only what differs"}});
     }
     for (const auto& o : overrides) {
-        apply_override(root, o, issues);
+        if (apply_override(root, o, issues) && applied) {
+            applied->push_back(o);
+        }
     }
     if (!issues.empty()) {
         throw InputError(std::move(issues));
@@ -334,7 +339,8 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
 {
     std::vector<InputIssue> issues;
     Scenario scenario;
-    toml::table root = document_with_overrides(text, source_name, base_directory, overrides, &scenario.input_files);
+    std::vector<Override> applied;
+    toml::table root = document_with_overrides(text, source_name, base_directory, overrides, &scenario.input_files, &applied);
 
     scenario.source_name = source_name;
     scenario.source_text = text;
@@ -694,10 +700,10 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
     if (!issues.empty()) {
         // A problem at an overridden key is the command line's, not the file's.
         for (auto& issue : issues) {
-            for (const auto& o : overrides) {
-                if (issue.key == o.key) {
+            for (const auto& o : applied) {
+                if (issue.key == o.key || issue.file == o.source) {
                     issue.file = o.source;
-                    issue.line = 0;
+                    issue.line = 0;  // a command-line value has no line
                 }
             }
         }

@@ -103,6 +103,16 @@ toml::table* resolve_key_parent(toml::table& root, std::string_view key_path, st
     return table;
 }
 
+bool is_run_setting(std::string_view key_path)
+{
+    for (std::string_view section : {"simulation", "scenario", "psa", "sweep", "cea"}) {
+        if (key_path.substr(0, key_path.find('.')) == section) {
+            return true;
+        }
+    }
+    return false;
+}
+
 const toml::node* find_key_path(const toml::table& root, std::string_view key_path, std::string& problem)
 {
     std::string last;

@@ -51,6 +51,15 @@ class TableReader {
 
     bool has(std::string_view key) const { return table_ && table_->contains(key); }
 
+    // A required key that is absent; nothing when the whole section is
+    // absent (its absence is the one problem to report).
+    void report_missing(std::string_view key, const std::string& message)
+    {
+        if (table_) {
+            report(key, message);
+        }
+    }
+
     const toml::node* take(std::string_view key)
     {
         seen_.insert(std::string(key));
@@ -83,7 +92,7 @@ class TableReader {
     {
         if (!has(key)) {
             seen_.insert(std::string(key));
-            report(key, fmt::format("is missing ({}) — add {} = <number>",
+            report_missing(key, fmt::format("is missing ({}) — add {} = <number>",
                                     meaning.empty() ? "every parameter must be stated, with its source" : meaning, key));
             return 0.0;
         }
@@ -105,7 +114,7 @@ class TableReader {
             if (fallback) {
                 return *fallback;
             }
-            report(key, fmt::format("is missing — add {} = <integer>", key));
+            report_missing(key, fmt::format("is missing — add {} = <integer>", key));
             return minimum;
         }
         auto value = node->value_exact<std::int64_t>();
@@ -139,7 +148,7 @@ class TableReader {
     {
         if (!has(key)) {
             seen_.insert(std::string(key));
-            report(key, fmt::format("is missing — add {} = \"{}\"", key, example));
+            report_missing(key, fmt::format("is missing — add {} = \"{}\"", key, example));
             return {};
         }
         return optional_string(key).value_or("");
@@ -333,5 +342,11 @@ toml::table* resolve_key_parent(toml::table& root, std::string_view key_path, st
 
 // The node at the path; nullptr and a message if there is none.
 const toml::node* find_key_path(const toml::table& root, std::string_view key_path, std::string& problem);
+
+// Whether a key path is a setting of the run ([simulation], [scenario],
+// [psa], [sweep], [cea]) rather than a model parameter: PSA draws, sweeps and
+// calibrations vary model parameters only (a seed or patient count varied per
+// set would be silently ignored by the engine).
+bool is_run_setting(std::string_view key_path);
 
 }  // namespace scls

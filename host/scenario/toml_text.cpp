@@ -97,7 +97,7 @@ class AsciiConverter {
         for (std::size_t i = line_start_; i < position_; ++i) {
             column += (static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80 ? 1 : 0;
         }
-        throw InputError({{source_name_, "", line_, fmt::format("{} at column {}", what, column)}});
+        throw InputError({{source_name_, "", line_, fmt::format("column {}: {}", column, what)}});
     }
 
     void non_ascii()
@@ -109,9 +109,9 @@ class AsciiConverter {
         }
         switch (context_) {
             case Context::plain:
-                fail(fmt::format("character U+{:04X} stands outside a quoted string or comment (TOML allows non-ASCII text "
-                                 "only in \"strings\" and # comments) — quote it or remove it",
-                                 static_cast<unsigned>(u.codepoint)));
+                fail(fmt::format("character '{}' (U+{:04X}) stands outside a quoted string or comment (TOML allows non-ASCII "
+                                 "text only in \"strings\" and # comments) — quote it or remove it",
+                                 text_.substr(position_, static_cast<std::size_t>(u.length)), static_cast<unsigned>(u.codepoint)));
             case Context::comment:
                 out_ += '?';
                 break;
@@ -358,8 +358,15 @@ void write_table(std::string& out, const toml::table& table, const std::string& 
     for (const auto& [key, value] : table) {
         const std::string child = path.empty() ? key_text(key.str()) : path + "." + key_text(key.str());
         if (value.is_table() && is_section(value)) {
-            out += "\n[" + child + "]\n";
-            write_table(out, *value.as_table(), child);
+            const toml::table& table_value = *value.as_table();
+            bool has_plain_keys = table_value.empty();
+            for (const auto& [sub_key, sub_value] : table_value) {
+                has_plain_keys = has_plain_keys || !is_section(sub_value);
+            }
+            if (has_plain_keys) {  // a table holding only tables needs no header of its own
+                out += "\n[" + child + "]\n";
+            }
+            write_table(out, table_value, child);
         } else if (is_table_array(value)) {
             for (const toml::node& element : *value.as_array()) {
                 out += "\n[[" + child + "]]\n";

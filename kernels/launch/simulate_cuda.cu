@@ -4,7 +4,6 @@
 // atomics and then one global atomic per block; histogram entries are global
 // integer atomics.
 #include <cub/block/block_reduce.cuh>
-#include <thrust/device_vector.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -13,6 +12,7 @@
 
 #include "kernels/launch/backend.hpp"
 #include "kernels/launch/cuda_check.hpp"
+#include "kernels/launch/device_buffer.hpp"
 #include "kernels/model/patient_block.hpp"
 
 namespace scls {
@@ -94,10 +94,12 @@ class CudaBackend final : public SimulationBackend {
         cudaDeviceProp properties{};
         SCLS_CUDA_CALL(cudaGetDeviceProperties(&properties, device));
         description_ = "GPU " + std::to_string(device) + ": " + describe_device(properties);
-        params_.resize(parameter_sets.size());
-        SCLS_CUDA_CALL(cudaMemcpy(thrust::raw_pointer_cast(params_.data()), parameter_sets.data(),
-                                  parameter_sets.size() * sizeof(ModelParams), cudaMemcpyHostToDevice));
-        counts_.assign(static_cast<std::size_t>(geometry.parameter_sets) * geometry.counts_per_set(), 0);
+        params_.reserve(parameter_sets.size(), "the parameter sets");
+        SCLS_CUDA_CALL(cudaMemcpy(params_.data(), parameter_sets.data(), parameter_sets.size() * sizeof(ModelParams),
+                                  cudaMemcpyHostToDevice));
+        count_size_ = static_cast<std::size_t>(geometry.parameter_sets) * geometry.counts_per_set();
+        counts_.reserve(count_size_, "the run's counts and histograms");
+        SCLS_CUDA_CALL(cudaMemset(counts_.data(), 0, count_size_ * sizeof(std::uint64_t)));
         // Batches sized to fill the device many times over, but bounded so
         // the moment partials stay small (about 64 MiB at most).
         const std::uint64_t bytes_per_block = sizeof(double) * static_cast<std::uint64_t>(geometry.moments_per_block());
@@ -108,23 +110,33 @@ class CudaBackend final : public SimulationBackend {
 
     void simulate(std::uint64_t first_block, std::uint64_t block_count, double* block_moments) override
     {
-        const std::size_t moment_count = block_count * geometry_.moments_per_block();
-        if (moments_.size() < moment_count) {
-            moments_.resize(moment_count);
+        const std::size_t per_block = static_cast<std::size_t>(geometry_.moments_per_block());
+        // A device short of memory takes the batch in smaller launches (the
+        // block order, and so the results, stay the same).
+        std::uint64_t launch_blocks = block_count;
+        while (!moments_.try_reserve(launch_blocks * per_block)) {
+            if (launch_blocks == 1) {
+                moments_.reserve(per_block, "one block's moment partials");
+            }
+            launch_blocks = (launch_blocks + 1) / 2;
         }
-        simulate_blocks_kernel<<<static_cast<unsigned>(block_count), kPatientsPerBlock>>>(
-            thrust::raw_pointer_cast(params_.data()), geometry_, first_block, thrust::raw_pointer_cast(moments_.data()),
-            thrust::raw_pointer_cast(counts_.data()));
-        SCLS_CUDA_CHECK_LAUNCH("simulate_blocks_kernel");
-        SCLS_CUDA_CALL(cudaMemcpy(block_moments, thrust::raw_pointer_cast(moments_.data()), moment_count * sizeof(double),
-                                  cudaMemcpyDeviceToHost));
+        for (std::uint64_t done = 0; done < block_count; done += launch_blocks) {
+            const std::uint64_t count = std::min(launch_blocks, block_count - done);
+            simulate_blocks_kernel<<<static_cast<unsigned>(count), kPatientsPerBlock>>>(params_.data(), geometry_,
+                                                                                       first_block + done, moments_.data(),
+                                                                                       counts_.data());
+            SCLS_CUDA_CHECK_LAUNCH("launching simulate_blocks_kernel");
+            // Execution errors of the kernel show at the synchronisation, named as such.
+            ::scls::cuda_check(cudaDeviceSynchronize(), "simulate_blocks_kernel (while it ran)", __FILE__, __LINE__);
+            SCLS_CUDA_CALL(cudaMemcpy(block_moments + done * per_block, moments_.data(), count * per_block * sizeof(double),
+                                      cudaMemcpyDeviceToHost));
+        }
     }
 
     std::vector<std::uint64_t> counts() const override
     {
-        std::vector<std::uint64_t> host(counts_.size());
-        SCLS_CUDA_CALL(cudaMemcpy(host.data(), thrust::raw_pointer_cast(counts_.data()),
-                                  host.size() * sizeof(std::uint64_t), cudaMemcpyDeviceToHost));
+        std::vector<std::uint64_t> host(count_size_);
+        SCLS_CUDA_CALL(cudaMemcpy(host.data(), counts_.data(), host.size() * sizeof(std::uint64_t), cudaMemcpyDeviceToHost));
         return host;
     }
 
@@ -134,9 +146,10 @@ class CudaBackend final : public SimulationBackend {
 
   private:
     LaunchGeometry geometry_;
-    thrust::device_vector<ModelParams> params_;
-    thrust::device_vector<double> moments_;
-    thrust::device_vector<std::uint64_t> counts_;
+    DeviceBuffer<ModelParams> params_;
+    DeviceBuffer<double> moments_;
+    DeviceBuffer<std::uint64_t> counts_;
+    std::size_t count_size_ = 0;
     std::uint64_t batch_blocks_ = 1;
     std::string description_;
 };

@@ -35,6 +35,17 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# Polls until the command succeeds; the deadlines are generous because a
+# busy machine is slow, and a condition, never a time, is what is waited for.
+wait_until() {
+  local seconds=$1
+  shift
+  local deadline=$((SECONDS + seconds))
+  until "$@"; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.2
+  done
+}
 node=$(hostname -s)
 cpus=$(nproc)
 
@@ -100,21 +111,16 @@ NodeName=$node NodeAddr=127.0.0.1 CPUs=$cpus State=UNKNOWN
 PartitionName=local Nodes=$node Default=YES MaxTime=INFINITE State=UP OverSubscribe=YES
 EOF
 export SLURM_CONF=$work/slurm.conf
-for _ in $(seq 50); do [ -S "$work/munge/munge.socket" ] && break; sleep 0.1; done
-[ -S "$work/munge/munge.socket" ] || fail "munged did not start: $(cat "$work/munge/munged.log" 2> /dev/null)"
+wait_until 300 test -S "$work/munge/munge.socket" || fail "munged did not start: $(cat "$work/munge/munged.log" 2> /dev/null)"
 
 echo "== slurmctld and slurmd"
 slurmctld -D -i -f "$SLURM_CONF" > "$work/slurmctld.out" 2>&1 &
 pids+=($!)
 slurmd -D -f "$SLURM_CONF" > "$work/slurmd.out" 2>&1 &
 pids+=($!)
+node_idle() { state=$(sinfo -h -n "$node" -o %T 2> /dev/null || true); [ "$state" = idle ]; }
 state=""
-for _ in $(seq 150); do
-  state=$(sinfo -h -n "$node" -o %T 2> /dev/null || true)
-  [ "$state" = idle ] && break
-  sleep 0.2
-done
-[ "$state" = idle ] || { tail -20 "$work/slurmctld.log" "$work/slurmd.log" 2> /dev/null; fail "the node did not become idle (state: ${state:-none})"; }
+wait_until 600 node_idle || { tail -20 "$work/slurmctld.log" "$work/slurmd.log" 2> /dev/null; fail "the node did not become idle (state: ${state:-none})"; }
 sinfo
 
 # OpenMPI ranks as root, two cores.
@@ -157,22 +163,15 @@ echo "== 3. a job requeued mid-run resumes from its checkpoint to the same bits"
 long=(psa "$root/scenarios/scls_psa.toml" --draws 40 --patients 40000 -q --checkpoint-every 0)
 job=$(SCLSIM=$sclsim SCLS_LAUNCHER=$launcher sbatch --parsable --ntasks=2 --ntasks-per-node=2 --cpus-per-task=1 --gpus-per-task=0 \
   --output="$work/jobs/requeue.out" "$root/scripts/slurm/sclsim.sbatch" "${long[@]}" -o "$work/jobs/requeued.h5")
-for _ in $(seq 300); do
-  [ "$(ls "$work/jobs/requeued.h5.checkpoint" 2> /dev/null | grep -c '\.h5$')" -ge 4 ] && break
-  sleep 0.1
-done
+segments_written() { [ "$(ls "$work/jobs/requeued.h5.checkpoint" 2> /dev/null | grep -c '\.h5$')" -ge 4 ] || [ -e "$work/jobs/requeued.h5" ]; }
+wait_until 600 segments_written || true
 [ -d "$work/jobs/requeued.h5.checkpoint" ] || { cat "$work/jobs/requeue.out"; fail "the job wrote no checkpoint"; }
 scontrol requeue "$job"
 # Slurm holds a requeued job back for a while (BeginTime); let it start again now.
-for _ in $(seq 50); do
-  [ "$(squeue -h -j "$job" -o %T 2> /dev/null)" = PENDING ] && scontrol update JobId="$job" StartTime=now 2> /dev/null && break
-  sleep 0.2
-done
-for _ in $(seq 150); do
-  [ -z "$(squeue -h -j "$job" 2> /dev/null)" ] && break
-  sleep 0.2
-done
-[ -z "$(squeue -h -j "$job" 2> /dev/null)" ] || { squeue -j "$job" -o "%i %T %r %S"; cat "$work/jobs/requeue.out"; tail -30 "$work/slurmctld.log"; fail "the requeued job did not finish within two minutes"; }
+release_requeued() { [ "$(squeue -h -j "$job" -o %T 2> /dev/null)" = PENDING ] && scontrol update JobId="$job" StartTime=now 2> /dev/null; }
+wait_until 300 release_requeued || true
+job_gone() { [ -z "$(squeue -h -j "$job" 2> /dev/null)" ]; }
+wait_until 900 job_gone || { squeue -j "$job" -o "%i %T %r %S"; cat "$work/jobs/requeue.out"; tail -30 "$work/slurmctld.log"; fail "the requeued job did not finish within 15 minutes"; }
 cat "$work/jobs/requeue.out"
 grep -q "resuming from" "$work/jobs/requeue.out" || fail "the requeued job did not resume from its checkpoint"
 "$sclsim" "${long[@]}" --no-checkpoint -o "$work/jobs/requeued_single.h5" > /dev/null

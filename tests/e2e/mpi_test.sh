@@ -78,10 +78,8 @@ echo "== a rank killed with SIGKILL: the job stops, then resumes to the same bit
 mpi 2 "$sclsim" psa "$psa_scenario" --draws 24 --patients 40000 -q --checkpoint-every 0 -o "$work/killed.h5" \
   > "$work/killed.log" 2>&1 &
 launcher=$!
-for _ in $(seq 200); do
-  [ "$(ls "$work/killed.h5.checkpoint" 2> /dev/null | grep -c 'rank-0001')" -ge 2 ] && break
-  sleep 0.05
-done
+"$python" "$here/wait_for.py" --glob "$work/killed.h5.checkpoint/rank-0001-*.h5" --count 2 --pid "$launcher" --timeout 600 \
+  || fail "rank 1 wrote no checkpoint segments"
 victim=$(pgrep -f "^$sclsim psa .*killed.h5" | tail -1 || true)
 [ -n "$victim" ] || fail "no rank to kill (the job ended too soon)"
 kill -9 "$victim"

@@ -137,5 +137,27 @@ TEST(Sweep, BadGridAxesAndRangesAreRefused)
     EXPECT_THROW(resolve_parameter_sets(scenario, sets), InputError);
 }
 
+
+TEST(Sweep, HugeGridsAndRunSettingsAreRefusedAtOnce)
+{
+    const Scenario scenario = small_base();
+    const GridAxis rate = parse_grid_axis("attacks.rate_per_year=0:1:100000", scenario);
+    const GridAxis price = parse_grid_axis("regimens.ivig_2g.price_per_gram=0:1:100000", scenario);
+    try {
+        grid_parameter_sets({rate, price});
+        FAIL() << "a grid of 10^10 points was accepted";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("10000000000 points"), std::string::npos) << e.what();
+    }
+    for (const char* axis : {"simulation.seed=1,2", "simulation.patients=10,20", "cea.wtp_max=1,2"}) {
+        try {
+            parse_grid_axis(axis, scenario);
+            FAIL() << axis << " was accepted";
+        } catch (const InputError& e) {
+            EXPECT_NE(std::string(e.what()).find("run setting"), std::string::npos) << e.what();
+        }
+    }
+}
+
 }  // namespace
 }  // namespace scls

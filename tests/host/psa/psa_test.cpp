@@ -303,5 +303,123 @@ TEST(Extends, AScenarioExtendingAMissingFileIsRefused)
     }
 }
 
+
+TEST(PsaDraws, EveryDrawOfTheShippedPsaIsARealDraw)
+{
+    // GSL's beta inverse returned NaN for 164 of 1000 draws here (a beta by
+    // moments with mean 0.0032), and NaN used to mean "the scenario's value".
+    const Scenario scenario = load_scenario_file(test::kSourceDir + "/scenarios/scls_psa.toml");
+    const PsaSpec spec = *load_psa_spec(scenario);
+    for (std::uint32_t k = 0; k < 1000; ++k) {
+        const std::vector<double> values = draw_parameters(spec, k);
+        for (std::size_t c = 0; c < values.size(); ++c) {
+            ASSERT_TRUE(std::isfinite(values[c])) << "draw " << k << ", " << spec.column_names()[c];
+        }
+    }
+}
+
+TEST(PsaDraws, SmallMeansAndSmallShapesAreDrawnAcrossTheirRange)
+{
+    const PsaSpec spec = *load_psa_spec(with_psa(R"(
+[psa]
+draws = 10
+[[psa.parameters]]
+path = "attacks.severity.ward.death_probability"
+distribution = "beta"
+alpha = 2.0
+beta = 200.0
+[[psa.parameters]]
+path = "attacks.severity.icu.death_probability"
+distribution = "beta"
+mean = 0.0032
+sd = 0.0016
+[[psa.parameters]]
+path = "myeloma.progression_rate_per_year"
+distribution = "gamma"
+shape = 0.05
+scale = 0.1
+)"));
+    const Moments small_beta = moments_of(spec, 0, 20000);
+    EXPECT_NEAR(small_beta.mean, 2.0 / 202.0, 0.0002);  // beta(2, 200): every draw counts, none is NaN
+    const Moments by_moments = moments_of(spec, 1, 20000);
+    EXPECT_NEAR(by_moments.mean, 0.0032, 0.00005);
+    EXPECT_NEAR(by_moments.sd, 0.0016, 0.00005);
+    const Moments small_shape = moments_of(spec, 2, 20000);
+    EXPECT_NEAR(small_shape.mean, 0.005, 0.0005);
+}
+
+TEST(PsaDraws, DegenerateDistributionsAreRefusedAtOnce)
+{
+    // sd = 1e-200 gave alpha = beta = inf, on which GSL's inverse never returned.
+    EXPECT_NE(errors_of(R"(
+[psa]
+draws = 10
+[[psa.parameters]]
+path = "attacks.severity.icu.death_probability"
+distribution = "beta"
+mean = 0.2
+sd = 1e-200
+)").find("gives alpha = inf"), std::string::npos);
+    EXPECT_NE(errors_of(R"(
+[psa]
+draws = 10
+[[psa.parameters]]
+path = "attacks.rate_per_year"
+distribution = "gamma"
+shape = 1e-9
+scale = 1.0
+)").find("shapes must lie in"), std::string::npos);
+    EXPECT_NE(errors_of(R"(
+[psa]
+draws = 10
+[[psa.parameters]]
+path = "costs.icu_day"
+distribution = "lognormal"
+meanlog = 1000.0
+sdlog = 1.0
+)").find("costs.icu_day"), std::string::npos);
+}
+
+TEST(PsaDraws, ACorrelationNamingARefusedEntryIsSafe)
+{
+    // The refused entry's name used to map one past the end of the parameters.
+    const std::string errors = errors_of(R"(
+[psa]
+draws = 10
+[[psa.parameters]]
+name = "broken"
+path = "attacks.rate_per_year"
+distribution = "gamma"
+mean = -1.0
+sd = 0.2
+[[psa.parameters]]
+path = "costs.icu_day"
+distribution = "lognormal"
+mean = 9000.0
+sd = 2000.0
+[[psa.correlations]]
+parameters = ["broken", "costs.icu_day"]
+correlation = 0.5
+[[psa.evppi]]
+name = "group"
+parameters = ["broken", "costs.icu_day"]
+)");
+    EXPECT_NE(errors.find("psa.parameters.broken.mean"), std::string::npos) << errors;
+    EXPECT_EQ(errors.find("not a [[psa.parameters]] name"), std::string::npos) << errors;
+}
+
+TEST(PsaDraws, RunSettingsCannotBeUncertain)
+{
+    EXPECT_NE(errors_of(R"(
+[psa]
+draws = 10
+[[psa.parameters]]
+path = "simulation.seed"
+distribution = "uniform"
+lower = 1.0
+upper = 9.0
+)").find("a run setting"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace scls

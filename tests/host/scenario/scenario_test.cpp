@@ -202,6 +202,62 @@ TEST(ScenarioValidation, EveryProblemIsReportedAtOnce)
     EXPECT_EQ(issues.size(), 2u);
 }
 
+TEST(ScenarioValidation, NumbersThatWouldOverflowTheModelAreRefused)
+{
+    // Each would have made the hazard or a cost infinite (an infinite hazard
+    // reads as no attacks at all), or wrapped to 0 before its check.
+    expect_issue(issues_of(builtin_scenario_text(), {{"attacks.rate_per_year", "1e308"}}), "attacks.rate_per_year",
+                 {"too large", "[0, 1000]"});
+    expect_issue(issues_of(builtin_scenario_text(), {{"attacks.heterogeneity_sigma", "1000"}}), "attacks.heterogeneity_sigma",
+                 {"too large", "[0, 4]"});
+    expect_issue(issues_of(builtin_scenario_text(), {{"regimens.ivig_2g.price_per_gram", "1e308"}}),
+                 "regimens.ivig_2g.price_per_gram", {"too large"});
+    expect_issue(issues_of(builtin_scenario_text(), {{"attacks.severity.icu.stay_log_sd", "1000"}}),
+                 "attacks.severity.icu.stay_log_sd", {"too large"});
+    expect_issue(issues_of(builtin_scenario_text(), {{"strategies.step_up.escalate.0.after_attacks", "4294967296"}}),
+                 "strategies.step_up.escalate[0].after_attacks", {"is 4294967296", "from 1 to 8"});
+    expect_issue(issues_of(builtin_scenario_text(), {{"simulation.patients", "4294967296"}}), "simulation.patients",
+                 {"is 4294967296"});
+    expect_issue(issues_of(builtin_scenario_text(), {{"simulation.discount_rate_costs", "inf"}}), "simulation.discount_rate_costs",
+                 {"must be finite"});
+}
+
+TEST(ScenarioValidation, KeysOfAnExtendedScenarioKeepTheirFileAndLine)
+{
+    const std::string directory = testing::TempDir();
+    {
+        std::ofstream(directory + "child.toml") << "extends = \"builtin:scls_base\"\n\n[attacks]\nrate_per_yaer = 2.0\n";
+    }
+    try {
+        load_scenario_file(directory + "child.toml");
+        FAIL() << "a misspelt key was accepted";
+    } catch (const InputError& e) {
+        ASSERT_EQ(e.issues().size(), 1u) << e.what();
+        EXPECT_EQ(e.issues()[0].file, directory + "child.toml");
+        EXPECT_EQ(e.issues()[0].line, 4);
+        EXPECT_EQ(e.issues()[0].key, "attacks.rate_per_yaer");
+    }
+}
+
+TEST(ScenarioValidation, EmptyDuplicatesAndMissingSections)
+{
+    expect_issue(issues_of("# comments only\n"), "", {"holds no settings"});
+    std::string twice = builtin_scenario_text();
+    const std::string first_event = "name = \"renal_failure\"";
+    twice.replace(twice.find("name = \"aseptic_meningitis\""), std::string("name = \"aseptic_meningitis\"").size(), first_event);
+    expect_issue(issues_of(twice), "regimens.ivig_2g.adverse_events.renal_failure.name", {"listed twice"});
+    // --patients on a scenario without [simulation]: the missing section is the problem, not --patients.
+    const std::string text = builtin_scenario_text();
+    const std::size_t start = text.find("[simulation]"), end = text.find("[population]");
+    const auto issues = issues_of(text.substr(0, start) + text.substr(end), {{"simulation.patients", "100", "--patients"}});
+    ASSERT_FALSE(issues.empty());
+    EXPECT_EQ(issues[0].key, "simulation");
+    EXPECT_NE(issues[0].message.find("section is missing"), std::string::npos);
+    for (const auto& issue : issues) {
+        EXPECT_NE(issue.file, "--patients") << issue.to_string();
+    }
+}
+
 TEST(OutputPath, UnwritableOrMissingDirectoriesAreRefused)
 {
     EXPECT_THROW(check_output_writable("/nonexistent_directory/run.h5"), InputError);

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Faults and output-path hazards: the output path holds a complete file or
+# nothing after a failing or full disk (injected with SCLS_TEST_FAIL_WRITE,
+# and for real on a small tmpfs when this runs as root), the process exits 1
+# naming the path and the cause, checkpoints survive and the rerun resumes to
+# the uninterrupted bits; outputs never overwrite inputs or a user's files;
+# temporaries of killed runs are cleaned up; inputs are read only when they
+# are regular files of a bounded size.
+set -euo pipefail
+sclsim=$1 python=$2 here=$3
+work=$(mktemp -d)
+mounted=""
+live=""
+cleanup() {
+  [ -z "$live" ] || kill "$live" 2> /dev/null || true
+  [ -z "$mounted" ] || umount "$mounted" 2> /dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+psa_scenario="$here/../../scenarios/scls_psa.toml"
+psa=("$sclsim" psa "$psa_scenario" --draws 12 --patients 20000 --batch-blocks 64 -q)
+
+# expect CODE LOGFILE PATTERN -- COMMAND...: runs the command, checks its exit code and message.
+expect() {
+  local code=$1 log=$2 pattern=$3
+  shift 4
+  set +e
+  "$@" > "$log" 2>&1
+  local got=$?
+  set -e
+  [ "$got" -eq "$code" ] || { cat "$log"; fail "exit $got, expected $code: $*"; }
+  grep -q -- "$pattern" "$log" || { cat "$log"; fail "message lacks \"$pattern\": $*"; }
+}
+no_partials() { ! ls "$1" | grep -q partial || fail "a temporary file was left in $1: $(ls "$1")"; }
+
+echo "== reference"
+"${psa[@]}" --no-checkpoint -o "$work/reference.h5" > /dev/null
+
+echo "== the results file fails to write (ENOSPC, then EIO): exit 1, path and cause named, nothing at the path"
+for error in ENOSPC EIO; do
+  reason=$([ "$error" = EIO ] && echo "Input/output error" || echo "No space left on device")
+  SCLS_TEST_FAIL_WRITE=1:$error expect 1 "$work/write.log" "writing $work/failed.h5 failed: $reason" -- \
+    "$sclsim" run --patients 2000 -q --no-checkpoint -o "$work/failed.h5"
+  grep -q "nothing was written to $work/failed.h5" "$work/write.log" || { cat "$work/write.log"; fail "no statement that nothing was written"; }
+  [ ! -e "$work/failed.h5" ] || fail "a file appeared at the output path after $error"
+  no_partials "$work"
+done
+
+echo "== a checkpoint segment fails to write: exit 1, earlier segments kept, the same command resumes to the same bits"
+SCLS_TEST_FAIL_WRITE=4 expect 1 "$work/segment.log" "No space left on device" -- \
+  "${psa[@]}" --checkpoint-every 0 -o "$work/out.h5"
+grep -q "the finished work is kept in $work/out.h5.checkpoint" "$work/segment.log" || { cat "$work/segment.log"; fail "no word about the checkpoint"; }
+[ ! -e "$work/out.h5" ] || fail "a file appeared at the output path"
+[ "$(ls "$work/out.h5.checkpoint" | grep -c '\.h5$')" -ge 1 ] || fail "the segments written before the failure are gone"
+no_partials "$work/out.h5.checkpoint"
+"${psa[@]}" -o "$work/out.h5" > "$work/resume.log" 2>&1
+grep -q "resuming from" "$work/resume.log" || { cat "$work/resume.log"; fail "did not resume"; }
+"$python" "$here/same_numbers.py" "$work/reference.h5" "$work/out.h5"
+
+if [ "$(id -u)" -eq 0 ] && mkdir "$work/small" && mount -t tmpfs -o size=256k tmpfs "$work/small" 2> /dev/null; then
+  mounted=$work/small
+  echo "== a real full disk (256 KiB tmpfs): exit 1, nothing at the path; with room, the same command resumes to the same bits"
+  expect 1 "$work/full.log" "No space left on device" -- "${psa[@]}" --checkpoint-every 0 -o "$work/small/out.h5"
+  [ ! -e "$work/small/out.h5" ] || fail "a file appeared at the output path on a full disk"
+  no_partials "$work/small"
+  [ -d "$work/small/out.h5.checkpoint" ] && no_partials "$work/small/out.h5.checkpoint"
+  kept=$(ls "$work/small/out.h5.checkpoint" 2> /dev/null | grep -c '\.h5$' || true)
+  [ "$kept" -ge 1 ] || fail "no checkpoint segment fitted before the disk was full"
+  mount -o remount,size=64m "$work/small"
+  "${psa[@]}" -o "$work/small/out.h5" > "$work/full_resume.log" 2>&1 || { cat "$work/full_resume.log"; fail "the rerun failed"; }
+  grep -q "resuming from .*: [1-9][0-9]* of 26 work units already done" "$work/full_resume.log" || { cat "$work/full_resume.log"; fail "did not resume"; }
+  "$python" "$here/same_numbers.py" "$work/reference.h5" "$work/small/out.h5"
+  umount "$work/small"
+  mounted=""
+else
+  echo "   (skipped the real full disk: mounting a tmpfs needs root)"
+fi
+
+echo "== temporaries of killed runs are removed; those of live processes are kept"
+"$python" -c "pass" &
+dead=$!
+wait "$dead"
+tail -f /dev/null &
+live=$!
+host=$(hostname)
+touch "$work/tmp.h5.partial-$host-$dead" "$work/tmp.h5.partial-$host-$live"
+"$sclsim" run --patients 2000 -q --no-checkpoint -o "$work/tmp.h5" > /dev/null
+[ ! -e "$work/tmp.h5.partial-$host-$dead" ] || fail "the temporary of a dead process was kept"
+[ -e "$work/tmp.h5.partial-$host-$live" ] || fail "the temporary of a live process was removed"
+
+echo "== outputs never replace inputs or a user's own files"
+cp "$psa_scenario" "$work/mine.toml"
+cp "$here/../../scenarios/scls_base.toml" "$work/scls_base.toml"
+before=$(md5sum < "$work/mine.toml")
+expect 2 "$work/self.log" "an input of this run" -- "$sclsim" psa "$work/mine.toml" --draws 2 --patients 500 -o "$work/mine.toml"
+expect 2 "$work/self.log" "an input of this run" -- "$sclsim" psa "$work/mine.toml" --draws 2 --patients 500 -o "$work/scls_base.toml"
+[ "$(md5sum < "$work/mine.toml")" = "$before" ] || fail "the scenario was overwritten"
+echo "my notes" > "$work/user.h5.checkpoint"
+expect 2 "$work/user.log" "not a checkpoint directory" -- "$sclsim" run --patients 500 -q -o "$work/user.h5"
+mkdir "$work/dir.h5.checkpoint" && echo "keep" > "$work/dir.h5.checkpoint/notes.txt"
+expect 2 "$work/user.log" "holds notes.txt, which sclsim did not write" -- "$sclsim" run --patients 500 -q -o "$work/dir.h5"
+[ "$(cat "$work/user.h5.checkpoint")" = "my notes" ] && [ -f "$work/dir.h5.checkpoint/notes.txt" ] || fail "a user's file was touched"
+
+echo "== report refuses damaged or edited results files (exit 2, never a crash or an out-of-bounds read)"
+"$sclsim" sweep "$psa_scenario" --one-way --patients 300 -q -o "$work/oneway.h5" > /dev/null
+"$sclsim" psa "$psa_scenario" --draws 60 --patients 300 -q -o "$work/evppi.h5" > /dev/null
+"$python" - "$work/evppi.h5" "$work/oneway.h5" "$work" <<'PY'
+import shutil, sys, h5py, numpy as np
+psa, oneway, work = sys.argv[1:4]
+def damaged(source, name, edit):
+    path = f"{work}/damaged_{name}.h5"
+    shutil.copy(source, path)
+    with h5py.File(path, "r+") as f:
+        edit(f)
+def replace(f, name, data):
+    attrs = dict(f[name].attrs)
+    del f[name]
+    f[name] = data
+    f[name].attrs.update(attrs)
+damaged(psa, "shape", lambda f: replace(f, "results/total_cost_mean", f["results/total_cost_mean"][:3]))
+damaged(psa, "comparator", lambda f: f.attrs.__setitem__("comparator", "nobody"))
+damaged(psa, "evppi", lambda f: replace(f, "cea/psa/evppi/evppi", f["cea/psa/evppi/evppi"][:1, :5]))
+damaged(psa, "wtp", lambda f: replace(f, "cea/wtp", f["cea/wtp"][()][::-1]))
+damaged(psa, "kind", lambda f: f["parameter_sets"].attrs.__setitem__("kind", "magic"))
+damaged(psa, "nan", lambda f: replace(f, "results/qalys_mean", np.full(f["results/qalys_mean"].shape, np.nan)))
+damaged(psa, "strategies", lambda f: replace(f, "axes/strategy", np.array([], dtype=h5py.string_dtype())))
+damaged(oneway, "sweep_index", lambda f: replace(f, "sweep/high_set", f["sweep/high_set"][()] + 10**9))
+damaged(oneway, "sweep_length", lambda f: replace(f, "sweep/low_value", f["sweep/low_value"][:1]))
+PY
+head -c 3000 "$work/reference.h5" > "$work/damaged_truncated.h5"
+for damaged in "$work"/damaged_*.h5; do
+  expect 2 "$work/report.log" "$damaged" -- "$sclsim" report "$damaged"
+done
+
+echo "== inputs are regular files of bounded size"
+expect 2 "$work/in.log" "/dev/zero: is not a regular file" -- "$sclsim" validate /dev/zero
+expect 2 "$work/in.log" "/dev/null: is not a regular file" -- "$sclsim" validate /dev/null
+expect 2 "$work/in.log" "$work: is a directory" -- "$sclsim" validate "$work"
+truncate -s 17M "$work/huge.toml"
+expect 2 "$work/in.log" "huge.toml: is 17 MiB" -- "$sclsim" validate "$work/huge.toml"
+printf 'extends = "/dev/zero"\n' > "$work/zero.toml"
+expect 2 "$work/in.log" "extends: names /dev/zero, which is not a regular file" -- "$sclsim" validate "$work/zero.toml"
+printf 'extends = "."\n' > "$work/dot.toml"
+expect 2 "$work/in.log" "which is a directory" -- "$sclsim" validate "$work/dot.toml"
+printf '# only a comment\n' > "$work/empty.toml"
+expect 2 "$work/in.log" "empty.toml: holds no settings" -- "$sclsim" validate "$work/empty.toml"
+expect 2 "$work/in.log" "targets file" -- "$sclsim" run --patients 500 --targets /dev/zero -o "$work/t.h5"
+echo "OK"

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Every command-line misuse exits 2 with the option named, what it accepts,
+# and (where one is close) the nearest valid option or command; nothing is
+# written. --help and --version still exit 0.
+set -euo pipefail
+sclsim=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+checked=0
+
+# misuse "PATTERN" ARGS...: exit 2, a usage message holding PATTERN, no output file.
+misuse() {
+  local pattern=$1
+  shift
+  set +e
+  "$sclsim" "$@" > "$work/out.txt" 2> "$work/err.txt"
+  local code=$?
+  set -e
+  [ "$code" -eq 2 ] || { cat "$work/err.txt"; fail "exit $code (expected 2) for: sclsim $*"; }
+  grep -q -- "$pattern" "$work/err.txt" || { cat "$work/err.txt"; fail "no \"$pattern\" for: sclsim $*"; }
+  grep -q -- " — " "$work/err.txt" || { cat "$work/err.txt"; fail "no remedy for: sclsim $*"; }
+  [ -z "$(ls "$work" | grep -v -e out.txt -e err.txt)" ] || fail "something was written for: sclsim $*"
+  checked=$((checked + 1))
+}
+
+o=(-o "$work/x.h5")
+misuse "--patients: is 0" run --patients 0 "${o[@]}"
+misuse "--patients: is \"-5\", not a whole number" run --patients -5 "${o[@]}"
+misuse "--patients: is \"1e30\"" run --patients 1e30 "${o[@]}"
+misuse "--patients: is \"abc\"" run --patients abc "${o[@]}"
+misuse "--patients: is 4294967296" run --patients 4294967296 "${o[@]}"
+misuse "--threads: is \"-1\"" run --threads -1 "${o[@]}"
+misuse "--backend: is \"tpu\".*did you mean \"cpu\"" run --backend tpu "${o[@]}"
+misuse "--patiens is not an option of sclsim run (did you mean --patients?)" run --patiens 5 "${o[@]}"
+misuse "--resume excludes --restart" run --resume --restart "${o[@]}"
+misuse "--checkpoint-every: is -1" run --checkpoint-every -1 "${o[@]}"
+misuse "--checkpoint-every: is \"nan\"" run --checkpoint-every nan "${o[@]}"
+misuse "--checkpoint-every: is \"inf\"" run --checkpoint-every inf "${o[@]}"
+misuse "--seed: is \"-1\"" run --seed -1 "${o[@]}"
+misuse "--seed: is \"1e23\"" run --seed 1e23 "${o[@]}"
+misuse "--draws: is 0" psa --draws 0 "${o[@]}"
+misuse "--draws: is 20000000" psa --draws 20000000 "${o[@]}"
+misuse "--wtp: is \"abc\"" report --wtp abc "$work/none.h5"
+misuse "\"rn\" is not a command of sclsim (did you mean \"run\"?)" rn
+misuse "no command given" 
+misuse "unexpected argument \"b.toml\"" run a.toml b.toml "${o[@]}"
+misuse "--targets is required" calibrate
+misuse "--max-evaluations: is 5" calibrate --targets x.toml --max-evaluations 5
+misuse "--no-checkpoint excludes --resume" run --no-checkpoint --resume "${o[@]}"
+
+echo "== settings of the run cannot be varied per parameter set"
+misuse "simulation.seed: is a run setting" sweep --grid simulation.seed=1,2 "${o[@]}"
+misuse "simulation.patients: is a run setting" sweep --grid simulation.patients=10,20 "${o[@]}"
+misuse "has 10000000000 points" sweep --grid attacks.rate_per_year=0:1:100000 --grid regimens.ivig_2g.price_per_gram=0:1:100000 "${o[@]}"
+
+echo "== help and version are not errors"
+"$sclsim" --help | grep -q "Subcommands" || fail "--help"
+"$sclsim" run --help | grep -q -- "--patients" || fail "run --help"
+"$sclsim" --version | grep -q "[0-9]" || fail "--version"
+echo "usage: $checked misuses, each exit 2 with the option and a remedy"
