@@ -326,6 +326,16 @@ std::optional<ShareResult> ShareCheckpoint::load(UnitRange range)
         if (share->units_done > range.size()) {
             refuse(path, "units_done", "is more than the share holds (the checkpoint is damaged) — start over with --restart");
         }
+        // Units done in a set the share joined part-way are kept one by one.
+        const std::uint64_t first_set_end = (static_cast<std::uint64_t>(units_.set_of(range.first)) + 1) * units_.units_per_set();
+        const std::uint64_t joined_units =
+            share->joins_mid_set ? std::min(share->units_done, std::min(range.end, first_set_end) - range.first) : 0;
+        if (share->joined_unit_moments.size() != joined_units * static_cast<std::uint64_t>(share->moments_per_set)) {
+            refuse(path, "joined_unit_moments",
+                   fmt::format("holds {} values where {} units of {} moments belong (the checkpoint is damaged) — start over "
+                               "with --restart",
+                               share->joined_unit_moments.size(), joined_units, share->moments_per_set));
+        }
         ++next_segment_;
     }
     if (share) {

@@ -54,6 +54,21 @@ grep -q "the finished work is kept in $work/out.h5.checkpoint" "$work/segment.lo
 [ ! -e "$work/out.h5" ] || fail "a file appeared at the output path"
 [ "$(ls "$work/out.h5.checkpoint" | grep -c '\.h5$')" -ge 1 ] || fail "the segments written before the failure are gone"
 no_partials "$work/out.h5.checkpoint"
+echo "== damaged or renamed checkpoint segments are refused with the segment and --restart"
+cp -r "$work/out.h5.checkpoint" "$work/bad.h5.checkpoint"
+"$python" - "$work/bad.h5.checkpoint/rank-0000-of-0001.seg-000000.h5" <<'PY'
+import sys, h5py
+with h5py.File(sys.argv[1], "r+") as f:
+    data = f["set_moments"][()]
+    del f["set_moments"]
+    f["set_moments"] = data[:, :7]
+PY
+expect 2 "$work/bad.log" "bad.h5.checkpoint/rank-0000-of-0001.seg-000000.h5: rows: does not fit.*--restart" -- \
+  "${psa[@]}" -o "$work/bad.h5"
+cp -r "$work/out.h5.checkpoint" "$work/renamed.h5.checkpoint"
+for f in "$work"/renamed.h5.checkpoint/*; do mv "$f" "${f/of-0001/of-0002}"; done
+expect 2 "$work/renamed.log" "is named as segment .* of 2 (it was renamed or copied).*--restart" -- "${psa[@]}" -o "$work/renamed.h5"
+[ ! -e "$work/bad.h5" ] && [ ! -e "$work/renamed.h5" ] || fail "a file was written from a damaged checkpoint"
 "${psa[@]}" -o "$work/out.h5" > "$work/resume.log" 2>&1
 grep -q "resuming from" "$work/resume.log" || { cat "$work/resume.log"; fail "did not resume"; }
 "$python" "$here/same_numbers.py" "$work/reference.h5" "$work/out.h5"
