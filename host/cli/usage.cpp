@@ -1,6 +1,8 @@
 // Usage errors (see usage.hpp).
 #include "host/cli/usage.hpp"
 
+#include "host/util/nearest.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -16,24 +18,6 @@ std::string range_text(const NumberRule& rule)
 {
     return fmt::format("{} from {} to {}", rule.whole ? "a whole number" : "a number", number_text(rule.lower),
                        number_text(rule.upper));
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b)
-{
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) {
-        row[j] = j;
-    }
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = above;
-        }
-    }
-    return row[b.size()];
 }
 
 // The deepest command that was parsed (the app itself when none was).
@@ -148,20 +132,6 @@ CLI::Validator one_of(std::vector<std::string> words, std::string_view meaning)
                                guess.empty() ? "" : fmt::format("; did you mean \"{}\"?", guess), joined(words));
         },
         "{" + joined(words) + "}");
-}
-
-std::string nearest(std::string_view word, const std::vector<std::string>& candidates)
-{
-    std::string best;
-    std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
-    for (const auto& candidate : candidates) {
-        const std::size_t distance = edit_distance(word, candidate);
-        if (distance < best_distance) {
-            best_distance = distance;
-            best = candidate;
-        }
-    }
-    return best;
 }
 
 void check_leftover_arguments(const CLI::App& app)

@@ -44,9 +44,6 @@ CLI::Validator accepts(const NumberRule& rule);
 // A CLI11 check that accepts one of the words (and suggests the nearest).
 CLI::Validator one_of(std::vector<std::string> words, std::string_view meaning);
 
-// The candidate closest to word by edit distance, or "" when none is close.
-std::string nearest(std::string_view word, const std::vector<std::string>& candidates);
-
 // After a successful parse (extras allowed): refuses unknown options, stray
 // arguments and a missing or unknown command. Throws UsageError.
 void check_leftover_arguments(const CLI::App& app);

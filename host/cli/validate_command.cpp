@@ -1,9 +1,11 @@
 // sclsim validate: check a scenario and everything it holds, without running.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "host/cli/command.hpp"
 #include "host/psa/parameter_sets.hpp"
 #include "host/psa/psa.hpp"
+#include "host/scenario/compose.hpp"
 #include "host/scenario/toml_reader.hpp"
 
 namespace scls {
@@ -31,8 +33,12 @@ class ValidateCommand final : public Command {
             const std::vector<OneWayRange> ranges = load_one_way_ranges(scenario, spec);
             fmt::print("[sweep]: {} one-way ranges\n", ranges.size());
         }
-        fmt::print("{}: valid ({} strategies, {} regimens, {} patients, seed {})\n", scenario.source_name,
-                   scenario.strategy_names.size(), scenario.regimen_names.size(), scenario.patients, scenario.seed);
+        if (!scenario.changes.empty()) {
+            fmt::print("What each file and option changed, in order:\n{}", format_changes(scenario.changes));
+        }
+        fmt::print("{}: valid ({} strategies: {}; {} regimens, {} patients, seed {})\n", scenario.source_name,
+                   scenario.strategy_names.size(), fmt::join(scenario.strategy_names, ", "), scenario.regimen_names.size(),
+                   scenario.patients, scenario.seed);
         return 0;
     }
 

@@ -15,6 +15,7 @@
 #include <toml++/toml.h>
 
 #include "host/io/files.hpp"
+#include "host/scenario/compose.hpp"
 #include "host/scenario/life_table.hpp"
 #include "host/scenario/toml_reader.hpp"
 #include "host/scenario/toml_text.hpp"
@@ -54,30 +55,6 @@ void check_shares_sum(TableReader& reader, std::string_view key, double sum, std
         reader.report(key, fmt::format("shares sum to {:.6g} ({} are mutually exclusive and exhaustive) — make them sum to 1",
                                        sum, what));
     }
-}
-
-// Applies one --set override to the parsed document.
-// Returns whether the override was put into the document.
-bool apply_override(toml::table& root, const Override& o, std::vector<InputIssue>& issues)
-{
-    std::string last;
-    std::string problem;
-    toml::table* table = resolve_key_parent(root, o.key, last, problem);
-    if (!table) {
-        if (o.source == "--set") {
-            issues.push_back({o.source, o.key, 0, problem});
-        }
-        // An option's own key (--patients: simulation.patients) without its
-        // section: the missing section is reported where the file lacks it.
-        return false;
-    }
-    try {
-        toml::table parsed = parse_toml_input("value = " + o.value, o.source);
-        table->insert_or_assign(last, std::move(*parsed.get("value")));
-    } catch (const InputError&) {
-        table->insert_or_assign(last, o.value);  // a bare word: a string
-    }
-    return true;
 }
 
 void collect_numbers(const toml::node& node, const std::string& path, std::vector<std::pair<std::string, double>>& out)
@@ -206,93 +183,6 @@ Override parse_override(const std::string& assignment)
 
 namespace {
 
-constexpr int kMaxExtendsDepth = 8;
-
-// Child keys replace the base's; tables merge key by key, so a scenario that
-// extends another states only what it changes. Arrays (regimens,
-// strategies) are replaced whole. Nodes are moved, not copied: a copy would
-// lose where each key was written (toml++ copies no source positions), and
-// messages must name the file and line of every key.
-void merge_into(toml::table& base, toml::table&& child)
-{
-    for (auto&& [key, node] : child) {
-        toml::node* existing = base.get(key.str());
-        if (existing && existing->is_table() && node.is_table()) {
-            merge_into(*existing->as_table(), std::move(*node.as_table()));
-        } else {
-            base.insert_or_assign(key.str(), std::move(node));
-        }
-    }
-}
-
-// Parses a scenario and, when it says `extends = "other.toml"`, lays it over
-// that file's document (recursively; relative to the extending file).
-toml::table parse_scenario_document(const std::string& text, const std::string& source_name,
-                                    const std::filesystem::path& base_directory, int depth,
-                                    std::vector<std::filesystem::path>* read_files)
-{
-    toml::table root = parse_toml_input(text, source_name);
-    const toml::node* extends = root.get("extends");
-    if (!extends) {
-        return root;
-    }
-    const Origin origin = origin_of(*extends, source_name);
-    auto parent = extends->value_exact<std::string>();
-    if (!parent) {
-        throw InputError({{origin.file, "extends", origin.line,
-                           "is not a file name (a scenario extends one other scenario) — write extends = \"scls_base.toml\""}});
-    }
-    if (depth >= kMaxExtendsDepth) {
-        throw InputError({{origin.file, "extends", origin.line,
-                           fmt::format("chains more than {} scenarios (a cycle?) — extend a scenario that does not lead back here",
-                                       kMaxExtendsDepth)}});
-    }
-    toml::table base;
-    if (*parent == kBuiltinScenarioName) {
-        base = parse_scenario_document(builtin_scenario_text(), kBuiltinScenarioName, base_directory, depth + 1, read_files);
-    } else {
-        const std::filesystem::path path = base_directory / *parent;
-        std::string parent_text;
-        try {
-            parent_text = read_input_file(path, "scenario it extends");
-        } catch (const InputError& error) {
-            throw InputError({{origin.file, "extends", origin.line,
-                               fmt::format("names {}, which {} (paths are relative to the extending file)", path.string(),
-                                           error.issues().front().message)}});
-        }
-        if (read_files) {
-            read_files->push_back(path);
-        }
-        base = parse_scenario_document(parent_text, path.string(), path.parent_path(), depth + 1, read_files);
-    }
-    root.erase("extends");
-    merge_into(base, std::move(root));
-    return base;
-}
-
-toml::table document_with_overrides(const std::string& text, const std::string& source_name,
-                                    const std::filesystem::path& base_directory, const std::vector<Override>& overrides,
-                                    std::vector<std::filesystem::path>* read_files = nullptr,
-                                    std::vector<Override>* applied = nullptr)
-{
-    std::vector<InputIssue> issues;
-    toml::table root = parse_scenario_document(text, source_name, base_directory, 0, read_files);
-    if (root.empty()) {
-        throw InputError({{source_name, "", 0,
-                           "holds no settings (an empty file, or comments only) — start from the built-in scenario "
-                           "(sclsim scenario > my.toml), or write extends = \"builtin:scls_base\" and only what differs"}});
-    }
-    for (const auto& o : overrides) {
-        if (apply_override(root, o, issues) && applied) {
-            applied->push_back(o);
-        }
-    }
-    if (!issues.empty()) {
-        throw InputError(std::move(issues));
-    }
-    return root;
-}
-
 constexpr double kDefaultWtpMax = 200000.0;  // currency per QALY
 constexpr double kDefaultWtpStep = 2000.0;
 
@@ -331,7 +221,7 @@ void read_cea_settings(TableReader& top, CeaSettings& cea)
 
 toml::table scenario_document(const Scenario& scenario)
 {
-    return document_with_overrides(scenario.source_text, scenario.source_name, scenario.base_directory, scenario.overrides);
+    return compose_scenario(scenario.source_text, scenario.source_name, scenario.base_directory, scenario.overrides).root;
 }
 
 Scenario load_scenario(const std::string& text, const std::string& source_name, const std::filesystem::path& base_directory,
@@ -339,8 +229,11 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
 {
     std::vector<InputIssue> issues;
     Scenario scenario;
-    std::vector<Override> applied;
-    toml::table root = document_with_overrides(text, source_name, base_directory, overrides, &scenario.input_files, &applied);
+    ComposedDocument composed = compose_scenario(text, source_name, base_directory, overrides);
+    toml::table& root = composed.root;
+    scenario.input_files = std::move(composed.files);
+    scenario.changes = std::move(composed.changes);
+    const std::vector<Override>& applied = composed.applied;
 
     scenario.source_name = source_name;
     scenario.source_text = text;
@@ -667,7 +560,13 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
             st.escalate_to[from] = to;
             // The model keeps the times of the last kMaxEscalationAttacks attacks.
             st.escalate_after_attacks[from] = static_cast<int>(rule.integer("after_attacks", 1, kMaxEscalationAttacks));
-            st.escalate_window_years[from] = rule.number("within_months", Bound::months) / kMonthsPerYear;
+            // "After k attacks, ever": leave within_months out, or write inf.
+            const toml::node* window = rule.raw() ? rule.raw()->get("within_months") : nullptr;
+            const bool ever = !window || (window->is_floating_point() && *window->value<double>() == kInfinity);
+            if (ever) {
+                rule.take("within_months");
+            }
+            st.escalate_window_years[from] = ever ? kInfinity : rule.number("within_months", Bound::months) / kMonthsPerYear;
             rule.finish();
         }
         for (auto& rule : s.array_of_tables("deescalate", false)) {

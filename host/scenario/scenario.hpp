@@ -19,6 +19,14 @@ struct Override {
     std::string source = "--set";  // where it was given, for messages: --set, --patients, --draws, ...
 };
 
+// One change a scenario file (or an option) made to what it builds on.
+struct ScenarioChange {
+    std::string file;    // the file or option that made it
+    std::string action;  // extends, sets, adds, removes, replaces
+    std::string path;    // key path; array entries by name
+    std::string value;   // the value set, as TOML (sets only)
+};
+
 // Cost-effectiveness settings ([cea]): the willingness-to-pay axis of NMB,
 // CEAC, CEAF and EVPI, and the population a decision affects.
 struct CeaSettings {
@@ -44,6 +52,7 @@ struct Scenario {
     double discount_rate_effects_annual = 0.0;
     std::string life_table_source;
     std::vector<std::filesystem::path> input_files;  // every file read: the scenario, what it extends, its life table
+    std::vector<ScenarioChange> changes;             // what extends, [remove] and overrides changed, in order
 
     std::vector<std::string> regimen_names, regimen_labels;
     std::vector<std::string> strategy_names, strategy_labels;

@@ -84,9 +84,16 @@ toml::table* resolve_key_parent(toml::table& root, std::string_view key_path, st
             const std::string& name = parts[++i];
             toml::table* found = find_element(*array, name);
             if (!found) {
-                problem = fmt::format("no entry named \"{}\" (nor at that position) in {} — use one of the names in the scenario "
-                                      "or a 0-based position",
-                                      name, walked);
+                std::vector<std::string> names;
+                for (const auto& element : *array) {
+                    const toml::table* entry = element.as_table();
+                    if (const toml::node* n = entry ? entry->get("name") : nullptr; n && n->is_string()) {
+                        names.push_back(*n->value<std::string>());
+                    }
+                }
+                problem = fmt::format("no entry named \"{}\" (nor at that position) in {}{} — use one of the names in the "
+                                      "scenario or a 0-based position",
+                                      name, walked, did_you_mean(name, names));
                 return nullptr;
             }
             walked += "." + name;

@@ -14,6 +14,7 @@
 
 #include "host/scenario/bounds.hpp"
 #include "host/scenario/scenario.hpp"
+#include "host/util/nearest.hpp"
 
 namespace scls {
 
@@ -269,7 +270,8 @@ class TableReader {
                     known += (known.empty() ? "" : ", ") + k;
                 }
                 report(key.str(),
-                       fmt::format("unknown key (not part of the model; a typo?) — expected one of: {}",
+                       fmt::format("unknown key (not part of the model){} — expected one of: {}",
+                                   did_you_mean(key.str(), std::vector<std::string>(seen_.begin(), seen_.end())),
                                    expected_keys_hint.empty() ? known : std::string(expected_keys_hint)),
                        &node);
             }

@@ -1,0 +1,282 @@
+// extends, [remove] and overrides (see compose.hpp).
+#include "host/scenario/compose.hpp"
+
+#include <fmt/format.h>
+
+#include "host/io/files.hpp"
+#include "host/scenario/toml_reader.hpp"
+#include "host/scenario/toml_text.hpp"
+
+namespace scls {
+
+namespace {
+
+constexpr int kMaxExtendsDepth = 8;
+
+// Keys that identify an entry of an array of tables, in order of preference.
+constexpr const char* kIdentityKeys[] = {"name", "path", "from"};
+
+std::string joined_path(const std::string& path, std::string_view key)
+{
+    return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
+// The key that names an entry, and the name.
+std::optional<std::pair<const char*, std::string>> named_by(const toml::node& entry)
+{
+    const toml::table* table = entry.as_table();
+    for (const char* key : kIdentityKeys) {
+        if (const toml::node* id = table ? table->get(key) : nullptr; id && id->is_string()) {
+            return std::pair{key, *id->value<std::string>()};
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> identity_of(const toml::node& entry)
+{
+    const auto named = named_by(entry);
+    return named ? std::optional<std::string>(named->second) : std::nullopt;
+}
+
+// Whether every entry of the array is a table with an identity.
+bool has_named_entries(const toml::node& node)
+{
+    const toml::array* array = node.as_array();
+    if (!array || array->empty() || !array->is_array_of_tables()) {
+        return false;
+    }
+    for (const toml::node& entry : *array) {
+        if (!identity_of(entry)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+class Composer {
+  public:
+    explicit Composer(ComposedDocument& out) : out_(out) {}
+
+    toml::table parse(const std::string& text, const std::string& source_name, const std::filesystem::path& base_directory,
+                      int depth)
+    {
+        toml::table root = parse_toml_input(text, source_name);
+        const toml::node* extends = root.get("extends");
+        if (!extends) {
+            if (const toml::node* remove = root.get("remove")) {
+                fail(*remove, source_name, "remove", "is set but the file extends nothing (remove drops entries of the scenario "
+                                                     "a file extends) — add extends = \"...\" or drop [remove]");
+            }
+            return root;
+        }
+        toml::table base = parent_document(*extends, source_name, base_directory, depth);
+        root.erase("extends");
+        if (toml::node* remove = root.get("remove")) {
+            apply_removals(base, *remove, source_name);
+            root.erase("remove");
+        }
+        merge(base, std::move(root), "", source_name);
+        return base;
+    }
+
+  private:
+    [[noreturn]] static void fail(const toml::node& where, const std::string& file, const std::string& key, const std::string& message)
+    {
+        const Origin origin = origin_of(where, file);
+        throw InputError({{origin.file, key, origin.line, message}});
+    }
+
+    void record(const std::string& file, const char* action, const std::string& path, const std::string& value = "")
+    {
+        out_.changes.push_back({file, action, path, value});
+    }
+
+    toml::table parent_document(const toml::node& extends, const std::string& source_name, const std::filesystem::path& base_directory,
+                                int depth)
+    {
+        auto parent = extends.value_exact<std::string>();
+        if (!parent) {
+            fail(extends, source_name, "extends",
+                 "is not a file name (a scenario extends one other scenario) — write extends = \"scls_base.toml\"");
+        }
+        if (depth >= kMaxExtendsDepth) {
+            fail(extends, source_name, "extends",
+                 fmt::format("chains more than {} scenarios (a cycle?) — extend a scenario that does not lead back here", kMaxExtendsDepth));
+        }
+        if (*parent == kBuiltinScenarioName) {
+            toml::table base = parse(builtin_scenario_text(), kBuiltinScenarioName, base_directory, depth + 1);
+            record(source_name, "extends", kBuiltinScenarioName);
+            return base;
+        }
+        const std::filesystem::path path = base_directory / *parent;
+        std::string parent_text;
+        try {
+            parent_text = read_input_file(path, "scenario it extends");
+        } catch (const InputError& error) {
+            fail(extends, source_name, "extends",
+                 fmt::format("names {}, which {} (paths are relative to the extending file)", path.string(),
+                             error.issues().front().message));
+        }
+        out_.files.push_back(path);
+        toml::table base = parse(parent_text, path.string(), path.parent_path(), depth + 1);
+        record(source_name, "extends", path.string());
+        return base;
+    }
+
+    // [remove]: dotted array paths (nested tables or quoted keys) -> names.
+    void apply_removals(toml::table& base, toml::node& remove, const std::string& file)
+    {
+        toml::table* lists = remove.as_table();
+        if (!lists) {
+            fail(remove, file, "remove", "is not a table — write [remove] with lines such as strategies = [\"step_up\"]");
+        }
+        remove_listed(base, *lists, "", file);
+    }
+
+    void remove_listed(toml::table& base, toml::table& lists, const std::string& prefix, const std::string& file)
+    {
+        for (auto&& [key, node] : lists) {
+            const std::string path = joined_path(prefix, key.str());
+            if (toml::table* nested = node.as_table()) {
+                remove_listed(base, *nested, path, file);
+                continue;
+            }
+            const toml::array* names = node.as_array();
+            std::string last, problem;
+            toml::table* parent = resolve_key_parent(base, path, last, problem);
+            toml::node* target = parent ? parent->get(last) : nullptr;
+            if (!names || !target || !has_named_entries(*target)) {
+                fail(node, file, "remove." + path,
+                     !target ? fmt::format("names {}, which the extended scenario does not have — check the key path", path)
+                             : !names ? "is not a list of entry names — write e.g. strategies = [\"step_up\"]"
+                                      : fmt::format("names {}, which is not a list of named entries — remove entries of arrays "
+                                                    "such as strategies or regimens",
+                                                    path));
+            }
+            for (const toml::node& name : *names) {
+                remove_entry(*target->as_array(), name, path, file);
+            }
+        }
+    }
+
+    void remove_entry(toml::array& entries, const toml::node& name, const std::string& path, const std::string& file)
+    {
+        const std::optional<std::string> wanted = name.value_exact<std::string>();
+        std::string present;
+        for (auto it = entries.begin(); it != entries.end(); ++it) {
+            const std::string id = *identity_of(*it);
+            if (wanted && id == *wanted) {
+                entries.erase(it);
+                record(file, "removes", path + "." + id);
+                return;
+            }
+            present += (present.empty() ? "" : ", ") + id;
+        }
+        fail(name, file, "remove." + path,
+             fmt::format("names {}, not an entry of {} — use one of: {}",
+                         wanted ? "\"" + *wanted + "\"" : TableReader::describe(name), path, present.empty() ? "(none left)" : present));
+    }
+
+    void merge(toml::table& base, toml::table&& child, const std::string& path, const std::string& file)
+    {
+        for (auto&& [key, node] : child) {
+            const std::string key_path = joined_path(path, key.str());
+            toml::node* existing = base.get(key.str());
+            if (existing && existing->is_table() && node.is_table()) {
+                merge(*existing->as_table(), std::move(*node.as_table()), key_path, file);
+            } else if (existing && has_named_entries(*existing) && has_named_entries(node)) {
+                merge_entries(*existing->as_array(), std::move(*node.as_array()), key_path, file);
+            } else {
+                const bool section = (node.is_table() && !node.as_table()->is_inline()) ||
+                                     (node.is_array() && node.as_array()->is_array_of_tables());
+                record(file, existing ? (section ? "replaces" : "sets") : (section ? "adds" : "sets"), key_path,
+                       section ? "" : format_toml_value(node));
+                base.insert_or_assign(key.str(), std::move(node));
+            }
+        }
+    }
+
+    void merge_entries(toml::array& base, toml::array&& child, const std::string& path, const std::string& file)
+    {
+        for (toml::node& entry : child) {
+            const std::string id = *identity_of(entry);
+            toml::table* match = nullptr;
+            for (toml::node& existing : base) {
+                match = identity_of(existing) == id ? existing.as_table() : match;
+            }
+            if (match) {
+                entry.as_table()->erase(named_by(entry)->first);  // the same in both: not a change
+                merge(*match, std::move(*entry.as_table()), path + "." + id, file);
+            } else {
+                entry.as_table()->is_inline(false);  // written as [[entries]] like its neighbours
+                record(file, "adds", path + "." + id);
+                base.push_back(std::move(entry));
+            }
+        }
+    }
+
+    ComposedDocument& out_;
+};
+
+// Applies one override; false when its key's section does not exist (the
+// missing section is reported where the file lacks it).
+bool apply_override(toml::table& root, const Override& o, std::vector<InputIssue>& issues)
+{
+    std::string last;
+    std::string problem;
+    toml::table* table = resolve_key_parent(root, o.key, last, problem);
+    if (!table) {
+        if (o.source == "--set") {
+            issues.push_back({o.source, o.key, 0, problem});
+        }
+        return false;
+    }
+    try {
+        toml::table parsed = parse_toml_input("value = " + o.value, o.source);
+        table->insert_or_assign(last, std::move(*parsed.get("value")));
+    } catch (const InputError&) {
+        table->insert_or_assign(last, o.value);  // a bare word: a string
+    }
+    return true;
+}
+
+}  // namespace
+
+ComposedDocument compose_scenario(const std::string& text, const std::string& source_name,
+                                  const std::filesystem::path& base_directory, const std::vector<Override>& overrides)
+{
+    ComposedDocument out;
+    out.root = Composer(out).parse(text, source_name, base_directory, 0);
+    if (out.root.empty()) {
+        throw InputError({{source_name, "", 0,
+                           "holds no settings (an empty file, or comments only) — start from the built-in scenario "
+                           "(sclsim scenario > my.toml), or write extends = \"builtin:scls_base\" and only what differs"}});
+    }
+    std::vector<InputIssue> issues;
+    for (const auto& o : overrides) {
+        if (apply_override(out.root, o, issues)) {
+            out.applied.push_back(o);
+            out.changes.push_back({o.source, "sets", o.key, o.value});
+        }
+    }
+    if (!issues.empty()) {
+        throw InputError(std::move(issues));
+    }
+    return out;
+}
+
+std::string format_changes(const std::vector<ScenarioChange>& changes)
+{
+    std::size_t width = 0;
+    for (const auto& c : changes) {
+        width = std::max(width, c.file.size());
+    }
+    std::string text;
+    for (const auto& c : changes) {
+        text += fmt::format("  {:<{}}  {:<8} {}{}\n", c.file, width, c.action, c.path, c.value.empty() ? "" : " = " + c.value);
+    }
+    return text;
+}
+
+}  // namespace scls
