@@ -18,10 +18,13 @@ import sys
 import h5py
 import numpy as np
 
-import matplotlib
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+from sclsim_plots.outcomes import display_horizon  # noqa: E402
+from sclsim_plots.style import (apply_style, caption, figure_with_legend, legend_in, percent_axis, save,  # noqa: E402
+                                strategy_style, wrap)
 
 Z95 = 1.959963984540054
 PROBABILITY_STATISTICS = {"survival", "attack_free", "death_share", "death_per_attack"}
@@ -92,57 +95,99 @@ def group_curves(d, curve_key, statistic):
     return groups
 
 
-def plot_curves(d, curve_key, statistic, ylabel, path, horizon_years=15.0):
-    fig, ax = plt.subplots(figsize=(8, 5))
+def mix_label(d, shares):
+    """'74% IVIG ..., 13% No prophylaxis, ...' from a row of strategy shares."""
+    parts = [(share, d["strategy_label"][s]) for s, share in enumerate(shares) if share > 0]
+    if len(parts) == 1:
+        return parts[0][1]
+    return ", ".join(f"{100 * share:.0f}% {label}" for share, label in parts)
+
+
+# Okabe-Ito colours the strategies do not use (they take the first five), then greys.
+GROUP_COLORS = ["#000000", "#56B4E9", "#7F7F7F", "#B8860B", "#404040"]
+DODGE_YEARS = 0.18  # published points of different groups at the same time, side by side
+GROUP_MARKERS = ["o", "s", "D", "^", "v"]
+
+
+def plot_curves(d, curve_key, statistic, ylabel, path):
+    groups = group_curves(d, curve_key, statistic)
     t = d["time"]
-    keep = t <= horizon_years
-    for s, name in enumerate(d["strategy"]):
-        ax.plot(t[keep], d[curve_key][s][keep], lw=1, alpha=0.6, label=f"{name} (model)")
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for k, (mix, g) in enumerate(group_curves(d, curve_key, statistic).items()):
-        color = colors[(k + len(d["strategy"])) % len(colors)]
-        if "," in mix:
-            ax.plot(t[keep], g["curve"][keep], lw=2, ls="--", color=color, label=f"mix: {mix} (model)")
+    latest = max([d["years"][i] for g in groups.values() for i in g["targets"]] + [5.0])
+    horizon = min(display_horizon(t, d[curve_key]), max(10.0, 5.0 * np.ceil(1.5 * latest / 5.0)))
+    keep = t <= horizon + 1e-9
+    fig, (ax,), legend_ax = figure_with_legend(8.0, 4.6, len(d["strategy"]) + 2 * len(groups) + 1)
+    handles, labels = [], []
+    for s, label in enumerate(d["strategy_label"]):
+        style = strategy_style(s)
+        line, = ax.plot(t[keep], d[curve_key][s][keep], color=style["color"], ls=style["linestyle"], lw=1.0,
+                        alpha=0.55)
+        handles.append(line)
+        labels.append(wrap(f"Model: {label}", 100))
+    for k, (mix, g) in enumerate(groups.items()):
+        color, marker = GROUP_COLORS[k % len(GROUP_COLORS)], GROUP_MARKERS[k % len(GROUP_MARKERS)]
+        line, = ax.plot(t[keep], g["curve"][keep], lw=2.2, color=color, ls=["-", "--", "-.", ":"][k % 4])
+        handles.append(line)
+        labels.append(wrap(f"Model, registry group as simulated: {mix_label(d, g['shares'])}", 100))
+        dodge = (k - (len(groups) - 1) / 2) * DODGE_YEARS
         for i in g["targets"]:
-            ax.errorbar(d["years"][i], d["target_value"][i], yerr=Z95 * d["target_se"][i], fmt="o", color=color, capsize=4,
-                        label=f"{d['name'][i]} (published, 95%)")
-    ax.set_xlabel("years since diagnosis")
+            value, half = d["target_value"][i], Z95 * d["target_se"][i]
+            interval = [[value - max(0.0, value - half)], [min(1.0, value + half) - value]]  # probabilities
+            ax.errorbar(d["years"][i] + dodge, value, yerr=interval, fmt=marker, color=color,
+                        markerfacecolor="white", markeredgewidth=1.6, markersize=7, capsize=4, lw=1.4, zorder=5)
+        handles.append(Line2D([], [], ls="none", marker=marker, color=color, markerfacecolor="white",
+                              markeredgewidth=1.6, markersize=7))
+        labels.append(wrap("Published, 95% interval: " + ", ".join(d["name"][i] for i in g["targets"]), 100))
+    ax.set_xlim(0, horizon)
+    ax.set_ylim(0, 1.0)
+    percent_axis(ax.yaxis)
+    ax.set_xlabel("Years since diagnosis")
     ax.set_ylabel(ylabel)
-    ax.set_ylim(0, 1.02)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="lower left")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    ax.set_title(f"{ylabel}: model against the published targets ({d['target_set']})")
+    legend_in(legend_ax, handles, labels)
+    caption(fig, f"Model curves: Kaplan–Meier estimates from {int(d['patients'][0]):,} simulated patients per "
+                 "strategy; a registry group is the share-weighted mix of the strategies its patients followed. "
+                 f"Published points with 95% intervals (target ± 1.96 SE, cut at 0 and 100%). Shown to {horizon:g} "
+                 "years.")
+    save(fig, path)
 
 
 def plot_targets(d, path):
     n = len(d["name"])
-    fig, ax = plt.subplots(figsize=(8, 0.45 * n + 1.5))
     z = (d["model_value"] - d["target_value"]) / d["target_se"]
+    fig, (ax,), legend_ax = figure_with_legend(8.0, 0.42 * n + 1.2, 2)
     y = np.arange(n)[::-1]
-    ax.axvspan(-1.96, 1.96, color="0.9", label="within the published 95% interval")
-    ax.scatter(z, y, color="C3", zorder=3)
-    ax.axvline(0, color="0.4", lw=0.8)
-    ax.set_yticks(y)
-    ax.set_yticklabels(d["name"], fontsize=8)
-    ax.set_xlabel("(model - published) / published SE")
-    ax.legend(fontsize=8, loc="lower right")
-    ax.grid(alpha=0.3, axis="x")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    ax.axvspan(-Z95, Z95, color="0.88", zorder=0)
+    inside = np.abs(z) <= Z95
+    ax.scatter(z[inside], y[inside], color="#0072B2", marker="o", s=45, zorder=3)
+    ax.scatter(z[~inside], y[~inside], facecolor="white", edgecolor="#D55E00", marker="D", s=45, lw=1.5, zorder=3)
+    for zi, yi in zip(z, y):
+        ax.annotate(f"{zi:+.2f}".replace("-", "−"), (zi, yi), xytext=(7, 0), textcoords="offset points", va="center", fontsize=8)
+    ax.axvline(0, color="0.3", lw=0.8)
+    limit = max(3.0, np.nanmax(np.abs(z)) * 1.25)
+    ax.set_xlim(-limit, limit)
+    ax.set_ylim(-0.7, n - 0.3)
+    ax.set_yticks(y, [f"{name} ({stat.replace('_', ' ')})" for name, stat in zip(d["name"], d["statistic"])],
+                  fontsize=8)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel("z = (model − published) / published SE")
+    ax.set_title(f"Every target of {d['target_set']} against the model")
+    legend_in(legend_ax, [Patch(color="0.88"), Line2D([], [], ls="none", marker="o", color="#0072B2"),
+                          Line2D([], [], ls="none", marker="D", markerfacecolor="white", color="#D55E00")],
+              ["Within the published 95% interval (|z| ≤ 1.96)", "Target met", "Target missed"], ncol=3)
+    save(fig, path)
 
 
 def report(d, source_file, out_dir, stem):
+    apply_style()
     os.makedirs(out_dir, exist_ok=True)
     figures = {
         "survival": f"{stem}_survival.png",
         "attack_free": f"{stem}_attack_free.png",
         "targets": f"{stem}_targets.png",
     }
-    plot_curves(d, "survival", "survival", "overall survival", os.path.join(out_dir, figures["survival"]))
-    plot_curves(d, "attack_free", "attack_free", "attack-free (death censored)", os.path.join(out_dir, figures["attack_free"]))
+    plot_curves(d, "survival", "survival", "Overall survival", os.path.join(out_dir, figures["survival"]))
+    plot_curves(d, "attack_free", "attack_free", "Free of attacks (death censored)",
+                os.path.join(out_dir, figures["attack_free"]))
     plot_targets(d, os.path.join(out_dir, figures["targets"]))
 
     a = d["attrs"]
@@ -194,7 +239,7 @@ def report(d, source_file, out_dir, stem):
         "| strategy | 1 y | 5 y | 10 y |",
         "| --- | ---: | ---: | ---: |",
     ]
-    for s, name in enumerate(d["strategy"]):
+    for s, name in enumerate(d["strategy_label"]):
         cells = []
         for years in (1, 5, 10):
             m = int(round(years * 12))
@@ -210,7 +255,7 @@ def report(d, source_file, out_dir, stem):
             f"on {r}" for r in d["regimen_names"]) + " |",
         "| --- | ---: | " + " | ".join("---:" for _ in d["regimen_names"]) + " |",
     ]
-    for s, name in enumerate(d["strategy"]):
+    for s, name in enumerate(d["strategy_label"]):
         cells = []
         for r in range(len(d["regimen_names"])):
             years = d["regimen_years"][s][r]
