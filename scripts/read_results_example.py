@@ -62,7 +62,7 @@ def write_psa_tables(f, out_dir):
               "parameters.csv": (strings(f["parameter_sets/parameter"]), f["parameter_sets/values"][()][sets])}
     for file_name, (header, values) in tables.items():
         with open(os.path.join(out_dir, file_name), "w", newline="") as out:
-            writer = csv.writer(out)
+            writer = csv.writer(out, lineterminator="\n")
             writer.writerow(header)
             writer.writerows(values.tolist())
         print(f"wrote {os.path.join(out_dir, file_name)} ({values.shape[0]} draws x {values.shape[1]} columns)")

@@ -72,6 +72,9 @@ class CommentScanner:
         self._keys_in_table += 1
         above = " ".join(self._pending) or self._table_note
         self.comments[path] = (comment, above, number)
+        if value.startswith("{"):  # inline table: its keys share the line's comment
+            for inner in INLINE_KEY.findall(value):
+                self.comments[f"{path}.{inner}"] = (comment, above, number)
         if value.startswith("[") and not value.rstrip().endswith("]"):
             self._inline = (path, 0, above)
         elif value.startswith("[") and "{" in value:
@@ -128,7 +131,8 @@ def flatten(table, prefix=""):
 
 
 def scenario_inputs(effective_text, source_texts):
-    """[(path, value, source comment, note)] of every scalar input.
+    """[(path, value, source comment, note)] of every scalar input, in the
+    order of the scenario files (the base file's order for inherited keys).
 
     effective_text: the merged scenario (values); source_texts: the texts whose
     comments give sources, most specific first (a scenario, then what it extends).
@@ -136,11 +140,13 @@ def scenario_inputs(effective_text, source_texts):
     effective = tomllib.loads(effective_text)
     scanners = [CommentScanner(text) for text in source_texts if text]
     rows = []
-    for path, value in flatten(effective):
+    for position, (path, value) in enumerate(flatten(effective)):
         comment, above = "", ""
         for scanner in scanners:
             if path in scanner.comments:
                 comment, above, _ = scanner.comments[path]
                 break
-        rows.append((path, value, comment, above))
-    return rows
+        lines = [scanner.comments[path][2] for scanner in scanners if path in scanner.comments]
+        order = (lines[-1] if lines else float("inf"), position)
+        rows.append((order, (path, value, comment, above)))
+    return [row for _, row in sorted(rows, key=lambda item: item[0])]

@@ -41,7 +41,9 @@ class Results:
             self.attack_free = f["results/attack_free"][0]
             self.wtp_axis = f["cea/wtp"][()]
             self.report_wtp = f["cea/report_wtp"][()]
-            self.effective = tomllib.loads(text(f["scenario/effective_text"][()]))
+            self.effective_text = text(f["scenario/effective_text"][()])
+            self.effective = tomllib.loads(self.effective_text)
+            self.overrides = strings(f["scenario/overrides"]) if f["scenario/overrides"].shape != (0,) else []
             self.source_text = text(f["scenario/source_text"][()])
             self.base_table = _read_group(f, "cea/base")
             self.psa = _read_psa(f) if "cea/psa" in f else None

@@ -154,8 +154,8 @@ def save(fig, path):
     return path
 
 
-def png_bytes(fig):
+def png_bytes(fig, dpi=DPI):
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", pad_inches=0.12)
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.12)
     plt.close(fig)
     return buffer.getvalue()
