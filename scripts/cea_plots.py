@@ -52,7 +52,7 @@ def main():
     for name, fig in figures.draw(res, wtp, args.only):
         print(f"wrote {save(fig, f'{stem}_{name}.png')}")
     if res.kind == "grid" and res.sweep is not None:
-        print(f"thresholds at {res.money.per_qaly(wtp)}:")
+        print(sweeps.threshold_title(res, wtp) + ":")
         for line in sweeps.threshold_lines(res, wtp):
             print(f"  {line}")
 

@@ -176,8 +176,8 @@ def grids(ctx):
                   figure(sweeps.plot_grid(res, ctx.wtp), "Optimal strategy over the grid." if len(axes) == 2
                          else "Net monetary benefit of each strategy along the sweep.", "grid"),
                   figure(sweeps.plot_threshold(res, ctx.wtp), "Threshold analysis.", "threshold"),
-                  paragraph("Thresholds (where the optimal strategy changes, by linear interpolation between "
-                            "grid points):"),
+                  paragraph(esc(sweeps.threshold_title(res, ctx.wtp).capitalize()) + " (where the optimal "
+                            "strategy changes, by linear interpolation between grid points):"),
                   "<ul>" + "".join(f"<li>{esc(line)}</li>" for line in sweeps.threshold_lines(res, ctx.wtp))
                   + "</ul>"]
     return parts

@@ -110,26 +110,29 @@ def thresholds_1d(x, nmb):
 
 
 def threshold_lines(res, wtp):
-    """Printed thresholds: along axis 0, for every value of axis 1 if there is one."""
+    """Printed thresholds of the first grid axis, for every value of the second if there is one."""
     parameters, axes = grid_layout(res)
     nmb, _ = optimal_over_grid(res, wtp)
     lines = []
-    name = readable(parameters[0], res.regimen_labels)
     columns = len(axes[1]) if len(axes) > 1 else 1
     for j in range(columns):
         rows = nmb.reshape(len(axes[0]), columns, -1)[:, j, :]
-        where = f" with {readable(parameters[1], res.regimen_labels)} = {format_value(parameters[1], axes[1][j], res.money)}" \
-            if len(axes) > 1 else ""
+        where = f"{readable(parameters[1], res.regimen_labels)} = " \
+                f"{format_value(parameters[1], axes[1][j], res.money)}: " if len(axes) > 1 else ""
         found = thresholds_1d(axes[0], rows)
         if not found:
-            best = res.labels[int(np.argmax(rows[0]))]
-            lines.append(f"{name}{where}: {best} is optimal over the whole range "
-                         f"({format_value(parameters[0], axes[0][0], res.money)} to "
-                         f"{format_value(parameters[0], axes[0][-1], res.money)})")
+            lines.append(f"{where}no threshold: {res.labels[int(np.argmax(rows[0]))]} is optimal from "
+                         f"{format_value(parameters[0], axes[0][0], res.money)} to "
+                         f"{format_value(parameters[0], axes[0][-1], res.money)}")
         for t in found:
-            lines.append(f"{name}{where}: {res.labels[t['before']]} -> {res.labels[t['after']]} at "
-                         f"{format_value(parameters[0], t['value'], res.money)}")
+            lines.append(f"{where}threshold {format_value(parameters[0], t['value'], res.money)}: above it "
+                         f"{res.labels[t['after']]} replaces {res.labels[t['before']]}")
     return lines
+
+
+def threshold_title(res, wtp):
+    parameters, _ = grid_layout(res)
+    return f"thresholds of {readable(parameters[0], res.regimen_labels)} at {res.money.per_qaly(wtp)}"
 
 
 def cell_edges(values):
@@ -287,6 +290,12 @@ def plot_threshold_2d(res, wtp):
         line, = ax.plot(xs, ys, color=style["color"], ls=style["linestyle"], marker=style["marker"], lw=1.6)
         handles.append(line)
         labels.append(wrap(f"{res.labels[before]} below the line, {res.labels[after]} above", 95))
+    base = [res.effective_value(p) for p in parameters]
+    if all(v is not None for v in base):
+        ax.scatter([base[1]], [base[0]], marker="*", s=220, color="#F0E442", edgecolor="black", lw=1.0, zorder=5)
+        handles.append(Line2D([], [], ls="none", marker="*", markersize=13, markerfacecolor="#F0E442",
+                              markeredgecolor="black"))
+        labels.append("Base case")
     if not lines:
         ax.text(0.5, 0.5, "The optimal strategy does not change along "
                 f"{readable(parameters[0], res.regimen_labels)}", transform=ax.transAxes, ha="center")

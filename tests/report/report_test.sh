@@ -23,6 +23,9 @@ grep -q "incremental table" "$work/example.txt" || fail "read_results_example.py
 [ "$(head -1 "$work/csv/cost.csv")" = "no_prophylaxis,ivig,theo_terb,step_up,ivig_deescalate" ] || fail "cost.csv header"
 [ "$(wc -l < "$work/csv/effectiveness.csv")" -eq 41 ] || fail "effectiveness.csv should have 40 draws and a header"
 
+echo "== the Python frontier agrees with sclsim's"
+"$python" "$here/check_frontier.py" "$work/run.h5" "$work/psa.h5" "$work/one_way.h5" "$work/grid.h5"
+
 echo "== report"
 "$python" "$root/scripts/report_html.py" "$work/run.h5" --psa "$work/psa.h5" --sweep "$work/one_way.h5" \
   --grid "$work/grid.h5" --validation "$work/validated.h5" -o "$work/report.html" > /dev/null
