@@ -92,11 +92,20 @@ def report(d, source_file, out_dir, stem):
             m = int(round(years * 12))
             cells.append(f"{100 * d['survival'][s][m]:.1f}% ± {100 * d['survival_se'][s][m]:.2f}")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    lines += [
+    lines += attack_table(d, figures["attack_free"])
+    path = os.path.join(out_dir, f"{stem}.md")
+    with open(path, "w") as out:
+        out.write("\n".join(lines))
+    return path
+
+
+def attack_table(d, figure):
+    """Markdown lines of the attacks section: the attack-free figure and attack rates by regimen."""
+    lines = [
         "",
         "## Attacks",
         "",
-        f"![attack-free]({figures['attack_free']})",
+        f"![attack-free]({figure})",
         "",
         "| strategy | attacks per patient-year (all follow-up) | " + " | ".join(
             f"on {r}" for r in d["regimen_names"]) + " |",
@@ -109,10 +118,7 @@ def report(d, source_file, out_dir, stem):
             cells.append(f"{d['attacks_on_regimen'][s][r] / years:.3f}" if years > 0 else "—")
         lines.append(f"| {name} | {d['rate'][s]:.3f} ± {d['rate_se'][s]:.3f} | " + " | ".join(cells) + " |")
     lines.append("")
-    path = os.path.join(out_dir, f"{stem}.md")
-    with open(path, "w") as out:
-        out.write("\n".join(lines))
-    return path
+    return lines
 
 
 def main():
