@@ -152,10 +152,11 @@ def plot_frontier(res, wtp):
                     bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "0.7", "alpha": 0.9}, zorder=6)
     ax.margins(0.1)
     optimal = int(np.argmax(wtp * qalys - cost))
-    x0, x1 = ax.get_xlim()
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     xs = np.array([x0, x1])
     ax.plot(xs, cost[optimal] + wtp * (xs - qalys[optimal]), color="0.45", lw=1.0, ls=(0, (2, 2)), zorder=2)
     ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)  # the line must not stretch the axes
     handles += [Line2D([], [], color="black", lw=1.3), Line2D([], [], color="0.45", lw=1.0, ls=(0, (2, 2)))]
     labels += ["Efficiency frontier (filled: on it; hollow: dominated)",
                f"Equal net benefit at {res.money.per_qaly(wtp)}, through the optimal strategy "
