@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages sclsim needs (run as root or with sudo).
 # The CUDA toolkit (for Thrust/CCCL and the optional GPU backend) is expected
-# at /usr/local/cuda.
+# at /usr/local/cuda. R with hdf5r (scripts/sclsim.R), Graphviz (docs/model.dot) and
+# Chromium (the HTML report test) are for the analysis scripts and their tests.
 set -euo pipefail
 packages=(build-essential cmake git libtomlplusplus-dev libcli11-dev libfmt-dev libhdf5-dev hdf5-tools
           libgtest-dev libgmock-dev libnlopt-cxx-dev libgsl-dev libboost-dev python3 python3-h5py python3-numpy python3-matplotlib
-          libopenmpi-dev openmpi-bin slurm-wlm munge)
+          libopenmpi-dev openmpi-bin slurm-wlm munge
+          r-base-core r-cran-hdf5r graphviz chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" > /dev/null 2>&1 || missing+=("$p")

@@ -1,0 +1,162 @@
+"""Validation of an sclsim run against calibration targets: the data of a
+file's /validation group and its figures (model curves with the published
+points, every target's z-score)."""
+import sys
+
+import h5py
+import numpy as np
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from .outcomes import display_horizon
+from .style import caption, figure_with_legend, legend_in, percent_axis, strategy_style, wrap
+
+Z95 = 1.959963984540054
+PROBABILITY_STATISTICS = {"survival", "attack_free", "death_share", "death_per_attack"}
+
+
+def text(value):
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def strings(dataset):
+    return [text(v) for v in dataset[()]]
+
+
+def fmt_stat(statistic, value):
+    if not np.isfinite(value):
+        return "n/a"
+    return f"{100 * value:.1f}%" if statistic in PROBABILITY_STATISTICS else f"{value:.3f}"
+
+
+def load(path):
+    with h5py.File(path, "r") as f:
+        if "validation" not in f:
+            sys.exit(f"{path}: no /validation group (run sclsim run SCENARIO --targets TARGETS.toml) — nothing to report")
+        v = f["validation"]
+        r = f["results"]
+        data = {
+            "attrs": {k: (text(x) if isinstance(x, (bytes, str)) else x) for k, x in f.attrs.items()},
+            "target_set": text(v.attrs["target_set"]),
+            "targets_source": text(v.attrs["source"]),
+            "name": strings(v["name"]),
+            "statistic": strings(v["statistic"]),
+            "strategies": strings(v["strategies"]),
+            "reference": strings(v["reference"]),
+            "regimen": strings(v["regimen"]),
+            "source": strings(v["source"]),
+            "years": v["years"][()],
+            "target_value": v["target_value"][()],
+            "target_se": v["target_se"][()],
+            "model_value": v["model_value"][()],
+            "model_se": v["model_se"][()],
+            "shares": v["strategy_shares"][()],
+            "strategy": strings(f["axes/strategy"]),
+            "strategy_label": strings(f["axes/strategy_label"]),
+            "regimen_names": strings(f["axes/regimen"]),
+            "time": f["axes/time_years"][()],
+            "survival": r["survival"][0],
+            "survival_se": r["survival_se"][0],
+            "attack_free": r["attack_free"][0],
+            "rate": r["attacks_per_patient_year_mean"][0],
+            "rate_se": r["attacks_per_patient_year_se"][0],
+            "attacks_on_regimen": r["attacks_on_regimen"][0],
+            "regimen_years": r["regimen_years"][0],
+            "patients": r["patients"][0],
+        }
+    return data
+
+
+def group_curves(d, curve_key, statistic):
+    """Each distinct strategy mix used by targets of a statistic, as a curve."""
+    groups = {}
+    for i, s in enumerate(d["statistic"]):
+        if s != statistic:
+            continue
+        key = d["strategies"][i]
+        groups.setdefault(key, {"shares": d["shares"][i], "targets": []})["targets"].append(i)
+    for g in groups.values():
+        g["curve"] = g["shares"] @ d[curve_key]
+    return groups
+
+
+def mix_label(d, shares):
+    """'74% IVIG ..., 13% No prophylaxis, ...' from a row of strategy shares."""
+    parts = [(share, d["strategy_label"][s]) for s, share in enumerate(shares) if share > 0]
+    if len(parts) == 1:
+        return parts[0][1]
+    return ", ".join(f"{100 * share:.0f}% {label}" for share, label in parts)
+
+
+# Okabe-Ito colours the strategies do not use (they take the first five), then greys.
+GROUP_COLORS = ["#000000", "#56B4E9", "#7F7F7F", "#B8860B", "#404040"]
+DODGE_YEARS = 0.18  # published points of different groups at the same time, side by side
+GROUP_MARKERS = ["o", "s", "D", "^", "v"]
+
+
+def plot_curves(d, curve_key, statistic, ylabel):
+    groups = group_curves(d, curve_key, statistic)
+    t = d["time"]
+    latest = max([d["years"][i] for g in groups.values() for i in g["targets"]] + [5.0])
+    horizon = min(display_horizon(t, d[curve_key]), max(10.0, 5.0 * np.ceil(1.5 * latest / 5.0)))
+    keep = t <= horizon + 1e-9
+    fig, (ax,), legend_ax = figure_with_legend(8.0, 4.6, len(d["strategy"]) + 2 * len(groups) + 1)
+    handles, labels = [], []
+    for s, label in enumerate(d["strategy_label"]):
+        style = strategy_style(s)
+        line, = ax.plot(t[keep], d[curve_key][s][keep], color=style["color"], ls=style["linestyle"], lw=1.0,
+                        alpha=0.55)
+        handles.append(line)
+        labels.append(wrap(f"Model: {label}", 100))
+    for k, (mix, g) in enumerate(groups.items()):
+        color, marker = GROUP_COLORS[k % len(GROUP_COLORS)], GROUP_MARKERS[k % len(GROUP_MARKERS)]
+        line, = ax.plot(t[keep], g["curve"][keep], lw=2.2, color=color, ls=["-", "--", "-.", ":"][k % 4])
+        handles.append(line)
+        labels.append(wrap(f"Model, registry group as simulated: {mix_label(d, g['shares'])}", 100))
+        dodge = (k - (len(groups) - 1) / 2) * DODGE_YEARS
+        for i in g["targets"]:
+            value, half = d["target_value"][i], Z95 * d["target_se"][i]
+            interval = [[value - max(0.0, value - half)], [min(1.0, value + half) - value]]  # probabilities
+            ax.errorbar(d["years"][i] + dodge, value, yerr=interval, fmt=marker, color=color,
+                        markerfacecolor="white", markeredgewidth=1.6, markersize=7, capsize=4, lw=1.4, zorder=5)
+        handles.append(Line2D([], [], ls="none", marker=marker, color=color, markerfacecolor="white",
+                              markeredgewidth=1.6, markersize=7))
+        labels.append(wrap("Published, 95% interval: " + ", ".join(d["name"][i] for i in g["targets"]), 100))
+    ax.set_xlim(0, horizon)
+    ax.set_ylim(0, 1.0)
+    percent_axis(ax.yaxis)
+    ax.set_xlabel("Years since diagnosis")
+    ax.set_ylabel(ylabel)
+    ax.set_title(f"{ylabel}: model against the published targets ({d['target_set']})")
+    legend_in(legend_ax, handles, labels)
+    caption(fig, f"Model curves: Kaplan–Meier estimates from {int(d['patients'][0]):,} simulated patients per "
+                 "strategy; a registry group is the share-weighted mix of the strategies its patients followed. "
+                 f"Published points with 95% intervals (target ± 1.96 SE, cut at 0 and 100%). Shown to {horizon:g} "
+                 "years.")
+    return fig
+
+
+def plot_targets(d):
+    n = len(d["name"])
+    z = (d["model_value"] - d["target_value"]) / d["target_se"]
+    fig, (ax,), legend_ax = figure_with_legend(8.0, 0.42 * n + 1.2, 2)
+    y = np.arange(n)[::-1]
+    ax.axvspan(-Z95, Z95, color="0.88", zorder=0)
+    inside = np.abs(z) <= Z95
+    ax.scatter(z[inside], y[inside], color="#0072B2", marker="o", s=45, zorder=3)
+    ax.scatter(z[~inside], y[~inside], facecolor="white", edgecolor="#D55E00", marker="D", s=45, lw=1.5, zorder=3)
+    for zi, yi in zip(z, y):
+        ax.annotate(f"{zi:+.2f}".replace("-", "−"), (zi, yi), xytext=(7, 0), textcoords="offset points", va="center", fontsize=8)
+    ax.axvline(0, color="0.3", lw=0.8)
+    limit = max(3.0, np.nanmax(np.abs(z)) * 1.25)
+    ax.set_xlim(-limit, limit)
+    ax.set_ylim(-0.7, n - 0.3)
+    ax.set_yticks(y, [f"{name} ({stat.replace('_', ' ')})" for name, stat in zip(d["name"], d["statistic"])],
+                  fontsize=8)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel("z = (model − published) / published SE")
+    ax.set_title(f"Every target of {d['target_set']} against the model")
+    legend_in(legend_ax, [Patch(color="0.88"), Line2D([], [], ls="none", marker="o", color="#0072B2"),
+                          Line2D([], [], ls="none", marker="D", markerfacecolor="white", color="#D55E00")],
+              ["Within the published 95% interval (|z| ≤ 1.96)", "Target met", "Target missed"], ncol=3)
+    return fig
