@@ -114,20 +114,26 @@ void write_parameter_sets_group(Hdf5Writer& w, const ParameterSets& sets)
     if (sets.kind == ParameterSetKind::one_way) {
         H5::Group sweep = w.group("/sweep");
         Hdf5Writer::string_attribute(sweep, "kind", "one_way");
-        std::vector<std::string> paths, origins;
+        std::vector<std::string> names, paths, origins;
         std::vector<double> base, low, high;
         std::vector<std::int64_t> low_set, high_set;
         for (const auto& r : sets.one_way) {
-            paths.push_back(r.path);
+            names.push_back(r.name);
+            std::string joined;
+            for (const auto& path : r.paths) {
+                joined += (joined.empty() ? "" : ",") + path;
+            }
+            paths.push_back(joined);
             origins.push_back(r.origin);
-            base.push_back(r.base);
-            low.push_back(r.low);
-            high.push_back(r.high);
+            base.push_back(r.base[r.primary]);
+            low.push_back(r.low[r.primary]);
+            high.push_back(r.high[r.primary]);
             low_set.push_back(static_cast<std::int64_t>(r.low_set));
             high_set.push_back(static_cast<std::int64_t>(r.high_set));
         }
-        const hsize_t n = paths.size();
-        w.strings(sweep, "parameter", paths, "key path of each one-way parameter (axis 'parameter')");
+        const hsize_t n = names.size();
+        w.strings(sweep, "parameter", names, "name of each one-way parameter (axis 'parameter'): its key path, or its PSA entry's name");
+        w.strings(sweep, "paths", paths, "the key paths that move together (comma-separated); values below are the first's");
         w.strings(sweep, "range_origin", origins, "where each range comes from");
         w.dataset(sweep, "base_value", {n}, base, {"parameter"}, "as in the scenario", "the scenario's value");
         w.dataset(sweep, "low_value", {n}, low, {"parameter"}, "as in the scenario", "low end of the range");
@@ -140,11 +146,11 @@ void write_parameter_sets_group(Hdf5Writer& w, const ParameterSets& sets)
         Hdf5Writer::string_attribute(sweep, "layout", "set 1 + i0 * n1 + i1 holds axis_0[i0] and axis_1[i1] (last axis fastest)");
         std::vector<std::string> paths;
         for (std::size_t a = 0; a < sets.grid.size(); ++a) {
-            paths.push_back(sets.grid[a].path);
+            paths.push_back(sets.grid[a].name());
             w.dataset(sweep, fmt::format("axis_{}", a), {sets.grid[a].values.size()}, sets.grid[a].values, {fmt::format("axis_{}", a)},
-                      "as in the scenario", fmt::format("values of {}", sets.grid[a].path));
+                      "as in the scenario", fmt::format("values of {}", sets.grid[a].name()));
         }
-        w.strings(sweep, "axis_parameter", paths, "key path varied along each axis");
+        w.strings(sweep, "axis_parameter", paths, "key paths varied along each axis (comma-separated when several move together)");
     }
 }
 

@@ -248,6 +248,30 @@ int optimal_strategy(const std::vector<double>& cost, const std::vector<double>&
     return best;
 }
 
+Decision decision_at(const std::vector<double>& cost, const std::vector<double>& effect, double wtp)
+{
+    Decision d;
+    d.optimal = optimal_strategy(cost, effect, wtp);
+    const std::vector<IncrementalRow> table = incremental_table(cost, effect);
+    auto nmb = [&](int s) { return wtp * effect[s] - cost[s]; };
+    for (const bool frontier_only : {true, false}) {
+        int best = -1;
+        for (const IncrementalRow& row : table) {
+            const bool eligible = row.strategy != d.optimal && (!frontier_only || row.status == FrontierStatus::frontier);
+            if (eligible && (best < 0 || nmb(row.strategy) > nmb(best) ||
+                             (nmb(row.strategy) == nmb(best) && row.strategy < best))) {
+                best = row.strategy;
+            }
+        }
+        if (best >= 0) {
+            d.next_best = best;
+            return d;
+        }
+    }
+    d.next_best = d.optimal;  // a single strategy
+    return d;
+}
+
 PsaCurves psa_curves(const PsaOutcomes& o, const std::vector<double>& wtp)
 {
     PsaCurves curves;

@@ -39,6 +39,17 @@ std::vector<IncrementalRow> incremental_table(const std::vector<double>& cost, c
 // Index of the strategy with the highest lambda * effect - cost (first on ties).
 int optimal_strategy(const std::vector<double>& cost, const std::vector<double>& effect, double wtp);
 
+// The decision at stake at lambda: the optimal strategy and the next best on
+// the efficiency frontier (the frontier strategy with the highest NMB after
+// it; among all others when the optimal one is the whole frontier). A
+// sensitivity analysis of "optimal vs comparator" would answer a question
+// nobody asks when the comparator is dominated.
+struct Decision {
+    int optimal = 0;
+    int next_best = 0;
+};
+Decision decision_at(const std::vector<double>& cost, const std::vector<double>& effect, double wtp);
+
 // Per-draw costs and effects of a PSA: [draw][strategy].
 struct PsaOutcomes {
     int draws = 0, strategies = 0;

@@ -5,12 +5,16 @@
 #include <cmath>
 #include <fmt/format.h>
 
+#include "host/util/number_text.hpp"
+
 namespace scls {
 
 namespace {
+constexpr std::size_t kTableWidth = 110;  // columns of a terminal the summary table fits
+
 std::string with_se(const Estimate& e, int decimals)
 {
-    return fmt::format("{:.{}f} ± {:.{}f}", e.mean, decimals, e.se, decimals);
+    return fmt::format("{} ± {}", grouped(e.mean, decimals), grouped(e.se, decimals));
 }
 // Columns as displayed: "±" is two bytes but one column (fmt pads by columns).
 std::size_t display_width(const std::string& text)
@@ -42,7 +46,7 @@ std::string format_summary_table(const Scenario& scenario, const std::vector<Str
         rows.push_back(std::move(row));
     };
     const std::string money = scenario.currency;
-    add("patients", [](const StrategySummary& s) { return fmt::format("{}", s.patients); });
+    add("patients", [](const StrategySummary& s) { return grouped(static_cast<double>(s.patients)); });
     add("cost per patient (" + money + ", disc.)", [](const StrategySummary& s) { return with_se(s.cost_total, 0); });
     add("QALYs (disc.)", [](const StrategySummary& s) { return with_se(s.qalys, 3); });
     add("life-years (disc.)", [](const StrategySummary& s) { return with_se(s.life_years_discounted, 3); });
@@ -66,7 +70,7 @@ std::string format_summary_table(const Scenario& scenario, const std::vector<Str
         if (s.increment_qalys.mean >= 0 && s.increment_cost.mean <= 0) {
             return std::string("dominant");
         }
-        return fmt::format("{:.0f}", s.icer);
+        return grouped(s.icer);
     });
 
     std::size_t label_width = 0;
@@ -81,17 +85,27 @@ std::string format_summary_table(const Scenario& scenario, const std::vector<Str
         }
         widths.push_back(w);
     }
-    std::string out = fmt::format("{:<{}}", "", label_width);
-    for (std::size_t c = 0; c < strategies.size(); ++c) {
-        out += fmt::format("  {:>{}}", strategies[c].name, widths[c]);
-    }
-    out += "\n";
-    for (const auto& r : rows) {
-        out += fmt::format("{:<{}}", r.label, label_width);
-        for (std::size_t c = 0; c < r.cells.size(); ++c) {
-            out += fmt::format("  {:>{}}", r.cells[c], widths[c]);
+    // Strategies in blocks of columns that fit the width, each block with the row labels.
+    std::string out;
+    for (std::size_t first = 0; first < strategies.size();) {
+        std::size_t last = first, used = label_width + 2 + widths[first];
+        while (last + 1 < strategies.size() && used + 2 + widths[last + 1] <= kTableWidth) {
+            used += 2 + widths[++last];
+        }
+        out += first > 0 ? "\n" : "";
+        out += fmt::format("{:<{}}", "", label_width);
+        for (std::size_t c = first; c <= last; ++c) {
+            out += fmt::format("  {:>{}}", strategies[c].name, widths[c]);
         }
         out += "\n";
+        for (const auto& r : rows) {
+            out += fmt::format("{:<{}}", r.label, label_width);
+            for (std::size_t c = first; c <= last; ++c) {
+                out += fmt::format("  {:>{}}", r.cells[c], widths[c]);
+            }
+            out += "\n";
+        }
+        first = last + 1;
     }
     out += "Means per patient with Monte Carlo standard errors; increments are paired (same patients, common random numbers).\n";
     return out;

@@ -135,6 +135,12 @@ std::vector<double> Distribution::dirichlet_from_uniforms(const std::vector<doub
     return x;
 }
 
+double Distribution::share_quantile(int component, double u) const
+{
+    const double total = std::accumulate(alpha.begin(), alpha.end(), 0.0);
+    return guarded([&] { return boost::math::ibeta_inv(alpha[component], total - alpha[component], u); });
+}
+
 double Distribution::mean(int component) const
 {
     switch (kind) {

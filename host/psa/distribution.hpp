@@ -31,6 +31,8 @@ struct Distribution {
     double quantile(double u) const;
     // The Dirichlet vector from one uniform per component (gamma quantiles, normalised).
     std::vector<double> dirichlet_from_uniforms(const std::vector<double>& u) const;
+    // The quantile of one share of a Dirichlet: its marginal is beta(alpha_i, sum of the others).
+    double share_quantile(int component, double u) const;
     // Mean of a scalar kind, or of component i of a Dirichlet.
     double mean(int component = 0) const;
     std::string describe() const;  // e.g. "gamma(shape 4, scale 0.25)"

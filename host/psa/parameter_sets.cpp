@@ -3,16 +3,15 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <functional>
 #include <set>
 
+#include "host/psa/parameter_set_rows.hpp"
 #include "host/scenario/toml_reader.hpp"
 
 namespace scls {
 
-namespace {
-
-constexpr int kMaxGridPoints = 100000;
-constexpr double kOneWayLowQuantile = 0.025, kOneWayHighQuantile = 0.975;
+namespace detail {
 
 ParameterSets with_base_case(ParameterSetKind kind, std::vector<std::string> columns, const std::vector<double>& base)
 {
@@ -25,26 +24,11 @@ ParameterSets with_base_case(ParameterSetKind kind, std::vector<std::string> col
     return sets;
 }
 
-void add_set(ParameterSets& sets, std::vector<double> values, std::string label, std::int64_t draw = -1)
+void add_set(ParameterSets& sets, std::vector<double> values, std::string label, std::int64_t draw)
 {
     sets.values.insert(sets.values.end(), values.begin(), values.end());
     sets.labels.push_back(std::move(label));
     sets.draw.push_back(draw);
-}
-
-std::optional<double> parse_number(std::string_view text)
-{
-    double value = 0.0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
-        return std::nullopt;
-    }
-    return value;
-}
-
-[[noreturn]] void refuse_grid_axis(const std::string& axis, const std::string& message)
-{
-    throw InputError({{"--grid", axis, 0, message}});
 }
 
 double scenario_value(const toml::table& root, const std::string& path, std::string& problem)
@@ -60,6 +44,31 @@ double scenario_value(const toml::table& root, const std::string& path, std::str
         return 0.0;
     }
     return node ? node->value<double>().value_or(0.0) : 0.0;
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::add_set;
+using detail::scenario_value;
+using detail::with_base_case;
+
+constexpr int kMaxGridPoints = 100000;
+
+std::optional<double> parse_number(std::string_view text)
+{
+    double value = 0.0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+[[noreturn]] void refuse_grid_axis(const std::string& axis, const std::string& message)
+{
+    throw InputError({{"--grid", axis, 0, message}});
 }
 
 }  // namespace
@@ -87,128 +96,71 @@ ParameterSets psa_parameter_sets(const PsaSpec& spec)
     return sets;
 }
 
-std::vector<OneWayRange> load_one_way_ranges(const Scenario& scenario, const std::optional<PsaSpec>& psa)
+std::string GridAxis::name() const
 {
-    const toml::table root = scenario_document(scenario);
-    std::vector<OneWayRange> ranges;
-    std::vector<InputIssue> issues;
-    if (root.get("sweep")) {
-        TableReader top(&root, "", scenario.source_name, issues);
-        TableReader sweep = top.table("sweep");
-        std::set<std::string> seen;
-        for (TableReader& entry : sweep.array_of_tables("parameters", true)) {
-            OneWayRange range;
-            range.origin = "[[sweep.parameters]]";
-            range.path = entry.string("path", "attacks.rate_per_year");
-            range.low = entry.number("low", Bound::any);
-            range.high = entry.number("high", Bound::any);
-            entry.take("source");
-            if (!range.path.empty()) {
-                std::string problem;
-                range.base = scenario_value(root, range.path, problem);
-                if (!problem.empty()) {
-                    entry.report("path", fmt::format("names {}: {}", range.path, problem));
-                } else if (!seen.insert(range.path).second) {
-                    entry.report("path", fmt::format("varies {} a second time — keep one range per parameter", range.path));
-                }
-            }
-            if (entry.has("low") && entry.has("high") && !(range.low < range.high)) {
-                entry.report("low", fmt::format("is {} but high is {} (a range runs from low to high) — make low < high", range.low,
-                                                range.high));
-            }
-            entry.finish();
-            ranges.push_back(range);
-        }
-        sweep.finish();
-    } else if (psa) {
-        for (const PsaParameter& p : psa->parameters) {
-            if (p.paths.size() != 1 || p.distribution.is_fixed()) {
-                continue;  // shares of a Dirichlet, or keys sharing one value, move together: no one-way range of one path
-            }
-            const double low = p.distribution.quantile(kOneWayLowQuantile), high = p.distribution.quantile(kOneWayHighQuantile);
-            if (!std::isfinite(low) || !std::isfinite(high)) {
-                issues.push_back({p.file, p.paths[0], p.line,
-                                  fmt::format("{} has no finite 2.5% and 97.5% quantiles (one-way ranges come from them) — give "
-                                              "[[sweep.parameters]] ranges, or a less extreme distribution",
-                                              p.distribution.describe())});
-                continue;
-            }
-            ranges.push_back({p.paths[0], p.base[0], low, high, "PSA 2.5%/97.5% quantiles"});
-        }
-    } else {
-        issues.push_back({scenario.source_name, "sweep", 0,
-                          "has no one-way ranges (neither [[sweep.parameters]] nor a [psa] section) — add [[sweep.parameters]] "
-                          "entries with path, low and high"});
+    std::string text;
+    for (const auto& p : paths) {
+        text += (text.empty() ? "" : ",") + p;
     }
-    if (!issues.empty()) {
-        throw InputError(std::move(issues));
-    }
-    return ranges;
+    return text;
 }
 
-ParameterSets one_way_parameter_sets(std::vector<OneWayRange> ranges)
+namespace {
+
+std::vector<double> grid_values(std::string_view spec, const std::function<void(const std::string&)>& fail)
 {
-    std::vector<std::string> columns;
-    std::vector<double> base;
-    for (const auto& r : ranges) {
-        columns.push_back(r.path);
-        base.push_back(r.base);
-    }
-    ParameterSets sets = with_base_case(ParameterSetKind::one_way, columns, base);
-    for (std::size_t i = 0; i < ranges.size(); ++i) {
-        for (const bool high : {false, true}) {
-            std::vector<double> values = base;
-            values[i] = high ? ranges[i].high : ranges[i].low;
-            (high ? ranges[i].high_set : ranges[i].low_set) = sets.size();
-            add_set(sets, values, fmt::format("{} = {:.6g} ({})", ranges[i].path, values[i], high ? "high" : "low"));
+    std::vector<double> values;
+    if (spec.find(':') == std::string_view::npos) {
+        for (std::string_view part : split_text(spec, ',')) {
+            const auto value = parse_number(part);
+            if (!value) {
+                fail(fmt::format("has \"{}\", which is not a number — list numbers separated by commas", part));
+            }
+            values.push_back(*value);
         }
+        return values;
     }
-    sets.one_way = std::move(ranges);
-    return sets;
+    const auto parts = split_text(spec, ':');
+    double range[3] = {0.0, 0.0, 0.0};  // from, to, points
+    bool valid = parts.size() == 3;
+    for (std::size_t i = 0; valid && i < 3; ++i) {
+        const auto number = parse_number(parts[i]);
+        valid = number.has_value();
+        range[i] = number.value_or(0.0);
+    }
+    const double from = range[0], to = range[1], points = range[2];
+    if (!valid || points < 2 || points != std::floor(points) || points > kMaxGridPoints) {
+        fail(fmt::format("has range \"{}\" (from:to:points needs two numbers and a whole number of points from 2 to {}) — "
+                         "write e.g. 50:150:5",
+                         spec, kMaxGridPoints));
+    }
+    const int n = static_cast<int>(points);
+    for (int i = 0; i < n; ++i) {
+        values.push_back(i == n - 1 ? to : from + (to - from) * i / (n - 1));
+    }
+    return values;
 }
+
+}  // namespace
 
 GridAxis parse_grid_axis(const std::string& text, const Scenario& scenario)
 {
     const auto fail = [&](const std::string& message) { refuse_grid_axis(text, message); };
     const std::size_t equals = text.find('=');
     if (equals == std::string::npos || equals == 0) {
-        fail("is not path=from:to:points or path=v1,v2,... — write e.g. --grid regimens.ivig_2g.price_per_gram=50:150:5");
+        fail("is not path=from:to:points or path=v1,v2,... — write e.g. --grid regimens.ivig_2g.price_per_gram=50:150:5 "
+             "(paths separated by commas move together)");
     }
     GridAxis axis;
-    axis.path = text.substr(0, equals);
-    const std::string_view spec = std::string_view(text).substr(equals + 1);
-    if (spec.find(':') != std::string_view::npos) {
-        const auto parts = split_text(spec, ':');
-        double range[3] = {0.0, 0.0, 0.0};  // from, to, points
-        bool valid = parts.size() == 3;
-        for (std::size_t i = 0; valid && i < 3; ++i) {
-            const auto number = parse_number(parts[i]);
-            valid = number.has_value();
-            range[i] = number.value_or(0.0);
+    axis.values = grid_values(std::string_view(text).substr(equals + 1), fail);
+    const toml::table root = scenario_document(scenario);
+    for (std::string_view path : split_text(std::string_view(text).substr(0, equals), ',')) {
+        std::string problem;
+        axis.paths.emplace_back(path);
+        axis.base.push_back(scenario_value(root, axis.paths.back(), problem));
+        if (!problem.empty()) {
+            fail(fmt::format("names {}: {}", path, problem));
         }
-        const double from = range[0], to = range[1], points = range[2];
-        if (!valid || points < 2 || points != std::floor(points) || points > kMaxGridPoints) {
-            fail(fmt::format("has range \"{}\" (from:to:points needs two numbers and a whole number of points from 2 to {}) — "
-                             "write e.g. 50:150:5",
-                             spec, kMaxGridPoints));
-        }
-        const int n = static_cast<int>(points);
-        for (int i = 0; i < n; ++i) {
-            axis.values.push_back(i == n - 1 ? to : from + (to - from) * i / (n - 1));
-        }
-    } else {
-        for (std::string_view part : split_text(spec, ',')) {
-            const auto value = parse_number(part);
-            if (!value) {
-                fail(fmt::format("has \"{}\", which is not a number — list numbers separated by commas", part));
-            }
-            axis.values.push_back(*value);
-        }
-    }
-    std::string problem;
-    axis.base = scenario_value(scenario_document(scenario), axis.path, problem);
-    if (!problem.empty()) {
-        fail(fmt::format("names {}: {}", axis.path, problem));
     }
     return axis;
 }
@@ -216,12 +168,10 @@ GridAxis parse_grid_axis(const std::string& text, const Scenario& scenario)
 ParameterSets grid_parameter_sets(const std::vector<GridAxis>& axes)
 {
     std::vector<std::string> columns;
-    for (const auto& a : axes) {
-        columns.push_back(a.path);
-    }
     std::vector<double> base;
     for (const auto& a : axes) {
-        base.push_back(a.base);
+        columns.insert(columns.end(), a.paths.begin(), a.paths.end());
+        base.insert(base.end(), a.base.begin(), a.base.end());
     }
     ParameterSets sets = with_base_case(ParameterSetKind::grid, columns, base);
     double product = 1.0;  // as a double: 10^5 x 10^5 must not wrap before it is refused
@@ -231,22 +181,24 @@ ParameterSets grid_parameter_sets(const std::vector<GridAxis>& axes)
         sizes += fmt::format("{}{}", sizes.empty() ? "" : " x ", a.values.size());
     }
     if (product > static_cast<double>(kMaxParameterSets - 1)) {
-        throw InputError({{"--grid", columns.empty() ? "" : columns.front(), 0,
+        throw InputError({{"--grid", axes.empty() ? "" : axes.front().name(), 0,
                            fmt::format("has {:.0f} points ({}) (a run holds at most {} parameter sets: each keeps its own results "
                                        "in memory and in the file) — use fewer points per axis",
                                        product, sizes, kMaxParameterSets - 1)}});
     }
     const auto points = static_cast<std::size_t>(product);
     for (std::size_t point = 0; point < points; ++point) {
-        std::vector<double> values(axes.size());
+        std::vector<double> values;
         std::string label;
         std::size_t rest = point;
+        std::vector<double> at(axes.size());
         for (std::size_t a = axes.size(); a-- > 0;) {
-            values[a] = axes[a].values[rest % axes[a].values.size()];
+            at[a] = axes[a].values[rest % axes[a].values.size()];
             rest /= axes[a].values.size();
         }
         for (std::size_t a = 0; a < axes.size(); ++a) {
-            label += fmt::format("{}{} = {:.6g}", a ? ", " : "", axes[a].path, values[a]);
+            values.insert(values.end(), axes[a].paths.size(), at[a]);
+            label += fmt::format("{}{} = {:.6g}", a ? ", " : "", axes[a].name(), at[a]);
         }
         add_set(sets, values, label);
     }

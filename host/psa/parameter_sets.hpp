@@ -18,18 +18,25 @@ namespace scls {
 enum class ParameterSetKind { base, psa, one_way, grid };
 const char* parameter_set_kind_name(ParameterSetKind kind);
 
-// A one-way sensitivity range: the parameter at its low and at its high value.
+// A one-way sensitivity range: a parameter at its low and at its high value.
+// A parameter may span several keys that move together: a price shared by
+// two regimens (one value at every key), or a Dirichlet mix in which one
+// share moves and the others are rescaled to keep the sum at 1.
 struct OneWayRange {
-    std::string path;
-    double base = 0.0, low = 0.0, high = 0.0;
-    std::string origin;         // "[[sweep.parameters]]" or "PSA 2.5%/97.5% quantiles"
+    std::string name;                     // what tables and the tornado show
+    std::vector<std::string> paths;       // the keys that move together
+    std::vector<double> base, low, high;  // per path
+    std::size_t primary = 0;              // the path whose value the range is quoted in
+    std::string origin;                   // "[[sweep.parameters]]" or "PSA 2.5%/97.5% quantiles"
     std::size_t low_set = 0, high_set = 0;  // filled when the sets are made
 };
 
+// One axis of a grid: its values, given to every one of its keys.
 struct GridAxis {
-    std::string path;
-    double base = 0.0;  // the scenario's value (the base case, set 0)
+    std::vector<std::string> paths;  // keys that take the axis value together
+    std::vector<double> base;        // the scenario's value at each key (the base case, set 0)
     std::vector<double> values;
+    std::string name() const;        // the paths, comma-separated
 };
 
 // Most parameter sets one run may hold (PSA draws + 1, or grid points + 1):
@@ -57,15 +64,17 @@ ParameterSets base_case_parameter_sets();
 // Set 0 the base case, set k + 1 draw k.
 ParameterSets psa_parameter_sets(const PsaSpec& spec);
 
-// The one-way ranges: [[sweep.parameters]] (path, low, high) when the scenario
-// has them, otherwise the 2.5% and 97.5% quantiles of every scalar uncertain
-// parameter of [psa]. Throws InputError when there are neither.
+// The one-way ranges: [[sweep.parameters]] (path or paths, low, high) when the
+// scenario has them, otherwise the 2.5% and 97.5% quantiles of every
+// uncertain parameter of [psa] (for a Dirichlet, of each share's marginal,
+// with the other shares rescaled). Throws InputError when there are neither.
 std::vector<OneWayRange> load_one_way_ranges(const Scenario& scenario, const std::optional<PsaSpec>& psa);
 // Set 0 the base case, then each parameter at its low and its high value.
 ParameterSets one_way_parameter_sets(std::vector<OneWayRange> ranges);
 
 // "path=from:to:points" (evenly spaced, ends included) or "path=v1,v2,...";
-// the path must name a numeric scenario parameter. Throws InputError.
+// "path,path=..." moves several keys together. Each path must name a numeric
+// model parameter. Throws InputError.
 GridAxis parse_grid_axis(const std::string& text, const Scenario& scenario);
 // Set 0 the base case, then every grid point, the last axis fastest. Throws
 // InputError when the grid has more than kMaxParameterSets - 1 points.

@@ -82,10 +82,59 @@ upper = 2.0
 )");
     const auto ranges = load_one_way_ranges(scenario, load_psa_spec(scenario));
     ASSERT_EQ(ranges.size(), 1u);
-    EXPECT_DOUBLE_EQ(ranges[0].low, 1.025);
-    EXPECT_DOUBLE_EQ(ranges[0].high, 1.975);
-    EXPECT_DOUBLE_EQ(ranges[0].base, 1.3);
+    EXPECT_DOUBLE_EQ(ranges[0].low[0], 1.025);
+    EXPECT_DOUBLE_EQ(ranges[0].high[0], 1.975);
+    EXPECT_DOUBLE_EQ(ranges[0].base[0], 1.3);
     EXPECT_THROW(load_one_way_ranges(small_base(), std::nullopt), InputError);
+}
+
+TEST(Sweep, SharedValuesAndMixesHaveOneWayRangesToo)
+{
+    // A price shared by two regimens moves at both keys; a Dirichlet share
+    // moves with the other shares rescaled so the mix still sums to 1.
+    const Scenario scenario = small_base(R"(
+[psa]
+draws = 10
+[[psa.parameters]]
+name = "IVIG price"
+paths = ["regimens.ivig_2g.price_per_gram", "regimens.ivig_1g.price_per_gram"]
+distribution = "uniform"
+lower = 50.0
+upper = 150.0
+[[psa.parameters]]
+name = "severity mix"
+paths = ["attacks.severity.mild.share", "attacks.severity.ward.share", "attacks.severity.icu.share"]
+distribution = "dirichlet"
+alpha = [40.0, 40.0, 20.0]
+)");
+    const auto ranges = load_one_way_ranges(scenario, load_psa_spec(scenario));
+    ASSERT_EQ(ranges.size(), 4u);  // the price, and each of the three shares
+    EXPECT_EQ(ranges[0].name, "IVIG price");
+    EXPECT_EQ(ranges[0].low, (std::vector<double>{52.5, 52.5}));
+    for (std::size_t i = 1; i < 4; ++i) {
+        for (const auto* values : {&ranges[i].low, &ranges[i].high}) {
+            EXPECT_NEAR((*values)[0] + (*values)[1] + (*values)[2], 1.0, 1e-12) << ranges[i].name;
+        }
+        EXPECT_LT(ranges[i].low[ranges[i].primary], ranges[i].base[ranges[i].primary]);
+        EXPECT_GT(ranges[i].high[ranges[i].primary], ranges[i].base[ranges[i].primary]);
+    }
+    const ParameterSets sets = one_way_parameter_sets(ranges);
+    EXPECT_EQ(sets.columns(), 5u);
+    const auto params = resolve_parameter_sets(scenario, sets);
+    EXPECT_DOUBLE_EQ(params[sets.one_way[0].low_set].regimen[1].drug_cost_per_kg_year / params[0].regimen[1].drug_cost_per_kg_year, 0.525);
+    EXPECT_DOUBLE_EQ(params[sets.one_way[0].low_set].regimen[2].drug_cost_per_kg_year / params[0].regimen[2].drug_cost_per_kg_year, 0.525);
+}
+
+TEST(Sweep, GridAxesMoveSeveralKeysTogether)
+{
+    const Scenario scenario = small_base();
+    const GridAxis price = parse_grid_axis("regimens.ivig_2g.price_per_gram,regimens.ivig_1g.price_per_gram=50,80", scenario);
+    EXPECT_EQ(price.name(), "regimens.ivig_2g.price_per_gram,regimens.ivig_1g.price_per_gram");
+    const ParameterSets sets = grid_parameter_sets({price});
+    ASSERT_EQ(sets.size(), 3u);
+    EXPECT_EQ(sets.columns(), 2u);
+    EXPECT_EQ(sets.value(2, 0), 80.0);
+    EXPECT_EQ(sets.value(2, 1), 80.0);
 }
 
 TEST(Sweep, GridsAreLaidOutLastAxisFastest)
@@ -97,8 +146,8 @@ TEST(Sweep, GridsAreLaidOutLastAxisFastest)
     const ParameterSets sets = grid_parameter_sets({price, rate});
     ASSERT_EQ(sets.size(), 7u);
     // Set 0, the base case, holds the scenario's own values (never a NaN stand-in).
-    EXPECT_EQ(price.base, 100.0);
-    EXPECT_EQ(sets.value(0, 0), price.base);
+    EXPECT_EQ(price.base, (std::vector<double>{100.0}));
+    EXPECT_EQ(sets.value(0, 0), price.base[0]);
     EXPECT_EQ(sets.value(0, 1), scenario.params.attack_rate_per_year);
     EXPECT_EQ(sets.value(1 + 1 * 2 + 1, 0), 100.0);
     EXPECT_EQ(sets.value(1 + 1 * 2 + 1, 1), 1.3);
