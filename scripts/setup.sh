@@ -5,7 +5,7 @@
 # Chromium (the HTML report test) are for the analysis scripts and their tests.
 set -euo pipefail
 packages=(build-essential cmake git libtomlplusplus-dev libcli11-dev libfmt-dev libhdf5-dev hdf5-tools
-          libgtest-dev libgmock-dev libnlopt-cxx-dev libgsl-dev libboost-dev python3 python3-h5py python3-numpy python3-matplotlib
+          libgtest-dev libgmock-dev libnlopt-cxx-dev libgsl-dev libboost-dev python3 python3-h5py python3-numpy python3-matplotlib python3-pandas python3-xarray python3-netcdf4
           libopenmpi-dev openmpi-bin slurm-wlm munge
           r-base-core r-cran-hdf5r graphviz chromium)
 missing=()

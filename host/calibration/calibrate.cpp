@@ -394,13 +394,13 @@ void write_targets_group(Hdf5Writer& w, const Scenario& scenario, const TargetSe
             reference_shares[i * strategies + strategy] = share;
         }
     }
-    w.strings(group, "name", names, "target names (axis 'target')");
+    w.strings(group, "name", names, "target names (axis 'target')", "target");
     w.strings(group, "statistic", statistics, "what each target measures: survival, attack_free, attack_rate, attack_rate_ratio, "
-                                              "death_share, death_per_attack");
-    w.strings(group, "strategies", mixes, "the strategy or mix of strategies (shares) each target describes");
-    w.strings(group, "reference", references, "the denominator's strategies of an attack_rate_ratio");
-    w.strings(group, "regimen", regimens, "attack rates counted only on this regimen (empty: all follow-up)");
-    w.strings(group, "source", sources, "publication of each target");
+                                              "death_share, death_per_attack", "target");
+    w.strings(group, "strategies", mixes, "the strategy or mix of strategies (shares) each target describes", "target");
+    w.strings(group, "reference", references, "the denominator's strategies of an attack_rate_ratio", "target");
+    w.strings(group, "regimen", regimens, "attack rates counted only on this regimen (empty: all follow-up)", "target");
+    w.strings(group, "source", sources, "publication of each target", "target");
     const std::vector<std::string> axis{"target"};
     w.dataset(group, "years", {count}, years, axis, "years", "time since diagnosis of survival and attack_free targets (NaN otherwise)");
     w.dataset(group, "target_value", {count}, value, axis, "as the statistic", "published value");
@@ -451,8 +451,8 @@ void write_calibration_trace(const std::filesystem::path& path, const Scenario& 
             initial.push_back(p.initial);
         }
         w.strings(trace, "parameter", names, "fitted parameters, dotted key paths (axis 'parameter')");
-        w.strings(trace, "scale", scales, "search scale of each parameter");
-        w.strings(trace, "balance", balances, "the share that absorbs each parameter's changes (empty: none)");
+        w.strings(trace, "scale", scales, "search scale of each parameter", "parameter");
+        w.strings(trace, "balance", balances, "the share that absorbs each parameter's changes (empty: none)", "parameter");
         w.dataset(trace, "lower", {n}, lower, {"parameter"}, "as the parameter", "lower bound");
         w.dataset(trace, "upper", {n}, upper, {"parameter"}, "as the parameter", "upper bound");
         w.dataset(trace, "initial", {n}, initial, {"parameter"}, "as the parameter", "the scenario's value before calibration");
@@ -489,7 +489,7 @@ void write_calibration_trace(const std::filesystem::path& path, const Scenario& 
             start_evaluations.push_back(s.evaluations);
         }
         const hsize_t starts = result.starts.size();
-        w.strings(best_group, "start_stop_reason", stops, "how each start's search ended (NLopt)");
+        w.strings(best_group, "start_stop_reason", stops, "how each start's search ended (NLopt)", "start");
         w.dataset(best_group, "start_best_evaluation", {starts}, start_best, {"start"}, "1", "best evaluation of each start");
         w.dataset(best_group, "start_evaluations", {starts}, start_evaluations, {"start"}, "1", "evaluations used by each start");
     });

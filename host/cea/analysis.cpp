@@ -106,7 +106,7 @@ void write_parameter_sets_group(Hdf5Writer& w, const ParameterSets& sets)
                                                         : "independent: each set has its own patients");
     Hdf5Writer::string_attribute(group, "note", "set 0 is the base case (the scenario as given)");
     w.strings(group, "parameter", sets.column_names, "key path of each varied parameter (axis 'parameter')");
-    w.strings(group, "label", sets.labels, "what each parameter set is (axis 'parameter_set')");
+    w.strings(group, "label", sets.labels, "what each parameter set is (axis 'parameter_set')", "parameter_set");
     w.dataset(group, "values", {sets.size(), sets.columns()}, sets.values, {"parameter_set", "parameter"}, "as in the scenario",
               "value of each varied parameter in each set (NaN: the scenario's own value)");
     w.dataset(group, "psa_draw", {sets.size()}, sets.draw, {"parameter_set"}, "index",
@@ -133,8 +133,9 @@ void write_parameter_sets_group(Hdf5Writer& w, const ParameterSets& sets)
         }
         const hsize_t n = names.size();
         w.strings(sweep, "parameter", names, "name of each one-way parameter (axis 'parameter'): its key path, or its PSA entry's name");
-        w.strings(sweep, "paths", paths, "the key paths that move together (comma-separated); values below are the first's");
-        w.strings(sweep, "range_origin", origins, "where each range comes from");
+        w.strings(sweep, "paths", paths, "the key paths that move together (comma-separated); values below are the first's",
+                  "parameter");
+        w.strings(sweep, "range_origin", origins, "where each range comes from", "parameter");
         w.dataset(sweep, "base_value", {n}, base, {"parameter"}, "as in the scenario", "the scenario's value");
         w.dataset(sweep, "low_value", {n}, low, {"parameter"}, "as in the scenario", "low end of the range");
         w.dataset(sweep, "high_value", {n}, high, {"parameter"}, "as in the scenario", "high end of the range");
@@ -150,7 +151,8 @@ void write_parameter_sets_group(Hdf5Writer& w, const ParameterSets& sets)
             w.dataset(sweep, fmt::format("axis_{}", a), {sets.grid[a].values.size()}, sets.grid[a].values, {fmt::format("axis_{}", a)},
                       "as in the scenario", fmt::format("values of {}", sets.grid[a].name()));
         }
-        w.strings(sweep, "axis_parameter", paths, "key paths varied along each axis (comma-separated when several move together)");
+        w.strings(sweep, "axis_parameter", paths, "key paths varied along each axis (comma-separated when several move together)",
+                  "axis");
     }
 }
 
@@ -190,7 +192,7 @@ void write_cea_group(Hdf5Writer& w, const Scenario& scenario, const CeaAnalysis&
     w.dataset(base, "strategy", {strategies}, strategy, row_axis, "index", "strategy of each row (index on axis 'strategy')");
     w.dataset(base, "cost", {strategies}, cost, row_axis, money, "discounted cost per person");
     w.dataset(base, "qalys", {strategies}, effect, row_axis, "QALYs", "discounted QALYs per person");
-    w.strings(base, "status", status, "frontier, dominated or extendedly dominated");
+    w.strings(base, "status", status, "frontier, dominated or extendedly dominated", "row");
     w.dataset(base, "versus", {strategies}, versus, row_axis, "index",
               "frontier: previous frontier strategy (-1 for the first); dominated: a dominating strategy; extendedly dominated: "
               "the frontier strategy below");
@@ -221,7 +223,16 @@ void write_cea_group(Hdf5Writer& w, const Scenario& scenario, const CeaAnalysis&
                                                                       scenario.cea.decision_horizon_years,
                                                                       100.0 * scenario.discount_rate_costs_annual)
                                                         : std::string("not given ([cea] population_per_year)"));
+    // The population EVPI's assumptions as numbers, not only as text.
+    Hdf5Writer::scalar_attribute<double>(psa, "population_per_year", scenario.cea.population_per_year);
+    Hdf5Writer::scalar_attribute<double>(psa, "decision_horizon_years", scenario.cea.decision_horizon_years);
+    Hdf5Writer::scalar_attribute<double>(psa, "population_discount_rate_annual", scenario.discount_rate_costs_annual);
     const hsize_t draws = p.outcomes.draws;
+    std::vector<std::int64_t> draw_index(draws);
+    for (hsize_t d = 0; d < draws; ++d) {
+        draw_index[d] = static_cast<std::int64_t>(d);
+    }
+    w.dataset(psa, "draw", {draws}, draw_index, {"draw"}, "index", "PSA draw k (parameter set k + 1; axis 'draw')");
     w.dataset(psa, "cost", {draws, strategies}, p.outcomes.cost, {"draw", "strategy"}, money,
               "mean discounted cost per person in each draw (parameter set draw + 1)");
     w.dataset(psa, "qalys", {draws, strategies}, p.outcomes.effect, {"draw", "strategy"}, "QALYs",
@@ -263,7 +274,7 @@ void write_cea_group(Hdf5Writer& w, const Scenario& scenario, const CeaAnalysis&
                                                   "& Brennan, Med Decis Making 2014): cubic B-splines (one parameter), tensor "
                                                   "product (two), additive splines and pairwise products (more); OLS by GSL");
     w.strings(group, "group", names, "parameter or group (axis 'group')");
-    w.strings(group, "parameters", members, "the parameters of each group");
+    w.strings(group, "parameters", members, "the parameters of each group", "group");
     w.dataset(group, "evppi", {names.size(), wtps}, evppi, {"group", "wtp"}, money, "EVPPI per person");
     w.dataset(group, "basis_functions", {names.size()}, basis, {"group"}, "count", "regression basis size");
 }

@@ -15,6 +15,7 @@ std::vector<std::unique_ptr<Command>> make_commands()
     commands.push_back(make_psa_command());
     commands.push_back(make_sweep_command());
     commands.push_back(make_report_command());
+    commands.push_back(make_export_command());
     commands.push_back(make_calibrate_command());
     commands.push_back(make_validate_command());
     commands.push_back(make_info_command());

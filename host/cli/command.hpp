@@ -45,6 +45,7 @@ std::unique_ptr<Command> make_run_command();
 std::unique_ptr<Command> make_psa_command();
 std::unique_ptr<Command> make_sweep_command();
 std::unique_ptr<Command> make_report_command();
+std::unique_ptr<Command> make_export_command();
 std::unique_ptr<Command> make_calibrate_command();
 std::unique_ptr<Command> make_validate_command();
 std::unique_ptr<Command> make_info_command();

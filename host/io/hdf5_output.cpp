@@ -85,22 +85,23 @@ void write_contents(Hdf5Writer& w, const Scenario& scenario, const RunResult& re
     for (const auto& o : scenario.overrides) {
         overrides.push_back(o.key + "=" + o.value);
     }
-    w.strings(scenario_group, "overrides", overrides, "--set key=value overrides in the order applied");
+    w.strings(scenario_group, "overrides", overrides, "--set key=value overrides in the order applied", "override");
     std::vector<std::string> names;
     std::vector<double> values;
     for (const auto& [name, value] : scenario.numeric_parameters) {
         names.push_back(name);
         values.push_back(value);
     }
-    w.strings(scenario_group, "parameter_names", names, "every numeric parameter of the resolved scenario, dotted path");
+    w.strings(scenario_group, "parameter_names", names, "every numeric parameter of the resolved scenario, dotted path",
+              "parameter");
     w.dataset(scenario_group, "parameter_values", {names.size()}, values, {"parameter"}, "as in the scenario",
               "value of each parameter in the scenario (the base case); what varies per set is in /parameter_sets");
 
     H5::Group axes = w.group("/axes");
     w.strings(axes, "strategy", scenario.strategy_names, "strategy names (axis 'strategy')");
-    w.strings(axes, "strategy_label", scenario.strategy_labels, "strategy descriptions");
+    w.strings(axes, "strategy_label", scenario.strategy_labels, "strategy descriptions", "strategy");
     w.strings(axes, "regimen", scenario.regimen_names, "regimen names (axis 'regimen')");
-    w.strings(axes, "regimen_label", scenario.regimen_labels, "regimen descriptions");
+    w.strings(axes, "regimen_label", scenario.regimen_labels, "regimen descriptions", "regimen");
     w.strings(axes, "severity", {"mild", "ward", "icu"}, "attack severities (axis 'severity')");
     w.strings(axes, "death_cause", {"attack", "background", "myeloma", "adverse_event"}, "causes of death (axis 'death_cause')");
     w.strings(axes, "cost_category", {"drug", "administration", "attack_care", "complications", "adverse_events", "myeloma"},
@@ -253,6 +254,10 @@ void write_results_file(const std::filesystem::path& path, const Scenario& scena
         if (extra) {
             extra(writer);
         }
+        writer.attach_dimension_scales({{"parameter_set", "/parameter_sets/label"},
+                                        {"wtp", "/cea/wtp"},
+                                        {"draw", "/cea/psa/draw"},
+                                        {"month", "/axes/time_years"}});
     });
 }
 

@@ -97,7 +97,10 @@ std::vector<std::string> Hdf5Reader::strings(const std::string& dataset) const
             missing(dataset, fmt::format("it claims {} strings, more than any sclsim file holds (the file is damaged)", count));
         }
         std::vector<char*> raw(count, nullptr);
+        // Read in the file's character set: HDF5 has no conversion between
+        // ASCII and UTF-8 strings.
         H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+        type.setCset(set.getStrType().getCset());
         set.read(raw.data(), type);
         std::vector<std::string> values;
         for (char* text : raw) {

@@ -2,6 +2,8 @@
 
 #include "host/io/files.hpp"
 
+#include <optional>
+
 namespace scls {
 
 namespace {
@@ -34,6 +36,114 @@ std::string Hdf5Writer::image()
         throw H5::FileIException("H5Fget_file_image", "cannot copy the image of the in-memory file");
     }
     return bytes;
+}
+
+namespace {
+
+struct ScaleSearch {
+    hid_t file;
+    const std::vector<std::pair<std::string, std::string>>* file_wide;
+    std::vector<std::string> datasets;
+};
+
+herr_t collect_datasets(hid_t, const char* name, const H5O_info_t* info, void* data)
+{
+    if (info->type == H5O_TYPE_DATASET) {
+        static_cast<ScaleSearch*>(data)->datasets.push_back(std::string("/") + name);
+    }
+    return 0;
+}
+
+bool exists(hid_t file, const std::string& path)
+{
+    std::string walked;
+    for (std::size_t start = 1; start <= path.size();) {
+        const std::size_t slash = path.find('/', start);
+        walked = path.substr(0, slash);
+        if (H5Lexists(file, walked.c_str(), H5P_DEFAULT) <= 0) {
+            return false;
+        }
+        if (slash == std::string::npos) {
+            return true;
+        }
+        start = slash + 1;
+    }
+    return true;
+}
+
+// The scale for dimension `name` of the dataset at `path`, if any.
+std::optional<std::string> scale_for(const ScaleSearch& search, const std::string& path, const std::string& name)
+{
+    const std::string group = path.substr(0, path.rfind('/'));
+    std::vector<std::string> candidates = {group + "/" + name, group + "/" + name + "_names", "/axes/" + name};
+    for (const auto& [dimension, scale] : *search.file_wide) {
+        if (dimension == name) {
+            candidates.push_back(scale);
+        }
+    }
+    for (const std::string& candidate : candidates) {
+        if (candidate != path && exists(search.file, candidate)) {
+            return candidate;
+        }
+    }
+    return std::nullopt;
+}
+
+hsize_t length_of_1d(hid_t dataset)
+{
+    const hid_t space = H5Dget_space(dataset);
+    hsize_t dims[1] = {0};
+    const bool one_dimensional = H5Sget_simple_extent_ndims(space) == 1;
+    if (one_dimensional) {
+        H5Sget_simple_extent_dims(space, dims, nullptr);
+    }
+    H5Sclose(space);
+    return one_dimensional ? dims[0] : 0;
+}
+
+}  // namespace
+
+void Hdf5Writer::attach_dimension_scales(const std::vector<std::pair<std::string, std::string>>& file_wide)
+{
+    ScaleSearch search{file_.getId(), &file_wide, {}};
+    H5Ovisit(file_.getId(), H5_INDEX_NAME, H5_ITER_INC, collect_datasets, &search);
+    for (const std::string& path : search.datasets) {
+        H5::DataSet set = file_.openDataSet(path);
+        if (!set.attrExists("dimensions") || H5DSis_scale(set.getId()) > 0) {
+            continue;
+        }
+        H5::Attribute attribute = set.openAttribute("dimensions");
+        std::string names;
+        attribute.read(attribute.getStrType(), names);
+        H5::DataSpace space = set.getSpace();
+        std::vector<hsize_t> dims(static_cast<std::size_t>(space.getSimpleExtentNdims()));
+        space.getSimpleExtentDims(dims.data());
+        std::size_t start = 0;
+        for (std::size_t i = 0; i < dims.size() && start <= names.size(); ++i) {
+            const std::size_t comma = names.find(',', start);
+            const std::string name = names.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+            start = comma == std::string::npos ? names.size() + 1 : comma + 1;
+            const std::optional<std::string> scale_path = scale_for(search, path, name);
+            if (!scale_path) {
+                continue;
+            }
+            H5::DataSet scale = file_.openDataSet(*scale_path);
+            if (length_of_1d(scale.getId()) != dims[i]) {
+                continue;
+            }
+            if (H5DSis_scale(scale.getId()) <= 0) {
+                H5DSset_scale(scale.getId(), name.c_str());
+            }
+            H5DSattach_scale(set.getId(), scale.getId(), static_cast<unsigned>(i));
+            // netCDF and xarray look for a dimension's coordinate in the
+            // variable's own group, under the dimension's name: a hard link
+            // puts it there without copying it.
+            const std::string local = path.substr(0, path.rfind('/')) + "/" + name;
+            if (!exists(search.file, local)) {
+                H5Lcreate_hard(search.file, scale_path->c_str(), search.file, local.c_str(), H5P_DEFAULT, H5P_DEFAULT);
+            }
+        }
+    }
 }
 
 void write_hdf5_atomically(const std::filesystem::path& path, const std::function<void(Hdf5Writer&)>& contents)

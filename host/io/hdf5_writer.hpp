@@ -66,7 +66,10 @@ class Hdf5Writer {
         string_attribute(set, "dimensions", joined);
     }
 
-    void strings(H5::Group& where, const std::string& name, const std::vector<std::string>& values, const std::string& description)
+    // A 1-D list of UTF-8 strings; its one dimension is labelled `dimension`
+    // (default: the dataset's own name, as for the axes in /axes).
+    void strings(H5::Group& where, const std::string& name, const std::vector<std::string>& values, const std::string& description,
+                 std::string dimension = "")
     {
         std::vector<const char*> pointers;
         for (const auto& v : values) {
@@ -81,7 +84,18 @@ class Hdf5Writer {
             set.write(pointers.data(), type);
         }
         string_attribute(set, "description", description);
+        string_attribute(set, "units", "text");
+        dimension = dimension.empty() ? name : dimension;
+        H5DSset_label(set.getId(), 0, dimension.c_str());
+        string_attribute(set, "dimensions", dimension);
     }
+
+    // Attaches a dimension scale (a coordinate, as netCDF and xarray read
+    // them) to every dimension of every dataset that has one of the same
+    // length: a dataset named like the dimension in the same group (or with
+    // "_names" after it), else /axes/<dimension>, else the file-wide ones
+    // given (e.g. parameter_set -> /parameter_sets/label).
+    void attach_dimension_scales(const std::vector<std::pair<std::string, std::string>>& file_wide);
 
     void text(H5::Group& where, const std::string& name, const std::string& value, const std::string& description)
     {

@@ -66,7 +66,7 @@ void collect_numbers(const toml::node& node, const std::string& path, std::vecto
     } else if (const toml::array* array = node.as_array()) {
         for (std::size_t i = 0; i < array->size(); ++i) {
             const toml::node& child = *array->get(i);
-            std::string label = fmt::format("{}[{}]", path, i);
+            std::string label = fmt::format("{}.{}", path, i);  // as --set and [psa] address it
             if (auto* t = child.as_table(); t && t->get("name")) {
                 label = path + "." + t->get("name")->value<std::string>().value_or("");
             }
@@ -125,7 +125,7 @@ void read_regimen(TableReader& r, RegimenParams& regimen, std::vector<InputIssue
             regimen.response_classes = static_cast<int>(array->size());
             double share_sum = 0.0;
             for (std::size_t i = 0; i < array->size(); ++i) {
-                TableReader cls(array->get(i)->as_table(), fmt::format("{}.response[{}]", r.path(), i),
+                TableReader cls(array->get(i)->as_table(), fmt::format("{}.response.{}", r.path(), i),
                                 origin_of(*node, "").file, issues);
                 regimen.response_share[i] = cls.number("share", Bound::probability);
                 regimen.attack_rate_ratio[i] = cls.number("attack_rate_ratio", Bound::rate_ratio);
