@@ -1,6 +1,7 @@
 #include "host/cea/analysis.hpp"
 
 #include <algorithm>
+#include <numeric>
 #include <cmath>
 
 #include "host/io/hdf5_writer.hpp"
@@ -39,6 +40,29 @@ void cost_and_qalys(const std::vector<std::vector<StrategySummary>>& summaries, 
         }
     }
 }
+
+namespace {
+
+// The draws' inputs in an order unrelated to their outcomes: draw k takes the
+// inputs of draw (k * stride) mod n, stride near n / golden ratio and coprime
+// with n. Fixed, so the noise floor is the same every run.
+std::vector<double> unrelated_order(const std::vector<double>& inputs, std::size_t columns, int draws)
+{
+    const auto n = static_cast<std::size_t>(draws);
+    std::size_t stride = std::max<std::size_t>(1, static_cast<std::size_t>(0.6180339887 * static_cast<double>(n)));
+    while (std::gcd(stride, n) != 1) {
+        ++stride;
+    }
+    std::vector<double> shuffled(inputs.size());
+    for (std::size_t k = 0; k < n; ++k) {
+        const std::size_t from = (k * stride) % n;
+        std::copy_n(inputs.begin() + static_cast<std::ptrdiff_t>(from * columns), columns,
+                    shuffled.begin() + static_cast<std::ptrdiff_t>(k * columns));
+    }
+    return shuffled;
+}
+
+}  // namespace
 
 CeaAnalysis analyse_cost_effectiveness(const Scenario& scenario, const std::vector<std::vector<StrategySummary>>& summaries,
                                        const ParameterSets& sets, const PsaSpec* spec)
@@ -86,9 +110,12 @@ CeaAnalysis analyse_cost_effectiveness(const Scenario& scenario, const std::vect
                 }
             }
             result.fit = evppi_regression(inputs, static_cast<int>(columns.size()), o, analysis.wtp);
+            result.noise_floor =
+                evppi_regression(unrelated_order(inputs, columns.size(), o.draws), static_cast<int>(columns.size()), o, analysis.wtp).evppi;
             // The true EVPPI never exceeds the EVPI; a regression's overfit can.
             for (std::size_t w = 0; w < analysis.wtp.size(); ++w) {
                 result.fit.evppi[w] = std::min(result.fit.evppi[w], psa.curves.evpi[w]);
+                result.noise_floor[w] = std::min(result.noise_floor[w], psa.curves.evpi[w]);
             }
             psa.evppi.push_back(std::move(result));
         }
@@ -257,7 +284,7 @@ void write_cea_group(Hdf5Writer& w, const Scenario& scenario, const CeaAnalysis&
         return;
     }
     std::vector<std::string> names, members;
-    std::vector<double> evppi;
+    std::vector<double> evppi, floor;
     std::vector<std::int64_t> basis;
     for (const EvppiResult& e : p.evppi) {
         names.push_back(e.name);
@@ -267,6 +294,7 @@ void write_cea_group(Hdf5Writer& w, const Scenario& scenario, const CeaAnalysis&
         }
         members.push_back(joined);
         evppi.insert(evppi.end(), e.fit.evppi.begin(), e.fit.evppi.end());
+        floor.insert(floor.end(), e.noise_floor.begin(), e.noise_floor.end());
         basis.push_back(e.fit.basis_functions);
     }
     H5::Group group = w.group("/cea/psa/evppi");
@@ -276,6 +304,9 @@ void write_cea_group(Hdf5Writer& w, const Scenario& scenario, const CeaAnalysis&
     w.strings(group, "group", names, "parameter or group (axis 'group')");
     w.strings(group, "parameters", members, "the parameters of each group", "group");
     w.dataset(group, "evppi", {names.size(), wtps}, evppi, {"group", "wtp"}, money, "EVPPI per person");
+    w.dataset(group, "noise_floor", {names.size(), wtps}, floor, {"group", "wtp"}, money,
+              "EVPPI the same regression finds for the group's draws in an unrelated order: values at or below it are "
+              "regression noise");
     w.dataset(group, "basis_functions", {names.size()}, basis, {"group"}, "count", "regression basis size");
 }
 

@@ -20,6 +20,10 @@ struct EvppiResult {
     std::string name;
     std::vector<std::string> parameters;
     EvppiFit fit;
+    // The EVPPI the same regression finds for inputs that carry no
+    // information (the group's draws in another order): values at or below
+    // it are regression noise, not value of information.
+    std::vector<double> noise_floor;  // [wtp]
 };
 
 struct PsaAnalysis {

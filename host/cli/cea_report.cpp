@@ -84,11 +84,15 @@ std::vector<EvppiResult> read_evppi(const Hdf5Reader& file, const FileShape& sha
     const auto values = file.doubles("/cea/psa/evppi/evppi");
     shape.require(values.size() == names.size() * wtp_points, "/cea/psa/evppi/evppi",
                   fmt::format("holds {} values for {} groups x {} WTP points", values.size(), names.size(), wtp_points));
+    const auto floor = file.has("/cea/psa/evppi/noise_floor") ? file.doubles("/cea/psa/evppi/noise_floor")
+                                                               : std::vector<double>(values.size(), 0.0);
+    shape.require(floor.size() == values.size(), "/cea/psa/evppi/noise_floor", "has another shape than the EVPPI");
     std::vector<EvppiResult> results;
     for (std::size_t g = 0; g < names.size(); ++g) {
         EvppiResult e;
         e.name = names[g];
         e.fit.evppi.assign(values.begin() + g * wtp_points, values.begin() + (g + 1) * wtp_points);
+        e.noise_floor.assign(floor.begin() + g * wtp_points, floor.begin() + (g + 1) * wtp_points);
         results.push_back(std::move(e));
     }
     return results;

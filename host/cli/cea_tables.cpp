@@ -237,9 +237,20 @@ std::string evppi_section(const CostEffectivenessView& v, const std::vector<doub
         }
         return most;
     };
+    // Shown when above the regression's noise floor (and 1) at some threshold.
+    auto informative = [&](const EvppiResult& e) {
+        for (double wtp : report_wtp) {
+            const double value = at_wtp(v.analysis.wtp, e.fit.evppi, wtp);
+            const double floor = e.noise_floor.empty() ? 0.0 : at_wtp(v.analysis.wtp, e.noise_floor, wtp);
+            if (value > std::max(floor, 1.0)) {
+                return true;
+            }
+        }
+        return false;
+    };
     std::vector<const EvppiResult*> shown, nil;
     for (const EvppiResult& e : p.evppi) {
-        (largest(e) > 0.5 ? shown : nil).push_back(&e);
+        (informative(e) ? shown : nil).push_back(&e);
     }
     // Largest first by the largest value at any threshold, so that the order
     // does not hang on one threshold at which most values are 0.
@@ -248,12 +259,15 @@ std::string evppi_section(const CostEffectivenessView& v, const std::vector<doub
     for (const EvppiResult* e : shown) {
         width = std::max(width, e->name.size());
     }
-    std::string out = fmt::format("\n  EVPPI per person ({}; regression on the draws, largest first):\n", v.money);
+    std::string out = fmt::format("\n  EVPPI per person ({}; regression on the draws, largest first; in brackets the noise "
+                                  "floor, the EVPPI of the same regression on inputs in an unrelated order):\n",
+                                  v.money);
     out += fmt::format("  {:<{}}{}\n", "parameter or group", width, wtp_header(report_wtp, 14));
     for (const EvppiResult* e : shown) {
         out += fmt::format("  {:<{}}", e->name, width);
         for (double wtp : report_wtp) {
-            out += fmt::format(" {:>14}", grouped(at_wtp(v.analysis.wtp, e->fit.evppi, wtp)));
+            const std::string floor = e->noise_floor.empty() ? "" : " [" + grouped(at_wtp(v.analysis.wtp, e->noise_floor, wtp)) + "]";
+            out += fmt::format(" {:>14}", grouped(at_wtp(v.analysis.wtp, e->fit.evppi, wtp)) + floor);
         }
         out += "\n";
     }
@@ -262,7 +276,7 @@ std::string evppi_section(const CostEffectivenessView& v, const std::vector<doub
         for (const EvppiResult* e : nil) {
             names += (names.empty() ? "" : ", ") + e->name;
         }
-        out += fmt::format("  below 1 at every threshold ({} of {}): {}\n", nil.size(), p.evppi.size(), names);
+        out += fmt::format("  at or below the noise floor at every threshold ({} of {}): {}\n", nil.size(), p.evppi.size(), names);
     }
     return out;
 }

@@ -81,6 +81,15 @@ void write_contents(Hdf5Writer& w, const Scenario& scenario, const RunResult& re
     H5::Group scenario_group = w.group("/scenario");
     w.text(scenario_group, "source_text", scenario.source_text, "the scenario as read, before --set overrides");
     w.text(scenario_group, "effective_text", scenario.effective_text, "the scenario after --set overrides (TOML)");
+    std::vector<std::string> extended_names, extended_texts;
+    for (const auto& [name, text] : scenario.extended_sources) {
+        extended_names.push_back(name);
+        extended_texts.push_back(text);
+    }
+    w.strings(scenario_group, "extended_source_name", extended_names, "every scenario source_text extends: the file it names, then what that one extends",
+              "extended");
+    w.strings(scenario_group, "extended_source_text", extended_texts,
+              "the text of each, as read (its comments hold the sources of inherited values)", "extended");
     std::vector<std::string> overrides;
     for (const auto& o : scenario.overrides) {
         overrides.push_back(o.key + "=" + o.value);

@@ -105,6 +105,7 @@ class Composer {
                  fmt::format("chains more than {} scenarios (a cycle?) — extend a scenario that does not lead back here", kMaxExtendsDepth));
         }
         if (*parent == kBuiltinScenarioName) {
+            out_.extended_sources.emplace_back(kBuiltinScenarioName, builtin_scenario_text());
             toml::table base = parse(builtin_scenario_text(), kBuiltinScenarioName, base_directory, depth + 1);
             record(source_name, "extends", kBuiltinScenarioName);
             return base;
@@ -119,6 +120,7 @@ class Composer {
                              error.issues().front().message));
         }
         out_.files.push_back(path);
+        out_.extended_sources.emplace_back(path.string(), parent_text);
         toml::table base = parse(parent_text, path.string(), path.parent_path(), depth + 1);
         record(source_name, "extends", path.string());
         return base;

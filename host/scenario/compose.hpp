@@ -29,6 +29,7 @@ namespace scls {
 struct ComposedDocument {
     toml::table root;
     std::vector<std::filesystem::path> files;  // every extended file read
+    std::vector<std::pair<std::string, std::string>> extended_sources;  // name and text of every scenario extended
     std::vector<ScenarioChange> changes;       // in the order they were made
     std::vector<Override> applied;             // the overrides that found their key's section
 };

@@ -233,6 +233,7 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
     toml::table& root = composed.root;
     scenario.input_files = std::move(composed.files);
     scenario.changes = std::move(composed.changes);
+    scenario.extended_sources = std::move(composed.extended_sources);
     const std::vector<Override>& applied = composed.applied;
 
     scenario.source_name = source_name;

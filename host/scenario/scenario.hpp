@@ -53,6 +53,7 @@ struct Scenario {
     std::string life_table_source;
     std::vector<std::filesystem::path> input_files;  // every file read: the scenario, what it extends, its life table
     std::vector<ScenarioChange> changes;             // what extends, [remove] and overrides changed, in order
+    std::vector<std::pair<std::string, std::string>> extended_sources;  // name and text of every scenario it extends
 
     std::vector<std::string> regimen_names, regimen_labels;
     std::vector<std::string> strategy_names, strategy_labels;
