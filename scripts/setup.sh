@@ -3,9 +3,12 @@
 # The CUDA toolkit (for Thrust/CCCL and the optional GPU backend) is expected
 # at /usr/local/cuda.
 set -euo pipefail
+# clang-14, libclang-rt-14-dev, libomp-14-dev, llvm-14: scripts/fuzz.sh (libFuzzer and
+# sanitizer runtimes, OpenMP for clang, llvm-symbolizer for readable reports).
 packages=(build-essential cmake git libtomlplusplus-dev libcli11-dev libfmt-dev libhdf5-dev hdf5-tools
           libgtest-dev libgmock-dev libnlopt-cxx-dev libgsl-dev python3 python3-h5py python3-numpy python3-matplotlib
-          libopenmpi-dev openmpi-bin slurm-wlm munge)
+          libopenmpi-dev openmpi-bin slurm-wlm munge
+          clang-14 libclang-rt-14-dev libomp-14-dev llvm-14)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" > /dev/null 2>&1 || missing+=("$p")
