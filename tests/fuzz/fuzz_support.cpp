@@ -1,6 +1,7 @@
 #include "tests/fuzz/fuzz_support.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -51,11 +52,30 @@ std::string as_text(const std::uint8_t* data, std::size_t size)
     return size == 0 ? std::string() : std::string(reinterpret_cast<const char*>(data), size);
 }
 
-void report_unexpected(const char* stage, const char* what)
+void report_finding(const char* stage, const std::string& what)
 {
-    std::fprintf(stderr, "sclsim fuzz: %s threw something other than scls::InputError: %s\n", stage, what);
+    std::fprintf(stderr, "sclsim fuzz: finding in %s: %s\n", stage, what.c_str());
     std::abort();
 }
+
+namespace {
+
+// A [psa] or [sweep] section that loaded has been validated: every value it
+// yields must be a number the model can be given, never NaN or infinity.
+void require_finite(const char* stage, const ParameterSets& sets)
+{
+    for (std::size_t set = 0; set < sets.size(); ++set) {
+        for (std::size_t column = 0; column < sets.columns(); ++column) {
+            if (!std::isfinite(sets.value(set, column))) {
+                report_finding(stage, "set " + std::to_string(set) + " (" + sets.labels[set] + ") has " +
+                                          std::to_string(sets.value(set, column)) + " at " + sets.column_names[column] +
+                                          " (a validated distribution or range must give finite values)");
+            }
+        }
+    }
+}
+
+}  // namespace
 
 void exercise_psa(const Scenario& scenario)
 {
@@ -65,11 +85,13 @@ void exercise_psa(const Scenario& scenario)
         spec->draws = std::min(spec->draws, kMaxDraws);
         expect_only_input_errors("psa_parameter_sets/resolve_parameter_sets", [&] {
             const ParameterSets sets = psa_parameter_sets(*spec);
+            require_finite("psa_parameter_sets", sets);
             resolve_parameter_sets(scenario, sets, 0, std::min(sets.size(), kMaxResolvedSets));
         });
     }
     expect_only_input_errors("load_one_way_ranges/resolve_parameter_sets", [&] {
         const ParameterSets sets = one_way_parameter_sets(load_one_way_ranges(scenario, spec));
+        require_finite("one_way_parameter_sets", sets);
         resolve_parameter_sets(scenario, sets, 0, std::min(sets.size(), kMaxResolvedSets));
     });
 }

@@ -29,16 +29,17 @@ const Scenario& builtin_scenario();
 std::string as_text(const std::uint8_t* data, std::size_t size);
 
 // Runs body; an InputError is the expected outcome of bad input, anything
-// else thrown is a finding: printed, then abort() so libFuzzer (or the replay
-// driver) stops with the input.
+// else thrown is a finding.
 template <class Body>
 void expect_only_input_errors(const char* stage, Body&& body);
 
 // PSA draws (capped at kMaxDraws) and the first parameter sets resolved, then
-// the one-way ranges and their sets; each stage's InputError ends only that stage.
+// the one-way ranges and their sets; each stage's InputError ends only that
+// stage. A non-finite value in a set that was made is a finding.
 void exercise_psa(const Scenario& scenario);
 
-[[noreturn]] void report_unexpected(const char* stage, const char* what);
+// Prints the finding and aborts, so libFuzzer (or the replay driver) stops with the input.
+[[noreturn]] void report_finding(const char* stage, const std::string& what);
 
 template <class Body>
 void expect_only_input_errors(const char* stage, Body&& body)
@@ -48,9 +49,9 @@ void expect_only_input_errors(const char* stage, Body&& body)
     } catch (const InputError&) {
         // Expected: the input was rejected with a message.
     } catch (const std::exception& e) {
-        report_unexpected(stage, e.what());
+        report_finding(stage, std::string("threw ") + e.what() + " (not an scls::InputError)");
     } catch (...) {
-        report_unexpected(stage, "an exception not derived from std::exception");
+        report_finding(stage, "threw an exception not derived from std::exception");
     }
 }
 
