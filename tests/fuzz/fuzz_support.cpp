@@ -60,22 +60,46 @@ void report_finding(const char* stage, const std::string& what)
 
 namespace {
 
-// A [psa] or [sweep] section that loaded has been validated: every value it
-// yields must be a number the model can be given, never NaN or infinity.
-void require_finite(const char* stage, const ParameterSets& sets)
+// A [psa] or [sweep] section that loaded has been validated. NaN must never
+// come out of it: no later check catches NaN (every comparison with it is
+// false), so it would be simulated. An infinite value must be refused by
+// resolve_parameter_sets, so a set it accepted must be finite.
+void require_values(const char* stage, const ParameterSets& sets, std::size_t resolved_sets)
 {
     for (std::size_t set = 0; set < sets.size(); ++set) {
         for (std::size_t column = 0; column < sets.columns(); ++column) {
-            if (!std::isfinite(sets.value(set, column))) {
-                report_finding(stage, "set " + std::to_string(set) + " (" + sets.labels[set] + ") has " +
-                                          std::to_string(sets.value(set, column)) + " at " + sets.column_names[column] +
-                                          " (a validated distribution or range must give finite values)");
+            const double value = sets.value(set, column);
+            if (std::isnan(value) || (set < resolved_sets && !std::isfinite(value))) {
+                report_finding(stage, "set " + std::to_string(set) + " (" + sets.labels[set] + ") has " + std::to_string(value) +
+                                          " at " + sets.column_names[column] +
+                                          (std::isnan(value) ? " (a validated distribution or range must not give NaN)"
+                                                             : " and resolve_parameter_sets accepted it (it must refuse non-finite values)"));
             }
         }
     }
 }
 
 }  // namespace
+
+void check_scenario_ranges(const Scenario& scenario)
+{
+    const ModelParams& p = scenario.params;
+    for (int s = 0; s < p.strategies; ++s) {
+        const StrategyParams& strategy = p.strategy[s];
+        const std::string where = "strategy " + scenario.strategy_names[static_cast<std::size_t>(s)];
+        if (strategy.start_after_attacks < 0) {
+            report_finding("load_scenario", where + ": start_after_attacks is " + std::to_string(strategy.start_after_attacks) +
+                                                " (validated as >= 0)");
+        }
+        for (int r = 0; r < p.regimens; ++r) {
+            const int after = strategy.escalate_after_attacks[r];
+            if (strategy.escalate_to[r] != kNoRegimen && (after < 1 || after > kMaxEscalationAttacks)) {
+                report_finding("load_scenario", where + ": escalate.after_attacks is " + std::to_string(after) + " (validated as 1.." +
+                                                    std::to_string(kMaxEscalationAttacks) + ")");
+            }
+        }
+    }
+}
 
 void exercise_psa(const Scenario& scenario)
 {
@@ -85,14 +109,16 @@ void exercise_psa(const Scenario& scenario)
         spec->draws = std::min(spec->draws, kMaxDraws);
         expect_only_input_errors("psa_parameter_sets/resolve_parameter_sets", [&] {
             const ParameterSets sets = psa_parameter_sets(*spec);
-            require_finite("psa_parameter_sets", sets);
+            require_values("psa_parameter_sets", sets, 0);
             resolve_parameter_sets(scenario, sets, 0, std::min(sets.size(), kMaxResolvedSets));
+            require_values("resolve_parameter_sets (PSA)", sets, kMaxResolvedSets);
         });
     }
     expect_only_input_errors("load_one_way_ranges/resolve_parameter_sets", [&] {
         const ParameterSets sets = one_way_parameter_sets(load_one_way_ranges(scenario, spec));
-        require_finite("one_way_parameter_sets", sets);
+        require_values("one_way_parameter_sets", sets, 0);
         resolve_parameter_sets(scenario, sets, 0, std::min(sets.size(), kMaxResolvedSets));
+        require_values("resolve_parameter_sets (one-way)", sets, kMaxResolvedSets);
     });
 }
 

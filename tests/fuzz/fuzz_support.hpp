@@ -35,8 +35,12 @@ void expect_only_input_errors(const char* stage, Body&& body);
 
 // PSA draws (capped at kMaxDraws) and the first parameter sets resolved, then
 // the one-way ranges and their sets; each stage's InputError ends only that
-// stage. A non-finite value in a set that was made is a finding.
+// stage. NaN in a set, or infinity in a set that resolved, is a finding.
 void exercise_psa(const Scenario& scenario);
+
+// The integer settings of a loaded scenario lie in the ranges its validation
+// enforces (a value wrapped by a narrowing cast would slip past the check).
+void check_scenario_ranges(const Scenario& scenario);
 
 // Prints the finding and aborts, so libFuzzer (or the replay driver) stops with the input.
 [[noreturn]] void report_finding(const char* stage, const std::string& what);

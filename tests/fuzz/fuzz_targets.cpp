@@ -1,6 +1,7 @@
 // Fuzz target: a calibration-targets file read against the built-in
-// scenario; when it loads, every target is evaluated on a made-up run
-// summary, so the indices the validation let through are used for real.
+// scenario; when it loads, its [fit] settings must lie in the validated
+// ranges and every target is evaluated on a made-up run summary, so the
+// indices the validation let through are used for real.
 #include <cmath>
 
 #include "host/calibration/targets.hpp"
@@ -43,6 +44,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string text = fuzz::as_text(data, size);
     fuzz::expect_only_input_errors("load_targets/evaluate_target", [&] {
         const TargetSet set = load_targets(text, "fuzz_targets.toml", scenario);
+        // The [fit] minimums load_targets enforces (a value wrapped by a narrowing cast would slip past).
+        if (set.patients < 1000 || set.starts < 1 || set.max_evaluations < 10 || !(set.relative_tolerance > 0.0)) {
+            fuzz::report_finding("load_targets", "[fit] patients " + std::to_string(set.patients) + ", starts " +
+                                                     std::to_string(set.starts) + ", max_evaluations " +
+                                                     std::to_string(set.max_evaluations) +
+                                                     " (validated as >= 1000, >= 1, >= 10)");
+        }
         std::vector<TargetValue> values;
         for (const Target& target : set.targets) {
             values.push_back(evaluate_target(target, summaries));
