@@ -45,7 +45,7 @@ printf 'extends = "builtin:scls_base"\n[simulation]\npatients = -922337203685477
 printf 'extends = "builtin:scls_base"\n[attacks]\nrate_per_year = nan\n' > "$work/nan.toml"
 printf 'extends = "missing.toml"\n' > "$work/missing_parent.toml"
 printf 'extends = "loop.toml"\n' > "$work/loop.toml"
-head -c 3000 /dev/urandom > "$work/binary.toml" 2> /dev/null || printf '\x00\xff\xfe\x01' > "$work/binary.toml"
+for byte in $(seq 0 255); do printf "\\$(printf %03o "$byte")"; done > "$work/binary.toml"  # every byte value, fixed order
 : > "$work/empty.toml"
 sed 's/^\[population\]$/[population]\ntypo_share = 0.5/' "$base" > "$work/unknown_key.toml"
 sed 's/^\[population\]$/[population]\n"é☃" = "ü"/' "$base" > "$work/unicode_key.toml"

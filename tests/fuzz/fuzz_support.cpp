@@ -61,8 +61,8 @@ void report_finding(const char* stage, const std::string& what)
 namespace {
 
 // A [psa] or [sweep] section that loaded has been validated. NaN must never
-// come out of it: no later check catches NaN (every comparison with it is
-// false), so it would be simulated. An infinite value must be refused by
+// come out of it: resolve_parameter_sets reads NaN as "not varied" and
+// silently simulates the base value. An infinite value must be refused by
 // resolve_parameter_sets, so a set it accepted must be finite.
 void require_values(const char* stage, const ParameterSets& sets, std::size_t resolved_sets)
 {
