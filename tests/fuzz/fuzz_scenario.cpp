@@ -10,6 +10,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fuzz::expect_only_input_errors("load_scenario", [&] { scenario = load_scenario(text, "fuzz.toml", fuzz::scratch_dir(), {}); });
     if (scenario) {
         fuzz::check_scenario_ranges(*scenario);
+        fuzz::check_effective_text_reloads(*scenario);
         fuzz::exercise_psa(*scenario);
     }
     return 0;

@@ -101,6 +101,15 @@ void check_scenario_ranges(const Scenario& scenario)
     }
 }
 
+void check_effective_text_reloads(const Scenario& scenario)
+{
+    try {
+        load_scenario(scenario.effective_text, scenario.source_name, scenario.base_directory);
+    } catch (const std::exception& e) {
+        report_finding("load_scenario(effective_text)", std::string("the effective text of a valid scenario does not load: ") + e.what());
+    }
+}
+
 void exercise_psa(const Scenario& scenario)
 {
     std::optional<PsaSpec> spec;

@@ -42,6 +42,10 @@ void exercise_psa(const Scenario& scenario);
 // enforces (a value wrapped by a narrowing cast would slip past the check).
 void check_scenario_ranges(const Scenario& scenario);
 
+// The effective text of a loaded scenario (stored in every output file, and
+// re-read by load_targets) loads again.
+void check_effective_text_reloads(const Scenario& scenario);
+
 // Prints the finding and aborts, so libFuzzer (or the replay driver) stops with the input.
 [[noreturn]] void report_finding(const char* stage, const std::string& what);
 
