@@ -59,7 +59,7 @@ for target in "${targets[@]}"; do
 done
 
 if [ ${#findings[@]} -gt 0 ]; then
-  echo "fuzz.sh: ${#findings[@]} finding(s) — each input must be refused with an InputError; keep it under tests/fuzz/regressions/<target>/ once fixed:" >&2
+  echo "fuzz.sh: ${#findings[@]} finding(s) — fix each (bad input must end in an InputError), then keep its input in tests/fuzz/regressions/<target>/:" >&2
   printf '  %s\n' "${findings[@]}" >&2
   exit 1
 fi
