@@ -32,7 +32,7 @@ struct NumberRule {
 
 inline constexpr NumberRule kPatientsRule{1, 4294967295.0, true, "patients per strategy and parameter set", "100000"};
 inline constexpr NumberRule kSeedRule{0, 1e18, true, "a random seed", "7"};
-inline constexpr NumberRule kThreadsRule{0, 4096, true, "CPU threads; 0 = all cores", "2"};
+inline constexpr NumberRule kThreadsRule{0, 1024, true, "CPU threads; 0 = all cores", "2"};
 inline constexpr NumberRule kBatchBlocksRule{0, 1e9, true, "blocks of 256 patients per batch; 0 = the backend's choice", "64"};
 inline constexpr NumberRule kCheckpointEveryRule{0, 1e7, false, "seconds between checkpoints; 0 = after every batch", "60"};
 inline constexpr NumberRule kDrawsRule{1, 1000000, true, "PSA draws", "1000"};

@@ -50,10 +50,46 @@ std::vector<std::string_view> split_text(std::string_view text, char separator)
     }
 }
 
+namespace {
+
+// Tables nested deeper than any scenario needs (the deepest key path of a
+// scenario has 6 parts): refused before any recursive walk of the document
+// could exhaust the stack.
+constexpr int kMaxNesting = 32;
+
+void check_nesting(const toml::table& root, const std::string& source_name)
+{
+    std::vector<std::pair<const toml::node*, int>> pending{{&root, 0}};
+    while (!pending.empty()) {
+        const auto [node, depth] = pending.back();
+        pending.pop_back();
+        if (depth > kMaxNesting) {
+            const Origin origin = origin_of(*node, source_name);
+            throw InputError({{origin.file, "", origin.line,
+                               fmt::format("nests tables or lists more than {} levels deep (no scenario needs more than a "
+                                           "few) — write the key paths with fewer parts",
+                                           kMaxNesting)}});
+        }
+        if (const toml::table* table = node->as_table()) {
+            for (const auto& [key, child] : *table) {
+                pending.emplace_back(&child, depth + 1);
+            }
+        } else if (const toml::array* array = node->as_array()) {
+            for (const toml::node& child : *array) {
+                pending.emplace_back(&child, depth + 1);
+            }
+        }
+    }
+}
+
+}  // namespace
+
 toml::table parse_toml_input(const std::string& text, const std::string& source_name)
 {
     try {
-        return toml::parse(ascii_toml(text, source_name), std::string_view(source_name));
+        toml::table root = toml::parse(ascii_toml(text, source_name), std::string_view(source_name));
+        check_nesting(root, source_name);
+        return root;
     } catch (const toml::parse_error& error) {
         throw InputError({InputIssue{source_name, "", static_cast<int>(error.source().begin.line),
                                      fmt::format("not valid TOML ({}) — fix the syntax at column {}", error.description(),

@@ -176,6 +176,7 @@ class AsciiConverter {
         }
         switch (context_) {
             case Context::plain:
+                track_key_depth(c);
                 if (c == '#') {
                     context_ = Context::comment;
                 } else if (c == '"') {
@@ -238,8 +239,58 @@ class AsciiConverter {
         ++position_;
     }
 
+    // Counts the parts of each dotted key (in keys only: before '=' on a
+    // line, in [headers], after '{' or ',' in an inline table). A key of a
+    // million parts would nest a million tables, and freeing them recurses
+    // once per level: it is refused here, before the parser builds it.
+    void track_key_depth(char c)
+    {
+        switch (c) {
+            case '\n':
+                in_key_ = brackets_.empty();
+                key_parts_ = 1;
+                break;
+            case '{':
+                brackets_.push_back('{');
+                in_key_ = true;
+                key_parts_ = 1;
+                break;
+            case '[':
+                brackets_.push_back('[');
+                break;
+            case ']':
+            case '}':
+                if (!brackets_.empty()) {
+                    brackets_.pop_back();
+                }
+                break;
+            case ',':
+                if (!brackets_.empty() && brackets_.back() == '{') {
+                    in_key_ = true;
+                    key_parts_ = 1;
+                }
+                break;
+            case '=':
+                in_key_ = false;
+                break;
+            case '.':
+                if (in_key_ && ++key_parts_ > kMaxKeyParts) {
+                    fail(fmt::format("a key path has more than {} parts (tables nested that deep are no scenario) — shorten it",
+                                     kMaxKeyParts));
+                }
+                break;
+            default:
+                break;
+        }
+    }
+
+    static constexpr int kMaxKeyParts = 32;
+
     std::string_view text_;
     const std::string& source_name_;
+    std::string brackets_;  // open [ and { outside strings
+    bool in_key_ = true;
+    int key_parts_ = 1;
     std::string out_;
     std::size_t position_ = 0;
     int line_ = 1;
