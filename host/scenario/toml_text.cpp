@@ -176,6 +176,7 @@ class AsciiConverter {
         }
         switch (context_) {
             case Context::plain:
+                check_header_start(c);
                 track_key_depth(c);
                 if (c == '#') {
                     context_ = Context::comment;
@@ -256,6 +257,7 @@ class AsciiConverter {
                 key_parts_ = 1;
                 break;
             case '[':
+                header_key_pending_ = header_key_pending_ || (in_key_ && brackets_.empty());
                 brackets_.push_back('[');
                 break;
             case ']':
@@ -284,6 +286,21 @@ class AsciiConverter {
         }
     }
 
+    // A [table] header must open with a key: toml++ 3.3 assumes so without
+    // checking (an assertion in debug builds, undefined behaviour otherwise).
+    void check_header_start(char c)
+    {
+        if (!header_key_pending_ || c == '[' || c == ' ' || c == '\t') {
+            return;
+        }
+        const bool key_start = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+                               c == '"' || c == '\'';
+        if (!key_start) {
+            fail("a [table] header must begin with a key name (letters, digits, _ or -, or a quoted name) — write e.g. [attacks]");
+        }
+        header_key_pending_ = false;
+    }
+
     static constexpr int kMaxKeyParts = 32;
 
     std::string_view text_;
@@ -291,6 +308,7 @@ class AsciiConverter {
     std::string brackets_;  // open [ and { outside strings
     bool in_key_ = true;
     int key_parts_ = 1;
+    bool header_key_pending_ = false;
     std::string out_;
     std::size_t position_ = 0;
     int line_ = 1;
