@@ -9,7 +9,7 @@
 #include <nlopt.hpp>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
+#include "host/scenario/toml.hpp"
 
 #include "host/engine/summary.hpp"
 #include "host/io/hdf5_writer.hpp"

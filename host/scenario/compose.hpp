@@ -19,7 +19,7 @@
 
 #include <filesystem>
 #include <string>
-#include <toml++/toml.h>
+#include "host/scenario/toml.hpp"
 #include <vector>
 
 #include "host/scenario/scenario.hpp"

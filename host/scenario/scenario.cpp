@@ -12,7 +12,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
+#include "host/scenario/toml.hpp"
 
 #include "host/io/files.hpp"
 #include "host/scenario/compose.hpp"

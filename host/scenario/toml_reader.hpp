@@ -9,7 +9,7 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <toml++/toml.h>
+#include "host/scenario/toml.hpp"
 #include <vector>
 
 #include "host/scenario/bounds.hpp"

@@ -257,7 +257,11 @@ class AsciiConverter {
                 key_parts_ = 1;
                 break;
             case '[':
-                header_key_pending_ = header_key_pending_ || (in_key_ && brackets_.empty());
+                if (!header_key_pending_ && in_key_ && brackets_.empty()) {
+                    header_key_pending_ = true;
+                    header_brackets_ = 1;
+                    header_spaced_ = false;
+                }
                 brackets_.push_back('[');
                 break;
             case ']':
@@ -290,7 +294,17 @@ class AsciiConverter {
     // checking (an assertion in debug builds, undefined behaviour otherwise).
     void check_header_start(char c)
     {
-        if (!header_key_pending_ || c == '[' || c == ' ' || c == '\t') {
+        if (!header_key_pending_) {
+            return;
+        }
+        if (c == '[') {
+            if (header_spaced_ || ++header_brackets_ > 2) {
+                fail("a [table] or [[array]] header opens with one or two adjacent brackets — write e.g. [attacks] or [[regimens]]");
+            }
+            return;
+        }
+        if (c == ' ' || c == '\t') {
+            header_spaced_ = true;
             return;
         }
         const bool key_start = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
@@ -309,6 +323,8 @@ class AsciiConverter {
     bool in_key_ = true;
     int key_parts_ = 1;
     bool header_key_pending_ = false;
+    int header_brackets_ = 0;
+    bool header_spaced_ = false;
     std::string out_;
     std::size_t position_ = 0;
     int line_ = 1;

@@ -14,7 +14,7 @@
 
 #include <string>
 #include <string_view>
-#include <toml++/toml.h>
+#include "host/scenario/toml.hpp"
 
 namespace scls {
 
