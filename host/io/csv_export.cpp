@@ -27,7 +27,10 @@ class Csv {
     void row(const std::vector<std::string>& cells)
     {
         for (std::size_t i = 0; i < cells.size(); ++i) {
-            text_ += (i ? "," : "") + quoted(cells[i]);
+            if (i > 0) {
+                text_ += ',';
+            }
+            text_ += quoted(cells[i]);
         }
         text_ += "\n";
     }

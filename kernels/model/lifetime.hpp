@@ -25,6 +25,8 @@ struct LifetimeOutcome {
     double regimen_years[kMaxRegimens];  // undiscounted time on each regimen
     double end_time;                     // death or horizon, years since entry
     double first_attack_time;            // infinity if none
+    double diagnosis_time;               // years since entry (0 for a cohort entering at diagnosis)
+    double treatment_start_time;         // the first prophylaxis; infinity if none
     EndReason end_reason;
     std::uint32_t attacks_by_severity[kSeverities];
     std::uint32_t complications[kComplications];
@@ -34,6 +36,8 @@ struct LifetimeOutcome {
     std::uint32_t discontinuations;
     std::uint32_t escalations;
     std::uint32_t deescalations;
+    std::uint32_t untreated_attacks;     // attacks before the first prophylaxis
+    std::uint32_t response_losses;
     bool myeloma_onset;
 
     SCLS_FUNCTION double total_cost() const
@@ -61,6 +65,8 @@ enum class NextEvent : int {
     adverse_event,
     discontinuation,
     deescalation,
+    treatment_start,
+    response_loss,
 };
 
 // Keeps the earliest candidate; on ties the one offered first wins, and
@@ -88,42 +94,43 @@ SCLS_FUNCTION SCLS_FORCEINLINE double inverse_or_zero(double rate) { return rate
 
 // Everything about a patient's k-th attack that no strategy can change
 // (common random numbers): the attack process's unit-exponential budget that
-// runs out at attack k, its severity, stay and complications, and the uniform
-// that decides death (its threshold depends on the regimen).
+// runs out at attack k, and the uniforms (or normal) that decide its
+// severity, stay, death and complications. What they decide depends on the
+// regimen at the time (a regimen may make attacks milder), so they are kept
+// raw and read against the regimen when the attack happens.
 struct AttackDraws {
-    double budget;         // unit exponential consumed by the attack hazard before attack k
-    double stay_scale;     // lognormal multiplier of the median stay
-    double death_uniform;  // dies in the attack if below its death probability
-    std::uint8_t severity;
-    std::uint8_t complications;  // bit c set: complication c occurs
+    double budget;          // unit exponential consumed by the attack hazard before attack k
+    double severity_uniform;
+    double stay_normal;     // the stay is the median x exp(stay_log_sd x this)
+    double death_uniform;   // dies in the attack if below its death probability
+    double complication_uniform[kComplications];
 };
 
 // Attack k's draws: block k of the attack stream (budget, severity, stay,
 // death) and block k of the complication stream (one word per complication).
-SCLS_FUNCTION inline AttackDraws draw_attack(const ModelParams& p, StreamKey key, std::uint32_t k)
+SCLS_FUNCTION inline AttackDraws draw_attack(StreamKey key, std::uint32_t k)
 {
     const PhiloxCounter main = draw_block(key, StreamPurpose::attack, k);
     const PhiloxCounter complication = draw_block(key, StreamPurpose::attack_complications, k);
     AttackDraws d;
     d.budget = unit_exponential(main.word[0]);
-    const double severity_uniform = to_open_unit(main.word[1]);
-    int severity = 0;
-    double cumulative = p.severity[0].share;
-    while (severity + 1 < kSeverities && severity_uniform >= cumulative) {
-        ++severity;
-        cumulative += p.severity[severity].share;
-    }
-    const SeverityParams& s = p.severity[severity];
-    d.severity = static_cast<std::uint8_t>(severity);
-    d.stay_scale = s.stay_log_sd > 0.0 ? exp(s.stay_log_sd * normal_quantile(to_open_unit(main.word[2]))) : 1.0;
+    d.severity_uniform = to_open_unit(main.word[1]);
+    d.stay_normal = normal_quantile(to_open_unit(main.word[2]));
     d.death_uniform = to_open_unit(main.word[3]);
-    d.complications = 0;
     for (int c = 0; c < kComplications; ++c) {
-        if (to_open_unit(complication.word[c]) < s.complication_probability[c]) {
-            d.complications |= static_cast<std::uint8_t>(1u << c);
-        }
+        d.complication_uniform[c] = to_open_unit(complication.word[c]);
     }
     return d;
+}
+
+// The severity an attack with this uniform has on a regimen.
+SCLS_FUNCTION SCLS_FORCEINLINE int severity_on(const RegimenParams& on, double severity_uniform)
+{
+    int severity = 0;
+    while (severity + 1 < kSeverities && severity_uniform >= on.severity_cumulative[severity]) {
+        ++severity;
+    }
+    return severity;
 }
 
 // The first CachedAttacks attacks' draws of one patient, filled by whichever
@@ -135,25 +142,49 @@ SCLS_FUNCTION inline AttackDraws draw_attack(const ModelParams& p, StreamKey key
 template <int CachedAttacks>
 class AttackDrawCache {
   public:
-    SCLS_FUNCTION SCLS_FORCEINLINE AttackDraws get(const ModelParams& p, StreamKey key, std::uint32_t k)
+    SCLS_FUNCTION SCLS_FORCEINLINE AttackDraws get(StreamKey key, std::uint32_t k)
     {
         if constexpr (CachedAttacks > 0) {
             if (k < filled_) {
                 return entries_[k];
             }
-            const AttackDraws d = draw_attack(p, key, k);
+            const AttackDraws d = draw_attack(key, k);
             if (k == filled_ && k < static_cast<std::uint32_t>(CachedAttacks)) {
                 entries_[filled_++] = d;
             }
             return d;
         } else {
-            return draw_attack(p, key, k);
+            return draw_attack(key, k);
         }
     }
 
   private:
     AttackDraws entries_[CachedAttacks > 0 ? CachedAttacks : 1];
     std::uint32_t filled_ = 0;
+};
+
+// A lifetime's state between events: what run() carries from one event to
+// the next.
+struct LifetimeState {
+    LifetimeOutcome out;
+    double t;
+    int regimen;
+    bool started;          // the strategy's prophylaxis has begun
+    bool myeloma_active;
+    // Unit-exponential budgets of the competing processes, consumed by their hazards.
+    double attack_budget, discontinuation_budget, adverse_event_budget;
+    double response_loss_budget[kMaxRegimens];  // per response slot
+    std::uint32_t lost_slots;                  // bit s: the response of slot s is lost
+    AttackDraws upcoming_attack;
+    double regimen_start_time, last_attack_time;
+    double recent_attack_times[kMaxEscalationAttacks];  // breakthroughs on the current regimen, ring
+    int recent_attacks;
+    std::uint32_t attack_count, attacks_since_diagnosis, adverse_event_count;
+    double permanent_decrement;
+    double utility_c0, utility_c1;  // baseline utility as a polynomial in time since entry (c2: the age-squared coefficient)
+    // Hazards of the current regimen and their inverses, refreshed on a switch.
+    int rates_regimen;
+    double attack_rate, inverse_attack_rate, inverse_discontinuation_rate, inverse_adverse_event_rate;
 };
 
 template <int CachedAttacks>
@@ -166,189 +197,279 @@ class LifetimeSimulator {
 
     SCLS_FUNCTION LifetimeOutcome run(int strategy_index)
     {
-        using detail::NextEvent;
         const StrategyParams& strategy = p_.strategy[strategy_index];
-        LifetimeOutcome out{};
-        out.first_attack_time = kInfinity;
-        out.end_reason = EndReason::horizon;
-
-        PhiloxStream discontinuation_times = open_stream(key_, StreamPurpose::discontinuation);
-        PhiloxStream adverse_event_times = open_stream(key_, StreamPurpose::adverse_event_times);
-        AttackDraws upcoming_attack = attacks_.get(p_, key_, 0);
-        double attack_budget = upcoming_attack.budget;
-        double discontinuation_budget = unit_exponential(discontinuation_times.next());
-        double adverse_event_budget = unit_exponential(adverse_event_times.next());
-
-        bool started = strategy.start_after_attacks == 0;
-        int regimen = started ? strategy.start_regimen : 0;
-        double regimen_start_time = 0.0;
-        double last_attack_time = 0.0;
-        double recent_attack_times[kMaxEscalationAttacks];  // breakthroughs on the current regimen, ring
-        int recent_attacks = 0;
-        std::uint32_t attack_count = 0;
-        std::uint32_t adverse_event_count = 0;
-        double permanent_decrement = 0.0;
-        bool myeloma_active = false;
-        const int sex = patient_.male ? 1 : 0;
-        const double age0 = patient_.entry_age_years;
-        // Baseline utility as a polynomial in time since entry.
-        const double utility_c0 = p_.utility_intercept + p_.utility_male * sex + age0 * (p_.utility_age + p_.utility_age_squared * age0);
-        const double utility_c1 = p_.utility_age + 2.0 * p_.utility_age_squared * age0;
-        const double utility_c2 = p_.utility_age_squared;
-
-        DiscountClock cost_clock(p_.discount_rate_costs);
-        DiscountClock effect_clock(p_.discount_rate_effects);
-        const bool shared_discount_rate = p_.discount_rate_costs == p_.discount_rate_effects;
-
-        // Hazards of the current regimen and their inverses, refreshed on a switch.
-        int rates_regimen = -1;
-        double attack_rate = 0.0, inverse_attack_rate = 0.0;
-        double inverse_discontinuation_rate = 0.0, inverse_adverse_event_rate = 0.0;
-
-        double t = 0.0;
-        for (;;) {
-            const RegimenParams& on = p_.regimen[regimen];
-            const double discontinuation_rate = on.discontinuation_rate_per_year;
-            const double adverse_event_rate = on.adverse_event_rate_per_year;
-            if (rates_regimen != regimen) {
-                rates_regimen = regimen;
-                attack_rate = p_.attack_rate_per_year * patient_.attack_rate_multiplier *
-                              on.attack_rate_ratio[patient_.response_class[regimen]];
-                inverse_attack_rate = detail::inverse_or_zero(attack_rate);
-                inverse_discontinuation_rate = detail::inverse_or_zero(discontinuation_rate);
-                inverse_adverse_event_rate = detail::inverse_or_zero(adverse_event_rate);
-            }
-
-            detail::EarliestEvent next;
-            next.offer(patient_.background_death_time, NextEvent::background_death);
-            next.offer(patient_.myeloma_death_time, NextEvent::myeloma_death);
-            next.offer(patient_.horizon_time, NextEvent::horizon);
-            if (!myeloma_active) {
-                next.offer(patient_.myeloma_onset_time, NextEvent::myeloma_onset);
-            }
-            next.offer(t + detail::time_to_exhaust(attack_budget, inverse_attack_rate), NextEvent::attack);
-            next.offer(t + detail::time_to_exhaust(adverse_event_budget, inverse_adverse_event_rate), NextEvent::adverse_event);
-            next.offer(t + detail::time_to_exhaust(discontinuation_budget, inverse_discontinuation_rate),
-                       NextEvent::discontinuation);
-            if (started && strategy.deescalate_to[regimen] != kNoRegimen) {
-                next.offer(max_of(regimen_start_time, last_attack_time) + strategy.deescalate_after_years[regimen],
-                           NextEvent::deescalation);
-            }
-            const double t_next = max_of(next.time, t);
-
-            // Accrue everything that flows continuously over [t, t_next).
-            const double dt = t_next - t;
-            const DiscountedMoments cost_moments = cost_clock.interval(dt);
-            const DiscountedMoments effect_moments = shared_discount_rate ? cost_moments : effect_clock.interval(dt);
-            const double cost_years = cost_clock.factor() * cost_moments.order0;
-            const double decrement = on.utility_decrement + permanent_decrement + (myeloma_active ? p_.myeloma_utility_decrement : 0.0);
-            out.life_years += dt;
-            out.life_years_discounted += effect_clock.factor() * effect_moments.order0;
-            out.qalys += discounted_quadratic(effect_clock.factor(), effect_moments, t, utility_c0 - decrement, utility_c1,
-                                              utility_c2);
-            cost_clock.advance(cost_moments);
-            effect_clock.advance(effect_moments);
-            out.cost[static_cast<int>(CostCategory::drug)] +=
-                (on.drug_cost_per_kg_year * patient_.weight_kg + on.drug_cost_per_year) * cost_years;
-            out.cost[static_cast<int>(CostCategory::administration)] += on.administration_cost_per_year * cost_years;
-            if (myeloma_active) {
-                out.cost[static_cast<int>(CostCategory::myeloma)] += p_.myeloma_cost_per_year * cost_years;
-            }
-            out.regimen_years[regimen] += dt;
-            attack_budget = max_of(attack_budget - attack_rate * dt, 0.0);
-            adverse_event_budget = max_of(adverse_event_budget - adverse_event_rate * dt, 0.0);
-            discontinuation_budget = max_of(discontinuation_budget - discontinuation_rate * dt, 0.0);
-            t = t_next;
-
-            int switch_to = regimen;
-            switch (next.event) {
-                case NextEvent::background_death:
-                    return finish(out, t, EndReason::background);
-                case NextEvent::myeloma_death:
-                    return finish(out, t, EndReason::myeloma);
-                case NextEvent::horizon:
-                    return finish(out, t, EndReason::horizon);
-                case NextEvent::myeloma_onset:
-                    myeloma_active = true;
-                    out.myeloma_onset = true;
-                    break;
-                case NextEvent::attack: {
-                    if (attack_count == 0) {
-                        out.first_attack_time = t;
-                    }
-                    ++out.attacks_on_regimen[regimen];
-                    if (attack(out, upcoming_attack, cost_clock.factor(), effect_clock.factor(), on, permanent_decrement)) {
-                        return finish(out, t, EndReason::attack);
-                    }
-                    ++attack_count;
-                    upcoming_attack = attacks_.get(p_, key_, attack_count);
-                    attack_budget = upcoming_attack.budget;
-                    last_attack_time = t;
-                    if (!started) {
-                        if (attack_count >= static_cast<std::uint32_t>(strategy.start_after_attacks)) {
-                            started = true;
-                            switch_to = strategy.start_regimen;
-                        }
-                    } else if (strategy.escalate_to[regimen] != kNoRegimen) {
-                        recent_attack_times[recent_attacks % kMaxEscalationAttacks] = t;
-                        ++recent_attacks;
-                        const int needed = strategy.escalate_after_attacks[regimen];
-                        const double window_start = t - strategy.escalate_window_years[regimen];
-                        int in_window = 0;
-                        const int stored = recent_attacks < kMaxEscalationAttacks ? recent_attacks : kMaxEscalationAttacks;
-                        for (int i = 0; i < stored; ++i) {
-                            in_window += recent_attack_times[i] >= window_start ? 1 : 0;
-                        }
-                        if (in_window >= needed) {
-                            switch_to = strategy.escalate_to[regimen];
-                            ++out.escalations;
-                        }
-                    }
-                    break;
-                }
-                case NextEvent::adverse_event: {
-                    adverse_event_budget = unit_exponential(adverse_event_times.next());
-                    const PhiloxCounter draws = draw_block(key_, StreamPurpose::adverse_event_outcomes, adverse_event_count++);
-                    const AdverseEventParams& event = on.adverse_event[pick_adverse_event(on, to_open_unit(draws.word[0]))];
-                    ++out.adverse_events;
-                    out.cost[static_cast<int>(CostCategory::adverse_events)] +=
-                        event.cost * cost_clock.factor();
-                    out.qalys -= event.qaly_loss * effect_clock.factor();
-                    permanent_decrement += event.utility_decrement;
-                    if (to_open_unit(draws.word[1]) < event.death_probability) {
-                        return finish(out, t, EndReason::adverse_event);
-                    }
-                    if (to_open_unit(draws.word[2]) < event.discontinue_probability) {
-                        switch_to = strategy.on_discontinuation[regimen];
-                        ++out.discontinuations;
-                    }
-                    break;
-                }
-                case NextEvent::discontinuation:
-                    discontinuation_budget = unit_exponential(discontinuation_times.next());
-                    switch_to = strategy.on_discontinuation[regimen];
-                    ++out.discontinuations;
-                    break;
-                case NextEvent::deescalation:
-                    switch_to = strategy.deescalate_to[regimen];
-                    ++out.deescalations;
-                    break;
-            }
-            if (switch_to != regimen) {
-                regimen = switch_to;
-                regimen_start_time = t;
-                recent_attacks = 0;
-                ++out.switches;
-            }
+        LifetimeState s = start(strategy);
+        Streams streams{open_stream(key_, StreamPurpose::discontinuation), open_stream(key_, StreamPurpose::adverse_event_times)};
+        s.discontinuation_budget = unit_exponential(streams.discontinuation.next());
+        s.adverse_event_budget = unit_exponential(streams.adverse_event.next());
+        Clocks clocks{DiscountClock(p_.discount_rate_costs), DiscountClock(p_.discount_rate_effects)};
+        while (!step(strategy, s, streams, clocks)) {
         }
+        return s.out;
     }
 
   private:
-    SCLS_FUNCTION static LifetimeOutcome& finish(LifetimeOutcome& out, double t, EndReason reason)
+    struct Streams {
+        PhiloxStream discontinuation, adverse_event;
+    };
+    struct Clocks {
+        DiscountClock cost, effect;
+    };
+
+    SCLS_FUNCTION LifetimeState start(const StrategyParams& strategy)
     {
-        out.end_time = t;
-        out.end_reason = reason;
-        return out;
+        LifetimeState s{};
+        s.out.first_attack_time = kInfinity;
+        s.out.end_reason = EndReason::horizon;
+        s.out.diagnosis_time = patient_.diagnosis_time;
+        s.out.treatment_start_time = kInfinity;
+        s.upcoming_attack = attacks_.get(key_, 0);
+        s.attack_budget = s.upcoming_attack.budget;
+        for (int slot = 0; slot < p_.regimens; ++slot) {
+            s.response_loss_budget[slot] = kInfinity;  // drawn when first needed
+        }
+        s.rates_regimen = -1;
+        const int sex = patient_.male ? 1 : 0;
+        const double age0 = patient_.entry_age_years;
+        s.utility_c0 = p_.utility_intercept + p_.utility_male * sex + age0 * (p_.utility_age + p_.utility_age_squared * age0);
+        s.utility_c1 = p_.utility_age + 2.0 * p_.utility_age_squared * age0;
+        // Prophylaxis can begin once the patient is diagnosed (and any
+        // treatment delay has passed); a cohort entering at diagnosis with no
+        // delay begins at once.
+        if (treatment_start_time() <= 0.0 && strategy.start_after_attacks == 0) {
+            begin_prophylaxis(strategy, s);
+        }
+        return s;
+    }
+
+    SCLS_FUNCTION double treatment_start_time() const { return patient_.diagnosis_time + p_.treatment_delay_years; }
+
+    SCLS_FUNCTION void begin_prophylaxis(const StrategyParams& strategy, LifetimeState& s) const
+    {
+        s.started = true;
+        s.regimen = strategy.start_regimen;
+        if (s.regimen != 0) {
+            s.out.treatment_start_time = min_of(s.out.treatment_start_time, s.t);
+        }
+    }
+
+    SCLS_FUNCTION void refresh_rates(LifetimeState& s) const
+    {
+        const RegimenParams& on = p_.regimen[s.regimen];
+        s.rates_regimen = s.regimen;
+        const bool lost = (s.lost_slots >> on.response_slot) & 1u;
+        s.attack_rate = p_.attack_rate_per_year * patient_.attack_rate_multiplier *
+                        (lost ? on.lost_attack_rate_ratio : patient_.attack_rate_ratio[s.regimen]);
+        s.inverse_attack_rate = detail::inverse_or_zero(s.attack_rate);
+        s.inverse_discontinuation_rate = detail::inverse_or_zero(on.discontinuation_rate_per_year);
+        s.inverse_adverse_event_rate = detail::inverse_or_zero(on.adverse_event_rate_per_year);
+    }
+
+    // The rate at which the current regimen's response is being lost (0 once lost).
+    SCLS_FUNCTION double response_loss_rate(const LifetimeState& s) const
+    {
+        const RegimenParams& on = p_.regimen[s.regimen];
+        return ((s.lost_slots >> on.response_slot) & 1u) ? 0.0 : on.loss_of_response_rate_per_year;
+    }
+
+    SCLS_FUNCTION detail::EarliestEvent next_event(const StrategyParams& strategy, LifetimeState& s)
+    {
+        using detail::NextEvent;
+        detail::EarliestEvent next;
+        next.offer(patient_.background_death_time, NextEvent::background_death);
+        next.offer(patient_.myeloma_death_time, NextEvent::myeloma_death);
+        next.offer(patient_.horizon_time, NextEvent::horizon);
+        if (!s.myeloma_active) {
+            next.offer(patient_.myeloma_onset_time, NextEvent::myeloma_onset);
+        }
+        next.offer(s.t + detail::time_to_exhaust(s.attack_budget, s.inverse_attack_rate), NextEvent::attack);
+        next.offer(s.t + detail::time_to_exhaust(s.adverse_event_budget, s.inverse_adverse_event_rate), NextEvent::adverse_event);
+        next.offer(s.t + detail::time_to_exhaust(s.discontinuation_budget, s.inverse_discontinuation_rate), NextEvent::discontinuation);
+        if (s.started && strategy.deescalate_to[s.regimen] != kNoRegimen) {
+            next.offer(max_of(s.regimen_start_time, s.last_attack_time) + strategy.deescalate_after_years[s.regimen],
+                       NextEvent::deescalation);
+        }
+        // Prophylaxis waiting only for the diagnosis (and any treatment delay).
+        if (!s.started && s.attacks_since_diagnosis >= static_cast<std::uint32_t>(strategy.start_after_attacks)) {
+            next.offer(treatment_start_time(), NextEvent::treatment_start);
+        }
+        const double loss_rate = response_loss_rate(s);
+        if (loss_rate > 0.0) {
+            const int slot = p_.regimen[s.regimen].response_slot;
+            if (s.response_loss_budget[slot] == kInfinity) {
+                s.response_loss_budget[slot] = unit_exponential(draw_block(key_, StreamPurpose::response_loss, slot).word[0]);
+            }
+            next.offer(s.t + s.response_loss_budget[slot] / loss_rate, NextEvent::response_loss);
+        }
+        return next;
+    }
+
+    // Everything that flows continuously over [t, t + dt): costs, QALYs,
+    // life-years, time on the regimen, and the hazards' budgets.
+    SCLS_FUNCTION void accrue(LifetimeState& s, Clocks& clocks, double dt) const
+    {
+        const RegimenParams& on = p_.regimen[s.regimen];
+        const DiscountedMoments cost_moments = clocks.cost.interval(dt);
+        const DiscountedMoments effect_moments =
+            p_.discount_rate_costs == p_.discount_rate_effects ? cost_moments : clocks.effect.interval(dt);
+        const double cost_years = clocks.cost.factor() * cost_moments.order0;
+        const double decrement = on.utility_decrement + s.permanent_decrement + (s.myeloma_active ? p_.myeloma_utility_decrement : 0.0);
+        LifetimeOutcome& out = s.out;
+        out.life_years += dt;
+        out.life_years_discounted += clocks.effect.factor() * effect_moments.order0;
+        out.qalys += discounted_quadratic(clocks.effect.factor(), effect_moments, s.t, s.utility_c0 - decrement, s.utility_c1,
+                                          p_.utility_age_squared);
+        clocks.cost.advance(cost_moments);
+        clocks.effect.advance(effect_moments);
+        out.cost[static_cast<int>(CostCategory::drug)] += (on.drug_cost_per_kg_year * patient_.weight_kg + on.drug_cost_per_year) * cost_years;
+        out.cost[static_cast<int>(CostCategory::administration)] += on.administration_cost_per_year * cost_years;
+        if (s.myeloma_active) {
+            out.cost[static_cast<int>(CostCategory::myeloma)] += p_.myeloma_cost_per_year * cost_years;
+        }
+        out.regimen_years[s.regimen] += dt;
+        s.attack_budget = max_of(s.attack_budget - s.attack_rate * dt, 0.0);
+        s.adverse_event_budget = max_of(s.adverse_event_budget - on.adverse_event_rate_per_year * dt, 0.0);
+        s.discontinuation_budget = max_of(s.discontinuation_budget - on.discontinuation_rate_per_year * dt, 0.0);
+        const double loss_rate = response_loss_rate(s);
+        if (loss_rate > 0.0) {
+            double& budget = s.response_loss_budget[on.response_slot];
+            budget = max_of(budget - loss_rate * dt, 0.0);
+        }
+    }
+
+    // One event: returns true when the lifetime has ended.
+    SCLS_FUNCTION bool step(const StrategyParams& strategy, LifetimeState& s, Streams& streams, Clocks& clocks)
+    {
+        using detail::NextEvent;
+        if (s.rates_regimen != s.regimen) {
+            refresh_rates(s);
+        }
+        const detail::EarliestEvent next = next_event(strategy, s);
+        const double t_next = max_of(next.time, s.t);
+        accrue(s, clocks, t_next - s.t);
+        s.t = t_next;
+        int switch_to = s.regimen;
+        switch (next.event) {
+            case NextEvent::background_death: return finish(s, EndReason::background);
+            case NextEvent::myeloma_death: return finish(s, EndReason::myeloma);
+            case NextEvent::horizon: return finish(s, EndReason::horizon);
+            case NextEvent::myeloma_onset:
+                s.myeloma_active = true;
+                s.out.myeloma_onset = true;
+                break;
+            case NextEvent::attack:
+                if (on_attack(strategy, s, clocks, switch_to)) {
+                    return finish(s, EndReason::attack);
+                }
+                break;
+            case NextEvent::adverse_event:
+                if (on_adverse_event(strategy, s, streams, clocks, switch_to)) {
+                    return finish(s, EndReason::adverse_event);
+                }
+                break;
+            case NextEvent::discontinuation:
+                s.discontinuation_budget = unit_exponential(streams.discontinuation.next());
+                switch_to = strategy.on_discontinuation[s.regimen];
+                ++s.out.discontinuations;
+                break;
+            case NextEvent::deescalation:
+                switch_to = strategy.deescalate_to[s.regimen];
+                ++s.out.deescalations;
+                break;
+            case NextEvent::treatment_start:
+                begin_prophylaxis(strategy, s);
+                switch_to = s.regimen;
+                s.regimen = 0;  // the switch below records it
+                break;
+            case NextEvent::response_loss:
+                s.lost_slots |= 1u << p_.regimen[s.regimen].response_slot;
+                ++s.out.response_losses;
+                s.rates_regimen = -1;
+                break;
+        }
+        if (switch_to != s.regimen) {
+            if (s.regimen == 0 && switch_to != 0) {
+                s.out.treatment_start_time = min_of(s.out.treatment_start_time, s.t);
+            }
+            s.regimen = switch_to;
+            s.regimen_start_time = s.t;
+            s.recent_attacks = 0;
+            ++s.out.switches;
+        }
+        return false;
+    }
+
+    // Returns true when the patient dies in the attack.
+    SCLS_FUNCTION bool on_attack(const StrategyParams& strategy, LifetimeState& s, const Clocks& clocks, int& switch_to)
+    {
+        LifetimeOutcome& out = s.out;
+        const double t = s.t;
+        if (s.attack_count == 0) {
+            out.first_attack_time = t;
+        }
+        ++out.attacks_on_regimen[s.regimen];
+        if (out.treatment_start_time == kInfinity) {
+            ++out.untreated_attacks;
+        }
+        if (attack(out, s.upcoming_attack, clocks.cost.factor(), clocks.effect.factor(), p_.regimen[s.regimen], s.permanent_decrement)) {
+            return true;
+        }
+        ++s.attack_count;
+        s.attacks_since_diagnosis += t >= patient_.diagnosis_time ? 1u : 0u;
+        s.upcoming_attack = attacks_.get(key_, s.attack_count);
+        s.attack_budget = s.upcoming_attack.budget;
+        s.last_attack_time = t;
+        if (!s.started) {
+            // "Prophylaxis from the n-th attack": attacks since diagnosis, once treatment can start.
+            if (strategy.start_after_attacks > 0 && t >= treatment_start_time() &&
+                s.attacks_since_diagnosis >= static_cast<std::uint32_t>(strategy.start_after_attacks)) {
+                s.started = true;
+                switch_to = strategy.start_regimen;
+            }
+        } else if (strategy.escalate_to[s.regimen] != kNoRegimen) {
+            s.recent_attack_times[s.recent_attacks % kMaxEscalationAttacks] = t;
+            ++s.recent_attacks;
+            const double window_start = t - strategy.escalate_window_years[s.regimen];
+            int in_window = 0;
+            const int stored = s.recent_attacks < kMaxEscalationAttacks ? s.recent_attacks : kMaxEscalationAttacks;
+            for (int i = 0; i < stored; ++i) {
+                in_window += s.recent_attack_times[i] >= window_start ? 1 : 0;
+            }
+            if (in_window >= strategy.escalate_after_attacks[s.regimen]) {
+                switch_to = strategy.escalate_to[s.regimen];
+                ++out.escalations;
+            }
+        }
+        return false;
+    }
+
+    // Returns true when the patient dies of the adverse event.
+    SCLS_FUNCTION bool on_adverse_event(const StrategyParams& strategy, LifetimeState& s, Streams& streams, const Clocks& clocks,
+                                        int& switch_to)
+    {
+        const RegimenParams& on = p_.regimen[s.regimen];
+        s.adverse_event_budget = unit_exponential(streams.adverse_event.next());
+        const PhiloxCounter draws = draw_block(key_, StreamPurpose::adverse_event_outcomes, s.adverse_event_count++);
+        const AdverseEventParams& event = on.adverse_event[pick_adverse_event(on, to_open_unit(draws.word[0]))];
+        ++s.out.adverse_events;
+        s.out.cost[static_cast<int>(CostCategory::adverse_events)] += event.cost * clocks.cost.factor();
+        s.out.qalys -= event.qaly_loss * clocks.effect.factor();
+        s.permanent_decrement += event.utility_decrement;
+        if (to_open_unit(draws.word[1]) < event.death_probability) {
+            return true;
+        }
+        if (to_open_unit(draws.word[2]) < event.discontinue_probability) {
+            switch_to = strategy.on_discontinuation[s.regimen];
+            ++s.out.discontinuations;
+        }
+        return false;
+    }
+
+    SCLS_FUNCTION static bool finish(LifetimeState& s, EndReason reason)
+    {
+        s.out.end_time = s.t;
+        s.out.end_reason = reason;
+        return true;
     }
 
     SCLS_FUNCTION static int pick_adverse_event(const RegimenParams& on, double uniform)
@@ -364,19 +485,21 @@ class LifetimeSimulator {
         return on.adverse_event_types - 1;
     }
 
-    // An attack now, with its draws: costs and acute QALY loss discounted by
-    // the factors of its time, stay, complications. Returns true if the
-    // patient dies in the attack.
+    // An attack now, with its draws read against the regimen: costs and
+    // acute QALY loss discounted by the factors of its time, stay,
+    // complications. Returns true if the patient dies in the attack.
     SCLS_FUNCTION bool attack(LifetimeOutcome& out, const AttackDraws& draws, double cost_discount, double effect_discount,
                               const RegimenParams& on, double& permanent_decrement) const
     {
-        const SeverityParams& s = p_.severity[draws.severity];
-        ++out.attacks_by_severity[draws.severity];
-        double ward_days = s.ward_days_median * draws.stay_scale;
-        const double icu_days = s.icu_days_median * draws.stay_scale;
+        const int severity = severity_on(on, draws.severity_uniform);
+        const SeverityParams& s = p_.severity[severity];
+        ++out.attacks_by_severity[severity];
+        const double stay_scale = s.stay_log_sd > 0.0 ? exp(s.stay_log_sd * draws.stay_normal) : 1.0;
+        double ward_days = s.ward_days_median * stay_scale;
+        const double icu_days = s.icu_days_median * stay_scale;
         double complication_cost = 0.0;
         for (int c = 0; c < kComplications; ++c) {
-            if (draws.complications & (1u << c)) {
+            if (draws.complication_uniform[c] < s.complication_probability[c]) {
                 const ComplicationParams& complication = p_.complication[c];
                 ++out.complications[c];
                 complication_cost += complication.cost;

@@ -17,6 +17,7 @@ inline constexpr int kMaxAdverseEventTypes = 4;  // per regimen
 inline constexpr int kMaxEscalationAttacks = 8;  // largest k in "escalate after k attacks"
 inline constexpr int kLifeTableAges = 121;       // single years 0..120; age 120's hazard continues beyond
 inline constexpr int kNoRegimen = -1;
+inline constexpr double kNeverTime = __builtin_huge_val();  // an event that does not happen
 
 enum class Severity : int { mild = 0, ward = 1, icu = 2 };
 inline constexpr int kSeverities = 3;
@@ -73,10 +74,15 @@ struct RegimenParams {
     double utility_decrement;        // while on the regimen
     double attack_death_multiplier;  // multiplies death probability per attack
     double discontinuation_rate_per_year;
-    int response_slot;               // regimens sharing a slot share the patient's response class draw
+    int response_slot;               // regimens sharing a slot share the patient's response draws
     int response_classes;
     double response_share[kMaxResponseClasses];
-    double attack_rate_ratio[kMaxResponseClasses];
+    double attack_rate_ratio[kMaxResponseClasses];         // the class's median rate ratio
+    double attack_rate_ratio_log_sd[kMaxResponseClasses];  // spread of patients' ratios around it (0: all at the median)
+    double max_attack_rate_ratio;        // a drawn ratio is capped here (1: the regimen never raises the rate)
+    double loss_of_response_rate_per_year;  // hazard, while on the regimen, of losing the response
+    double lost_attack_rate_ratio;       // the rate ratio once the response is lost
+    double severity_cumulative[kSeverities];  // severity distribution of attacks on this regimen, as a CDF
     int adverse_event_types;
     double adverse_event_rate_per_year;  // sum over types
     AdverseEventParams adverse_event[kMaxAdverseEventTypes];
@@ -129,6 +135,15 @@ struct ModelParams {
 
     double horizon_age_years;
     int months_in_grid;  // monthly grid covers [0, months_in_grid] months of follow-up
+
+    // Pathway: the cohort enters at disease onset or at diagnosis; attacks
+    // before diagnosis (and before prophylaxis can start) are untreated.
+    bool starts_at_onset;
+    double diagnosis_delay_median_years;  // onset to diagnosis, lognormal
+    double diagnosis_delay_log_sd;
+    double treatment_delay_years;         // diagnosis to the first prophylaxis
+    std::uint32_t ever_treated_mask;      // bit r: regimen r counts as treatment for as-treated groups
+    bool diagnosis_curves;                // tally survival from diagnosis (by as-treated group)
 
     int regimens;
     RegimenParams regimen[kMaxRegimens];

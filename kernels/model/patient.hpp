@@ -19,7 +19,8 @@ struct PatientAttributes {
     double entry_age_years;
     double weight_kg;
     double attack_rate_multiplier;  // z, mean or median 1 by the scenario's choice
-    std::uint8_t response_class[kMaxRegimens];
+    double attack_rate_ratio[kMaxRegimens];  // the patient's own rate ratio on each regimen (response class and spread)
+    double diagnosis_time;          // years since entry (0 for a cohort entering at diagnosis)
     double background_death_time;   // years since entry; infinity if the hazard is zero
     double myeloma_onset_time;      // infinity without MGUS
     double myeloma_death_time;      // excess death after onset; infinity without onset
@@ -70,6 +71,10 @@ SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, Str
                                    to_open_unit(basics.word[2]));
     a.mgus = to_open_unit(basics.word[3]) < p.mgus_share;
 
+    // Response: a class per slot (blocks 1-2), and a standard normal per slot
+    // for the spread of the class's rate ratio between patients (blocks 3-6).
+    // Regimens sharing a slot share both, so a patient who responds well to
+    // IVIG 2 g/kg responds well to 1 g/kg too.
     const PhiloxCounter slots_low = draw_block(key, StreamPurpose::attributes, 1);
     const PhiloxCounter slots_high = draw_block(key, StreamPurpose::attributes, 2);
     for (int r = 0; r < p.regimens; ++r) {
@@ -83,7 +88,20 @@ SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, Str
             ++cls;
             cumulative += regimen.response_share[cls];
         }
-        a.response_class[r] = static_cast<std::uint8_t>(cls);
+        double ratio = regimen.attack_rate_ratio[cls];
+        if (regimen.attack_rate_ratio_log_sd[cls] > 0.0) {
+            const PhiloxCounter spread = draw_block(key, StreamPurpose::attributes, 3 + slot / 2);
+            const int word = 2 * (slot % 2);
+            const double z = standard_normal(spread.word[word], spread.word[word + 1]);
+            ratio = min_of(regimen.max_attack_rate_ratio, ratio * exp(regimen.attack_rate_ratio_log_sd[cls] * z));
+        }
+        a.attack_rate_ratio[r] = ratio;
+    }
+
+    a.diagnosis_time = 0.0;
+    if (p.starts_at_onset) {
+        const PhiloxCounter delay = draw_block(key, StreamPurpose::pathway, 0);
+        a.diagnosis_time = p.diagnosis_delay_median_years * exp(p.diagnosis_delay_log_sd * standard_normal(delay.word[0], delay.word[1]));
     }
 
     switch (p.frailty_kind) {

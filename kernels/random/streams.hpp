@@ -20,7 +20,7 @@ namespace scls {
 // One stream per stochastic process, so that changing one process never
 // shifts the draws of another.
 enum class StreamPurpose : std::uint32_t {
-    attributes = 0,         // sex, age, weight, MGUS, response classes (fixed slots)
+    attributes = 0,         // sex, age, weight, MGUS (block 0); response classes (1-2); response spreads (3-6)
     frailty = 1,            // personal attack-rate multiplier (rejection sampler)
     attack = 2,             // block k: attack k's waiting-time budget, severity, stay, death
     attack_complications = 3,  // block k: one word per complication of attack k
@@ -29,6 +29,8 @@ enum class StreamPurpose : std::uint32_t {
     discontinuation = 6,    // unit exponentials of regimen discontinuation
     adverse_event_times = 7,
     adverse_event_outcomes = 8,  // type and death: one block per event
+    response_loss = 9,      // block s: the unit exponential of losing response slot s
+    pathway = 10,           // block 0: onset-to-diagnosis delay
 };
 
 struct StreamKey {
