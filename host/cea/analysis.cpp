@@ -235,7 +235,9 @@ void write_cea_group(Hdf5Writer& w, const Scenario& scenario, const CeaAnalysis&
             nmb.push_back(lambda * a.base_effect[s] - a.base_cost[s]);
         }
     }
-    w.dataset(base, "nmb", {wtps, strategies}, nmb, {"wtp", "strategy"}, money, "net monetary benefit per person");
+    // Beside /cea/base, not in it: that group's 'strategy' is the table's column along 'row', and a netCDF reader
+    // would take it for this dataset's strategy axis.
+    w.dataset(cea, "nmb", {wtps, strategies}, nmb, {"wtp", "strategy"}, money, "net monetary benefit per person, base case");
 
     if (!a.psa) {
         return;

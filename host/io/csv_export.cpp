@@ -230,7 +230,7 @@ void base_case_tables(const ResultsReader& r, Tables& tables)
     }
     tables.emplace_back("incremental.csv", table.text());
     const auto wtp = r.doubles("/cea/wtp", {});
-    const auto nmb = r.doubles("/cea/base/nmb", {wtp.size(), n});
+    const auto nmb = r.doubles("/cea/nmb", {wtp.size(), n});
     Csv nmb_table({"wtp", "strategy", "nmb"});
     for (std::size_t i = 0; i < nmb.size(); ++i) {
         nmb_table.row({Csv::number(wtp[i / n]), r.strategies[i % n], Csv::number(nmb[i])});

@@ -71,24 +71,6 @@ bool exists(hid_t file, const std::string& path)
     return true;
 }
 
-// The scale for dimension `name` of the dataset at `path`, if any.
-std::optional<std::string> scale_for(const ScaleSearch& search, const std::string& path, const std::string& name)
-{
-    const std::string group = path.substr(0, path.rfind('/'));
-    std::vector<std::string> candidates = {group + "/" + name, group + "/" + name + "_names", "/axes/" + name};
-    for (const auto& [dimension, scale] : *search.file_wide) {
-        if (dimension == name) {
-            candidates.push_back(scale);
-        }
-    }
-    for (const std::string& candidate : candidates) {
-        if (candidate != path && exists(search.file, candidate)) {
-            return candidate;
-        }
-    }
-    return std::nullopt;
-}
-
 hsize_t length_of_1d(hid_t dataset)
 {
     const hid_t space = H5Dget_space(dataset);
@@ -99,6 +81,46 @@ hsize_t length_of_1d(hid_t dataset)
     }
     H5Sclose(space);
     return one_dimensional ? dims[0] : 0;
+}
+
+// Whether the dataset at path is an axis `name` of the given length: one
+// dimension, labelled `name` (a dataset of the same name along another axis,
+// e.g. /cea/base/strategy along 'row', is not).
+bool is_axis(H5::H5File& file, const std::string& path, const std::string& name, hsize_t length)
+{
+    H5::DataSet set = file.openDataSet(path);
+    if (length_of_1d(set.getId()) != length || !set.attrExists("dimensions")) {
+        return false;
+    }
+    H5::Attribute attribute = set.openAttribute("dimensions");
+    std::string dimensions;
+    attribute.read(attribute.getStrType(), dimensions);
+    return dimensions == name;
+}
+
+// The scale for dimension `name` (of length `length`) of the dataset at `path`, if any.
+std::optional<std::string> scale_for(H5::H5File& file, const ScaleSearch& search, const std::string& path, const std::string& name,
+                                     hsize_t length)
+{
+    const std::string group = path.substr(0, path.rfind('/'));
+    std::vector<std::string> candidates = {group + "/" + name, group + "/" + name + "_names", "/axes/" + name};
+    for (const auto& [dimension, scale] : *search.file_wide) {
+        if (dimension == name) {
+            candidates.push_back(scale);
+        }
+    }
+    // A variable of the same name in the group that is not this axis leaves
+    // the dimension without a coordinate: netCDF readers would take that
+    // variable for it.
+    if (candidates.front() != path && exists(search.file, candidates.front()) && !is_axis(file, candidates.front(), name, length)) {
+        return std::nullopt;
+    }
+    for (const std::string& candidate : candidates) {
+        if (candidate != path && exists(search.file, candidate) && is_axis(file, candidate, name, length)) {
+            return candidate;
+        }
+    }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -123,14 +145,11 @@ void Hdf5Writer::attach_dimension_scales(const std::vector<std::pair<std::string
             const std::size_t comma = names.find(',', start);
             const std::string name = names.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
             start = comma == std::string::npos ? names.size() + 1 : comma + 1;
-            const std::optional<std::string> scale_path = scale_for(search, path, name);
+            const std::optional<std::string> scale_path = scale_for(file_, search, path, name, dims[i]);
             if (!scale_path) {
                 continue;
             }
             H5::DataSet scale = file_.openDataSet(*scale_path);
-            if (length_of_1d(scale.getId()) != dims[i]) {
-                continue;
-            }
             if (H5DSis_scale(scale.getId()) <= 0) {
                 H5DSset_scale(scale.getId(), name.c_str());
             }

@@ -22,6 +22,9 @@ OneWayRange range_from_sweep_entry(TableReader& entry, const toml::table& root, 
     } else {
         range.paths.push_back(entry.string("path", "attacks.rate_per_year"));
     }
+    if (entry.has("paths") && range.paths.empty()) {
+        entry.report("paths", "is empty (a range moves at least one key) — list the key paths that move together");
+    }
     range.name = entry.optional_string("name").value_or(range.paths.empty() ? std::string() : range.paths.front());
     const double low = entry.number("low", Bound::any), high = entry.number("high", Bound::any);
     entry.take("source");

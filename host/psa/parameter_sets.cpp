@@ -170,8 +170,16 @@ ParameterSets grid_parameter_sets(const std::vector<GridAxis>& axes)
     std::vector<std::string> columns;
     std::vector<double> base;
     for (const auto& a : axes) {
-        columns.insert(columns.end(), a.paths.begin(), a.paths.end());
-        base.insert(base.end(), a.base.begin(), a.base.end());
+        for (std::size_t i = 0; i < a.paths.size(); ++i) {
+            if (std::find(columns.begin(), columns.end(), a.paths[i]) != columns.end()) {
+                // The later value would silently win and the points' labels would be false.
+                throw InputError({{"--grid", a.name(), 0,
+                                   fmt::format("varies {} a second time (each key belongs to one axis) — give it to one axis only",
+                                               a.paths[i])}});
+            }
+            columns.push_back(a.paths[i]);
+            base.push_back(a.base[i]);
+        }
     }
     ParameterSets sets = with_base_case(ParameterSetKind::grid, columns, base);
     double product = 1.0;  // as a double: 10^5 x 10^5 must not wrap before it is refused

@@ -64,6 +64,9 @@ void read_parameter_paths(TableReader& entry, const toml::table& root, PsaParame
         }
     } else {
         parameter.paths = entry.optional_strings("paths").value_or(std::vector<std::string>{});
+        if (parameter.paths.empty() && entry.raw() && entry.raw()->get("paths") && entry.raw()->get("paths")->is_array()) {
+            entry.report("paths", "is empty (an uncertain parameter sets at least one key) — list its key paths");
+        }
     }
     for (const std::string& path : parameter.paths) {
         const char* key = single ? "path" : "paths";

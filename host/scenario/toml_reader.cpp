@@ -86,14 +86,18 @@ void check_nesting(const toml::table& root, const std::string& source_name)
 
 toml::table parse_toml_input(const std::string& text, const std::string& source_name)
 {
+    const AsciiToml ascii = ascii_toml(text, source_name);
     try {
-        toml::table root = toml::parse(ascii_toml(text, source_name), std::string_view(source_name));
+        toml::table root = toml::parse(ascii.text, std::string_view(source_name));
         check_nesting(root, source_name);
         return root;
     } catch (const toml::parse_error& error) {
-        throw InputError({InputIssue{source_name, "", static_cast<int>(error.source().begin.line),
-                                     fmt::format("not valid TOML ({}) — fix the syntax at column {}", error.description(),
-                                                 error.source().begin.column)}});
+        const int line = static_cast<int>(error.source().begin.line);
+        const bool rewritten = std::find(ascii.rewritten_lines.begin(), ascii.rewritten_lines.end(), line) != ascii.rewritten_lines.end();
+        throw InputError({InputIssue{source_name, "", line,
+                                     fmt::format("not valid TOML ({}) — fix the syntax {}", error.description(),
+                                                 rewritten ? std::string("on this line")
+                                                           : fmt::format("at column {}", error.source().begin.column))}});
     }
 }
 

@@ -71,6 +71,10 @@ class AsciiConverter {
   public:
     AsciiConverter(std::string_view text, const std::string& source_name) : text_(text), source_name_(source_name) {}
 
+    // Lines whose text the conversion lengthened: the parser's columns there
+    // are not the file's.
+    const std::vector<int>& rewritten_lines() const { return rewritten_lines_; }
+
     std::string run()
     {
         if (text_.substr(0, 3) == "\xEF\xBB\xBF") {
@@ -121,6 +125,7 @@ class AsciiConverter {
                     fail("a backslash before a non-ASCII character is not a TOML escape — write \\\\ for a backslash");
                 }
                 out_ += unicode_escape(u.codepoint);
+                mark_rewritten();
                 break;
             case Context::literal:
             case Context::multiline_literal:
@@ -164,6 +169,7 @@ class AsciiConverter {
         } else {
             const std::string quotes = multiline ? "\"\"\"" : "\"";
             out_ += quotes + as_basic_string_body(literal_) + (closed ? quotes : "");
+            mark_rewritten();
         }
         context_ = Context::plain;
     }
@@ -189,6 +195,7 @@ class AsciiConverter {
             case Context::comment:
                 if (c == '\n') {
                     context_ = Context::plain;
+                    track_key_depth(c);  // the line ends here, comment or not
                 }
                 break;
             case Context::basic:
@@ -315,6 +322,13 @@ class AsciiConverter {
         header_key_pending_ = false;
     }
 
+    void mark_rewritten()
+    {
+        if (rewritten_lines_.empty() || rewritten_lines_.back() != line_) {
+            rewritten_lines_.push_back(line_);
+        }
+    }
+
     static constexpr int kMaxKeyParts = 32;
 
     std::string_view text_;
@@ -322,6 +336,7 @@ class AsciiConverter {
     std::string brackets_;  // open [ and { outside strings
     bool in_key_ = true;
     int key_parts_ = 1;
+    std::vector<int> rewritten_lines_;
     bool header_key_pending_ = false;
     int header_brackets_ = 0;
     bool header_spaced_ = false;
@@ -463,7 +478,14 @@ void write_table(std::string& out, const toml::table& table, const std::string& 
 
 }  // namespace
 
-std::string ascii_toml(std::string_view text, const std::string& source_name) { return AsciiConverter(text, source_name).run(); }
+AsciiToml ascii_toml(std::string_view text, const std::string& source_name)
+{
+    AsciiConverter converter(text, source_name);
+    AsciiToml result;
+    result.text = converter.run();
+    result.rewritten_lines = converter.rewritten_lines();
+    return result;
+}
 
 std::string format_toml_value(const toml::node& value)
 {

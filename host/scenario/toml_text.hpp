@@ -14,14 +14,20 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 #include "host/scenario/toml.hpp"
 
 namespace scls {
 
 // The same TOML document in ASCII. Throws InputError (file = source_name,
 // with the line) for text that is not UTF-8 or holds non-ASCII characters
-// outside strings and comments.
-std::string ascii_toml(std::string_view text, const std::string& source_name);
+// outside strings and comments, and for key paths or headers that toml++
+// would mishandle.
+struct AsciiToml {
+    std::string text;
+    std::vector<int> rewritten_lines;  // lines lengthened by escapes: a parser's column there is not the file's
+};
+AsciiToml ascii_toml(std::string_view text, const std::string& source_name);
 
 // A document as TOML text: plain keys first, then [tables], then
 // [[arrays of tables]]; inline tables and arrays of inline tables stay inline.

@@ -61,4 +61,25 @@ for group, coordinates in [("results", {"parameter_set", "strategy", "month"}), 
     check(coordinates <= set(dataset.coords), f"xarray finds the coordinates of /{group}: {sorted(dataset.coords)}")
 survival = xr.open_dataset(f"{work}/psa.h5", group="results", engine="netcdf4")["survival"]
 check(list(survival.strategy.values) == strings(h5py.File(f"{work}/psa.h5")["axes/strategy"]), "strategy coordinate labels")
-print("export: pandas and xarray read every table and axis")
+
+
+def groups_with_datasets(handle, prefix=""):
+    """Every group holding at least one dataset, as a path below the root."""
+    found = []
+    if any(isinstance(item, h5py.Dataset) for item in handle.values()):
+        found.append(prefix or "/")
+    for name, item in handle.items():
+        if isinstance(item, h5py.Group):
+            found += groups_with_datasets(item, f"{prefix}/{name}")
+    return found
+
+
+for kind in ["run", "psa", "one_way", "grid"]:
+    with h5py.File(f"{work}/{kind}.h5") as f:
+        groups = groups_with_datasets(f)
+    for group in groups:
+        try:
+            xr.open_dataset(f"{work}/{kind}.h5", group=group, engine="netcdf4").close()
+        except Exception as error:  # noqa: BLE001 - the message is the finding
+            raise SystemExit(f"FAIL: xarray cannot open {group} of {kind}.h5: {error}")
+print("export: pandas and xarray read every table, axis and group")
