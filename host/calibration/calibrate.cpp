@@ -9,10 +9,10 @@
 #include <nlopt.hpp>
 #include <set>
 #include <sstream>
-#include "host/scenario/toml.hpp"
 
 #include "host/engine/summary.hpp"
 #include "host/io/hdf5_writer.hpp"
+#include "host/scenario/toml.hpp"
 #include "host/scenario/toml_reader.hpp"
 
 namespace scls {
@@ -117,13 +117,132 @@ std::vector<TargetValue> evaluate_targets(const TargetSet& targets, const std::v
     return values;
 }
 
-CalibrationResult calibrate(const Scenario& scenario, const std::filesystem::path& base_directory, const TargetSet& targets,
-                            const CalibrationOptions& options)
+namespace {
+
+// One point of the search: the scenario with the fitted values (and the
+// targets' patients and seed) simulated and compared with the targets. A
+// point outside the model's bounds gets a penalty that grows with the
+// violation, so that the search is pushed back inside.
+CalibrationEvaluation evaluate_point(const Scenario& scenario, const TargetSet& targets, const std::vector<double>& values,
+                                     const RunOptions& run_options)
+{
+    CalibrationEvaluation ev;
+    ev.parameters = values;
+    std::string reason;
+    std::vector<Override> overrides = {{"simulation.patients", std::to_string(targets.patients), "calibration"},
+                                       {"simulation.seed", std::to_string(targets.seed), "calibration"}};
+    for (Override& o : fitted_overrides(targets, values, reason)) {
+        o.source = "calibration";
+        overrides.push_back(std::move(o));
+    }
+    if (!reason.empty()) {
+        ev.feasible = false;
+        ev.infeasible_reason = reason;
+        double violation = 0.0;
+        for (const auto& [path, value] : balance_values(targets, values)) {
+            violation += std::max(0.0, -value) + std::max(0.0, value - 1.0);
+        }
+        ev.distance = kInfeasiblePenalty * (1.0 + violation);
+        return ev;
+    }
+    try {
+        const Scenario trial = scenario_with_values(scenario, overrides);
+        const RunResult run = run_simulation(trial, {trial.params}, run_options);
+        ev.statistics = evaluate_targets(targets, summarize(trial, run, 0));
+        ev.distance = target_distance(targets.targets, ev.statistics);
+    } catch (const InputError& e) {
+        ev.feasible = false;
+        ev.infeasible_reason = e.issues().empty() ? "invalid scenario" : e.issues().front().to_string();
+        ev.distance = 10.0 * kInfeasiblePenalty;
+    }
+    return ev;
+}
+
+// The starting point of a local search: the targets' initial values first,
+// then Halton points spread evenly over the box.
+std::vector<double> start_point(const TargetSet& targets, int start)
+{
+    static constexpr int kPrimes[] = {2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53};
+    std::vector<double> x(targets.parameters.size());
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        x[i] = start == 0 ? to_search(targets.parameters[i], targets.parameters[i].initial) : halton(start, kPrimes[i % std::size(kPrimes)]);
+    }
+    return x;
+}
+
+struct SearchContext {
+    const TargetSet* targets;
+    const std::function<double(const std::vector<double>&)>* evaluate;
+    std::exception_ptr* failure;
+    nlopt::opt* optimizer;
+};
+
+// NLopt's objective: search coordinates to values, then one evaluation.
+double search_objective(const std::vector<double>& x, std::vector<double>& /*gradient*/, void* data)
+{
+    auto* context = static_cast<SearchContext*>(data);
+    std::vector<double> values(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        values[i] = from_search(context->targets->parameters[i], x[i]);
+    }
+    try {
+        return (*context->evaluate)(values);
+    } catch (...) {
+        // A backend failure ends the calibration; NLopt must not see a C++ exception.
+        *context->failure = std::current_exception();
+        context->optimizer->force_stop();
+        return std::numeric_limits<double>::max();
+    }
+}
+
+// One local search from x; its evaluations are appended to the trace by evaluate.
+CalibrationStart run_local_search(const TargetSet& targets, std::vector<double> x,
+                                  const std::function<double(const std::vector<double>&)>& evaluate, const CalibrationResult& result)
+{
+    const std::size_t n = x.size();
+    CalibrationStart record;
+    for (std::size_t i = 0; i < n; ++i) {
+        record.initial.push_back(from_search(targets.parameters[i], x[i]));
+    }
+    const std::size_t first_evaluation = result.trace.size();
+    std::exception_ptr failure;
+    nlopt::opt optimizer(nlopt_algorithm(targets.algorithm), static_cast<unsigned>(n));
+    optimizer.set_lower_bounds(std::vector<double>(n, 0.0));
+    optimizer.set_upper_bounds(std::vector<double>(n, 1.0));
+    optimizer.set_xtol_abs(targets.relative_tolerance);
+    optimizer.set_maxeval(targets.max_evaluations);
+    optimizer.set_initial_step(std::vector<double>(n, 0.1));
+    SearchContext context{&targets, &evaluate, &failure, &optimizer};
+    optimizer.set_min_objective(search_objective, &context);
+    double minimum = 0.0;
+    try {
+        record.stop_reason = describe(optimizer.optimize(x, minimum));
+    } catch (const nlopt::roundoff_limited&) {
+        record.stop_reason = "stopped: roundoff limited";
+    } catch (const nlopt::forced_stop&) {
+        record.stop_reason = "stopped by a failure";
+    } catch (const std::exception& e) {
+        record.stop_reason = fmt::format("stopped: {}", e.what());
+    }
+    if (failure) {
+        std::rethrow_exception(failure);
+    }
+    record.evaluations = static_cast<int>(result.trace.size() - first_evaluation);
+    record.best = first_evaluation;
+    for (std::size_t i = first_evaluation; i < result.trace.size(); ++i) {
+        if (result.trace[i].distance < result.trace[record.best].distance) {
+            record.best = i;
+        }
+    }
+    return record;
+}
+
+}  // namespace
+
+CalibrationResult calibrate(const Scenario& scenario, const TargetSet& targets, const CalibrationOptions& options)
 {
     const auto clock_start = std::chrono::steady_clock::now();
     CalibrationResult result;
-    const std::size_t n = targets.parameters.size();
-    std::exception_ptr failure;
     int current_start = 0;
     // Every evaluation is a run; a notice such as the GPU fallback is worth showing once.
     RunOptions run_options = options.run;
@@ -133,117 +252,22 @@ CalibrationResult calibrate(const Scenario& scenario, const std::filesystem::pat
             options.run.notice(text);
         }
     };
-
     const std::function<double(const std::vector<double>&)> evaluate = [&](const std::vector<double>& values) {
-        CalibrationEvaluation ev;
+        CalibrationEvaluation ev = evaluate_point(scenario, targets, values, run_options);
         ev.start = current_start;
         ev.index = static_cast<int>(result.trace.size());
-        ev.parameters = values;
-        std::string reason;
-        std::vector<Override> overrides = scenario.overrides;
-        overrides.push_back({"simulation.patients", std::to_string(targets.patients)});
-        overrides.push_back({"simulation.seed", std::to_string(targets.seed)});
-        const std::vector<Override> fitted = fitted_overrides(targets, values, reason);
-        overrides.insert(overrides.end(), fitted.begin(), fitted.end());
-        if (!reason.empty()) {
-            ev.feasible = false;
-            ev.infeasible_reason = reason;
-            // Grows with the violation so that the search is pushed back inside.
-            double violation = 0.0;
-            for (const auto& [path, value] : balance_values(targets, values)) {
-                violation += std::max(0.0, -value) + std::max(0.0, value - 1.0);
-            }
-            ev.distance = kInfeasiblePenalty * (1.0 + violation);
-        } else {
-            try {
-                const Scenario trial = load_scenario(scenario.source_text, scenario.source_name, base_directory, overrides);
-                const RunResult run = run_simulation(trial, {trial.params}, run_options);
-                ev.statistics = evaluate_targets(targets, summarize(trial, run, 0));
-                ev.distance = target_distance(targets.targets, ev.statistics);
-            } catch (const InputError& e) {
-                ev.feasible = false;
-                ev.infeasible_reason = e.issues().empty() ? "invalid scenario" : e.issues().front().to_string();
-                ev.distance = 10.0 * kInfeasiblePenalty;
-            }
-        }
-        result.trace.push_back(ev);
-        if (ev.distance < result.trace[result.best].distance) {
+        result.trace.push_back(std::move(ev));
+        if (result.trace.back().distance < result.trace[result.best].distance) {
             result.best = result.trace.size() - 1;
         }
         if (options.on_evaluation) {
             options.on_evaluation(result.trace.back(), result.trace[result.best]);
         }
-        return ev.distance;
+        return result.trace.back().distance;
     };
-
-    struct Context {
-        const TargetSet* targets;
-        const std::function<double(const std::vector<double>&)>* evaluate;
-        std::exception_ptr* failure;
-        nlopt::opt* optimizer;
-    };
-    auto objective = [](const std::vector<double>& x, std::vector<double>& /*gradient*/, void* data) -> double {
-        auto* context = static_cast<Context*>(data);
-        std::vector<double> values(x.size());
-        for (std::size_t i = 0; i < x.size(); ++i) {
-            values[i] = from_search(context->targets->parameters[i], x[i]);
-        }
-        try {
-            return (*context->evaluate)(values);
-        } catch (...) {
-            // A backend failure ends the calibration; NLopt must not see a C++ exception.
-            *context->failure = std::current_exception();
-            context->optimizer->force_stop();
-            return std::numeric_limits<double>::max();
-        }
-    };
-
     for (int start = 0; start < targets.starts; ++start) {
         current_start = start;
-        std::vector<double> x(n);
-        for (std::size_t i = 0; i < n; ++i) {
-            static constexpr int kPrimes[] = {2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53};
-            x[i] = start == 0 ? to_search(targets.parameters[i], targets.parameters[i].initial)
-                              : halton(start, kPrimes[i % std::size(kPrimes)]);
-        }
-        CalibrationStart record;
-        for (std::size_t i = 0; i < n; ++i) {
-            record.initial.push_back(from_search(targets.parameters[i], x[i]));
-        }
-        const std::size_t first_evaluation = result.trace.size();
-
-        nlopt::opt optimizer(nlopt_algorithm(targets.algorithm), static_cast<unsigned>(n));
-        optimizer.set_lower_bounds(std::vector<double>(n, 0.0));
-        optimizer.set_upper_bounds(std::vector<double>(n, 1.0));
-        optimizer.set_xtol_abs(targets.relative_tolerance);
-        optimizer.set_maxeval(targets.max_evaluations);
-        optimizer.set_initial_step(std::vector<double>(n, 0.1));
-        Context context{&targets, &evaluate, &failure, &optimizer};
-        optimizer.set_min_objective(objective, &context);
-        double minimum = 0.0;
-        try {
-            record.stop_reason = describe(optimizer.optimize(x, minimum));
-        } catch (const nlopt::roundoff_limited&) {
-            record.stop_reason = "stopped: roundoff limited";
-        } catch (const nlopt::forced_stop&) {
-            record.stop_reason = "stopped by a failure";
-        } catch (const std::exception& e) {
-            if (failure) {
-                std::rethrow_exception(failure);
-            }
-            record.stop_reason = fmt::format("stopped: {}", e.what());
-        }
-        if (failure) {
-            std::rethrow_exception(failure);
-        }
-        record.evaluations = static_cast<int>(result.trace.size() - first_evaluation);
-        record.best = first_evaluation;
-        for (std::size_t i = first_evaluation; i < result.trace.size(); ++i) {
-            if (result.trace[i].distance < result.trace[record.best].distance) {
-                record.best = i;
-            }
-        }
-        result.starts.push_back(record);
+        result.starts.push_back(run_local_search(targets, start_point(targets, start), evaluate, result));
     }
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_start).count();
     return result;

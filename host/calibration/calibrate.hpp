@@ -52,9 +52,8 @@ struct CalibrationOptions {
 std::vector<Override> fitted_overrides(const TargetSet& targets, const std::vector<double>& values, std::string& reason);
 
 // Runs the search. scenario is the loaded scenario (its --set overrides are
-// kept); base_directory resolves its relative paths.
-CalibrationResult calibrate(const Scenario& scenario, const std::filesystem::path& base_directory, const TargetSet& targets,
-                            const CalibrationOptions& options);
+// kept); every evaluation lays the fitted values over a copy of its document.
+CalibrationResult calibrate(const Scenario& scenario, const TargetSet& targets, const CalibrationOptions& options);
 
 // Every target evaluated on a run's summaries, in TargetSet::targets order.
 std::vector<TargetValue> evaluate_targets(const TargetSet& targets, const std::vector<StrategySummary>& summaries);

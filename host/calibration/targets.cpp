@@ -7,6 +7,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <fmt/ranges.h>
 #include <sstream>
 
 #include "host/io/files.hpp"
@@ -51,11 +52,7 @@ std::optional<TargetStatistic> parse_statistic(const std::string& text)
 
 std::string strategy_list(const Scenario& scenario)
 {
-    std::string names;
-    for (const auto& n : scenario.strategy_names) {
-        names += (names.empty() ? "" : ", ") + n;
-    }
-    return names;
+    return fmt::format("{}", fmt::join(scenario.strategy_names, ", "));
 }
 
 // strategies = "ivig" or strategies = { ivig = 0.74, no_prophylaxis = 0.26 }.
@@ -240,11 +237,8 @@ void read_target(TableReader& r, const Scenario& scenario, TargetSet& set)
         if (t.statistic != TargetStatistic::attack_rate && !is_ratio) {
             r.report("regimen", "is only used by attack_rate and attack_rate_ratio — remove it");
         } else if (found == names.end()) {
-            std::string known;
-            for (const auto& n : names) {
-                known += (known.empty() ? "" : ", ") + n;
-            }
-            r.report("regimen", fmt::format("is \"{}\", which the scenario does not define — use one of: {}", *regimen, known));
+            r.report("regimen", fmt::format("is \"{}\", which the scenario does not define — use one of: {}", *regimen,
+                                            fmt::join(names, ", ")));
         } else {
             t.regimen = static_cast<int>(found - names.begin());
         }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 #include <cmath>
+#include <fmt/ranges.h>
 
 #include "host/io/hdf5_writer.hpp"
 
@@ -146,11 +147,7 @@ void write_parameter_sets_group(Hdf5Writer& w, const ParameterSets& sets)
         std::vector<std::int64_t> low_set, high_set;
         for (const auto& r : sets.one_way) {
             names.push_back(r.name);
-            std::string joined;
-            for (const auto& path : r.paths) {
-                joined += (joined.empty() ? "" : ",") + path;
-            }
-            paths.push_back(joined);
+            paths.push_back(fmt::format("{}", fmt::join(r.paths, ",")));
             origins.push_back(r.origin);
             base.push_back(r.base[r.primary]);
             low.push_back(r.low[r.primary]);
@@ -183,22 +180,12 @@ void write_parameter_sets_group(Hdf5Writer& w, const ParameterSets& sets)
     }
 }
 
-void write_cea_group(Hdf5Writer& w, const Scenario& scenario, const CeaAnalysis& a)
-{
-    const std::string money = scenario.currency + " " + std::to_string(scenario.price_year);
-    const std::string per_qaly = money + " per QALY";
-    H5::Group cea = w.group("/cea");
-    Hdf5Writer::string_attribute(cea, "effect", "discounted QALYs per person");
-    Hdf5Writer::string_attribute(cea, "cost", "discounted total cost per person, " + money);
-    Hdf5Writer::string_attribute(cea, "net_monetary_benefit", "wtp * QALYs - cost, per person; the optimal strategy maximises it "
-                                                              "(exact ties: the strategy listed first)");
-    Hdf5Writer::string_attribute(cea, "discounting", fmt::format("continuous; costs {:g}%/y, effects {:g}%/y",
-                                                                 100.0 * scenario.discount_rate_costs_annual,
-                                                                 100.0 * scenario.discount_rate_effects_annual));
-    const hsize_t wtps = a.wtp.size(), strategies = a.base_cost.size();
-    w.dataset(cea, "wtp", {wtps}, a.wtp, {"wtp"}, per_qaly, "willingness-to-pay grid (axis 'wtp')");
-    w.dataset(cea, "report_wtp", {a.report_wtp.size()}, a.report_wtp, {"report_wtp"}, per_qaly, "thresholds shown in reports");
+namespace {
 
+// /cea/base: the incremental table of the base case, one row per strategy in cost order.
+void write_base_table(Hdf5Writer& w, const CeaAnalysis& a, const std::string& money, const std::string& per_qaly)
+{
+    const hsize_t strategies = a.base_cost.size();
     H5::Group base = w.group("/cea/base");
     Hdf5Writer::string_attribute(base, "note", "the base case (parameter set 0); rows in cost order");
     std::vector<std::int64_t> strategy, versus, versus_next;
@@ -229,20 +216,12 @@ void write_cea_group(Hdf5Writer& w, const Scenario& scenario, const CeaAnalysis&
     w.dataset(base, "incremental_qalys", {strategies}, incremental_effect, row_axis, "QALYs", "QALYs minus the versus strategy's");
     w.dataset(base, "icer", {strategies}, icer, row_axis, per_qaly,
               "incremental cost per QALY against the versus strategy (NaN: first frontier row or dominated)");
-    std::vector<double> nmb;
-    for (double lambda : a.wtp) {
-        for (hsize_t s = 0; s < strategies; ++s) {
-            nmb.push_back(lambda * a.base_effect[s] - a.base_cost[s]);
-        }
-    }
-    // Beside /cea/base, not in it: that group's 'strategy' is the table's column along 'row', and a netCDF reader
-    // would take it for this dataset's strategy axis.
-    w.dataset(cea, "nmb", {wtps, strategies}, nmb, {"wtp", "strategy"}, money, "net monetary benefit per person, base case");
+}
 
-    if (!a.psa) {
-        return;
-    }
-    const PsaAnalysis& p = *a.psa;
+// /cea/psa: the draws' costs and effects, CEAC, CEAF and EVPI.
+void write_psa_curves(Hdf5Writer& w, const Scenario& scenario, const PsaAnalysis& p, const std::string& money)
+{
+    const hsize_t wtps = p.curves.evpi.size(), strategies = static_cast<hsize_t>(p.outcomes.strategies);
     H5::Group psa = w.group("/cea/psa");
     Hdf5Writer::scalar_attribute<std::int64_t>(psa, "draws", p.outcomes.draws);
     Hdf5Writer::scalar_attribute<double>(psa, "population_multiplier", p.population_multiplier);
@@ -282,19 +261,18 @@ void write_cea_group(Hdf5Writer& w, const Scenario& scenario, const CeaAnalysis&
         }
         w.dataset(psa, "evpi_population", {wtps}, population, {"wtp"}, money, "EVPI for the population the decision affects");
     }
-    if (p.evppi.empty()) {
-        return;
-    }
+}
+
+// /cea/psa/evppi: EVPPI per group and WTP, with the regression's noise floor.
+void write_evppi(Hdf5Writer& w, const PsaAnalysis& p, const std::string& money)
+{
+    const hsize_t wtps = p.curves.evpi.size();
     std::vector<std::string> names, members;
     std::vector<double> evppi, floor;
     std::vector<std::int64_t> basis;
     for (const EvppiResult& e : p.evppi) {
         names.push_back(e.name);
-        std::string joined;
-        for (const auto& m : e.parameters) {
-            joined += (joined.empty() ? "" : ", ") + m;
-        }
-        members.push_back(joined);
+        members.push_back(fmt::format("{}", fmt::join(e.parameters, ", ")));
         evppi.insert(evppi.end(), e.fit.evppi.begin(), e.fit.evppi.end());
         floor.insert(floor.end(), e.noise_floor.begin(), e.noise_floor.end());
         basis.push_back(e.fit.basis_functions);
@@ -310,6 +288,43 @@ void write_cea_group(Hdf5Writer& w, const Scenario& scenario, const CeaAnalysis&
               "EVPPI the same regression finds for the group's draws in an unrelated order: values at or below it are "
               "regression noise");
     w.dataset(group, "basis_functions", {names.size()}, basis, {"group"}, "count", "regression basis size");
+}
+
+}  // namespace
+
+void write_cea_group(Hdf5Writer& w, const Scenario& scenario, const CeaAnalysis& a)
+{
+    const std::string money = scenario.currency + " " + std::to_string(scenario.price_year);
+    const std::string per_qaly = money + " per QALY";
+    H5::Group cea = w.group("/cea");
+    Hdf5Writer::string_attribute(cea, "effect", "discounted QALYs per person");
+    Hdf5Writer::string_attribute(cea, "cost", "discounted total cost per person, " + money);
+    Hdf5Writer::string_attribute(cea, "net_monetary_benefit", "wtp * QALYs - cost, per person; the optimal strategy maximises it "
+                                                              "(exact ties: the strategy listed first)");
+    Hdf5Writer::string_attribute(cea, "discounting", fmt::format("continuous; costs {:g}%/y, effects {:g}%/y",
+                                                                 100.0 * scenario.discount_rate_costs_annual,
+                                                                 100.0 * scenario.discount_rate_effects_annual));
+    const hsize_t wtps = a.wtp.size(), strategies = a.base_cost.size();
+    w.dataset(cea, "wtp", {wtps}, a.wtp, {"wtp"}, per_qaly, "willingness-to-pay grid (axis 'wtp')");
+    w.dataset(cea, "report_wtp", {a.report_wtp.size()}, a.report_wtp, {"report_wtp"}, per_qaly, "thresholds shown in reports");
+
+    write_base_table(w, a, money, per_qaly);
+    std::vector<double> nmb;
+    for (double lambda : a.wtp) {
+        for (hsize_t s = 0; s < strategies; ++s) {
+            nmb.push_back(lambda * a.base_effect[s] - a.base_cost[s]);
+        }
+    }
+    // Beside /cea/base, not in it: that group's 'strategy' is the table's column along 'row', and a netCDF reader
+    // would take it for this dataset's strategy axis.
+    w.dataset(cea, "nmb", {wtps, strategies}, nmb, {"wtp", "strategy"}, money, "net monetary benefit per person, base case");
+
+    if (a.psa) {
+        write_psa_curves(w, scenario, *a.psa, money);
+        if (!a.psa->evppi.empty()) {
+            write_evppi(w, *a.psa, money);
+        }
+    }
 }
 
 }  // namespace scls

@@ -40,6 +40,7 @@ class CalibrateCommand final : public Command {
 
     int run(Cluster&) override
     {
+        const BackendChoice backend = backend_.choice();
         const Scenario scenario = inputs_.load();
         TargetSet targets = load_targets_file(targets_path_, scenario);
         targets.patients = patients_.value_or(targets.patients);
@@ -62,7 +63,7 @@ class CalibrateCommand final : public Command {
             std::cerr << "sclsim: note: --set overrides apply during the fit but are not written into the calibrated file\n";
         }
         CalibrationOptions options;
-        options.run.backend = backend_.choice();
+        options.run.backend = backend;
         options.run.threads = static_cast<int>(backend_.threads);
         options.run.notice = [](const std::string& text) { std::cerr << "sclsim: " << text << "\n"; };
         if (!quiet_) {
@@ -73,7 +74,7 @@ class CalibrateCommand final : public Command {
         fmt::print("calibrating {} to {} ({} parameters, {} targets; {} patients per evaluation, seed {}, {} start{})\n",
                    scenario.source_name, targets.source_name, targets.parameters.size(), targets.targets.size(), targets.patients,
                    targets.seed, targets.starts, targets.starts == 1 ? "" : "s");
-        const CalibrationResult result = calibrate(scenario, inputs_.base_directory(), targets, options);
+        const CalibrationResult result = calibrate(scenario, targets, options);
         const CalibrationEvaluation& best = result.trace[result.best];
         const std::string created = utc_now();
         write_calibration_trace(trace_path, scenario, targets, result, created, kSclsimVersion);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <numeric>
 
 #include "host/cli/cea_report.hpp"
@@ -14,13 +15,16 @@ namespace scls {
 
 namespace {
 
-// Linear interpolation on an ascending grid (values beyond it are clamped).
+constexpr std::size_t kTextWidth = 108;  // a 110-column terminal, less the indent
+
+// Linear interpolation on an ascending grid; NaN (shown as "—") outside it,
+// where a clamped value would be the answer to another question.
 double at_wtp(const std::vector<double>& grid, const std::vector<double>& values, double wtp)
 {
-    if (grid.empty()) {
+    if (grid.empty() || wtp < grid.front() || wtp > grid.back()) {
         return std::nan("");
     }
-    if (wtp <= grid.front()) {
+    if (wtp == grid.front()) {
         return values.front();
     }
     for (std::size_t i = 1; i < grid.size(); ++i) {
@@ -259,24 +263,41 @@ std::string evppi_section(const CostEffectivenessView& v, const std::vector<doub
     for (const EvppiResult* e : shown) {
         width = std::max(width, e->name.size());
     }
-    std::string out = fmt::format("\n  EVPPI per person ({}; regression on the draws, largest first; in brackets the noise "
-                                  "floor, the EVPPI of the same regression on inputs in an unrelated order):\n",
-                                  v.money);
-    out += fmt::format("  {:<{}}{}\n", "parameter or group", width, wtp_header(report_wtp, 14));
+    // Cells as "value [floor]", right-aligned in columns as wide as the widest.
+    std::vector<std::vector<std::string>> cells;
+    std::size_t cell = 14;
     for (const EvppiResult* e : shown) {
-        out += fmt::format("  {:<{}}", e->name, width);
+        auto& row = cells.emplace_back();
         for (double wtp : report_wtp) {
             const std::string floor = e->noise_floor.empty() ? "" : " [" + grouped(at_wtp(v.analysis.wtp, e->noise_floor, wtp)) + "]";
-            out += fmt::format(" {:>14}", grouped(at_wtp(v.analysis.wtp, e->fit.evppi, wtp)) + floor);
+            row.push_back(grouped(at_wtp(v.analysis.wtp, e->fit.evppi, wtp)) + floor);
+            cell = std::max(cell, row.back().size());
+        }
+    }
+    std::string out = "\n  " + wrap_words(fmt::format("EVPPI per person ({}; regression on the draws, largest first). In brackets "
+                                                      "the noise floor: the EVPPI the same regression finds on inputs in an "
+                                                      "unrelated order. Shown where above its noise floor and above 1 at some "
+                                                      "threshold.",
+                                                      v.money),
+                                          kTextWidth, "  ") +
+                      "\n";
+    out += fmt::format("  {:<{}}{}\n", "parameter or group", width, wtp_header(report_wtp, cell));
+    for (std::size_t i = 0; i < shown.size(); ++i) {
+        out += fmt::format("  {:<{}}", shown[i]->name, width);
+        for (const std::string& text : cells[i]) {
+            out += fmt::format(" {:>{}}", text, cell);
         }
         out += "\n";
     }
     if (!nil.empty()) {
-        std::string names;
+        std::vector<std::string> names;
         for (const EvppiResult* e : nil) {
-            names += (names.empty() ? "" : ", ") + e->name;
+            names.push_back(e->name);
         }
-        out += fmt::format("  at or below the noise floor at every threshold ({} of {}): {}\n", nil.size(), p.evppi.size(), names);
+        out += "  " + wrap_words(fmt::format("At or below the noise floor at every threshold ({} of {}): {}", nil.size(), p.evppi.size(),
+                                             fmt::join(names, ", ")),
+                                 kTextWidth, "    ") +
+               "\n";
     }
     return out;
 }

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "host/cli/usage.hpp"
+#include "kernels/launch/backend.hpp"
 
 namespace scls {
 
@@ -48,11 +49,6 @@ Scenario ScenarioInputs::load(std::vector<Override> extra) const
     return load_scenario_file(scenario_path, overrides);
 }
 
-std::filesystem::path ScenarioInputs::base_directory() const
-{
-    return scenario_path.empty() ? std::filesystem::current_path() : std::filesystem::absolute(scenario_path).parent_path();
-}
-
 std::filesystem::path ScenarioInputs::default_output(const std::string& suffix) const
 {
     const std::string stem = scenario_path.empty() ? "scls_base" : std::filesystem::path(scenario_path).stem().string();
@@ -69,7 +65,17 @@ void BackendOptions::add_to(CLI::App& command)
 
 BackendChoice BackendOptions::choice() const
 {
-    return backend == "cpu" ? BackendChoice::cpu : backend == "gpu" ? BackendChoice::gpu : BackendChoice::automatic;
+    if (backend != "gpu") {
+        return backend == "cpu" ? BackendChoice::cpu : BackendChoice::automatic;
+    }
+    const CudaDeviceInfo cuda = query_cuda_devices();
+    if (!cuda.compiled || cuda.device_count == 0) {
+        throw InputError({{"--backend", "gpu", 0,
+                           fmt::format("asks for a GPU, and none is usable ({}) — use --backend cpu, or auto to use a GPU when "
+                                       "there is one",
+                                       cuda.error)}});
+    }
+    return BackendChoice::gpu;
 }
 
 void check_output_is_not_an_input(const std::filesystem::path& output, const std::string& option,

@@ -18,9 +18,6 @@
 
 namespace scls {
 
-inline constexpr int kExitInputError = 2;
-inline constexpr int kExitRuntimeError = 1;
-
 class Command {
   public:
     virtual ~Command() = default;
@@ -63,7 +60,6 @@ struct ScenarioInputs {
     // Loads, applies the overrides and validates. Throws InputError.
     Scenario load(std::vector<Override> extra = {}) const;
     // Where relative paths of this scenario resolve.
-    std::filesystem::path base_directory() const;
     // results/<stem><suffix> when ./results exists, else ./<stem><suffix>.
     std::filesystem::path default_output(const std::string& suffix) const;
 };
@@ -74,7 +70,7 @@ struct BackendOptions {
     std::uint64_t threads = 0;
 
     void add_to(CLI::App& command);
-    BackendChoice choice() const;
+    BackendChoice choice() const;  // throws InputError for gpu without a usable GPU
 };
 
 // Refuses an output path that is one of the run's inputs (the scenario, a

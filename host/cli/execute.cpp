@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -235,15 +236,6 @@ void write_and_report(const WriteContext& c, RunResult& result, const std::vecto
     std::cout.flush();
 }
 
-std::string host_list(const std::vector<std::string>& hosts)
-{
-    std::string text;
-    for (const auto& h : hosts) {
-        text += (text.empty() ? "" : ", ") + h;
-    }
-    return text;
-}
-
 }  // namespace
 
 void check_run_fits_in_memory(const Scenario& scenario, std::size_t parameter_sets)
@@ -334,7 +326,7 @@ int execute(Cluster& cluster, const Scenario& scenario, const ParameterSets& set
         result.backend = prepared.backend->name();
         result.backend_description = prepared.backend->description();
         if (cluster.distributed()) {
-            result.backend_description += fmt::format(" on rank 0; {} MPI processes on {}", place.ranks, host_list(hosts));
+            result.backend_description += fmt::format(" on rank 0; {} MPI processes on {}", place.ranks, fmt::join(hosts, ", "));
         }
         const WriteContext context{scenario,    sets,       spec,           options,         output_path, plan.checkpoint_dir,
                                    options.checkpoint, resumed, place.ranks, share.set_count, prepared.resolve_seconds,

@@ -49,7 +49,7 @@ std::optional<int> parse(CLI::App& app, int argc, char** argv, bool print)
             std::cerr << usage_error_text(app, e.what());
         }
     }
-    return kExitUsageError;
+    return kExitInputError;
 }
 
 }  // namespace

@@ -20,7 +20,6 @@ class SimulateCommand : public Command {
     int run(Cluster& cluster) override
     {
         ExecuteOptions options = execute_;
-        options.run.backend = backend_.choice();
         options.run.threads = static_cast<int>(backend_.threads);
         options.run.batch_blocks = batch_blocks_;
         options.run.notice = [](const std::string& text) { std::cerr << "sclsim: " << text << "\n"; };
@@ -30,6 +29,7 @@ class SimulateCommand : public Command {
         Inputs inputs;
         std::filesystem::path output_path;
         const int status = cluster.agree(failure_of([&] {
+            options.run.backend = backend_.choice();
             scenario = inputs_.load(extra_overrides());
             inputs = read_inputs(*scenario);
             output_path = output_.empty() ? inputs_.default_output(inputs.output_suffix) : std::filesystem::path(output_);
@@ -169,9 +169,11 @@ class SweepCommand final : public SimulateCommand {
     {
         CLI::App* c = add_common(app, "sweep",
                                  "deterministic sensitivity analysis: one-way ranges (tornado) or a 1-D/2-D grid, every point a parameter set");
-        c->add_flag("--one-way", one_way_,
-                    "each parameter at its low and high value: [[sweep.parameters]], else the [psa] 2.5%/97.5% quantiles");
-        c->add_option("--grid", grid_axes_, "grid axis path=from:to:points or path=v1,v2,... (once or twice)");
+        CLI::Option* one_way = c->add_flag(
+            "--one-way", one_way_, "each parameter at its low and high value: [[sweep.parameters]], else the [psa] 2.5%/97.5% quantiles");
+        CLI::Option* grid = c->add_option("--grid", grid_axes_, "grid axis path=from:to:points or path=v1,v2,... (once or twice)");
+        one_way->excludes(grid);
+        grid->excludes(one_way);
     }
 
   private:

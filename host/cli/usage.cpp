@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace scls {
 
@@ -60,15 +61,6 @@ std::vector<std::string> command_names(const CLI::App& app)
     return names;
 }
 
-std::string joined(const std::vector<std::string>& words)
-{
-    std::string text;
-    for (const auto& w : words) {
-        text += (text.empty() ? "" : ", ") + w;
-    }
-    return text;
-}
-
 std::string command_label(const CLI::App& app, const CLI::App& command)
 {
     return &command == &app ? app.get_name() : app.get_name() + " " + command.get_name();
@@ -78,7 +70,7 @@ std::string unknown_command(const CLI::App& app, const std::string& word)
 {
     const std::string guess = nearest(word, command_names(app));
     return fmt::format("\"{}\" is not a command of {}{} — use one of: {}", word, app.get_name(),
-                       guess.empty() ? "" : fmt::format(" (did you mean \"{}\"?)", guess), joined(command_names(app)));
+                       guess.empty() ? "" : fmt::format(" (did you mean \"{}\"?)", guess), fmt::join(command_names(app), ", "));
 }
 
 std::string missing_command(const CLI::App& app)
@@ -88,7 +80,7 @@ std::string missing_command(const CLI::App& app)
             return unknown_command(app, word);
         }
     }
-    return fmt::format("no command given (sclsim does one thing per call) — use one of: {}", joined(command_names(app)));
+    return fmt::format("no command given (sclsim does one thing per call) — use one of: {}", fmt::join(command_names(app), ", "));
 }
 
 }  // namespace
@@ -129,9 +121,9 @@ CLI::Validator one_of(std::vector<std::string> words, std::string_view meaning)
             }
             const std::string guess = nearest(text, words);
             return fmt::format("is \"{}\" (it is {}){} — use one of: {}", text, meaning,
-                               guess.empty() ? "" : fmt::format("; did you mean \"{}\"?", guess), joined(words));
+                               guess.empty() ? "" : fmt::format("; did you mean \"{}\"?", guess), fmt::join(words, ", "));
         },
-        "{" + joined(words) + "}");
+        fmt::format("{{{}}}", fmt::join(words, ", ")));
 }
 
 void check_leftover_arguments(const CLI::App& app)

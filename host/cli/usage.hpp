@@ -12,9 +12,10 @@
 #include <string_view>
 #include <vector>
 
-namespace scls {
+#include "host/scenario/bounds.hpp"
+#include "host/scenario/input_error.hpp"
 
-inline constexpr int kExitUsageError = 2;
+namespace scls {
 
 // A command-line problem found by our own checks after parsing.
 class UsageError : public std::runtime_error {
@@ -30,12 +31,12 @@ struct NumberRule {
     std::string_view example;   // a valid value
 };
 
-inline constexpr NumberRule kPatientsRule{1, 4294967295.0, true, "patients per strategy and parameter set", "100000"};
-inline constexpr NumberRule kSeedRule{0, 1e18, true, "a random seed", "7"};
+inline constexpr NumberRule kPatientsRule{1, static_cast<double>(kMaxPatients), true, "patients per strategy and parameter set", "100000"};
+inline constexpr NumberRule kSeedRule{0, static_cast<double>(kMaxSeed), true, "a random seed", "7"};
 inline constexpr NumberRule kThreadsRule{0, 1024, true, "CPU threads; 0 = all cores", "2"};
 inline constexpr NumberRule kBatchBlocksRule{0, 1e9, true, "blocks of 256 patients per batch; 0 = the backend's choice", "64"};
 inline constexpr NumberRule kCheckpointEveryRule{0, 1e7, false, "seconds between checkpoints; 0 = after every batch", "60"};
-inline constexpr NumberRule kDrawsRule{1, 1000000, true, "PSA draws", "1000"};
+inline constexpr NumberRule kDrawsRule{1, static_cast<double>(kMaxDraws), true, "PSA draws", "1000"};
 inline constexpr NumberRule kWtpRule{0, 1e12, false, "willingness to pay per QALY", "50000"};
 
 // A CLI11 check that refuses any text outside the rule.

@@ -26,12 +26,20 @@ class ValidateCommand final : public Command {
         const Scenario scenario = inputs_.load();
         const std::optional<PsaSpec> spec = load_psa_spec(scenario);
         if (spec) {
-            fmt::print("[psa]: {} uncertain parameters ({} values per draw), {} correlation groups, {} EVPPI groups\n",
-                       spec->parameters.size(), spec->columns(), spec->correlations.size(), spec->evppi_groups.size());
+            // Every draw is resolved as `sclsim psa` would: a sampled value
+            // outside a parameter's bounds is found here, not after a run starts.
+            const ParameterSets sets = psa_parameter_sets(*spec);
+            resolve_parameter_sets(scenario, sets);
+            fmt::print("[psa]: {} uncertain parameters ({} values per draw), {} correlation groups, {} EVPPI groups; "
+                       "all {} draws give valid parameters\n",
+                       spec->parameters.size(), spec->columns(), spec->correlations.size(), spec->evppi_groups.size(),
+                       spec->draws);
         }
         if (scenario_document(scenario).get("sweep")) {
-            const std::vector<OneWayRange> ranges = load_one_way_ranges(scenario, spec);
-            fmt::print("[sweep]: {} one-way ranges\n", ranges.size());
+            std::vector<OneWayRange> ranges = load_one_way_ranges(scenario, spec);
+            const std::size_t count = ranges.size();
+            resolve_parameter_sets(scenario, one_way_parameter_sets(std::move(ranges)));
+            fmt::print("[sweep]: {} one-way ranges, each end giving valid parameters\n", count);
         }
         if (!scenario.changes.empty()) {
             fmt::print("What each file and option changed, in order:\n{}", format_changes(scenario.changes));

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -59,11 +60,7 @@ class Hdf5Writer {
         for (std::size_t i = 0; i < dimension_names.size(); ++i) {
             H5DSset_label(set.getId(), static_cast<unsigned>(i), dimension_names[i].c_str());
         }
-        std::string joined;
-        for (const auto& n : dimension_names) {
-            joined += (joined.empty() ? "" : ",") + n;
-        }
-        string_attribute(set, "dimensions", joined);
+        string_attribute(set, "dimensions", fmt::format("{}", fmt::join(dimension_names, ",")));
     }
 
     // A 1-D list of UTF-8 strings; its one dimension is labelled `dimension`

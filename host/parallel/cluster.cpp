@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <iostream>
 #include <map>
 
@@ -225,12 +226,8 @@ int Cluster::agree(const RankFailure& mine)
                     rank_hosts.push_back(hosts[r]);
                 }
             }
-            std::string host_text;
-            for (const auto& h : rank_hosts) {
-                host_text += (host_text.empty() ? "" : ", ") + h;
-            }
             std::cerr << fmt::format("sclsim: [rank{} {} of {} on {}]\n", ranks.size() == 1 ? "" : "s", rank_list(ranks), place_.ranks,
-                                     host_text)
+                                     fmt::join(rank_hosts, ", "))
                       << message;
         }
         std::cerr.flush();

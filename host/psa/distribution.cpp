@@ -185,18 +185,199 @@ std::string Distribution::describe() const
     return "?";
 }
 
+namespace {
+
+// beta: alpha and beta, or a mean and sd converted to them.
+void read_beta(TableReader& r, Distribution& d)
+{
+    const bool has_mean = r.has("mean"), has_sd = r.has("sd");
+    if (!one_form(r, r.has("alpha") || r.has("beta"), has_mean || has_sd, "alpha and beta", "mean and sd")) {
+        return;
+    }
+    if (r.has("alpha") || r.has("beta")) {
+        d.a = positive(r, "alpha", "a beta distribution needs alpha > 0 (e.g. events + 1)");
+        d.b = positive(r, "beta", "a beta distribution needs beta > 0 (e.g. non-events + 1)");
+        if (d.a > 0.0 && d.b > 0.0 && check_shape(r, "alpha", d.a, "alpha")) {
+            check_shape(r, "beta", d.b, "beta");
+        }
+        return;
+    }
+    const double mean = r.number("mean", Bound::probability), sd = positive(r, "sd", "the beta's standard deviation");
+    if (mean <= 0.0 || mean >= 1.0) {
+        r.report("mean", fmt::format("is {} (a beta mean lies strictly between 0 and 1) — use a value in (0, 1), or a "
+                                     "fixed distribution",
+                                     mean));
+    } else if (sd > 0.0 && sd * sd >= mean * (1.0 - mean)) {
+        r.report("sd", fmt::format("is {} (a beta with mean {} has sd below sqrt(mean(1-mean)) = {:.4g}) — use a smaller sd",
+                                   sd, mean, std::sqrt(mean * (1.0 - mean))));
+    } else if (sd > 0.0) {
+        const double size = mean * (1.0 - mean) / (sd * sd) - 1.0;
+        d.a = mean * size;
+        d.b = (1.0 - mean) * size;
+        if (check_shape(r, "sd", d.a, "alpha")) {
+            check_shape(r, "sd", d.b, "beta");
+        }
+    }
+}
+
+// gamma: shape with scale or rate, or a mean and sd converted to them.
+void read_gamma(TableReader& r, Distribution& d)
+{
+    const bool has_mean = r.has("mean"), has_sd = r.has("sd");
+    const bool native = r.has("shape") || r.has("scale") || r.has("rate");
+    if (!one_form(r, native, has_mean || has_sd, "shape with scale or rate", "mean and sd")) {
+        return;
+    }
+    if (native) {
+        d.a = positive(r, "shape", "a gamma distribution needs its shape > 0");
+        if (d.a > 0.0) {
+            check_shape(r, "shape", d.a, "shape");
+        }
+        if (r.has("scale") == r.has("rate")) {
+            r.take("scale");
+            r.take("rate");
+            r.report("shape", "needs exactly one of scale and rate (scale = 1/rate) — give scale = <number> or rate = <number>");
+        } else if (r.has("scale")) {
+            d.b = positive(r, "scale", "");
+        } else {
+            d.b = 1.0 / positive(r, "rate", "");
+        }
+        return;
+    }
+    const double mean = positive(r, "mean", "the gamma's mean"), sd = positive(r, "sd", "the gamma's standard deviation");
+    d.a = (mean / sd) * (mean / sd);
+    d.b = sd * sd / mean;
+    if (mean > 0.0 && sd > 0.0) {
+        check_shape(r, "sd", d.a, "shape");
+    }
+}
+
+// lognormal: meanlog and sdlog, or the mean and sd of the value.
+void read_lognormal(TableReader& r, Distribution& d)
+{
+    const bool has_mean = r.has("mean"), has_sd = r.has("sd");
+    const bool native = r.has("meanlog") || r.has("sdlog");
+    if (!one_form(r, native, has_mean || has_sd, "meanlog and sdlog", "mean and sd")) {
+        return;
+    }
+    if (native) {
+        d.a = r.number("meanlog", kLogLocation);
+        d.b = positive(r, "sdlog", "the log-scale standard deviation");
+    } else {
+        const double mean = positive(r, "mean", "the lognormal's mean (of the value, not its log)");
+        const double sd = positive(r, "sd", "the lognormal's standard deviation (of the value)");
+        d.b = std::sqrt(std::log1p((sd / mean) * (sd / mean)));
+        d.a = std::log(mean) - 0.5 * d.b * d.b;
+    }
+    if (d.b > kLargestLogSd) {
+        r.report(native ? "sdlog" : "sd", fmt::format("gives a log-scale SD of {:.4g} (above {:g} the draws span more than "
+                                                      "70 orders of magnitude) — narrow the distribution",
+                                                      d.b, kLargestLogSd));
+    }
+}
+
+// truncated normal: the normal before truncation and at least one bound.
+void read_truncated_normal(TableReader& r, Distribution& d)
+{
+    d.a = r.number("mean", Bound::any, "the mean of the normal before truncation");
+    d.b = positive(r, "sd", "the standard deviation of the normal before truncation");
+    d.lower = r.optional_number("lower", Bound::any).value_or(-kInfinity);
+    d.upper = r.optional_number("upper", Bound::any).value_or(kInfinity);
+    if (!std::isfinite(d.lower) && !std::isfinite(d.upper)) {
+        r.report("distribution", "is a truncated normal without bounds (nothing truncates it) — add lower and/or upper, "
+                                 "or use \"normal\"");
+    } else if (d.lower >= d.upper) {
+        r.report("lower", fmt::format("is {} but upper is {} (the interval is empty) — make lower < upper", d.lower, d.upper));
+    } else if (d.b > 0.0) {
+        const double mass = gsl_cdf_ugaussian_P((d.upper - d.a) / d.b) - gsl_cdf_ugaussian_P((d.lower - d.a) / d.b);
+        if (!(mass > 1e-9)) {
+            r.report("mean", fmt::format("puts {:.3g} of its mass in [{}, {}] (the interval is far in a tail) — move the "
+                                         "mean or widen the bounds",
+                                         mass, d.lower, d.upper));
+        }
+    }
+}
+
+// Dirichlet over `components` shares: alpha, or mean shares and a concentration.
+void read_dirichlet(TableReader& r, Distribution& d, int components)
+{
+    const bool has_mean = r.has("mean");
+    if (components < 2) {
+        r.report("paths", "names fewer than two shares (a Dirichlet spreads shares that sum to 1) — list every share of "
+                          "the group in paths");
+        return;
+    }
+    const bool native = r.has("alpha");
+    if (!one_form(r, native, has_mean || r.has("concentration"), "alpha = [...]", "mean = [...] and concentration")) {
+        return;
+    }
+    auto check_count = [&](const char* key, const std::vector<double>& values) {
+        if (static_cast<int>(values.size()) != components) {
+            r.report(key, fmt::format("has {} entries for {} paths (one per share) — give {} numbers", values.size(),
+                                      components, components));
+            return false;
+        }
+        return true;
+    };
+    if (native) {
+        auto alpha = r.optional_numbers("alpha");
+        if (alpha && check_count("alpha", *alpha)) {
+            for (double a : *alpha) {
+                if (!(a > 0.0)) {
+                    r.report("alpha", fmt::format("contains {} (Dirichlet parameters are positive, e.g. counts) — use "
+                                                  "values > 0",
+                                                  a));
+                    return;
+                }
+            }
+            d.alpha = *alpha;
+            for (double a : d.alpha) {
+                if (!check_shape(r, "alpha", a, "alpha")) {
+                    break;
+                }
+            }
+        }
+        return;
+    }
+    auto mean = r.optional_numbers("mean");
+    const double concentration = positive(r, "concentration", "the Dirichlet's total count (sum of alphas): larger is tighter");
+    if (!mean) {
+        if (!r.has("mean")) {
+            r.report("mean", "is missing — add mean = [share, share, ...] summing to 1");
+        }
+        return;
+    }
+    if (!check_count("mean", *mean)) {
+        return;
+    }
+    double sum = 0.0;
+    for (double m : *mean) {
+        if (!(m > 0.0 && m < 1.0)) {
+            r.report("mean", fmt::format("contains {} (each mean share lies strictly between 0 and 1) — fix that share", m));
+            return;
+        }
+        sum += m;
+    }
+    if (std::fabs(sum - 1.0) > 1e-6) {
+        r.report("mean", fmt::format("sums to {:.6g} (shares must sum to 1) — make them sum to 1", sum));
+        return;
+    }
+    for (double m : *mean) {
+        d.alpha.push_back(m * concentration);
+        if (concentration > 0.0 && !check_shape(r, "concentration", d.alpha.back(), "alpha")) {
+            break;
+        }
+    }
+}
+
+}  // namespace
+
 Distribution read_distribution(TableReader& r, int components)
 {
     Distribution d;
     const std::string kind = r.string("distribution", "gamma");
-    bool known = false;
-    for (const auto& k : kKinds) {
-        if (kind == k.name) {
-            d.kind = k.kind;
-            known = true;
-        }
-    }
-    if (!known) {
+    const auto known = std::find_if(std::begin(kKinds), std::end(kKinds), [&](const auto& k) { return kind == k.name; });
+    if (known == std::end(kKinds)) {
         if (!kind.empty()) {
             r.report("distribution", fmt::format("is \"{}\" (not a supported distribution) — use one of fixed, beta, gamma, "
                                                  "lognormal, normal, truncated_normal, uniform, dirichlet",
@@ -204,115 +385,17 @@ Distribution read_distribution(TableReader& r, int components)
         }
         return d;
     }
-    const bool has_mean = r.has("mean"), has_sd = r.has("sd");
+    d.kind = known->kind;
     switch (d.kind) {
-        case DistributionKind::fixed:
-            d.a = r.number("value", Bound::any, "a fixed distribution holds its value");
-            break;
-        case DistributionKind::beta: {
-            if (!one_form(r, r.has("alpha") || r.has("beta"), has_mean || has_sd, "alpha and beta", "mean and sd")) {
-                break;
-            }
-            if (r.has("alpha") || r.has("beta")) {
-                d.a = positive(r, "alpha", "a beta distribution needs alpha > 0 (e.g. events + 1)");
-                d.b = positive(r, "beta", "a beta distribution needs beta > 0 (e.g. non-events + 1)");
-                if (d.a > 0.0 && d.b > 0.0 && check_shape(r, "alpha", d.a, "alpha")) {
-                    check_shape(r, "beta", d.b, "beta");
-                }
-                break;
-            }
-            const double mean = r.number("mean", Bound::probability), sd = positive(r, "sd", "the beta's standard deviation");
-            if (mean <= 0.0 || mean >= 1.0) {
-                r.report("mean", fmt::format("is {} (a beta mean lies strictly between 0 and 1) — use a value in (0, 1), or a "
-                                             "fixed distribution",
-                                             mean));
-            } else if (sd > 0.0 && sd * sd >= mean * (1.0 - mean)) {
-                r.report("sd", fmt::format("is {} (a beta with mean {} has sd below sqrt(mean(1-mean)) = {:.4g}) — use a smaller sd",
-                                           sd, mean, std::sqrt(mean * (1.0 - mean))));
-            } else if (sd > 0.0) {
-                const double size = mean * (1.0 - mean) / (sd * sd) - 1.0;
-                d.a = mean * size;
-                d.b = (1.0 - mean) * size;
-                if (check_shape(r, "sd", d.a, "alpha")) {
-                    check_shape(r, "sd", d.b, "beta");
-                }
-            }
-            break;
-        }
-        case DistributionKind::gamma: {
-            const bool native = r.has("shape") || r.has("scale") || r.has("rate");
-            if (!one_form(r, native, has_mean || has_sd, "shape with scale or rate", "mean and sd")) {
-                break;
-            }
-            if (native) {
-                d.a = positive(r, "shape", "a gamma distribution needs its shape > 0");
-                if (d.a > 0.0) {
-                    check_shape(r, "shape", d.a, "shape");
-                }
-                if (r.has("scale") == r.has("rate")) {
-                    r.take("scale");
-                    r.take("rate");
-                    r.report("shape", "needs exactly one of scale and rate (scale = 1/rate) — give scale = <number> or rate = <number>");
-                } else if (r.has("scale")) {
-                    d.b = positive(r, "scale", "");
-                } else {
-                    d.b = 1.0 / positive(r, "rate", "");
-                }
-                break;
-            }
-            const double mean = positive(r, "mean", "the gamma's mean"), sd = positive(r, "sd", "the gamma's standard deviation");
-            d.a = (mean / sd) * (mean / sd);
-            d.b = sd * sd / mean;
-            if (mean > 0.0 && sd > 0.0) {
-                check_shape(r, "sd", d.a, "shape");
-            }
-            break;
-        }
-        case DistributionKind::lognormal: {
-            const bool native = r.has("meanlog") || r.has("sdlog");
-            if (!one_form(r, native, has_mean || has_sd, "meanlog and sdlog", "mean and sd")) {
-                break;
-            }
-            if (native) {
-                d.a = r.number("meanlog", kLogLocation);
-                d.b = positive(r, "sdlog", "the log-scale standard deviation");
-            } else {
-                const double mean = positive(r, "mean", "the lognormal's mean (of the value, not its log)");
-                const double sd = positive(r, "sd", "the lognormal's standard deviation (of the value)");
-                d.b = std::sqrt(std::log1p((sd / mean) * (sd / mean)));
-                d.a = std::log(mean) - 0.5 * d.b * d.b;
-            }
-            if (d.b > kLargestLogSd) {
-                r.report(native ? "sdlog" : "sd", fmt::format("gives a log-scale SD of {:.4g} (above {:g} the draws span more than "
-                                                              "70 orders of magnitude) — narrow the distribution",
-                                                              d.b, kLargestLogSd));
-            }
-            break;
-        }
+        case DistributionKind::fixed: d.a = r.number("value", Bound::any, "a fixed distribution holds its value"); break;
+        case DistributionKind::beta: read_beta(r, d); break;
+        case DistributionKind::gamma: read_gamma(r, d); break;
+        case DistributionKind::lognormal: read_lognormal(r, d); break;
         case DistributionKind::normal:
             d.a = r.number("mean", Bound::any);
             d.b = positive(r, "sd", "the normal's standard deviation");
             break;
-        case DistributionKind::truncated_normal: {
-            d.a = r.number("mean", Bound::any, "the mean of the normal before truncation");
-            d.b = positive(r, "sd", "the standard deviation of the normal before truncation");
-            d.lower = r.optional_number("lower", Bound::any).value_or(-kInfinity);
-            d.upper = r.optional_number("upper", Bound::any).value_or(kInfinity);
-            if (!std::isfinite(d.lower) && !std::isfinite(d.upper)) {
-                r.report("distribution", "is a truncated normal without bounds (nothing truncates it) — add lower and/or upper, "
-                                         "or use \"normal\"");
-            } else if (d.lower >= d.upper) {
-                r.report("lower", fmt::format("is {} but upper is {} (the interval is empty) — make lower < upper", d.lower, d.upper));
-            } else if (d.b > 0.0) {
-                const double mass = gsl_cdf_ugaussian_P((d.upper - d.a) / d.b) - gsl_cdf_ugaussian_P((d.lower - d.a) / d.b);
-                if (!(mass > 1e-9)) {
-                    r.report("mean", fmt::format("puts {:.3g} of its mass in [{}, {}] (the interval is far in a tail) — move the "
-                                                 "mean or widen the bounds",
-                                                 mass, d.lower, d.upper));
-                }
-            }
-            break;
-        }
+        case DistributionKind::truncated_normal: read_truncated_normal(r, d); break;
         case DistributionKind::uniform:
             d.lower = r.number("lower", Bound::any);
             d.upper = r.number("upper", Bound::any);
@@ -320,75 +403,7 @@ Distribution read_distribution(TableReader& r, int components)
                 r.report("lower", fmt::format("is {} but upper is {} (the interval is empty) — make lower < upper", d.lower, d.upper));
             }
             break;
-        case DistributionKind::dirichlet: {
-            if (components < 2) {
-                r.report("paths", "names fewer than two shares (a Dirichlet spreads shares that sum to 1) — list every share of "
-                                  "the group in paths");
-                break;
-            }
-            const bool native = r.has("alpha");
-            if (!one_form(r, native, has_mean || r.has("concentration"), "alpha = [...]", "mean = [...] and concentration")) {
-                break;
-            }
-            auto check_count = [&](const char* key, const std::vector<double>& values) {
-                if (static_cast<int>(values.size()) != components) {
-                    r.report(key, fmt::format("has {} entries for {} paths (one per share) — give {} numbers", values.size(),
-                                              components, components));
-                    return false;
-                }
-                return true;
-            };
-            if (native) {
-                auto alpha = r.optional_numbers("alpha");
-                if (alpha && check_count("alpha", *alpha)) {
-                    for (double a : *alpha) {
-                        if (!(a > 0.0)) {
-                            r.report("alpha", fmt::format("contains {} (Dirichlet parameters are positive, e.g. counts) — use "
-                                                          "values > 0",
-                                                          a));
-                            return d;
-                        }
-                    }
-                    d.alpha = *alpha;
-                    for (double a : d.alpha) {
-                        if (!check_shape(r, "alpha", a, "alpha")) {
-                            break;
-                        }
-                    }
-                }
-                break;
-            }
-            auto mean = r.optional_numbers("mean");
-            const double concentration = positive(r, "concentration", "the Dirichlet's total count (sum of alphas): larger is tighter");
-            if (!mean) {
-                if (!r.has("mean")) {
-                    r.report("mean", "is missing — add mean = [share, share, ...] summing to 1");
-                }
-                break;
-            }
-            if (!check_count("mean", *mean)) {
-                break;
-            }
-            double sum = 0.0;
-            for (double m : *mean) {
-                if (!(m > 0.0 && m < 1.0)) {
-                    r.report("mean", fmt::format("contains {} (each mean share lies strictly between 0 and 1) — fix that share", m));
-                    return d;
-                }
-                sum += m;
-            }
-            if (std::fabs(sum - 1.0) > 1e-6) {
-                r.report("mean", fmt::format("sums to {:.6g} (shares must sum to 1) — make them sum to 1", sum));
-                break;
-            }
-            for (double m : *mean) {
-                d.alpha.push_back(m * concentration);
-                if (concentration > 0.0 && !check_shape(r, "concentration", d.alpha.back(), "alpha")) {
-                    break;
-                }
-            }
-            break;
-        }
+        case DistributionKind::dirichlet: read_dirichlet(r, d, components); break;
     }
     return d;
 }

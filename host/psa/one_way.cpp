@@ -113,7 +113,7 @@ std::vector<OneWayRange> ranges_from_psa(const PsaSpec& psa, std::vector<InputIs
 
 std::vector<OneWayRange> load_one_way_ranges(const Scenario& scenario, const std::optional<PsaSpec>& psa)
 {
-    const toml::table root = scenario_document(scenario);
+    const toml::table& root = scenario_document(scenario);
     std::vector<OneWayRange> ranges;
     std::vector<InputIssue> issues;
     if (root.get("sweep")) {

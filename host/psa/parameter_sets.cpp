@@ -5,6 +5,7 @@
 #include <cmath>
 #include <functional>
 #include <set>
+#include <fmt/ranges.h>
 
 #include "host/psa/parameter_set_rows.hpp"
 #include "host/scenario/toml_reader.hpp"
@@ -98,11 +99,7 @@ ParameterSets psa_parameter_sets(const PsaSpec& spec)
 
 std::string GridAxis::name() const
 {
-    std::string text;
-    for (const auto& p : paths) {
-        text += (text.empty() ? "" : ",") + p;
-    }
-    return text;
+    return fmt::format("{}", fmt::join(paths, ","));
 }
 
 namespace {
@@ -153,7 +150,7 @@ GridAxis parse_grid_axis(const std::string& text, const Scenario& scenario)
     }
     GridAxis axis;
     axis.values = grid_values(std::string_view(text).substr(equals + 1), fail);
-    const toml::table root = scenario_document(scenario);
+    const toml::table& root = scenario_document(scenario);
     for (std::string_view path : split_text(std::string_view(text).substr(0, equals), ',')) {
         std::string problem;
         axis.paths.emplace_back(path);
@@ -226,21 +223,23 @@ std::vector<ModelParams> resolve_parameter_sets(const Scenario& scenario, const 
             params.push_back(scenario.params);  // set 0, the base case, is the scenario itself
             continue;
         }
-        std::vector<Override> overrides = scenario.overrides;
+        std::vector<Override> values;
         std::string assignments;
+        const std::string source = fmt::format("parameter set {} ({})", s, sets.labels[s]);
         for (std::size_t c = 0; c < sets.columns(); ++c) {
             const double v = sets.value(s, c);
-            overrides.push_back({sets.column_names[c], override_value(v)});
+            values.push_back({sets.column_names[c], override_value(v), source});
             assignments += fmt::format("{}{} = {:.6g}", assignments.empty() ? "" : ", ", sets.column_names[c], v);
         }
         try {
-            params.push_back(load_scenario(scenario.source_text, scenario.source_name, scenario.base_directory, overrides).params);
+            params.push_back(scenario_with_values(scenario, values).params);
         } catch (const InputError& error) {
             std::vector<InputIssue> issues = error.issues();
             for (auto& issue : issues) {
-                issue.message = fmt::format("in parameter set {} ({}; {}): {}. A sampled or swept value must be one the model "
-                                            "accepts — choose a distribution or range inside the parameter's bounds",
-                                            s, sets.labels[s], assignments, issue.message);
+                const std::string where = issue.file == source ? "" : fmt::format("in {}: ", source);
+                issue.message = fmt::format("{}{} (with {}). A sampled or swept value must be one the model accepts — choose a "
+                                            "distribution or range inside the parameter's bounds",
+                                            where, issue.message, assignments);
             }
             throw InputError(std::move(issues));
         }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "host/psa/psa.hpp"
+#include "host/scenario/bounds.hpp"
 #include "host/scenario/scenario.hpp"
 
 namespace scls {
@@ -41,7 +42,7 @@ struct GridAxis {
 
 // Most parameter sets one run may hold (PSA draws + 1, or grid points + 1):
 // every set keeps its own tallies and curves in memory and in the file.
-inline constexpr std::uint64_t kMaxParameterSets = 1000001;
+inline constexpr std::uint64_t kMaxParameterSets = kMaxDraws + 1;
 
 struct ParameterSets {
     ParameterSetKind kind = ParameterSetKind::base;

@@ -91,6 +91,62 @@ void read_parameter_paths(TableReader& entry, const toml::table& root, PsaParame
     }
 }
 
+// A correlation group's n x n matrix: `correlation = r` for two parameters,
+// else `matrix`; nullopt (reported) when it is missing or not square.
+std::optional<std::vector<double>> read_correlation_matrix(TableReader& entry, std::size_t n)
+{
+    std::vector<double> matrix(n * n, 0.0);
+    if (entry.has("correlation") && n == 2) {
+        const double r = entry.number("correlation", Bound::any);
+        return std::vector<double>{1.0, r, r, 1.0};
+    }
+    const toml::node* node = entry.take("matrix");
+    const toml::array* rows = node ? node->as_array() : nullptr;
+    bool shaped = rows && rows->size() == n;
+    for (std::size_t i = 0; shaped && i < n; ++i) {
+        const toml::array* row = rows->get(i)->as_array();
+        shaped = row && row->size() == n;
+        for (std::size_t j = 0; shaped && j < n; ++j) {
+            shaped = row->get(j)->is_number();
+            matrix[i * n + j] = row->get(j)->value<double>().value_or(0.0);
+        }
+    }
+    if (!shaped) {
+        entry.report(node ? "matrix" : "parameters",
+                     fmt::format("{} (a correlation group needs its {} x {} matrix) — add matrix = [[1.0, r], [r, 1.0]] "
+                                 "(or correlation = r for two parameters)",
+                                 node ? "is not a square table of numbers" : "has no matrix", n, n));
+        return std::nullopt;
+    }
+    return matrix;
+}
+
+// Whether the matrix is a correlation matrix (symmetric, unit diagonal,
+// entries in [-1, 1], positive definite); on success it holds its Cholesky
+// factor L in the lower triangle. Problems are reported.
+bool is_correlation_matrix(TableReader& entry, std::vector<double>& matrix, std::size_t n)
+{
+    const char* key = entry.has("correlation") ? "correlation" : "matrix";
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = 0; j < n; ++j) {
+            const double r = matrix[i * n + j];
+            if ((i == j && r != 1.0) || std::fabs(r) > 1.0 || r != matrix[j * n + i]) {
+                entry.report(key, fmt::format("has {} at row {}, column {} (a correlation matrix is symmetric with 1 on the "
+                                              "diagonal and entries in [-1, 1]) — fix that entry",
+                                              r, i + 1, j + 1));
+                return false;
+            }
+        }
+    }
+    gsl_matrix_view view = gsl_matrix_view_array(matrix.data(), n, n);
+    if (gsl_linalg_cholesky_decomp1(&view.matrix) != GSL_SUCCESS) {
+        entry.report(key, "is not positive definite (no joint normal has these correlations) — lower the correlations or make "
+                          "them consistent");
+        return false;
+    }
+    return true;
+}
+
 // dropped: names of entries refused above (already reported): a group naming
 // one is dropped without a second message.
 void read_correlations(TableReader& psa, PsaSpec& spec, const std::map<std::string, int>& by_name,
@@ -133,66 +189,100 @@ void read_correlations(TableReader& psa, PsaSpec& spec, const std::map<std::stri
             group.members.push_back(it->second);
         }
         const std::size_t n = names.size();
-        std::vector<double> matrix(n * n, 0.0);
-        if (entry.has("correlation") && n == 2) {
-            const double r = entry.number("correlation", Bound::any);
-            matrix = {1.0, r, r, 1.0};
-        } else {
-            const toml::node* node = entry.take("matrix");
-            const toml::array* rows = node ? node->as_array() : nullptr;
-            bool shaped = rows && rows->size() == n;
-            for (std::size_t i = 0; shaped && i < n; ++i) {
-                const toml::array* row = rows->get(i)->as_array();
-                shaped = row && row->size() == n;
-                for (std::size_t j = 0; shaped && j < n; ++j) {
-                    shaped = row->get(j)->is_number();
-                    matrix[i * n + j] = row->get(j)->value<double>().value_or(0.0);
-                }
-            }
-            if (!shaped) {
-                entry.report(node ? "matrix" : "parameters",
-                             fmt::format("{} (a correlation group needs its {} x {} matrix) — add matrix = [[1.0, r], [r, 1.0]] "
-                                         "(or correlation = r for two parameters)",
-                                         node ? "is not a square table of numbers" : "has no matrix", n, n));
-                entry.finish();
-                continue;
-            }
+        std::optional<std::vector<double>> matrix = read_correlation_matrix(entry, n);
+        if (!matrix) {
+            entry.finish();
+            continue;
         }
-        for (std::size_t i = 0; i < n && usable; ++i) {
-            for (std::size_t j = 0; j < n && usable; ++j) {
-                const double r = matrix[i * n + j];
-                if ((i == j && r != 1.0) || std::fabs(r) > 1.0 || r != matrix[j * n + i]) {
-                    entry.report(entry.has("correlation") ? "correlation" : "matrix",
-                                 fmt::format("has {} at row {}, column {} (a correlation matrix is symmetric with 1 on the "
-                                             "diagonal and entries in [-1, 1]) — fix that entry",
-                                             r, i + 1, j + 1));
-                    usable = false;
-                }
-            }
-        }
-        if (usable) {
-            gsl_matrix_view view = gsl_matrix_view_array(matrix.data(), n, n);
-            if (gsl_linalg_cholesky_decomp1(&view.matrix) != GSL_SUCCESS) {
-                entry.report(entry.has("correlation") ? "correlation" : "matrix",
-                             "is not positive definite (no joint normal has these correlations) — lower the correlations or "
-                             "make them consistent");
-                usable = false;
-            }
-        }
+        usable = usable && is_correlation_matrix(entry, *matrix, n);
         entry.finish();
         if (!usable) {
             continue;
         }
         for (std::size_t i = 0; i < n; ++i) {
             for (std::size_t j = i + 1; j < n; ++j) {
-                matrix[i * n + j] = 0.0;  // keep L only
+                (*matrix)[i * n + j] = 0.0;  // keep L only
             }
         }
-        group.cholesky = matrix;
+        group.cholesky = std::move(*matrix);
         for (int member : group.members) {
             spec.parameters[member].correlation_group = static_cast<int>(spec.correlations.size());
         }
         spec.correlations.push_back(std::move(group));
+    }
+}
+
+// [[psa.parameters]]: each entry's paths, distribution and name. An entry with
+// a problem (reported) is left out, its name kept in `dropped` so that groups
+// naming it are not reported a second time.
+void read_uncertain_parameters(TableReader& psa, const toml::table& root, const std::string& source_name, PsaSpec& spec,
+                               std::map<std::string, int>& by_name, std::set<std::string>& dropped)
+{
+    std::set<std::string> varied_paths;
+    int column = 0;
+    for (TableReader& entry : psa.array_of_tables("parameters", true)) {
+        const std::size_t issues_before = psa.issue_count();
+        PsaParameter parameter;
+        read_parameter_paths(entry, root, parameter);
+        parameter.distribution = read_distribution(entry, static_cast<int>(std::max<std::size_t>(1, parameter.paths.size())));
+        parameter.name = entry.optional_string("name").value_or(parameter.paths.empty() ? entry.path() : common_prefix(parameter.paths));
+        const Origin origin = entry.raw() ? origin_of(*entry.raw(), source_name) : Origin{source_name, 0};
+        parameter.file = origin.file;
+        parameter.line = origin.line;
+        entry.take("source");  // free text: where the distribution comes from
+        entry.finish();
+        for (const std::string& path : parameter.paths) {
+            if (!varied_paths.insert(path).second) {
+                entry.report("path", fmt::format("varies {} a second time (each parameter has one distribution) — remove one entry", path));
+            }
+        }
+        if (by_name.count(parameter.name) || dropped.count(parameter.name)) {
+            entry.report("name", fmt::format("\"{}\" is used twice (names label outputs and groups) — give each entry its own name",
+                                             parameter.name));
+            continue;
+        }
+        // Only an accepted entry gets a name (and an index) that groups can refer to.
+        if (psa.issue_count() != issues_before || parameter.base.size() != parameter.paths.size() || parameter.paths.empty()) {
+            dropped.insert(parameter.name);
+            continue;
+        }
+        by_name.emplace(parameter.name, static_cast<int>(spec.parameters.size()));
+        parameter.first_column = column;
+        column += static_cast<int>(parameter.paths.size());
+        spec.parameters.push_back(std::move(parameter));
+    }
+}
+
+// EVPPI groups: every uncertain parameter alone, then the [[psa.evppi]] groups.
+void read_evppi_groups(TableReader& psa, PsaSpec& spec, const std::map<std::string, int>& by_name,
+                       const std::set<std::string>& dropped)
+{
+    for (std::size_t i = 0; i < spec.parameters.size(); ++i) {
+        if (!spec.parameters[i].distribution.is_fixed()) {
+            spec.evppi_groups.push_back({spec.parameters[i].name, {static_cast<int>(i)}});
+        }
+    }
+    for (TableReader& entry : psa.array_of_tables("evppi", false)) {
+        ParameterGroup group;
+        group.name = entry.string("name", "IVIG effect");
+        for (const std::string& name : entry.optional_strings("parameters").value_or(std::vector<std::string>{})) {
+            auto it = by_name.find(name);
+            if (dropped.count(name)) {
+                continue;  // its own entry is reported
+            }
+            if (it == by_name.end()) {
+                entry.report("parameters", fmt::format("names \"{}\" (not a [[psa.parameters]] name) — use the name or path of an "
+                                                       "uncertain parameter",
+                                                       name));
+            } else {
+                group.members.push_back(it->second);
+            }
+        }
+        if (group.members.empty() && !entry.has("parameters")) {
+            entry.report("parameters", "is missing — list the parameters whose joint value of information is wanted");
+        }
+        entry.finish();
+        spec.evppi_groups.push_back(std::move(group));
     }
 }
 
@@ -250,7 +340,7 @@ std::vector<double> PsaSpec::base_values() const
 
 std::optional<PsaSpec> load_psa_spec(const Scenario& scenario)
 {
-    const toml::table root = scenario_document(scenario);
+    const toml::table& root = scenario_document(scenario);
     if (!root.get("psa")) {
         return std::nullopt;
     }
@@ -259,9 +349,9 @@ std::optional<PsaSpec> load_psa_spec(const Scenario& scenario)
     TableReader top(&root, "", scenario.source_name, issues);
     TableReader psa = top.table("psa");
     PsaSpec spec;
-    spec.draws = static_cast<std::uint32_t>(psa.integer("draws", 1, static_cast<std::int64_t>(kMaxParameterSets - 1)));
+    spec.draws = static_cast<std::uint32_t>(psa.integer("draws", 1, kMaxDraws));
     spec.seed = static_cast<std::uint64_t>(
-        psa.integer("seed", 0, std::numeric_limits<std::int64_t>::max(), static_cast<std::int64_t>(scenario.seed)));
+        psa.integer("seed", 0, kMaxSeed, static_cast<std::int64_t>(scenario.seed)));
     const std::string patients = psa.optional_string("patients").value_or("same");
     if (patients == "independent") {
         spec.patients = PatientSampling::independent;
@@ -272,40 +362,8 @@ std::optional<PsaSpec> load_psa_spec(const Scenario& scenario)
     }
 
     std::map<std::string, int> by_name;
-    std::set<std::string> varied_paths;
     std::set<std::string> dropped;
-    int column = 0;
-    for (TableReader& entry : psa.array_of_tables("parameters", true)) {
-        const std::size_t issues_before = issues.size();
-        PsaParameter parameter;
-        read_parameter_paths(entry, root, parameter);
-        parameter.distribution = read_distribution(entry, static_cast<int>(std::max<std::size_t>(1, parameter.paths.size())));
-        parameter.name = entry.optional_string("name").value_or(parameter.paths.empty() ? entry.path() : common_prefix(parameter.paths));
-        const Origin origin = entry.raw() ? origin_of(*entry.raw(), scenario.source_name) : Origin{scenario.source_name, 0};
-        parameter.file = origin.file;
-        parameter.line = origin.line;
-        entry.take("source");  // free text: where the distribution comes from
-        entry.finish();
-        for (const std::string& path : parameter.paths) {
-            if (!varied_paths.insert(path).second) {
-                entry.report("path", fmt::format("varies {} a second time (each parameter has one distribution) — remove one entry", path));
-            }
-        }
-        if (by_name.count(parameter.name) || dropped.count(parameter.name)) {
-            entry.report("name", fmt::format("\"{}\" is used twice (names label outputs and groups) — give each entry its own name",
-                                             parameter.name));
-            continue;
-        }
-        // Only an accepted entry gets a name (and an index) that groups can refer to.
-        if (issues.size() != issues_before || parameter.base.size() != parameter.paths.size() || parameter.paths.empty()) {
-            dropped.insert(parameter.name);
-            continue;
-        }
-        by_name.emplace(parameter.name, static_cast<int>(spec.parameters.size()));
-        parameter.first_column = column;
-        column += static_cast<int>(parameter.paths.size());
-        spec.parameters.push_back(std::move(parameter));
-    }
+    read_uncertain_parameters(psa, root, scenario.source_name, spec, by_name, dropped);
     // Names may be given by path too, which is how most users think of them.
     for (std::size_t i = 0; i < spec.parameters.size(); ++i) {
         if (spec.parameters[i].paths.size() == 1) {
@@ -314,33 +372,7 @@ std::optional<PsaSpec> load_psa_spec(const Scenario& scenario)
     }
     read_correlations(psa, spec, by_name, dropped);
 
-    for (std::size_t i = 0; i < spec.parameters.size(); ++i) {
-        if (!spec.parameters[i].distribution.is_fixed()) {
-            spec.evppi_groups.push_back({spec.parameters[i].name, {static_cast<int>(i)}});
-        }
-    }
-    for (TableReader& entry : psa.array_of_tables("evppi", false)) {
-        ParameterGroup group;
-        group.name = entry.string("name", "IVIG effect");
-        for (const std::string& name : entry.optional_strings("parameters").value_or(std::vector<std::string>{})) {
-            auto it = by_name.find(name);
-            if (dropped.count(name)) {
-                continue;  // its own entry is reported
-            }
-            if (it == by_name.end()) {
-                entry.report("parameters", fmt::format("names \"{}\" (not a [[psa.parameters]] name) — use the name or path of an "
-                                                       "uncertain parameter",
-                                                       name));
-            } else {
-                group.members.push_back(it->second);
-            }
-        }
-        if (group.members.empty() && !entry.has("parameters")) {
-            entry.report("parameters", "is missing — list the parameters whose joint value of information is wanted");
-        }
-        entry.finish();
-        spec.evppi_groups.push_back(std::move(group));
-    }
+    read_evppi_groups(psa, spec, by_name, dropped);
     psa.finish();
     if (!issues.empty()) {
         throw InputError(std::move(issues));

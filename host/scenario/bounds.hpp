@@ -8,6 +8,8 @@
 // economic value, so only mistakes (wrong units, a typo) meet it.
 #pragma once
 
+#include <cstdint>
+
 #include <string_view>
 
 namespace scls {
@@ -22,8 +24,14 @@ struct Bound {
 
     static const Bound any, non_negative, positive, probability, rate_per_year, rate_ratio, multiplier, money, price_per_gram,
         days, years, age_years, weight_kg, dose_g_per_kg, per_year_count, log_sd, gamma_shape, utility, utility_coefficient,
-        hazard_coefficient, gompertz_slope, discount_rate, months;
+        hazard_coefficient, gompertz_slope, discount_rate, months, people_per_year;
 };
+
+// Whole-number settings a scenario key and a command-line option both give
+// (simulation.patients and --patients, ...): one limit for both.
+inline constexpr std::int64_t kMaxPatients = 4294967295;         // patient indices are 32-bit
+inline constexpr std::int64_t kMaxSeed = 1000000000000000000;    // 10^18: exact as a double, fits a TOML integer
+inline constexpr std::int64_t kMaxDraws = 1000000;               // a run's parameter sets are its draws and the base case
 
 inline constexpr double kLargestInput = 1e12;  // no count, cost or time in a model input comes near this
 
@@ -53,6 +61,8 @@ inline constexpr Bound Bound::utility_coefficient{-10.0, 10.0, false, "a coeffic
 inline constexpr Bound Bound::hazard_coefficient{0.0, 1.0, false, "a Gompertz-Makeham coefficient of a hazard per year"};
 inline constexpr Bound Bound::gompertz_slope{-1.0, 1.0, false, "the Gompertz slope of the log hazard per year of age"};
 inline constexpr Bound Bound::discount_rate{0.0, 1.0, false, "an annual discount rate (0.03 is 3% a year)"};
+inline constexpr Bound Bound::people_per_year{0.0, 1e10, false,
+                                              "patients a year; no more than the world's population"};
 inline constexpr Bound Bound::months{0.0, 1440.0, true, "a positive number of months within a human life"};
 
 }  // namespace scls

@@ -1,6 +1,10 @@
 // extends, [remove] and overrides (see compose.hpp).
 #include "host/scenario/compose.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <set>
+
 #include <fmt/format.h>
 
 #include "host/io/files.hpp"
@@ -13,30 +17,15 @@ namespace {
 
 constexpr int kMaxExtendsDepth = 8;
 
-// Keys that identify an entry of an array of tables, in order of preference.
-constexpr const char* kIdentityKeys[] = {"name", "path", "from"};
-
 std::string joined_path(const std::string& path, std::string_view key)
 {
     return path.empty() ? std::string(key) : path + "." + std::string(key);
 }
 
-// The key that names an entry, and the name.
-std::optional<std::pair<const char*, std::string>> named_by(const toml::node& entry)
-{
-    const toml::table* table = entry.as_table();
-    for (const char* key : kIdentityKeys) {
-        if (const toml::node* id = table ? table->get(key) : nullptr; id && id->is_string()) {
-            return std::pair{key, *id->value<std::string>()};
-        }
-    }
-    return std::nullopt;
-}
-
 std::optional<std::string> identity_of(const toml::node& entry)
 {
-    const auto named = named_by(entry);
-    return named ? std::optional<std::string>(named->second) : std::nullopt;
+    const auto identity = entry_identity(entry);
+    return identity ? std::optional<std::string>(identity->value) : std::nullopt;
 }
 
 // Whether every entry of the array is a table with an identity.
@@ -156,20 +145,29 @@ class Composer {
                                                     "such as strategies or regimens",
                                                     path));
             }
+            std::set<std::string> removed;
             for (const toml::node& name : *names) {
-                remove_entry(*target->as_array(), name, path, file);
+                remove_entry(*target->as_array(), name, path, file, removed);
+            }
+            if (target->as_array()->empty()) {
+                parent->erase(last);  // then read as missing, or added again as a new list
             }
         }
     }
 
-    void remove_entry(toml::array& entries, const toml::node& name, const std::string& path, const std::string& file)
+    void remove_entry(toml::array& entries, const toml::node& name, const std::string& path, const std::string& file,
+                      std::set<std::string>& removed)
     {
         const std::optional<std::string> wanted = name.value_exact<std::string>();
+        if (wanted && removed.count(*wanted)) {
+            fail(name, file, "remove." + path, fmt::format("names \"{}\" twice — list each entry once", *wanted));
+        }
         std::string present;
         for (auto it = entries.begin(); it != entries.end(); ++it) {
             const std::string id = *identity_of(*it);
             if (wanted && id == *wanted) {
                 entries.erase(it);
+                removed.insert(id);
                 record(file, "removes", path + "." + id);
                 return;
             }
@@ -199,8 +197,26 @@ class Composer {
         }
     }
 
+    // Two entries with one identity would leave which one a later file changes
+    // to the order of merging: refused in the file that holds them.
+    static void check_unique(const toml::array& entries, const std::string& path, const std::string& file)
+    {
+        std::set<std::string> seen;
+        for (const toml::node& entry : entries) {
+            const auto identity = entry_identity(entry);
+            if (!seen.insert(identity->value).second) {
+                fail(entry, file, path,
+                     fmt::format("has two entries with {} = \"{}\" (an entry is changed by naming it, so names must be unique) "
+                                 "— rename one, or merge the two into one entry",
+                                 identity->key, identity->value));
+            }
+        }
+    }
+
     void merge_entries(toml::array& base, toml::array&& child, const std::string& path, const std::string& file)
     {
+        check_unique(base, path, file);
+        check_unique(child, path, file);
         for (toml::node& entry : child) {
             const std::string id = *identity_of(entry);
             toml::table* match = nullptr;
@@ -208,7 +224,7 @@ class Composer {
                 match = identity_of(existing) == id ? existing.as_table() : match;
             }
             if (match) {
-                entry.as_table()->erase(named_by(entry)->first);  // the same in both: not a change
+                entry.as_table()->erase(entry_identity(entry)->key);  // the same in both: not a change
                 merge(*match, std::move(*entry.as_table()), path + "." + id, file);
             } else {
                 entry.as_table()->is_inline(false);  // written as [[entries]] like its neighbours
@@ -221,29 +237,78 @@ class Composer {
     ComposedDocument& out_;
 };
 
-// Applies one override; false when its key's section does not exist (the
-// missing section is reported where the file lacks it).
+// Text given unquoted on a command line (--set regimens.x.label=Gamunex,
+// --set mortality.life_table=tables/us.csv): one token with nothing that
+// starts or ends a TOML value, so a broken list or a quoted string with a
+// missing quote is reported rather than taken as text.
+bool is_bare_text(std::string_view text)
+{
+    const auto plain = [](char c) { return std::isgraph(static_cast<unsigned char>(c)) && c != '=' && c != '#'; };
+    return !text.empty() && std::all_of(text.begin(), text.end(), plain) && std::string_view("[{\"'").find(text.front()) == std::string_view::npos;
+}
+
+// The override's value as one TOML value; an issue (and nullopt) when the text
+// is neither one nor bare text.
+std::optional<toml::table> override_value_node(const Override& o, std::vector<InputIssue>& issues)
+{
+    try {
+        toml::table parsed = parse_toml_input("value = " + o.value, o.source);
+        if (parsed.size() == 1 && parsed.get("value")) {
+            return parsed;
+        }
+    } catch (const InputError&) {
+    }
+    if (is_bare_text(o.value)) {
+        toml::table text;
+        text.insert("value", o.value);
+        return text;
+    }
+    issues.push_back({o.source, o.key, 0,
+                      fmt::format("has the value \"{}\", which is not one TOML value — write a number, true/false, "
+                                  "\"quoted text\" or a [list]",
+                                  o.value)});
+    return std::nullopt;
+}
+
+// Applies one override; false when its key's section does not exist or its
+// value is not TOML (the issue is recorded).
 bool apply_override(toml::table& root, const Override& o, std::vector<InputIssue>& issues)
 {
     std::string last;
     std::string problem;
     toml::table* table = resolve_key_parent(root, o.key, last, problem);
     if (!table) {
-        if (o.source == "--set") {
+        // An option such as --patients sets a key of a section the file must
+        // have; its absence is reported where the file lacks it.
+        const bool file_reports_it = o.source != "--set" && o.source.rfind("--", 0) == 0;
+        if (!file_reports_it) {
             issues.push_back({o.source, o.key, 0, problem});
         }
         return false;
     }
-    try {
-        toml::table parsed = parse_toml_input("value = " + o.value, o.source);
-        table->insert_or_assign(last, std::move(*parsed.get("value")));
-    } catch (const InputError&) {
-        table->insert_or_assign(last, o.value);  // a bare word: a string
+    std::optional<toml::table> value = override_value_node(o, issues);
+    if (!value) {
+        return false;
     }
+    table->insert_or_assign(last, std::move(*value->get("value")));
     return true;
 }
 
 }  // namespace
+
+void apply_overrides(ComposedDocument& composed, const std::vector<Override>& overrides)
+{
+    std::vector<InputIssue> issues;
+    for (const auto& o : overrides) {
+        if (apply_override(composed.root, o, issues)) {
+            composed.applied.push_back(o);
+            composed.changes.push_back({o.source, "sets", o.key, o.value});
+        }
+    }
+    if (!issues.empty()) {
+        throw InputError(std::move(issues));
+    }
+}
 
 ComposedDocument compose_scenario(const std::string& text, const std::string& source_name,
                                   const std::filesystem::path& base_directory, const std::vector<Override>& overrides)
@@ -255,16 +320,7 @@ ComposedDocument compose_scenario(const std::string& text, const std::string& so
                            "holds no settings (an empty file, or comments only) — start from the built-in scenario "
                            "(sclsim scenario > my.toml), or write extends = \"builtin:scls_base\" and only what differs"}});
     }
-    std::vector<InputIssue> issues;
-    for (const auto& o : overrides) {
-        if (apply_override(out.root, o, issues)) {
-            out.applied.push_back(o);
-            out.changes.push_back({o.source, "sets", o.key, o.value});
-        }
-    }
-    if (!issues.empty()) {
-        throw InputError(std::move(issues));
-    }
+    apply_overrides(out, overrides);
     return out;
 }
 

@@ -19,12 +19,17 @@
 
 #include <filesystem>
 #include <string>
-#include "host/scenario/toml.hpp"
 #include <vector>
+
+#include "host/scenario/toml.hpp"
 
 #include "host/scenario/scenario.hpp"
 
 namespace scls {
+
+struct ScenarioDocument {
+    toml::table root;
+};
 
 struct ComposedDocument {
     toml::table root;
@@ -39,6 +44,11 @@ struct ComposedDocument {
 // problem.
 ComposedDocument compose_scenario(const std::string& text, const std::string& source_name,
                                   const std::filesystem::path& base_directory, const std::vector<Override>& overrides);
+
+// Sets each override's key in root (a copy of a composed document), recording
+// the changes. Throws InputError when a key's section does not exist or a
+// value is not TOML.
+void apply_overrides(ComposedDocument& composed, const std::vector<Override>& overrides);
 
 // The changes as a table for people: "file: sets key = value" per line.
 std::string format_changes(const std::vector<ScenarioChange>& changes);

@@ -9,6 +9,11 @@
 
 namespace scls {
 
+// Exit statuses: a problem with the input or the command line (nothing was
+// run or written), and a failure while running.
+inline constexpr int kExitInputError = 2;
+inline constexpr int kExitRuntimeError = 1;
+
 // One problem with the input: where, and "what is wrong (why) — what would be right".
 struct InputIssue {
     std::string file;  // scenario file, "--set", or the life table's path

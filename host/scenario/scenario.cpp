@@ -98,9 +98,13 @@ void read_cea_settings(TableReader& top, CeaSettings& cea)
     for (double w : cea.report_wtp) {
         if (w < 0.0) {
             c.report("report_wtp", fmt::format("contains {} (willingness to pay per QALY is not negative) — use values >= 0", w));
+        } else if (!cea.wtp.empty() && w > cea.wtp.back()) {
+            c.report("report_wtp", fmt::format("contains {}, beyond the willingness-to-pay grid (it ends at {}: wtp_max, in steps "
+                                               "of wtp_step) — raise wtp_max or report at most {}",
+                                               w, cea.wtp.back(), cea.wtp.back()));
         }
     }
-    cea.population_per_year = c.number_or("population_per_year", Bound::non_negative, 0.0);
+    cea.population_per_year = c.number_or("population_per_year", Bound::people_per_year, 0.0);
     cea.decision_horizon_years = c.number_or("decision_horizon_years", Bound::years, 0.0);
     if ((cea.population_per_year > 0.0) != (cea.decision_horizon_years > 0.0)) {
         c.report(cea.population_per_year > 0.0 ? "decision_horizon_years" : "population_per_year",
@@ -126,8 +130,8 @@ std::string read_simulation(TableReader& top, Scenario& scenario)
     ModelParams& p = scenario.params;
     TableReader s = top.table("simulation");
     // Patients are indexed by 32 bits per parameter set.
-    scenario.patients = static_cast<std::uint64_t>(s.integer("patients", 1, 0xFFFFFFFFll));
-    scenario.seed = static_cast<std::uint64_t>(s.integer("seed", 0, std::numeric_limits<std::int64_t>::max()));
+    scenario.patients = static_cast<std::uint64_t>(s.integer("patients", 1, kMaxPatients));
+    scenario.seed = static_cast<std::uint64_t>(s.integer("seed", 0, kMaxSeed));
     p.horizon_age_years = s.number("horizon_age_years", Bound::age_years);
     if (p.horizon_age_years > kLifeTableAges) {
         s.report("horizon_age_years", fmt::format("is {} (life tables end at age {}) — use at most {}", p.horizon_age_years,
@@ -318,32 +322,19 @@ void read_pathway(TableReader& top, ModelParams& p)
     w.finish("start, diagnosis_delay_median_years, diagnosis_delay_log_sd, treatment_delay_years");
 }
 
-}  // namespace
-
-toml::table scenario_document(const Scenario& scenario)
-{
-    return compose_scenario(scenario.source_text, scenario.source_name, scenario.base_directory, scenario.overrides).root;
-}
-
-Scenario load_scenario(const std::string& text, const std::string& source_name, const std::filesystem::path& base_directory,
-                       const std::vector<Override>& overrides)
+// Reads every section of a composed document into scenario (its source
+// fields already set) and keeps the document. Throws InputError with every
+// problem; a problem at an overridden key is reported as the override's.
+void read_document(Scenario& scenario, ComposedDocument&& composed)
 {
     std::vector<InputIssue> issues;
-    Scenario scenario;
-    ComposedDocument composed = compose_scenario(text, source_name, base_directory, overrides);
     toml::table& root = composed.root;
-    scenario.input_files = std::move(composed.files);
     scenario.changes = std::move(composed.changes);
-    scenario.extended_sources = std::move(composed.extended_sources);
-    scenario.source_name = source_name;
-    scenario.source_text = text;
-    scenario.base_directory = base_directory;
-    scenario.overrides = overrides;
     scenario.effective_text = format_toml(root);
     collect_numbers(root, "", scenario.numeric_parameters);
     ModelParams& p = scenario.params;
 
-    TableReader top(&root, "", source_name, issues);
+    TableReader top(&root, "", scenario.source_name, issues);
     top.take("psa");    // read by load_psa_spec
     top.take("sweep");  // read by load_one_way_ranges
     read_cea_settings(top, scenario.cea);
@@ -352,7 +343,7 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
     read_population(top, p);
     read_attacks(top, p);
     read_complications_and_costs(top, p);
-    read_mortality(top, scenario, base_directory, issues);
+    read_mortality(top, scenario, scenario.base_directory, issues);
     read_myeloma_and_utility(top, p);
     read_pathway(top, p);
     detail::read_regimens(top, scenario, issues);
@@ -361,12 +352,11 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
     top.finish();
 
     if (!issues.empty()) {
-        // A problem at an overridden key is the command line's, not the file's.
         for (auto& issue : issues) {
             for (const auto& o : composed.applied) {
                 if (issue.key == o.key || issue.file == o.source) {
                     issue.file = o.source;
-                    issue.line = 0;  // a command-line value has no line
+                    issue.line = 0;  // a command-line or sampled value has no line
                 }
             }
         }
@@ -374,6 +364,43 @@ Scenario load_scenario(const std::string& text, const std::string& source_name, 
     }
     p.months_in_grid = static_cast<int>(std::ceil(kMonthsPerYear * (p.horizon_age_years - p.age_min_years)));
     p.diagnosis_curves = p.starts_at_onset || p.ever_treated_mask != 0;
+    scenario.document = std::make_shared<const ScenarioDocument>(ScenarioDocument{std::move(root)});
+}
+
+}  // namespace
+
+const toml::table& scenario_document(const Scenario& scenario) { return scenario.document->root; }
+
+Scenario load_scenario(const std::string& text, const std::string& source_name, const std::filesystem::path& base_directory,
+                       const std::vector<Override>& overrides)
+{
+    Scenario scenario;
+    scenario.source_name = source_name;
+    scenario.source_text = text;
+    scenario.base_directory = base_directory;
+    scenario.overrides = overrides;
+    ComposedDocument composed = compose_scenario(text, source_name, base_directory, overrides);
+    scenario.input_files = std::move(composed.files);
+    scenario.extended_sources = std::move(composed.extended_sources);
+    read_document(scenario, std::move(composed));
+    return scenario;
+}
+
+Scenario scenario_with_values(const Scenario& base, const std::vector<Override>& values)
+{
+    Scenario scenario;
+    scenario.source_name = base.source_name;
+    scenario.source_text = base.source_text;
+    scenario.base_directory = base.base_directory;
+    scenario.overrides = base.overrides;
+    scenario.overrides.insert(scenario.overrides.end(), values.begin(), values.end());
+    scenario.input_files = base.input_files;
+    scenario.extended_sources = base.extended_sources;
+    ComposedDocument composed;
+    composed.root = base.document->root;
+    composed.changes = base.changes;
+    apply_overrides(composed, values);
+    read_document(scenario, std::move(composed));
     return scenario;
 }
 

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -12,6 +13,8 @@
 #include "kernels/model/params.hpp"
 
 namespace scls {
+
+struct ScenarioDocument;  // the composed TOML document (host/scenario/compose.hpp)
 
 struct Override {
     std::string key;    // dotted path; arrays of tables are addressed by element name
@@ -42,6 +45,9 @@ struct Scenario {
     std::string source_text;     // the file as read
     std::string effective_text;  // TOML after overrides, as resolved
     std::vector<Override> overrides;
+    // The document after extends, [remove] and overrides: composed once, then
+    // copied for each parameter set (host/psa/parameter_sets.cpp).
+    std::shared_ptr<const ScenarioDocument> document;
 
     std::string title;
     std::string currency;
@@ -75,6 +81,10 @@ inline constexpr const char* kBuiltinScenarioName = "builtin:scls_base";
 Scenario load_scenario(const std::string& text, const std::string& source_name,
                        const std::filesystem::path& base_directory, const std::vector<Override>& overrides = {});
 Scenario load_scenario_file(const std::filesystem::path& path, const std::vector<Override>& overrides = {});
+
+// The scenario with more keys set (a parameter set's values), read again from
+// a copy of its composed document. Throws InputError naming each value's source.
+Scenario scenario_with_values(const Scenario& scenario, const std::vector<Override>& values);
 
 // A number as override text that reads back to the same double.
 std::string override_value(double value);

@@ -297,13 +297,26 @@ void read_regimens(TableReader& top, Scenario& scenario, std::vector<InputIssue>
 
 namespace {
 
+// Why a name is undefined when a [remove] list took it out: a name that was
+// in the extended scenario is otherwise a puzzle.
+std::string removal_note(const Scenario& scenario, std::string_view list, const std::string& name)
+{
+    for (const ScenarioChange& change : scenario.changes) {
+        if (change.action == "removes" && change.path == fmt::format("{}.{}", list, name)) {
+            return fmt::format("; [remove] in {} removed it", change.file);
+        }
+    }
+    return "";
+}
+
 // Resolves a regimen name at key; reports it (and gives 0, "none") when unknown.
 int resolve_regimen(const Scenario& scenario, TableReader& reader, std::string_view key, const std::string& name)
 {
     const int r = index_of(scenario.regimen_names, name);
     if (r == kNoRegimen) {
-        reader.report(key, fmt::format("names regimen \"{}\" (not defined in [[regimens]]){} — use one of {}", name,
-                                       did_you_mean(name, scenario.regimen_names), quoted_list(scenario.regimen_names)));
+        reader.report(key, fmt::format("names regimen \"{}\" (not defined in [[regimens]]{}){} — use one of {}", name,
+                                       removal_note(scenario, "regimens", name), did_you_mean(name, scenario.regimen_names),
+                                       quoted_list(scenario.regimen_names)));
         return 0;
     }
     return r;
@@ -413,7 +426,8 @@ void read_strategies(TableReader& top, Scenario& scenario, const std::string& co
     if (comparator == kNoRegimen) {
         if (!comparator_name.empty() && p.strategies > 0) {
             TableReader simulation = top.table("simulation", false);
-            simulation.report("comparator", fmt::format("names \"{}\" (not a defined strategy){} — use one of {}", comparator_name,
+            simulation.report("comparator", fmt::format("names \"{}\" (not a defined strategy{}){} — use one of {}", comparator_name,
+                                                        removal_note(scenario, "strategies", comparator_name),
                                                         did_you_mean(comparator_name, scenario.strategy_names),
                                                         quoted_list(scenario.strategy_names)));
         }

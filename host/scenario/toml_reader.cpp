@@ -19,14 +19,13 @@ std::optional<std::size_t> parse_position(const std::string& text)
     return position;
 }
 
-// The element of an array of tables named `name` (its name key), or at the
+// The element of an array of tables with the identity `name`, or at the
 // position `name` spells.
 toml::table* find_element(toml::array& array, const std::string& name)
 {
     for (auto& element : array) {
-        toml::table* table = element.as_table();
-        if (table && table->get("name") && table->get("name")->value<std::string>() == name) {
-            return table;
+        if (const auto identity = entry_identity(element); identity && identity->value == name) {
+            return element.as_table();
         }
     }
     if (auto position = parse_position(name); position && *position < array.size()) {
@@ -36,6 +35,29 @@ toml::table* find_element(toml::array& array, const std::string& name)
 }
 
 }  // namespace
+
+std::optional<EntryIdentity> entry_identity(const toml::node& entry)
+{
+    const toml::table* table = entry.as_table();
+    for (const char* key : {"name", "path", "from"}) {
+        if (const toml::node* id = table ? table->get(key) : nullptr; id && id->is_string()) {
+            return EntryIdentity{key, *id->value<std::string>()};
+        }
+    }
+    return std::nullopt;
+}
+
+std::string entry_label(const std::string& array_path, const toml::node& entry, std::size_t position)
+{
+    const auto identity = entry_identity(entry);
+    if (!identity) {
+        return fmt::format("{}.{}", array_path, position);
+    }
+    if (std::string_view(identity->key) == "path") {
+        return fmt::format("{}[{}]", array_path, identity->value);
+    }
+    return fmt::format("{}.{}", array_path, identity->value);
+}
 
 std::vector<std::string_view> split_text(std::string_view text, char separator)
 {
@@ -126,9 +148,8 @@ toml::table* resolve_key_parent(toml::table& root, std::string_view key_path, st
             if (!found) {
                 std::vector<std::string> names;
                 for (const auto& element : *array) {
-                    const toml::table* entry = element.as_table();
-                    if (const toml::node* n = entry ? entry->get("name") : nullptr; n && n->is_string()) {
-                        names.push_back(*n->value<std::string>());
+                    if (const auto identity = entry_identity(element)) {
+                        names.push_back(identity->value);
                     }
                 }
                 problem = fmt::format("no entry named \"{}\" (nor at that position) in {}{} — use one of the names in the "

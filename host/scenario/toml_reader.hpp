@@ -5,15 +5,16 @@
 #include <cmath>
 #include <cstdint>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
-#include "host/scenario/toml.hpp"
 #include <vector>
 
 #include "host/scenario/bounds.hpp"
 #include "host/scenario/scenario.hpp"
+#include "host/scenario/toml.hpp"
 #include "host/util/nearest.hpp"
 
 namespace scls {
@@ -31,6 +32,20 @@ inline Origin origin_of(const toml::node& node, const std::string& default_file)
     return Origin{file, static_cast<int>(source.begin.line)};
 }
 
+
+// What identifies an entry of an array of tables: its name, the parameter path
+// it concerns, or the regimen it escalates from — the key and its text; nullopt
+// for an entry with none of them (it is then addressed by position).
+struct EntryIdentity {
+    const char* key;
+    std::string value;
+};
+std::optional<EntryIdentity> entry_identity(const toml::node& entry);
+
+// How messages and key paths address an entry: path.<identity>, or
+// path[<parameter path>] (a dotted path cannot be one part of a key path), or
+// path.<0-based position>.
+std::string entry_label(const std::string& array_path, const toml::node& entry, std::size_t position);
 
 // Reads one TOML table against the schema: every key must be read (or it is
 // reported as unknown at finish()), every required key must be present.
@@ -244,15 +259,7 @@ class TableReader {
             return result;
         }
         for (std::size_t i = 0; i < array->size(); ++i) {
-            const toml::table* element = array->get(i)->as_table();
-            std::string label = fmt::format("{}[{}]", key_path(key), i);
-            // Entries are labelled by their name, or by the parameter path they concern.
-            if (auto name = element->get("name"); name && name->is_string()) {
-                label = fmt::format("{}.{}", key_path(key), name->value<std::string>().value_or(""));
-            } else if (auto path = element->get("path"); path && path->is_string()) {
-                label = fmt::format("{}[{}]", key_path(key), path->value<std::string>().value_or(""));
-            }
-            result.emplace_back(element, label, file_, issues_);
+            result.emplace_back(array->get(i)->as_table(), entry_label(key_path(key), *array->get(i), i), file_, issues_);
         }
         return result;
     }
@@ -265,10 +272,7 @@ class TableReader {
         }
         for (const auto& [key, node] : *table_) {
             if (!seen_.count(std::string(key.str()))) {
-                std::string known;
-                for (const auto& k : seen_) {
-                    known += (known.empty() ? "" : ", ") + k;
-                }
+                const std::string known = fmt::format("{}", fmt::join(seen_, ", "));
                 report(key.str(),
                        fmt::format("unknown key (not part of the model){} — expected one of: {}",
                                    did_you_mean(key.str(), std::vector<std::string>(seen_.begin(), seen_.end())),
@@ -279,6 +283,7 @@ class TableReader {
     }
 
     const toml::table* raw() const { return table_; }
+    std::size_t issue_count() const { return issues_.size(); }  // problems reported so far, by any reader
     const std::string& path() const { return path_; }
 
     // A node's type and value in words, for messages.
@@ -326,7 +331,7 @@ class TableReader {
 
 // The scenario's TOML document after `extends` and overrides, as the loader
 // saw it (for readers of the sections the model itself skips: [psa], [sweep]).
-toml::table scenario_document(const Scenario& scenario);
+const toml::table& scenario_document(const Scenario& scenario);
 
 // The pieces of text between separators (empty pieces kept).
 std::vector<std::string_view> split_text(std::string_view text, char separator);

@@ -104,8 +104,8 @@ set -e
 if "$sclsim" info | grep -q "^GPU device"; then
   echo "(a GPU is present: skipping the no-GPU failure check)"
 else
-  [ "$code" -eq 1 ] || { cat "$work/gpu.log"; fail "exit $code for --backend gpu without a GPU, expected 1"; }
+  [ "$code" -eq 2 ] || { cat "$work/gpu.log"; fail "exit $code for --backend gpu without a GPU, expected 2 (an input problem)"; }
   grep -q "\[ranks 0-1 of 2 on $host\]" "$work/gpu.log" || { cat "$work/gpu.log"; fail "the failure does not name both ranks once"; }
-  [ "$(grep -c 'no usable GPU' "$work/gpu.log")" -eq 1 ] || fail "the same message was printed more than once"
+  [ "$(grep -c 'none is usable' "$work/gpu.log")" -eq 1 ] || fail "the same message was printed more than once"
 fi
 echo "OK"

@@ -48,11 +48,27 @@ misuse "unexpected argument \"b.toml\"" run a.toml b.toml "${o[@]}"
 misuse "--targets is required" calibrate
 misuse "--max-evaluations: is 5" calibrate --targets x.toml --max-evaluations 5
 misuse "--no-checkpoint excludes --resume" run --no-checkpoint --resume "${o[@]}"
+misuse "--one-way excludes --grid" sweep --one-way --grid attacks.rate_per_year=1,2 "${o[@]}"
+misuse "attacks.rate_per_year: has the value \"\[1,\", which is not one TOML value" run --set "attacks.rate_per_year=[1," "${o[@]}"
+misuse "attacks.rate_per_year: has the value \"two words\"" run --set "attacks.rate_per_year=two words" "${o[@]}"
+if "$sclsim" info | grep -q "^GPU backend: not compiled\|^GPU devices: none"; then
+  misuse "--backend: gpu: asks for a GPU, and none is usable" run --backend gpu "${o[@]}"
+else
+  echo "(a GPU is usable here: --backend gpu without one was not tried)"
+fi
 
 echo "== settings of the run cannot be varied per parameter set"
 misuse "simulation.seed: is a run setting" sweep --grid simulation.seed=1,2 "${o[@]}"
 misuse "simulation.patients: is a run setting" sweep --grid simulation.patients=10,20 "${o[@]}"
 misuse "has 10000000000 points" sweep --grid attacks.rate_per_year=0:1:100000 --grid regimens.ivig_2g.price_per_gram=0:1:100000 "${o[@]}"
+
+echo "== validate resolves every PSA draw and checks report thresholds against the grid"
+inputs=$(mktemp -d)
+trap 'rm -rf "$work" "$inputs"' EXIT
+printf 'extends = "builtin:scls_base"\n[psa]\ndraws = 50\n[[psa.parameters]]\npath = "attacks.severity.icu.death_probability"\ndistribution = "normal"\nmean = 0.5\nsd = 2.0\n' > "$inputs/wide.toml"
+misuse "parameter set [0-9]* (draw [0-9]*): attacks.severity.icu.death_probability: is .* (too large" validate "$inputs/wide.toml"
+printf 'extends = "builtin:scls_base"\n[cea]\nreport_wtp = [50000, 300000]\n' > "$inputs/beyond.toml"
+misuse "report_wtp: contains 300000, beyond the willingness-to-pay grid" validate "$inputs/beyond.toml"
 
 echo "== help and version are not errors"
 "$sclsim" --help | grep -q "Subcommands" || fail "--help"

@@ -62,7 +62,7 @@ balance = "attacks.severity.mild.share"
     const TargetSet targets = load_targets(text, "synthetic.toml", scenario);
     CalibrationOptions options;
     options.run = run;
-    const CalibrationResult result = calibrate(scenario, ".", targets, options);
+    const CalibrationResult result = calibrate(scenario, targets, options);
     const CalibrationEvaluation& best = result.trace[result.best];
     ASSERT_TRUE(best.feasible);
     EXPECT_NEAR(best.parameters[0], true_sigma, 0.12);

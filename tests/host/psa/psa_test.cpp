@@ -288,7 +288,7 @@ sd = 0.5
     } catch (const InputError& e) {
         const std::string what = e.what();
         EXPECT_NE(what.find("attacks.severity.icu.death_probability"), std::string::npos) << what;
-        EXPECT_NE(what.find("in parameter set"), std::string::npos) << what;
+        EXPECT_EQ(what.find("parameter set "), 0u) << what;  // where the value came from, first
         EXPECT_NE(what.find("choose a distribution or range inside the parameter's bounds"), std::string::npos) << what;
     }
 }

@@ -1,6 +1,7 @@
 // Scenarios that extend another: named entries patched key by key, added and
 // removed; every change recorded; mistakes refused with file, line and key.
 #include "host/scenario/compose.hpp"
+#include "host/scenario/toml_reader.hpp"
 
 #include <gtest/gtest.h>
 
@@ -109,6 +110,73 @@ TEST(Compose, OverridesAreRecordedAsChanges)
     ASSERT_EQ(s.changes.size(), 2u);
     EXPECT_EQ(s.changes[1].file, "--set");
     EXPECT_EQ(s.changes[1].path, "attacks.rate_per_year");
+}
+
+InputIssue first_issue(const std::string& text)
+{
+    const std::vector<InputIssue> issues = issues_of(text);
+    return issues.empty() ? InputIssue{} : issues.front();
+}
+
+TEST(Compose, TwoEntriesWithOneNameAreRefusedInTheFileThatHoldsThem)
+{
+    // Which of the two a later file would patch would hang on the order of merging.
+    const InputIssue twice = first_issue("extends = \"builtin:scls_base\"\n[[strategies]]\nname = \"ivig\"\n"
+                                         "[[strategies]]\nname = \"ivig\"\n");
+    EXPECT_EQ(twice.key, "strategies");
+    EXPECT_EQ(twice.line, 4);
+    EXPECT_NE(twice.message.find("two entries with name = \"ivig\""), std::string::npos) << twice.message;
+}
+
+TEST(Compose, RemoveListsEachEntryOnceAndAnEmptiedListIsGone)
+{
+    const InputIssue twice = first_issue("extends = \"builtin:scls_base\"\n[remove]\nstrategies = [\"ivig\", \"ivig\"]\n");
+    EXPECT_NE(twice.message.find("names \"ivig\" twice"), std::string::npos) << twice.message;
+    // step_up's only switching rule removed (identified by the regimen it
+    // leaves): the strategy then simply has none.
+    const Scenario s = child("extends = \"builtin:scls_base\"\n[remove]\n\"strategies.step_up.escalate\" = [\"theo_terb\"]\n");
+    EXPECT_EQ(s.changes.back().path, "strategies.step_up.escalate.theo_terb");
+    const int theo_terb = index_of(s.regimen_names, "theo_terb");
+    EXPECT_EQ(s.params.strategy[index_of(s.strategy_names, "step_up")].escalate_to[theo_terb], kNoRegimen);
+}
+
+TEST(Compose, ANameThatARemoveListTookOutIsExplained)
+{
+    const InputIssue comparator = first_issue("extends = \"builtin:scls_base\"\n[remove]\nstrategies = [\"no_prophylaxis\"]\n");
+    EXPECT_EQ(comparator.key, "simulation.comparator");
+    EXPECT_NE(comparator.message.find("[remove] in child.toml removed it"), std::string::npos) << comparator.message;
+}
+
+TEST(Compose, AnOverrideIsOneTomlValueOrOneBareWord)
+{
+    const Scenario word = child("extends = \"builtin:scls_base\"\n", {{"regimens.ivig_2g.label", "Gamunex", "--set"}});
+    EXPECT_EQ(word.regimen_labels[index_of(word.regimen_names, "ivig_2g")], "Gamunex");
+    for (const std::string value : {"[1,", "1\nsimulation.seed = 3", "two words", "1 2"}) {
+        try {
+            child("extends = \"builtin:scls_base\"\n", {{"attacks.rate_per_year", value, "--set"}});
+            ADD_FAILURE() << "accepted " << value;
+        } catch (const InputError& e) {
+            EXPECT_EQ(e.issues().front().file, "--set");
+            EXPECT_NE(e.issues().front().message.find("not one TOML value"), std::string::npos) << e.issues().front().message;
+        }
+    }
+}
+
+TEST(Compose, ValuesAreLaidOverACopyOfTheComposedDocument)
+{
+    const Scenario base = child("extends = \"builtin:scls_base\"\n", {{"attacks.rate_per_year", "2.0", "--set"}});
+    const Scenario set = scenario_with_values(base, {{"regimens.ivig_2g.price_per_gram", "120.0", "parameter set 1 (draw 0)"}});
+    EXPECT_EQ(set.params.attack_rate_per_year, 2.0);  // the command line's value stays
+    const int ivig = index_of(set.regimen_names, "ivig_2g");
+    EXPECT_DOUBLE_EQ(set.params.regimen[ivig].drug_cost_per_kg_year, base.params.regimen[ivig].drug_cost_per_kg_year * 1.2);
+    EXPECT_EQ(scenario_document(base).at_path("regimens[0].price_per_gram").value<double>(), 100.0);  // untouched
+    try {
+        scenario_with_values(base, {{"attacks.severity.icu.death_probability", "1.5", "parameter set 7 (draw 6)"}});
+        ADD_FAILURE() << "accepted a probability of 1.5";
+    } catch (const InputError& e) {
+        EXPECT_EQ(e.issues().front().file, "parameter set 7 (draw 6)");
+        EXPECT_EQ(e.issues().front().line, 0);
+    }
 }
 
 }  // namespace

@@ -215,7 +215,7 @@ TEST(ScenarioValidation, NumbersThatWouldOverflowTheModelAreRefused)
     expect_issue(issues_of(builtin_scenario_text(), {{"attacks.severity.icu.stay_log_sd", "1000"}}),
                  "attacks.severity.icu.stay_log_sd", {"too large"});
     expect_issue(issues_of(builtin_scenario_text(), {{"strategies.step_up.escalate.0.after_attacks", "4294967296"}}),
-                 "strategies.step_up.escalate[0].after_attacks", {"is 4294967296", "from 1 to 8"});
+                 "strategies.step_up.escalate.theo_terb.after_attacks", {"is 4294967296", "from 1 to 8"});
     expect_issue(issues_of(builtin_scenario_text(), {{"simulation.patients", "4294967296"}}), "simulation.patients",
                  {"is 4294967296"});
     expect_issue(issues_of(builtin_scenario_text(), {{"simulation.discount_rate_costs", "inf"}}), "simulation.discount_rate_costs",
