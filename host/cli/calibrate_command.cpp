@@ -56,7 +56,7 @@ class CalibrateCommand final : public Command {
         std::vector<std::filesystem::path> read = scenario.input_files;
         read.push_back(targets_path_);
         for (const auto& [path, option] : {std::pair{toml_path, "-o"}, std::pair{trace_path, "--trace"}}) {
-            check_output_writable(path);
+            check_output_writable(path, option);
             check_output_is_not_an_input(path, option, read);
         }
         if (!scenario.overrides.empty()) {

@@ -213,7 +213,7 @@ void write_and_report(const WriteContext& c, RunResult& result, const std::vecto
             }
         });
     } catch (const OutputError& e) {
-        throw OutputError(fmt::format("{} — free space on that disk or choose another path with -o; {}", e.what(),
+        throw OutputError(fmt::format("{}; {}", e.what(),  // e.what() ends with the remedy for its cause
                                       after_failure(c.output_path, c.checkpoint_dir, c.checkpointing)));
     }
     if (c.checkpointing) {

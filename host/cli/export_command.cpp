@@ -4,6 +4,7 @@
 
 #include "host/cli/command.hpp"
 #include "host/io/csv_export.hpp"
+#include "host/io/files.hpp"
 
 namespace scls {
 
@@ -16,13 +17,14 @@ class ExportCommand final : public Command {
         command_ = app.add_subcommand("export", "write a results file's tables as CSV (long format; PSA matrices as dampack and BCEA take them)");
         command_->allow_extras();
         command_->add_option("file", file_, "results HDF5 file")->required();
-        command_->add_option("--to", directory_, "directory for the CSV files (created if missing)")->required();
+        command_->add_option("--to", directory_, "directory for the CSV files (created if missing; its parent must exist)")->required();
         command_->add_flag("--all-sets-curves", options_.all_sets_curves,
                            "survival curves of every parameter set (default: the base case only; a PSA has many)");
     }
 
     int run(Cluster&) override
     {
+        check_output_writable(directory_, "--to", OutputKind::directory);
         const std::vector<std::string> written = export_results(file_, directory_, options_);
         fmt::print("wrote {} tables to {}: {}\n", written.size(), directory_, fmt::join(written, ", "));
         return 0;

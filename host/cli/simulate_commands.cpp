@@ -34,7 +34,7 @@ class SimulateCommand : public Command {
             inputs = read_inputs(*scenario);
             output_path = output_.empty() ? inputs_.default_output(inputs.output_suffix) : std::filesystem::path(output_);
             if (cluster.is_root()) {  // only rank 0 writes the file, and holds every set's results
-                check_output_writable(output_path);
+                check_output_writable(output_path, "-o/--output");
                 std::vector<std::filesystem::path> read = scenario->input_files;
                 read.insert(read.end(), inputs.other_files.begin(), inputs.other_files.end());
                 check_output_is_not_an_input(output_path, "-o", read);

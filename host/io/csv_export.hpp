@@ -15,8 +15,12 @@ struct ExportOptions {
 };
 
 // Writes the tables the file has into directory (created if missing) and
-// returns their names. Throws InputError for a file that is not a results
-// file, OutputError when a table cannot be written.
+// returns their names. Every dataset read must have the shape the file's axes
+// give it (checked before it is read). The directory changes as a whole or
+// not at all (write_directory_atomically): tables an earlier export wrote
+// there that this file does not have are removed, any other file is kept.
+// Throws InputError for a file that is not a results file or is damaged
+// (nothing is written), OutputError when the tables cannot be written.
 std::vector<std::string> export_results(const std::filesystem::path& results_file, const std::filesystem::path& directory,
                                         const ExportOptions& options = {});
 

@@ -4,8 +4,6 @@
 // categorical axis.
 #include "host/io/hdf5_output.hpp"
 
-#include <unistd.h>
-
 #include <fmt/format.h>
 #include <stdexcept>
 #include <system_error>
@@ -14,24 +12,6 @@
 #include "kernels/core/math.hpp"
 
 namespace scls {
-
-void check_output_writable(const std::filesystem::path& path)
-{
-    namespace fs = std::filesystem;
-    const fs::path parent = path.has_parent_path() ? path.parent_path() : fs::path(".");
-    std::error_code ec;
-    if (fs::is_directory(path, ec)) {
-        throw InputError({{"-o", path.string(), 0, "is a directory (the output is one HDF5 file) — give a file name such as results/run.h5"}});
-    }
-    if (!fs::is_directory(parent, ec)) {
-        throw InputError({{"-o", path.string(), 0,
-                           fmt::format("directory \"{}\" does not exist (sclsim does not create directories) — create it first or choose another path",
-                                       parent.string())}});
-    }
-    if (::access(parent.c_str(), W_OK) != 0 || (fs::exists(path, ec) && ::access(path.c_str(), W_OK) != 0)) {
-        throw InputError({{"-o", path.string(), 0, "is not writable (permission denied) — choose a path you can write to"}});
-    }
-}
 
 namespace {
 

@@ -9,6 +9,7 @@
 
 #include "host/engine/engine.hpp"
 #include "host/engine/summary.hpp"
+#include "host/io/files.hpp"  // check_output_writable, for the commands that write results files
 #include "host/scenario/scenario.hpp"
 
 namespace scls {
@@ -23,10 +24,6 @@ struct RunMetadata {
     std::vector<std::string> hosts;     // where they ran (distinct host names)
     bool resumed = false;               // continued from a checkpoint
 };
-
-// Fails (InputError, before any simulation) when the path cannot be written:
-// missing or unwritable directory, or a directory in the file's place.
-void check_output_writable(const std::filesystem::path& path);
 
 class Hdf5Writer;
 

@@ -5,7 +5,8 @@
 # naming the path and the cause, checkpoints survive and the rerun resumes to
 # the uninterrupted bits; outputs never overwrite inputs or a user's files;
 # temporaries of killed runs are cleaned up; inputs are read only when they
-# are regular files of a bounded size.
+# are regular files of a bounded size; damaged or hostile results files are
+# refused by report and export before anything is allocated or written.
 set -euo pipefail
 sclsim=$1 python=$2 here=$3
 work=$(mktemp -d)
@@ -37,15 +38,33 @@ no_partials() { ! ls "$1" | grep -q partial || fail "a temporary file was left i
 echo "== reference"
 "${psa[@]}" --no-checkpoint -o "$work/reference.h5" > /dev/null
 
-echo "== the results file fails to write (ENOSPC, then EIO): exit 1, path and cause named, nothing at the path"
-for error in ENOSPC EIO; do
-  reason=$([ "$error" = EIO ] && echo "Input/output error" || echo "No space left on device")
+echo "== the results file fails to write: exit 1, path, cause and its remedy named once, nothing at the path"
+for error in ENOSPC EDQUOT EIO EACCES EROFS; do
+  case $error in
+    ENOSPC) reason="No space left on device" remedy="free space on the disk holding $work" ;;
+    EDQUOT) reason="Disk quota exceeded" remedy="free space within your quota on the disk holding $work" ;;
+    EIO) reason="Input/output error" remedy="" ;;
+    EACCES) reason="Permission denied" remedy="check the permissions of directory $work" ;;
+    EROFS) reason="Read-only file system" remedy="the file system holding $work is read-only; choose another path" ;;
+  esac
   SCLS_TEST_FAIL_WRITE=1:$error expect 1 "$work/write.log" "writing $work/failed.h5 failed: $reason" -- \
     "$sclsim" run --patients 2000 -q --no-checkpoint -o "$work/failed.h5"
+  [ -z "$remedy" ] || grep -q -- "— $remedy" "$work/write.log" || { cat "$work/write.log"; fail "no remedy for $error"; }
+  [ "$(grep -o "free space" "$work/write.log" | wc -l)" -eq "$([ "${remedy#free space}" != "$remedy" ] && echo 1 || echo 0)" ] ||
+    { cat "$work/write.log"; fail "the advice to free space is missing, doubled or given for $error"; }
   grep -q "nothing was written to $work/failed.h5" "$work/write.log" || { cat "$work/write.log"; fail "no statement that nothing was written"; }
   [ ! -e "$work/failed.h5" ] || fail "a file appeared at the output path after $error"
   no_partials "$work"
 done
+
+echo "== an output path that cannot be written is refused before the run, naming the option"
+expect 2 "$work/path.log" "^ *-o/--output: $work/missing/out.h5: directory \"$work/missing\" does not exist" -- \
+  "$sclsim" run --patients 500 -q -o "$work/missing/out.h5"
+expect 2 "$work/path.log" "^ *--to: $work/reference.h5: is a file (the tables go into a directory)" -- \
+  "$sclsim" export "$work/reference.h5" --to "$work/reference.h5"
+expect 2 "$work/path.log" "^ *--to: $work/missing/tables: directory \"$work/missing\" does not exist" -- \
+  "$sclsim" export "$work/reference.h5" --to "$work/missing/tables"
+[ ! -e "$work/missing" ] || fail "a refused output path was created"
 
 echo "== a checkpoint segment fails to write: exit 1, earlier segments kept, the same command resumes to the same bits"
 SCLS_TEST_FAIL_WRITE=4 expect 1 "$work/segment.log" "No space left on device" -- \
@@ -117,14 +136,14 @@ mkdir "$work/dir.h5.checkpoint" && echo "keep" > "$work/dir.h5.checkpoint/notes.
 expect 2 "$work/user.log" "holds notes.txt, which sclsim did not write" -- "$sclsim" run --patients 500 -q -o "$work/dir.h5"
 [ "$(cat "$work/user.h5.checkpoint")" = "my notes" ] && [ -f "$work/dir.h5.checkpoint/notes.txt" ] || fail "a user's file was touched"
 
-echo "== report refuses damaged or edited results files (exit 2, never a crash or an out-of-bounds read)"
+echo "== report and export refuse damaged or hostile results files (exit 2, nothing written, never a crash or a huge allocation)"
 "$sclsim" sweep "$psa_scenario" --one-way --patients 300 -q -o "$work/oneway.h5" > /dev/null
 "$sclsim" psa "$psa_scenario" --draws 60 --patients 300 -q -o "$work/evppi.h5" > /dev/null
 "$python" - "$work/evppi.h5" "$work/oneway.h5" "$work" <<'PY'
 import shutil, sys, h5py, numpy as np
 psa, oneway, work = sys.argv[1:4]
-def damaged(source, name, edit):
-    path = f"{work}/damaged_{name}.h5"
+def damaged(source, name, edit, kind="damaged"):
+    path = f"{work}/{kind}_{name}.h5"
     shutil.copy(source, path)
     with h5py.File(path, "r+") as f:
         edit(f)
@@ -133,27 +152,53 @@ def replace(f, name, data):
     del f[name]
     f[name] = data
     f[name].attrs.update(attrs)
+def huge(f, name, shape):
+    # Declared, never written: a file of a few hundred KiB that claims gigabytes.
+    del f[name]
+    f.create_dataset(name, shape=shape, dtype="f8", chunks=(1,) * (len(shape) - 1) + (1 << 16,))
+# The file's structure: datasets missing, of another shape, rank or type.
 damaged(psa, "shape", lambda f: replace(f, "results/total_cost_mean", f["results/total_cost_mean"][:3]))
-damaged(psa, "comparator", lambda f: f.attrs.__setitem__("comparator", "nobody"))
+damaged(psa, "missing", lambda f: f.__delitem__("results/total_cost_mean"))
+damaged(psa, "type", lambda f: replace(f, "axes/strategy", np.arange(len(f["axes/strategy"]), dtype="f8")))
 damaged(psa, "evppi", lambda f: replace(f, "cea/psa/evppi/evppi", f["cea/psa/evppi/evppi"][:1, :5]))
-damaged(psa, "wtp", lambda f: replace(f, "cea/wtp", f["cea/wtp"][()][::-1]))
-damaged(psa, "kind", lambda f: f["parameter_sets"].attrs.__setitem__("kind", "magic"))
-damaged(psa, "nan", lambda f: replace(f, "results/qalys_mean", np.full(f["results/qalys_mean"].shape, np.nan)))
 damaged(psa, "strategies", lambda f: replace(f, "axes/strategy", np.array([], dtype=h5py.string_dtype())))
-damaged(oneway, "sweep_index", lambda f: replace(f, "sweep/high_set", f["sweep/high_set"][()] + 10**9))
 damaged(oneway, "sweep_length", lambda f: replace(f, "sweep/low_value", f["sweep/low_value"][:1]))
+damaged(psa, "huge_flat", lambda f: huge(f, "results/qalys_mean", (1, 1 << 28)))
+# Damage only export sees: a dataset report does not read, and a rank
+# changed with the number of values kept (report checks only that number).
+damaged(psa, "huge", lambda f: huge(f, "results/survival", f["results/survival"].shape[:2] + (1 << 24,)), "shapes")
+damaged(psa, "rank", lambda f: replace(f, "results/qalys_mean", f["results/qalys_mean"][()][..., np.newaxis]), "shapes")
+# Values edited within the structure: report checks what it uses; export
+# writes values as they are (no checksums: see the README).
+damaged(psa, "comparator", lambda f: f.attrs.__setitem__("comparator", "nobody"), "edited")
+damaged(psa, "wtp", lambda f: replace(f, "cea/wtp", f["cea/wtp"][()][::-1]), "edited")
+damaged(psa, "kind", lambda f: f["parameter_sets"].attrs.__setitem__("kind", "magic"), "edited")
+damaged(psa, "nan", lambda f: replace(f, "results/qalys_mean", np.full(f["results/qalys_mean"].shape, np.nan)), "edited")
+damaged(oneway, "sweep_index", lambda f: replace(f, "sweep/high_set", f["sweep/high_set"][()] + 10**9), "edited")
 PY
 head -c 3000 "$work/reference.h5" > "$work/damaged_truncated.h5"
-for damaged in "$work"/damaged_*.h5; do
-  expect 2 "$work/report.log" "$damaged" -- "$sclsim" report "$damaged"
+for damaged in "$work"/damaged_*.h5 "$work"/edited_*.h5; do
+  # 2 GiB of address space: a read that believed a hostile file's declared
+  # size would fail to allocate (exit 1) instead of being refused (exit 2).
+  (ulimit -v 2097152 && expect 2 "$work/report.log" "$damaged" -- "$sclsim" report "$damaged")
 done
+for damaged in "$work"/damaged_*.h5 "$work"/shapes_*.h5; do
+  (ulimit -v 2097152 && expect 2 "$work/export.log" "$damaged" -- "$sclsim" export "$damaged" --to "$work/exported")
+  [ ! -e "$work/exported" ] || fail "export wrote tables from $damaged"
+  ! ls "$work" | grep -q "exported.partial" || fail "export left a temporary directory for $damaged"
+done
+(ulimit -v 2097152 && expect 2 "$work/export.log" "results/survival: cannot be read (it has shape \\[.*, 16777216\\] where \\[.*\\] belongs" -- \
+  "$sclsim" export "$work/shapes_huge.h5" --to "$work/exported")
+[ ! -e "$work/exported" ] || fail "export wrote tables from a file declaring a huge survival curve"
 
 echo "== inputs are regular files of bounded size"
 expect 2 "$work/in.log" "/dev/zero: is not a regular file" -- "$sclsim" validate /dev/zero
 expect 2 "$work/in.log" "/dev/null: is not a regular file" -- "$sclsim" validate /dev/null
 expect 2 "$work/in.log" "$work: is a directory" -- "$sclsim" validate "$work"
 truncate -s 17M "$work/huge.toml"
-expect 2 "$work/in.log" "huge.toml: is 17 MiB" -- "$sclsim" validate "$work/huge.toml"
+expect 2 "$work/in.log" "huge.toml: is 17.0 MiB, over the 16.0 MiB limit" -- "$sclsim" validate "$work/huge.toml"
+mkfifo "$work/pipe.toml"  # opened without waiting for a writer, then refused
+expect 2 "$work/in.log" "pipe.toml: is not a regular file" -- "$sclsim" validate "$work/pipe.toml"
 printf 'extends = "/dev/zero"\n' > "$work/zero.toml"
 expect 2 "$work/in.log" "extends: names /dev/zero, which is not a regular file" -- "$sclsim" validate "$work/zero.toml"
 printf 'extends = "."\n' > "$work/dot.toml"
