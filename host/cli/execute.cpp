@@ -300,22 +300,33 @@ int execute(Cluster& cluster, const Scenario& scenario, const ParameterSets& set
         run.checkpoint = [&](const ShareResult& state) { prepared.checkpoint->save(state); };
         run.checkpoint_interval_seconds = options.checkpoint_every_seconds;
     }
-    ShareResult share;
-    try {
-        share = simulate_share(*prepared.backend, geometry, std::move(prepared.share), run);
-    } catch (const std::exception& e) {
+    const auto stop_job = [&](const std::string& during, const std::exception& e) {
         bar.finish();
-        std::cerr << fmt::format("sclsim: error{}: {}\n  the job stopped; {}\n",
-                                 cluster.distributed() ? " (" + cluster.describe() + ")" : std::string(), e.what(),
+        std::cerr << fmt::format("sclsim: error{}{}: {}\n  the job stopped; {}\n",
+                                 cluster.distributed() ? " (" + cluster.describe() + ")" : std::string(), during, e.what(),
                                  after_failure(output_path, plan.checkpoint_dir, options.checkpoint));
         if (cluster.distributed()) {
             cluster.abort(kExitRuntimeError);
         }
         return kExitRuntimeError;
+    };
+    ShareResult share;
+    try {
+        share = simulate_share(*prepared.backend, geometry, std::move(prepared.share), run);
+    } catch (const std::exception& e) {
+        return stop_job("", e);
     }
     bar.finish();
-    const std::vector<ShareResult> shares = cluster.gather_shares(share);
-    const std::vector<std::string> hosts = cluster.hosts();
+    // Collective too: a rank that fails here (out of memory for every share)
+    // must stop the job, as the others already wait in the next collective.
+    std::vector<ShareResult> shares;
+    std::vector<std::string> hosts;
+    try {
+        shares = cluster.gather_shares(share);
+        hosts = cluster.hosts();
+    } catch (const std::exception& e) {
+        return stop_job(" while gathering the shares", e);
+    }
     if (!root) {
         return cluster.agree({});  // rank 0's verdict on writing the file
     }

@@ -111,13 +111,13 @@ std::string open_failure(int error_number, std::string_view what)
     switch (error_number) {
         case ENOENT:
         case ENOTDIR:
-            return fmt::format("cannot read the {} (no such file) — check the path", what);
+            return fmt::format("does not exist (no such file; it should be the {}) — check the path", what);
         case EACCES:
         case EPERM:
             return fmt::format("is not readable (permission denied) — check the permissions of the file and of its directories "
                                "(ls -l), or give a copy you can read");
         default:
-            return fmt::format("cannot read the {} ({}) — check the path and the file", what, std::strerror(error_number));
+            return fmt::format("cannot be read as the {} ({}) — check the path and the file", what, std::strerror(error_number));
     }
 }
 

@@ -5,6 +5,7 @@
 #include "host/io/hdf5_output.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <stdexcept>
 #include <system_error>
 
@@ -15,17 +16,17 @@ namespace scls {
 
 namespace {
 
-void write_contents(Hdf5Writer& w, const Scenario& scenario, const RunResult& result,
-                    const std::vector<std::vector<StrategySummary>>& summaries, const RunMetadata& meta)
+// Root attributes: what made the file, with which settings, how fast.
+void write_root_attributes(Hdf5Writer& w, const Scenario& scenario, const RunResult& result, const RunMetadata& meta)
 {
     const LaunchGeometry& g = result.geometry;
-    const hsize_t sets = g.parameter_sets;
-    const hsize_t strategies = g.strategies;
-    const hsize_t months = g.layout.month_bins();
+    using W = Hdf5Writer;
     H5::Group root = w.file().openGroup("/");
     using W = Hdf5Writer;
     W::string_attribute(root, "format", "sclsim-results");
-    W::scalar_attribute<std::int64_t>(root, "format_version", 1);
+    // 2: /cea/nmb (was /cea/base/nmb), /cea/psa/draw, EVPPI noise floors,
+    // dimension scales with per-group coordinates, extended scenario texts.
+    W::scalar_attribute<std::int64_t>(root, "format_version", kOutputFormatVersion);
     W::string_attribute(root, "sclsim_version", meta.version);
     W::string_attribute(root, "git_commit", meta.git_commit);
     W::string_attribute(root, "created_utc", meta.created_utc);
@@ -51,13 +52,14 @@ void write_contents(Hdf5Writer& w, const Scenario& scenario, const RunResult& re
     W::scalar_attribute<double>(root, "patient_strategy_lifetimes_per_second", result.lifetimes_per_second());
     W::scalar_attribute<double>(root, "peak_resident_mib", meta.peak_resident_mib);
     W::scalar_attribute<std::int64_t>(root, "processes", meta.processes);
-    std::string hosts;
-    for (const auto& h : meta.hosts) {
-        hosts += (hosts.empty() ? "" : ",") + h;
-    }
-    W::string_attribute(root, "hosts", hosts);
+    W::string_attribute(root, "hosts", fmt::format("{}", fmt::join(meta.hosts, ",")));
     W::string_attribute(root, "resumed_from_checkpoint", meta.resumed ? "yes" : "no");
 
+}
+
+// /scenario: the scenario as read, as resolved, and every numeric parameter.
+void write_scenario_group(Hdf5Writer& w, const Scenario& scenario)
+{
     H5::Group scenario_group = w.group("/scenario");
     w.text(scenario_group, "source_text", scenario.source_text, "the scenario as read, before --set overrides");
     w.text(scenario_group, "effective_text", scenario.effective_text, "the scenario after --set overrides (TOML)");
@@ -86,6 +88,11 @@ void write_contents(Hdf5Writer& w, const Scenario& scenario, const RunResult& re
     w.dataset(scenario_group, "parameter_values", {names.size()}, values, {"parameter"}, "as in the scenario",
               "value of each parameter in the scenario (the base case); what varies per set is in /parameter_sets");
 
+}
+
+// /axes: the labels of every categorical axis and the month grid.
+void write_axes(Hdf5Writer& w, const Scenario& scenario, hsize_t months)
+{
     H5::Group axes = w.group("/axes");
     w.strings(axes, "strategy", scenario.strategy_names, "strategy names (axis 'strategy')");
     w.strings(axes, "strategy_label", scenario.strategy_labels, "strategy descriptions", "strategy");
@@ -109,21 +116,32 @@ void write_contents(Hdf5Writer& w, const Scenario& scenario, const RunResult& re
     w.dataset(axes, "attack_count", {static_cast<hsize_t>(kAttackCountBins)}, attack_counts, {"attack_count"}, "attacks",
               "number of attacks per patient; the last bin holds that many or more");
 
-    H5::Group results = w.group("/results");
-    const std::vector<std::string> ss = {"parameter_set", "strategy"};
-    auto per_strategy = [&](auto&& get) {
-        using T = std::decay_t<decltype(get(summaries[0][0]))>;
-        std::vector<T> data;
+}
+
+// /results: everything per parameter set and strategy, in the order
+// [parameter_set, strategy, ...].
+struct ResultsTable {
+    const std::vector<std::vector<StrategySummary>>& summaries;
+    hsize_t sets, strategies;
+    mutable H5::Group group;  // the writer takes it by reference
+
+    // One value per set and strategy.
+    template <class Get>
+    auto values(Get get) const
+    {
+        std::vector<std::decay_t<decltype(get(summaries[0][0]))>> data;
         for (hsize_t p = 0; p < sets; ++p) {
             for (hsize_t s = 0; s < strategies; ++s) {
                 data.push_back(get(summaries[p][s]));
             }
         }
         return data;
-    };
-    auto per_strategy_vector = [&](int inner, auto&& get) {
-        using T = std::decay_t<decltype(get(summaries[0][0], 0))>;
-        std::vector<T> data;
+    }
+    // inner values per set and strategy.
+    template <class Get>
+    auto vectors(int inner, Get get) const
+    {
+        std::vector<std::decay_t<decltype(get(summaries[0][0], 0))>> data;
         for (hsize_t p = 0; p < sets; ++p) {
             for (hsize_t s = 0; s < strategies; ++s) {
                 for (int i = 0; i < inner; ++i) {
@@ -132,25 +150,29 @@ void write_contents(Hdf5Writer& w, const Scenario& scenario, const RunResult& re
             }
         }
         return data;
-    };
-    auto ss_dims = std::vector<hsize_t>{sets, strategies};
-    auto with = [&](hsize_t inner) { return std::vector<hsize_t>{sets, strategies, inner}; };
-    auto names_with = [&](const std::string& axis) { return std::vector<std::string>{"parameter_set", "strategy", axis}; };
-    const std::string money = scenario.currency + " " + std::to_string(scenario.price_year);
+    }
+    std::vector<hsize_t> dims() const { return {sets, strategies}; }
+    std::vector<hsize_t> with(hsize_t inner) const { return {sets, strategies, inner}; }
+    static std::vector<std::string> axes() { return {"parameter_set", "strategy"}; }
+    static std::vector<std::string> names_with(const std::string& axis) { return {"parameter_set", "strategy", axis}; }
+};
 
-    w.dataset(results, "patients", ss_dims, per_strategy([](const StrategySummary& s) { return s.patients; }), ss, "patients",
+// Counts summed over patients: attacks, deaths, events, years on regimens.
+void write_result_counts(Hdf5Writer& w, const ResultsTable& r, const Scenario& scenario)
+{
+    w.dataset(r.group, "patients", r.dims(), r.values([](const StrategySummary& s) { return s.patients; }), r.axes(), "patients",
               "patients simulated");
-    w.dataset(results, "person_years", ss_dims, per_strategy([](const StrategySummary& s) { return s.person_years; }), ss, "years",
+    w.dataset(r.group, "person_years", r.dims(), r.values([](const StrategySummary& s) { return s.person_years; }), r.axes(), "years",
               "undiscounted years lived, summed over patients");
-    w.dataset(results, "attacks", with(kSeverities), per_strategy_vector(kSeverities, [](const StrategySummary& s, int i) { return s.attacks[i]; }),
-              names_with("severity"), "attacks", "attacks by severity, summed over patients");
-    w.dataset(results, "deaths", with(kDeathCauses), per_strategy_vector(kDeathCauses, [](const StrategySummary& s, int i) { return s.deaths[i]; }),
-              names_with("death_cause"), "patients", "deaths by cause before the horizon");
-    w.dataset(results, "alive_at_horizon", ss_dims, per_strategy([](const StrategySummary& s) { return s.alive_at_horizon; }), ss,
+    w.dataset(r.group, "attacks", r.with(kSeverities), r.vectors(kSeverities, [](const StrategySummary& s, int i) { return s.attacks[i]; }),
+              r.names_with("severity"), "attacks", "attacks by severity, summed over patients");
+    w.dataset(r.group, "deaths", r.with(kDeathCauses), r.vectors(kDeathCauses, [](const StrategySummary& s, int i) { return s.deaths[i]; }),
+              r.names_with("death_cause"), "patients", "deaths by cause before the horizon");
+    w.dataset(r.group, "alive_at_horizon", r.dims(), r.values([](const StrategySummary& s) { return s.alive_at_horizon; }), r.axes(),
               "patients", "patients alive at the horizon age");
-    w.dataset(results, "complications", with(kComplications),
-              per_strategy_vector(kComplications, [](const StrategySummary& s, int i) { return s.complications[i]; }),
-              names_with("complication"), "events", "attack complications, summed over patients");
+    w.dataset(r.group, "complications", r.with(kComplications),
+              r.vectors(kComplications, [](const StrategySummary& s, int i) { return s.complications[i]; }),
+              r.names_with("complication"), "events", "attack complications, summed over patients");
     struct CountField {
         const char* name;
         std::uint64_t StrategySummary::*field;
@@ -163,30 +185,39 @@ void write_contents(Hdf5Writer& w, const Scenario& scenario, const RunResult& re
                                 CountField{"deescalations", &StrategySummary::deescalations, "de-escalations after attack-free time"},
                                 CountField{"myeloma_onsets", &StrategySummary::myeloma_onsets, "progressions of MGUS to myeloma"},
                                 CountField{"patients_with_attack", &StrategySummary::patients_with_attack, "patients with at least one attack"}}) {
-        w.dataset(results, f.name, ss_dims, per_strategy([&](const StrategySummary& s) { return s.*(f.field); }), ss,
+        w.dataset(r.group, f.name, r.dims(), r.values([&](const StrategySummary& s) { return s.*(f.field); }), r.axes(),
                   std::string(f.name) == "patients_with_attack" ? "patients" : "events", std::string(f.description) + ", summed over patients");
     }
-    w.dataset(results, "regimen_years", with(scenario.regimen_names.size()),
-              per_strategy_vector(static_cast<int>(scenario.regimen_names.size()), [](const StrategySummary& s, int i) { return s.regimen_years[i]; }),
-              names_with("regimen"), "years", "undiscounted years on each regimen, summed over patients");
-    w.dataset(results, "attacks_on_regimen", with(scenario.regimen_names.size()),
-              per_strategy_vector(static_cast<int>(scenario.regimen_names.size()),
+    w.dataset(r.group, "regimen_years", r.with(scenario.regimen_names.size()),
+              r.vectors(static_cast<int>(scenario.regimen_names.size()), [](const StrategySummary& s, int i) { return s.regimen_years[i]; }),
+              r.names_with("regimen"), "years", "undiscounted years on each regimen, summed over patients");
+    w.dataset(r.group, "attacks_on_regimen", r.with(scenario.regimen_names.size()),
+              r.vectors(static_cast<int>(scenario.regimen_names.size()),
                                   [](const StrategySummary& s, int i) { return s.attacks_on_regimen[i]; }),
-              names_with("regimen"), "attacks", "attacks by the regimen the patient was on at the time, summed over patients");
+              r.names_with("regimen"), "attacks", "attacks by the regimen the patient was on at the time, summed over patients");
+}
+
+// Kaplan-Meier curves, the monthly histograms they are built from, and the
+// attack-count histogram.
+void write_result_curves(Hdf5Writer& w, const ResultsTable& r, const RunResult& result)
+{
+    const LaunchGeometry& g = result.geometry;
+    const hsize_t months = g.layout.month_bins();
+    const hsize_t sets = r.sets, strategies = r.strategies;
     auto curve = [&](const char* name, Curve StrategySummary::*field, bool se, const char* description) {
-        w.dataset(results, name, with(months),
-                  per_strategy_vector(static_cast<int>(months),
+        w.dataset(r.group, name, r.with(months),
+                  r.vectors(static_cast<int>(months),
                                       [&](const StrategySummary& s, int i) { return se ? (s.*field).se[i] : (s.*field).value[i]; }),
-                  names_with("month"), "probability", description);
+                  r.names_with("month"), "probability", description);
     };
     curve("survival", &StrategySummary::survival, false, "Kaplan-Meier overall survival at each month since diagnosis");
     curve("survival_se", &StrategySummary::survival, true, "Monte Carlo SE of survival (Greenwood)");
     curve("attack_free", &StrategySummary::attack_free, false,
           "Kaplan-Meier probability of no attack yet, censored at death or horizon, at each month since diagnosis");
     curve("attack_free_se", &StrategySummary::attack_free, true, "Monte Carlo SE of attack_free (Greenwood)");
-    w.dataset(results, "attacks_per_patient_histogram", with(kAttackCountBins),
-              per_strategy_vector(kAttackCountBins, [](const StrategySummary& s, int i) { return s.attacks_histogram[i]; }),
-              names_with("attack_count"), "patients", "patients by number of attacks over their lifetime (last bin: that many or more)");
+    w.dataset(r.group, "attacks_per_patient_histogram", r.with(kAttackCountBins),
+              r.vectors(kAttackCountBins, [](const StrategySummary& s, int i) { return s.attacks_histogram[i]; }),
+              r.names_with("attack_count"), "patients", "patients by number of attacks over their lifetime (last bin: that many or more)");
     // Raw monthly histograms from which the curves are built.
     const int per = g.layout.per_strategy();
     auto raw = [&](const char* name, int offset, const char* description) {
@@ -197,7 +228,7 @@ void write_contents(Hdf5Writer& w, const Scenario& scenario, const RunResult& re
                 data.insert(data.end(), c, c + months);
             }
         }
-        w.dataset(results, name, with(months), data, names_with("month"), "patients", description);
+        w.dataset(r.group, name, r.with(months), data, r.names_with("month"), "patients", description);
     };
     raw("deaths_by_month", g.layout.deaths_by_month(), "deaths in [m, m+1) months; the last bin holds later ones");
     raw("censored_by_month", g.layout.censored_by_month(), "patients reaching the horizon in [m, m+1) months");
@@ -205,18 +236,24 @@ void write_contents(Hdf5Writer& w, const Scenario& scenario, const RunResult& re
     raw("attack_free_censored_by_month", g.layout.attack_free_censored_by_month(),
         "patients who died or reached the horizon without an attack, by month");
 
+}
+
+// Per-patient means with their Monte Carlo SEs, and the ICERs.
+void write_result_estimates(Hdf5Writer& w, const ResultsTable& r, const Scenario& scenario)
+{
+    const std::string money = scenario.currency + " " + std::to_string(scenario.price_year);
     auto estimate = [&](const std::string& name, Estimate StrategySummary::*field, const std::string& units, const std::string& description) {
-        w.dataset(results, name + "_mean", ss_dims, per_strategy([&](const StrategySummary& s) { return (s.*field).mean; }), ss, units,
+        w.dataset(r.group, name + "_mean", r.dims(), r.values([&](const StrategySummary& s) { return (s.*field).mean; }), r.axes(), units,
                   "mean per patient: " + description);
-        w.dataset(results, name + "_se", ss_dims, per_strategy([&](const StrategySummary& s) { return (s.*field).se; }), ss, units,
+        w.dataset(r.group, name + "_se", r.dims(), r.values([&](const StrategySummary& s) { return (s.*field).se; }), r.axes(), units,
                   "Monte Carlo SE of the mean: " + description);
     };
-    w.dataset(results, "cost_mean", with(kCostCategories),
-              per_strategy_vector(kCostCategories, [](const StrategySummary& s, int i) { return s.cost[i].mean; }),
-              names_with("cost_category"), money, "mean discounted cost per patient by category");
-    w.dataset(results, "cost_se", with(kCostCategories),
-              per_strategy_vector(kCostCategories, [](const StrategySummary& s, int i) { return s.cost[i].se; }),
-              names_with("cost_category"), money, "Monte Carlo SE of cost_mean");
+    w.dataset(r.group, "cost_mean", r.with(kCostCategories),
+              r.vectors(kCostCategories, [](const StrategySummary& s, int i) { return s.cost[i].mean; }),
+              r.names_with("cost_category"), money, "mean discounted cost per patient by category");
+    w.dataset(r.group, "cost_se", r.with(kCostCategories),
+              r.vectors(kCostCategories, [](const StrategySummary& s, int i) { return s.cost[i].se; }),
+              r.names_with("cost_category"), money, "Monte Carlo SE of cost_mean");
     estimate("total_cost", &StrategySummary::cost_total, money, "discounted total cost");
     estimate("qalys", &StrategySummary::qalys, "QALYs", "discounted quality-adjusted life-years");
     estimate("life_years_discounted", &StrategySummary::life_years_discounted, "years", "discounted life-years");
@@ -228,8 +265,27 @@ void write_contents(Hdf5Writer& w, const Scenario& scenario, const RunResult& re
     estimate("incremental_qalys", &StrategySummary::increment_qalys, "QALYs", "discounted QALYs minus the comparator's, same patients");
     estimate("incremental_life_years_discounted", &StrategySummary::increment_life_years_discounted, "years",
              "discounted life-years minus the comparator's, same patients");
-    w.dataset(results, "icer", ss_dims, per_strategy([](const StrategySummary& s) { return s.icer; }), ss, money + " per QALY",
+    w.dataset(r.group, "icer", r.dims(), r.values([](const StrategySummary& s) { return s.icer; }), r.axes(), money + " per QALY",
               "incremental cost-effectiveness ratio against the comparator (NaN for the comparator)");
+}
+
+void write_results_group(Hdf5Writer& w, const Scenario& scenario, const RunResult& result,
+                         const std::vector<std::vector<StrategySummary>>& summaries)
+{
+    const ResultsTable table{summaries, result.geometry.parameter_sets, static_cast<hsize_t>(result.geometry.strategies),
+                             w.group("/results")};
+    write_result_counts(w, table, scenario);
+    write_result_curves(w, table, result);
+    write_result_estimates(w, table, scenario);
+}
+
+void write_contents(Hdf5Writer& w, const Scenario& scenario, const RunResult& result,
+                    const std::vector<std::vector<StrategySummary>>& summaries, const RunMetadata& meta)
+{
+    write_root_attributes(w, scenario, result, meta);
+    write_scenario_group(w, scenario);
+    write_axes(w, scenario, result.geometry.layout.month_bins());
+    write_results_group(w, scenario, result, summaries);
 }
 
 }  // namespace

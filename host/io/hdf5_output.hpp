@@ -2,6 +2,7 @@
 // temporary name and renamed into place only when complete.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -13,6 +14,10 @@
 #include "host/scenario/scenario.hpp"
 
 namespace scls {
+
+// The layout of results files (root attribute format_version); raised when a
+// dataset moves or changes meaning, so readers can tell which layout they hold.
+inline constexpr std::int64_t kOutputFormatVersion = 2;
 
 struct RunMetadata {
     std::string version;

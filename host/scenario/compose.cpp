@@ -104,9 +104,12 @@ class Composer {
         try {
             parent_text = read_input_file(path, "scenario it extends");
         } catch (const InputError& error) {
+            // The reading's verdict on the path, then where a relative path starts.
+            const std::string& verdict = error.issues().front().message;
             fail(extends, source_name, "extends",
-                 fmt::format("names {}, which {} (paths are relative to the extending file)", path.string(),
-                             error.issues().front().message));
+                 fmt::format("names {}, which {}; a relative path starts from the extending file's directory — check the "
+                             "name and the path",
+                             path.string(), verdict.substr(0, verdict.find(" — "))));
         }
         out_.files.push_back(path);
         out_.extended_sources.emplace_back(path.string(), parent_text);

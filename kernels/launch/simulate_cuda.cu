@@ -6,6 +6,7 @@
 #include <cub/block/block_reduce.cuh>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <stdexcept>
@@ -112,13 +113,16 @@ class CudaBackend final : public SimulationBackend {
     {
         const std::size_t per_block = static_cast<std::size_t>(geometry_.moments_per_block());
         // A device short of memory takes the batch in smaller launches (the
-        // block order, and so the results, stay the same).
-        std::uint64_t launch_blocks = block_count;
+        // block order, and so the results, stay the same). The size that fitted
+        // is kept: later batches do not free and retry the larger buffer.
+        std::uint64_t launch_blocks = std::min(block_count, launch_blocks_limit_);
         while (!moments_.try_reserve(launch_blocks * per_block)) {
             if (launch_blocks == 1) {
                 moments_.reserve(per_block, "one block's moment partials");
+                break;
             }
             launch_blocks = (launch_blocks + 1) / 2;
+            launch_blocks_limit_ = launch_blocks;
         }
         for (std::uint64_t done = 0; done < block_count; done += launch_blocks) {
             const std::uint64_t count = std::min(launch_blocks, block_count - done);
@@ -151,6 +155,7 @@ class CudaBackend final : public SimulationBackend {
     DeviceBuffer<std::uint64_t> counts_;
     std::size_t count_size_ = 0;
     std::uint64_t batch_blocks_ = 1;
+    std::uint64_t launch_blocks_limit_ = UINT64_MAX;  // lowered when the device had no room for a batch
     std::string description_;
 };
 

@@ -21,6 +21,7 @@ def strings(dataset):
 
 
 with h5py.File(f"{work}/run.h5") as f:
+    check(f.attrs["format_version"] == 2, "the layout this test reads is format 2")
     strategies = strings(f["axes/strategy"])
     summary = pd.read_csv(f"{work}/run/summary.csv", float_precision="round_trip")
     check(list(summary.columns) == ["parameter_set", "set_label", "strategy", "strategy_label", "measure", "mean", "se"], "summary columns")
