@@ -26,6 +26,8 @@ CostEffectivenessView make_cost_effectiveness_view(const Scenario& scenario,
 
 namespace {
 
+const Hdf5Reader::Shape kList{Hdf5Reader::kAnyExtent};  // one dimension, of any length
+
 // Every size and index read from a file is checked before use: a damaged or
 // hand-edited file is refused with what is wrong, never read out of bounds.
 class FileShape {
@@ -53,12 +55,12 @@ class FileShape {
 
 std::vector<OneWayRange> read_one_way(const Hdf5Reader& file, const FileShape& shape, std::size_t sets)
 {
-    const auto paths = file.strings("/sweep/parameter");
-    const auto low = file.doubles("/sweep/low_value"), high = file.doubles("/sweep/high_value"), base = file.doubles("/sweep/base_value");
-    const auto low_set = file.integers("/sweep/low_set"), high_set = file.integers("/sweep/high_set");
+    const auto paths = file.strings("/sweep/parameter", kList);
+    const Hdf5Reader::Shape per_parameter{paths.size()};
+    const auto low = file.doubles("/sweep/low_value", per_parameter), high = file.doubles("/sweep/high_value", per_parameter);
+    const auto base = file.doubles("/sweep/base_value", per_parameter);
+    const auto low_set = file.integers("/sweep/low_set", per_parameter), high_set = file.integers("/sweep/high_set", per_parameter);
     const std::size_t n = paths.size();
-    shape.require(low.size() == n && high.size() == n && base.size() == n && low_set.size() == n && high_set.size() == n, "/sweep",
-                  fmt::format("has {} parameters but ranges of other lengths", n));
     std::vector<OneWayRange> ranges;
     for (std::size_t i = 0; i < n; ++i) {
         for (const std::int64_t set : {low_set[i], high_set[i]}) {
@@ -78,15 +80,13 @@ std::vector<OneWayRange> read_one_way(const Hdf5Reader& file, const FileShape& s
     return ranges;
 }
 
-std::vector<EvppiResult> read_evppi(const Hdf5Reader& file, const FileShape& shape, std::size_t wtp_points)
+std::vector<EvppiResult> read_evppi(const Hdf5Reader& file, std::size_t wtp_points)
 {
-    const auto names = file.strings("/cea/psa/evppi/group");
-    const auto values = file.doubles("/cea/psa/evppi/evppi");
-    shape.require(values.size() == names.size() * wtp_points, "/cea/psa/evppi/evppi",
-                  fmt::format("holds {} values for {} groups x {} WTP points", values.size(), names.size(), wtp_points));
-    const auto floor = file.has("/cea/psa/evppi/noise_floor") ? file.doubles("/cea/psa/evppi/noise_floor")
+    const auto names = file.strings("/cea/psa/evppi/group", kList);
+    const Hdf5Reader::Shape per_group_and_wtp{names.size(), wtp_points};
+    const auto values = file.doubles("/cea/psa/evppi/evppi", per_group_and_wtp);
+    const auto floor = file.has("/cea/psa/evppi/noise_floor") ? file.doubles("/cea/psa/evppi/noise_floor", per_group_and_wtp)
                                                                : std::vector<double>(values.size(), 0.0);
-    shape.require(floor.size() == values.size(), "/cea/psa/evppi/noise_floor", "has another shape than the EVPPI");
     std::vector<EvppiResult> results;
     for (std::size_t g = 0; g < names.size(); ++g) {
         EvppiResult e;
@@ -111,7 +111,7 @@ CostEffectivenessView read_cost_effectiveness(const std::filesystem::path& resul
     CostEffectivenessView v;
     v.money = fmt::format("{} {}", file.string_attribute("/", "currency"),
                           static_cast<std::int64_t>(file.double_attribute("/", "price_year")));
-    v.strategies = file.strings("/axes/strategy");
+    v.strategies = file.strings("/axes/strategy", kList);
     const std::size_t n = v.strategies.size();
     shape.require(n >= 1 && n <= static_cast<std::size_t>(kMaxStrategies), "/axes/strategy",
                   fmt::format("lists {} strategies (1 to {})", n, kMaxStrategies));
@@ -128,23 +128,22 @@ CostEffectivenessView read_cost_effectiveness(const std::filesystem::path& resul
         }
     }
     shape.require(known_kind, "/parameter_sets@kind", fmt::format("is \"{}\", not base, psa, one_way or grid", kind));
-    v.sets.labels = file.strings("/parameter_sets/label");
-    v.sets.column_names = file.strings("/parameter_sets/parameter");
+    v.sets.labels = file.strings("/parameter_sets/label", kList);
+    v.sets.column_names = file.strings("/parameter_sets/parameter", kList);
     const std::size_t sets = v.sets.size();
-    v.cost = file.doubles("/results/total_cost_mean");
-    v.effect = file.doubles("/results/qalys_mean");
-    for (const auto& [values, object] : {std::pair{&v.cost, "/results/total_cost_mean"}, std::pair{&v.effect, "/results/qalys_mean"}}) {
-        shape.require(sets >= 1 && values->size() == sets * n, object,
-                      fmt::format("holds {} values for {} parameter sets x {} strategies", values->size(), sets, n));
-        shape.require_finite(*values, object);
-    }
+    shape.require(sets >= 1, "/parameter_sets/label", "lists no parameter set");
+    const Hdf5Reader::Shape per_set_and_strategy{sets, n};
+    v.cost = file.doubles("/results/total_cost_mean", per_set_and_strategy);
+    v.effect = file.doubles("/results/qalys_mean", per_set_and_strategy);
+    shape.require_finite(v.cost, "/results/total_cost_mean");
+    shape.require_finite(v.effect, "/results/qalys_mean");
     if (v.sets.kind == ParameterSetKind::one_way) {
         v.sets.one_way = read_one_way(file, shape, sets);
     }
 
     CeaAnalysis& a = v.analysis;
-    a.wtp = file.doubles("/cea/wtp");
-    a.report_wtp = file.doubles("/cea/report_wtp");
+    a.wtp = file.doubles("/cea/wtp", kList);
+    a.report_wtp = file.doubles("/cea/report_wtp", kList);
     shape.require(!a.wtp.empty() && std::is_sorted(a.wtp.begin(), a.wtp.end()), "/cea/wtp", "is empty or not ascending");
     shape.require_finite(a.wtp, "/cea/wtp");
     shape.require_finite(a.report_wtp, "/cea/report_wtp");
@@ -161,7 +160,7 @@ CostEffectivenessView read_cost_effectiveness(const std::filesystem::path& resul
         p.curves = psa_curves(p.outcomes, a.wtp);
         p.population_multiplier = file.double_attribute("/cea/psa", "population_multiplier");
         if (file.has("/cea/psa/evppi")) {
-            p.evppi = read_evppi(file, shape, a.wtp.size());
+            p.evppi = read_evppi(file, a.wtp.size());
         }
         a.psa = std::move(p);
     }
