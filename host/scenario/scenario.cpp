@@ -146,14 +146,32 @@ std::string read_simulation(TableReader& top, Scenario& scenario)
     return comparator_name;
 }
 
+// A scenario key that holds one number of the model: its name, its bound and
+// where it goes. Sections of plain numbers are tables of these.
+template <class Target>
+struct NumberKey {
+    const char* key;
+    const Bound* bound;
+    double Target::*field;
+};
+
+template <class Target, std::size_t N>
+void read_numbers(TableReader& reader, Target& target, const NumberKey<Target> (&keys)[N])
+{
+    for (const NumberKey<Target>& k : keys) {
+        target.*(k.field) = reader.number(k.key, *k.bound);
+    }
+}
+
 void read_population(TableReader& top, ModelParams& p)
 {
+    static const NumberKey<ModelParams> kAges[] = {{"male_share", &Bound::probability, &ModelParams::male_share},
+                                                   {"age_mean_years", &Bound::age_years, &ModelParams::age_mean_years},
+                                                   {"age_sd_years", &Bound::non_negative, &ModelParams::age_sd_years},
+                                                   {"age_min_years", &Bound::age_years, &ModelParams::age_min_years},
+                                                   {"age_max_years", &Bound::age_years, &ModelParams::age_max_years}};
     TableReader s = top.table("population");
-    p.male_share = s.number("male_share", Bound::probability);
-    p.age_mean_years = s.number("age_mean_years", Bound::age_years);
-    p.age_sd_years = s.number("age_sd_years", Bound::non_negative);
-    p.age_min_years = s.number("age_min_years", Bound::age_years);
-    p.age_max_years = s.number("age_max_years", Bound::age_years);
+    read_numbers(s, p, kAges);
     if (p.age_min_years > p.age_max_years) {
         s.report("age_min_years", fmt::format("is above age_max_years = {} (the truncation interval is empty) — make age_min_years <= age_max_years",
                                               p.age_max_years));
@@ -205,15 +223,17 @@ void read_attacks(TableReader& top, ModelParams& p)
     static constexpr const char* kSeverityNames[kSeverities] = {"mild", "ward", "icu"};
     double share_sum = 0.0;
     for (int s = 0; s < kSeverities; ++s) {
+        static const NumberKey<SeverityParams> kSeverity[] = {
+            {"share", &Bound::probability, &SeverityParams::share},
+            {"death_probability", &Bound::probability, &SeverityParams::death_probability},
+            {"ward_days_median", &Bound::days, &SeverityParams::ward_days_median},
+            {"icu_days_median", &Bound::days, &SeverityParams::icu_days_median},
+            {"stay_log_sd", &Bound::log_sd, &SeverityParams::stay_log_sd},
+            {"cost_per_admission", &Bound::money, &SeverityParams::cost_per_admission},
+            {"qaly_loss", &Bound::utility, &SeverityParams::qaly_loss}};
         TableReader r = severities.table(kSeverityNames[s]);
         SeverityParams& sev = p.severity[s];
-        sev.share = r.number("share", Bound::probability);
-        sev.death_probability = r.number("death_probability", Bound::probability);
-        sev.ward_days_median = r.number("ward_days_median", Bound::days);
-        sev.icu_days_median = r.number("icu_days_median", Bound::days);
-        sev.stay_log_sd = r.number("stay_log_sd", Bound::log_sd);
-        sev.cost_per_admission = r.number("cost_per_admission", Bound::money);
-        sev.qaly_loss = r.number("qaly_loss", Bound::utility);
+        read_numbers(r, sev, kSeverity);
         sev.complication_probability[0] = r.number("compartment_syndrome_probability", Bound::probability);
         sev.complication_probability[1] = r.number("renal_replacement_probability", Bound::probability);
         sev.complication_probability[2] = r.number("thrombosis_stroke_probability", Bound::probability);
@@ -232,16 +252,19 @@ void read_complications_and_costs(TableReader& top, ModelParams& p)
     TableReader c = top.table("complications");
     static constexpr const char* kComplicationNames[kComplications] = {"compartment_syndrome", "renal_replacement", "thrombosis_stroke"};
     for (int i = 0; i < kComplications; ++i) {
+        static const NumberKey<ComplicationParams> kComplication[] = {
+            {"cost", &Bound::money, &ComplicationParams::cost},
+            {"extra_ward_days", &Bound::days, &ComplicationParams::extra_ward_days},
+            {"utility_decrement", &Bound::utility, &ComplicationParams::utility_decrement}};
         TableReader r = c.table(kComplicationNames[i]);
-        p.complication[i].cost = r.number("cost", Bound::money);
-        p.complication[i].extra_ward_days = r.number("extra_ward_days", Bound::days);
-        p.complication[i].utility_decrement = r.number("utility_decrement", Bound::utility);
+        read_numbers(r, p.complication[i], kComplication);
         r.finish();
     }
     c.finish("compartment_syndrome, renal_replacement, thrombosis_stroke");
+    static const NumberKey<ModelParams> kCosts[] = {{"icu_day", &Bound::money, &ModelParams::icu_day_cost},
+                                                    {"ward_day", &Bound::money, &ModelParams::ward_day_cost}};
     TableReader costs = top.table("costs");
-    p.icu_day_cost = costs.number("icu_day", Bound::money);
-    p.ward_day_cost = costs.number("ward_day", Bound::money);
+    read_numbers(costs, p, kCosts);
     costs.finish();
 }
 
@@ -285,17 +308,21 @@ void read_mortality(TableReader& top, Scenario& scenario, const std::filesystem:
 
 void read_myeloma_and_utility(TableReader& top, ModelParams& p)
 {
+    static const NumberKey<ModelParams> kMyeloma[] = {
+        {"progression_rate_per_year", &Bound::rate_per_year, &ModelParams::myeloma_rate_per_year},
+        {"excess_death_rate_per_year", &Bound::rate_per_year, &ModelParams::myeloma_excess_death_rate_per_year},
+        {"cost_per_year", &Bound::money, &ModelParams::myeloma_cost_per_year},
+        {"utility_decrement", &Bound::utility, &ModelParams::myeloma_utility_decrement}};
+    // Baseline utility: intercept + male (men only) + age x A + age_squared x A^2, A the age in years.
+    static const NumberKey<ModelParams> kUtility[] = {{"intercept", &Bound::utility_coefficient, &ModelParams::utility_intercept},
+                                                      {"male", &Bound::utility_coefficient, &ModelParams::utility_male},
+                                                      {"age", &Bound::utility_coefficient, &ModelParams::utility_age},
+                                                      {"age_squared", &Bound::utility_coefficient, &ModelParams::utility_age_squared}};
     TableReader m = top.table("myeloma");
-    p.myeloma_rate_per_year = m.number("progression_rate_per_year", Bound::rate_per_year);
-    p.myeloma_excess_death_rate_per_year = m.number("excess_death_rate_per_year", Bound::rate_per_year);
-    p.myeloma_cost_per_year = m.number("cost_per_year", Bound::money);
-    p.myeloma_utility_decrement = m.number("utility_decrement", Bound::utility);
+    read_numbers(m, p, kMyeloma);
     m.finish();
     TableReader u = top.table("utility");
-    p.utility_intercept = u.number("intercept", Bound::utility_coefficient);
-    p.utility_male = u.number("male", Bound::utility_coefficient);
-    p.utility_age = u.number("age", Bound::utility_coefficient);
-    p.utility_age_squared = u.number("age_squared", Bound::utility_coefficient);
+    read_numbers(u, p, kUtility);
     u.finish();
 }
 
