@@ -1,14 +1,30 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (preset fuzz: clang-14, ASan + UBSan), fuzzes
-# each for SECONDS (default 60) from a copy of its committed corpus, then
-# replays every input kept in tests/fuzz/regressions/<target>/. Exits
-# non-zero on any finding (crash, sanitizer report, hang past 10 s, memory
-# past 4 GiB, an exception other than InputError) and prints the reproducer.
-# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET]
+# each from a copy of its committed corpus, then replays every input kept in
+# tests/fuzz/regressions/<target>/. Exits non-zero on any finding (crash,
+# sanitizer report, hang past 10 s, memory past 4 GiB, an exception other
+# than InputError) and prints the reproducer.
+#
+# Two ways to fuzz:
+#   scripts/fuzz.sh [SECONDS_PER_TARGET]   explore: a fresh random seed, for a time (default 60)
+#   scripts/fuzz.sh --runs N [--seed S]    repeatable: N inputs per target from seed S (default 1);
+#                                          the same inputs on every machine, however busy (CI uses this)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=${1:-60}
-[[ "$seconds" =~ ^[0-9]+$ ]] || { echo "fuzz.sh: SECONDS_PER_TARGET is \"$seconds\" — give a whole number of seconds" >&2; exit 2; }
+seconds=60 runs="" seed=1
+usage() { echo "fuzz.sh: $1 — usage: scripts/fuzz.sh [SECONDS_PER_TARGET] | --runs N [--seed S]" >&2; exit 2; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) [ $# -ge 2 ] && [[ "$2" =~ ^[1-9][0-9]*$ ]] || usage "--runs needs a positive whole number"; runs=$2; shift 2 ;;
+    --seed) [ $# -ge 2 ] && [[ "$2" =~ ^[1-9][0-9]*$ ]] || usage "--seed needs a positive whole number"; seed=$2; shift 2 ;;
+    *) [[ "$1" =~ ^[0-9]+$ ]] || usage "\"$1\" is neither a whole number of seconds nor an option"; seconds=$1; shift ;;
+  esac
+done
+if [ -n "$runs" ]; then
+  budget=(-runs="$runs" -seed="$seed") budget_text="$runs inputs from seed $seed"
+else
+  budget=(-max_total_time="$seconds") budget_text="${seconds}s"
+fi
 targets=(fuzz_scenario fuzz_targets fuzz_psa)
 bash scripts/setup.sh
 cmake --preset fuzz
@@ -23,11 +39,11 @@ common=(-timeout=10 -rss_limit_mb=4096 -max_len=65536 -dict=tests/fuzz/toml.dict
 findings=()
 
 for target in "${targets[@]}"; do
-  echo "== $target: fuzzing for ${seconds}s"
+  echo "== $target: fuzzing, $budget_text"
   corpus="$work/corpus/$target" artifacts="$work/artifacts/$target/"
   mkdir -p "$corpus" "$artifacts"
   cp tests/fuzz/corpus/"$target"/* "$corpus"/  # the committed corpus stays as it is
-  if ! "$bin/$target" "${common[@]}" -max_total_time="$seconds" -artifact_prefix="$artifacts" "$corpus" \
+  if ! "$bin/$target" "${common[@]}" "${budget[@]}" -artifact_prefix="$artifacts" "$corpus" \
       > "$work/$target.log" 2>&1; then
     tail -n 60 "$work/$target.log"
     mkdir -p build/fuzz/findings
@@ -63,4 +79,4 @@ if [ ${#findings[@]} -gt 0 ]; then
   printf '  %s\n' "${findings[@]}" >&2
   exit 1
 fi
-echo "fuzz.sh: no finding (${#targets[@]} targets, ${seconds}s each, regressions replayed)"
+echo "fuzz.sh: no finding (${#targets[@]} targets, $budget_text each, regressions replayed)"

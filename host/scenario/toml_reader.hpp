@@ -100,7 +100,9 @@ class TableReader {
                    node);
             return std::nullopt;
         }
-        check_bound(key, *value, bound, node);
+        if (!check_bound(key, *value, bound, node)) {
+            return std::nullopt;  // reported; callers go on with their fallback, never with the bad value
+        }
         return value;
     }
 
@@ -301,16 +303,20 @@ class TableReader {
     }
 
   private:
-    void check_bound(std::string_view key, double value, const Bound& bound, const toml::node* node)
+    bool check_bound(std::string_view key, double value, const Bound& bound, const toml::node* node)
     {
         if (!std::isfinite(value)) {
             report(key, fmt::format("is {} (parameters must be finite) — give a finite number", value), node);
-        } else if (!bound.admits(value)) {
+            return false;
+        }
+        if (!bound.admits(value)) {
             const bool below = value <= bound.lower;
             const char* why = !below ? "too large" : bound.lower != 0.0 ? "too small" : bound.lower_open ? "it must be positive"
                                                                                                            : "it cannot be negative";
             report(key, fmt::format("is {} ({}: {}) — use a value {}", value, why, bound.meaning, range_text(bound)), node);
+            return false;
         }
+        return true;
     }
 
     static std::string range_text(const Bound& bound)
