@@ -62,6 +62,8 @@ def report(d, source_file, out_dir, stem):
             group += f" (on {d['regimen'][i]})"
         if d["reference"][i]:
             group += f" / {d['reference'][i]}"
+        if d["follow_up"][i] != "entry":
+            group += f"; from {d['follow_up'][i]}"
         when = f" at {d['years'][i]:g} y" if np.isfinite(d["years"][i]) else ""
         lines.append(
             f"| {name} | {s}{when} | {group} | {fmt_stat(s, d['target_value'][i])} ({fmt_stat(s, d['target_se'][i])}) | "

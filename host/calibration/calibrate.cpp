@@ -394,7 +394,7 @@ void write_targets_group(Hdf5Writer& w, const Scenario& scenario, const TargetSe
     w.text(group, "targets_text", targets.source_text, "the targets file as read");
     const hsize_t count = targets.targets.size();
     const hsize_t strategies = scenario.strategy_names.size();
-    std::vector<std::string> names, statistics, mixes, references, regimens, sources;
+    std::vector<std::string> names, statistics, mixes, references, regimens, sources, follow_up;
     std::vector<double> value, se, model_value, model_se, years, shares(count * strategies, 0.0), reference_shares(count * strategies, 0.0);
     for (hsize_t i = 0; i < count; ++i) {
         const Target& t = targets.targets[i];
@@ -408,6 +408,10 @@ void write_targets_group(Hdf5Writer& w, const Scenario& scenario, const TargetSe
         se.push_back(t.se);
         model_value.push_back(i < model.size() ? model[i].value : std::numeric_limits<double>::quiet_NaN());
         model_se.push_back(i < model.size() ? model[i].se : std::numeric_limits<double>::quiet_NaN());
+        follow_up.push_back(!t.since_diagnosis ? "entry"
+                            : t.as_treated < 0 ? "diagnosis"
+                            : t.as_treated == static_cast<int>(AsTreated::ever) ? "diagnosis, ever treated"
+                                                                                : "diagnosis, never treated");
         years.push_back(t.statistic == TargetStatistic::survival || t.statistic == TargetStatistic::attack_free
                             ? t.years
                             : std::numeric_limits<double>::quiet_NaN());
@@ -420,7 +424,10 @@ void write_targets_group(Hdf5Writer& w, const Scenario& scenario, const TargetSe
     }
     w.strings(group, "name", names, "target names (axis 'target')", "target");
     w.strings(group, "statistic", statistics, "what each target measures: survival, attack_free, attack_rate, attack_rate_ratio, "
-                                              "death_share, death_per_attack", "target");
+                                              "death_share, death_per_attack, death_before_diagnosis", "target");
+    w.strings(group, "follow_up", follow_up,
+              "where a survival target's follow-up starts: cohort entry, or diagnosis (of all alive then, or of an as-treated "
+              "group: ever or never on a regimen of [cohort] ever_treated)", "target");
     w.strings(group, "strategies", mixes, "the strategy or mix of strategies (shares) each target describes", "target");
     w.strings(group, "reference", references, "the denominator's strategies of an attack_rate_ratio", "target");
     w.strings(group, "regimen", regimens, "attack rates counted only on this regimen (empty: all follow-up)", "target");

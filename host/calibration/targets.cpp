@@ -24,6 +24,7 @@ const char* to_string(TargetStatistic statistic)
         case TargetStatistic::attack_rate_ratio: return "attack_rate_ratio";
         case TargetStatistic::death_share: return "death_share";
         case TargetStatistic::death_per_attack: return "death_per_attack";
+        case TargetStatistic::death_before_diagnosis: return "death_before_diagnosis";
     }
     return "?";
 }
@@ -35,14 +36,16 @@ bool is_probability(TargetStatistic statistic)
 
 namespace {
 
-constexpr const char* kStatisticNames = "survival, attack_free, attack_rate, attack_rate_ratio, death_share, death_per_attack";
+constexpr const char* kStatisticNames =
+    "survival, attack_free, attack_rate, attack_rate_ratio, death_share, death_per_attack, death_before_diagnosis";
 constexpr const char* kCauseNames[kDeathCauses] = {"attack", "background", "myeloma", "adverse_event"};
 constexpr double kZ95 = 1.959963984540054;
 
 std::optional<TargetStatistic> parse_statistic(const std::string& text)
 {
     for (auto s : {TargetStatistic::survival, TargetStatistic::attack_free, TargetStatistic::attack_rate,
-                   TargetStatistic::attack_rate_ratio, TargetStatistic::death_share, TargetStatistic::death_per_attack}) {
+                   TargetStatistic::attack_rate_ratio, TargetStatistic::death_share, TargetStatistic::death_per_attack,
+                   TargetStatistic::death_before_diagnosis}) {
         if (text == to_string(s)) {
             return s;
         }
@@ -207,6 +210,41 @@ void read_parameter(TableReader& r, const toml::table& scenario_root, TargetSet&
     set.parameters.push_back(p);
 }
 
+// survival: from = "entry" (the default) or "diagnosis", and an as-treated
+// group (as a registry groups its patients by the treatment they ever had).
+void read_follow_up(TableReader& r, const Scenario& scenario, Target& t)
+{
+    const ModelParams& p = scenario.params;
+    const std::string from = r.optional_string("from").value_or("entry");
+    const std::optional<std::string> group = r.optional_string("as_treated");
+    if (t.statistic != TargetStatistic::survival) {
+        for (const char* key : {"from", "as_treated"}) {
+            if (r.has(key)) {
+                r.report(key, "is only used by statistic survival — remove it");
+            }
+        }
+        return;
+    }
+    if (from != "entry" && from != "diagnosis") {
+        r.report("from", fmt::format("is \"{}\" (when follow-up starts) — use \"entry\" (the cohort's entry) or \"diagnosis\"", from));
+    }
+    t.since_diagnosis = from == "diagnosis" || group.has_value();
+    if (group) {
+        if (*group != "ever" && *group != "never") {
+            r.report("as_treated", fmt::format("is \"{}\" — use \"ever\" or \"never\" (on a regimen of the scenario's "
+                                               "[cohort] ever_treated)", *group));
+        } else if (p.ever_treated_mask == 0) {
+            r.report("as_treated", "needs the scenario to say which regimens count as treatment — add [cohort] ever_treated = "
+                                   "[\"ivig_2g\", ...] to the scenario");
+        }
+        t.as_treated = *group == "never" ? static_cast<int>(AsTreated::never) : static_cast<int>(AsTreated::ever);
+    }
+    if (t.since_diagnosis && !p.diagnosis_curves) {
+        r.report("from", "survival from diagnosis is the survival from entry for a cohort entering at diagnosis — remove from, "
+                         "or enter the cohort at onset ([pathway] start = \"onset\")");
+    }
+}
+
 void read_target(TableReader& r, const Scenario& scenario, TargetSet& set)
 {
     Target t;
@@ -260,6 +298,11 @@ void read_target(TableReader& r, const Scenario& scenario, TargetSet& set)
         r.take("cause");
         r.report("cause", "is only used by death_share — remove it");
     }
+    read_follow_up(r, scenario, t);
+    if (t.statistic == TargetStatistic::death_before_diagnosis && !scenario.params.starts_at_onset) {
+        r.report("statistic", "is death_before_diagnosis, but the scenario's cohort enters at diagnosis (nobody dies before it) — "
+                              "enter at onset: [pathway] start = \"onset\" with a diagnosis delay");
+    }
     t.value = r.number("value", is_probability(t.statistic) ? Bound::probability : Bound::non_negative);
     const bool has_se = r.has("se");
     const bool has_ci = r.has("ci");
@@ -282,7 +325,7 @@ void read_target(TableReader& r, const Scenario& scenario, TargetSet& set)
         }
     }
     t.source = r.string("source", "Pineton de Chambrun, Am J Med 2017");
-    r.finish("name, statistic, strategies, reference, regimen, years, cause, value, se, ci, source");
+    r.finish("name, statistic, strategies, reference, regimen, years, from, as_treated, cause, value, se, ci, source");
     set.targets.push_back(t);
 }
 
@@ -382,8 +425,18 @@ TargetValue evaluate_target(const Target& target, const std::vector<StrategySumm
     };
     switch (target.statistic) {
         case TargetStatistic::survival: {
-            const Pooled p = pool(mix, strategies, [&](const StrategySummary& s) { return s.survival_at_years(target.years); });
+            const auto group = static_cast<AsTreated>(std::max(target.as_treated, 0));
+            const Pooled p = pool(mix, strategies, [&](const StrategySummary& s) {
+                return target.since_diagnosis ? s.survival_since_diagnosis_at_years(target.years, target.as_treated < 0 ? nullptr : &group)
+                                              : s.survival_at_years(target.years);
+            });
             return {p.value, p.se};
+        }
+        case TargetStatistic::death_before_diagnosis: {
+            const double deaths = pooled_count(mix, strategies, [](const StrategySummary& s) { return s.deaths_before_diagnosis; });
+            const double patients = pooled_count(mix, strategies, [](const StrategySummary& s) { return s.patients; });
+            const double p = patients > 0 ? deaths / patients : std::numeric_limits<double>::quiet_NaN();
+            return {p, binomial_se(p, patients)};
         }
         case TargetStatistic::attack_free: {
             const Pooled p = pool(mix, strategies, [&](const StrategySummary& s) { return s.attack_free_at_years(target.years); });

@@ -21,6 +21,7 @@ enum class TargetStatistic {
     attack_rate_ratio,  // attack_rate of `strategies` over attack_rate of `reference`
     death_share,        // deaths from `cause` among all deaths by the horizon
     death_per_attack,   // attacks ending in death among all attacks
+    death_before_diagnosis,  // patients dying between onset and diagnosis, among all entering at onset
 };
 
 const char* to_string(TargetStatistic statistic);
@@ -40,6 +41,8 @@ struct Target {
     StrategyMix strategies;
     StrategyMix reference;  // attack_rate_ratio only
     double years = 0.0;     // survival and attack_free only
+    bool since_diagnosis = false;  // survival only: of the patients alive at diagnosis, from diagnosis
+    int as_treated = -1;           // survival since diagnosis of an AsTreated group (-1: everybody alive at diagnosis)
     int regimen = -1;       // attack_rate(_ratio): count only attacks and years on this regimen (-1: all follow-up)
     int cause = 0;          // death_share only: an EndReason other than horizon
     double value = 0.0;

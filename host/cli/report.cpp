@@ -58,6 +58,26 @@ std::string format_summary_table(const Scenario& scenario, const std::vector<Str
     add("deaths: adverse event", [](const StrategySummary& s) { return percent(s.death_share(3)); });
     add("5-year survival", [](const StrategySummary& s) { return percent(s.survival_at_years(5)); });
     add("10-year survival", [](const StrategySummary& s) { return percent(s.survival_at_years(10)); });
+    if (scenario.params.starts_at_onset) {
+        // Rows of the pathway: the same under every strategy (nothing before diagnosis depends on it).
+        add("deaths before diagnosis", [](const StrategySummary& s) { return percent(s.deaths_before_diagnosis_share()); });
+        add("attacks before diagnosis", [](const StrategySummary& s) {
+            return grouped(s.patients > 0 ? static_cast<double>(s.attacks_before_diagnosis) / s.patients : 0.0, 3);
+        });
+        add("5-year survival from diagnosis",
+            [](const StrategySummary& s) { return percent(s.survival_since_diagnosis_at_years(5, nullptr)); });
+    }
+    if (scenario.params.ever_treated_mask != 0) {
+        const AsTreated ever = AsTreated::ever, never = AsTreated::never;
+        add("ever treated (of diagnosed)", [](const StrategySummary& s) {
+            const double n = static_cast<double>(s.alive_at_diagnosis), share = n > 0 ? s.ever_treated / n : NAN;
+            return percent(Estimate{share, n > 0 ? std::sqrt(share * (1 - share) / n) : NAN});
+        });
+        add("5-y survival from dx: ever treated",
+            [ever](const StrategySummary& s) { return percent(s.survival_since_diagnosis_at_years(5, &ever)); });
+        add("5-y survival from dx: never treated",
+            [never](const StrategySummary& s) { return percent(s.survival_since_diagnosis_at_years(5, &never)); });
+    }
     add("incr. cost vs comparator", [](const StrategySummary& s) { return with_se(s.increment_cost, 0); });
     add("incr. QALYs vs comparator", [](const StrategySummary& s) { return with_se(s.increment_qalys, 4); });
     add("ICER (" + money + "/QALY)", [&](const StrategySummary& s) {

@@ -63,11 +63,33 @@ Estimate StrategySummary::survival_at_years(double years) const { return curve_a
 
 Estimate StrategySummary::attack_free_at_years(double years) const { return curve_at_years(attack_free, years); }
 
-Estimate StrategySummary::death_share(int cause) const
+namespace {
+
+Estimate binomial_share(std::uint64_t count, std::uint64_t of)
 {
-    const double n = static_cast<double>(patients);
-    const double p = n > 0 ? deaths[cause] / n : 0.0;
+    const double n = static_cast<double>(of);
+    const double p = n > 0 ? static_cast<double>(count) / n : 0.0;
     return {p, n > 0 ? std::sqrt(p * (1.0 - p) / n) : 0.0};
+}
+
+// Kaplan-Meier over the grid with one point per month 0..months.
+Curve monthly_curve(const std::uint64_t* events, const std::uint64_t* censored, int bins, std::uint64_t patients)
+{
+    Curve curve = kaplan_meier(events, censored, bins, patients);
+    curve.value.resize(bins);
+    curve.se.resize(bins);
+    return curve;
+}
+
+}  // namespace
+
+Estimate StrategySummary::death_share(int cause) const { return binomial_share(deaths[cause], patients); }
+
+Estimate StrategySummary::deaths_before_diagnosis_share() const { return binomial_share(deaths_before_diagnosis, patients); }
+
+Estimate StrategySummary::survival_since_diagnosis_at_years(double years, const AsTreated* group) const
+{
+    return curve_at_years(group ? survival_since_diagnosis_by_group[static_cast<int>(*group)] : survival_since_diagnosis, years);
 }
 
 std::uint64_t StrategySummary::total_deaths() const
@@ -155,15 +177,32 @@ std::vector<StrategySummary> summarize(const Scenario& scenario, const RunResult
         for (int r = 0; r < kMaxRegimens; ++r) {
             sum.attacks_on_regimen[r] = c[static_cast<int>(Counter::attacks_on_regimen_first) + r];
         }
-        sum.survival = kaplan_meier(c + layout.deaths_by_month(), c + layout.censored_by_month(), layout.month_bins(), sum.patients);
-        sum.attack_free = kaplan_meier(c + layout.first_attack_by_month(), c + layout.attack_free_censored_by_month(),
-                                       layout.month_bins(), sum.patients);
-        // The curves have one point per grid month 0..months_in_grid.
-        sum.survival.value.resize(layout.month_bins());
-        sum.survival.se.resize(layout.month_bins());
-        sum.attack_free.value.resize(layout.month_bins());
-        sum.attack_free.se.resize(layout.month_bins());
+        const int bins = layout.month_bins();
+        sum.survival = monthly_curve(c + layout.deaths_by_month(), c + layout.censored_by_month(), bins, sum.patients);
+        sum.attack_free =
+            monthly_curve(c + layout.first_attack_by_month(), c + layout.attack_free_censored_by_month(), bins, sum.patients);
         sum.attacks_histogram.assign(c + layout.attacks_per_patient(), c + layout.attacks_per_patient() + kAttackCountBins);
+        sum.alive_at_diagnosis = c[static_cast<int>(Counter::alive_at_diagnosis)];
+        sum.deaths_before_diagnosis = c[static_cast<int>(Counter::deaths_before_diagnosis)];
+        sum.attacks_before_diagnosis = c[static_cast<int>(Counter::attacks_before_diagnosis)];
+        sum.ever_treated = c[static_cast<int>(Counter::ever_treated)];
+        if (layout.diagnosis_curves) {
+            std::vector<std::uint64_t> deaths(bins, 0), censored(bins, 0);
+            for (int g = 0; g < kAsTreatedGroups; ++g) {
+                const auto group = static_cast<AsTreated>(g);
+                const std::uint64_t* d = c + layout.deaths_since_diagnosis_by_month(group);
+                const std::uint64_t* k = c + layout.censored_since_diagnosis_by_month(group);
+                const std::uint64_t size = group == AsTreated::ever ? sum.ever_treated : sum.alive_at_diagnosis - sum.ever_treated;
+                if (size > 0) {  // an empty group has no curve (read as NaN), not one stuck at 1
+                    sum.survival_since_diagnosis_by_group[g] = monthly_curve(d, k, bins, size);
+                }
+                for (int j = 0; j < bins; ++j) {
+                    deaths[j] += d[j];
+                    censored[j] += k[j];
+                }
+            }
+            sum.survival_since_diagnosis = monthly_curve(deaths.data(), censored.data(), bins, sum.alive_at_diagnosis);
+        }
     }
     return out;
 }

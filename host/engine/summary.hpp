@@ -52,8 +52,19 @@ struct StrategySummary {
     Curve survival;      // overall survival
     Curve attack_free;   // time to first attack, censored at death or horizon
     std::vector<std::uint64_t> attacks_histogram;  // patients with 0, 1, ..., >= kAttackCountBins-1 attacks
+    // The pathway: for a cohort entering at diagnosis, everybody is alive at diagnosis.
+    std::uint64_t alive_at_diagnosis = 0, deaths_before_diagnosis = 0, attacks_before_diagnosis = 0;
+    std::uint64_t ever_treated = 0;  // alive at diagnosis and ever on a regimen of [cohort] ever_treated
+    // Survival since diagnosis of the patients alive at diagnosis: all of them,
+    // then the as-treated groups (ever / never on an ever_treated regimen).
+    // Empty unless the run tallies diagnosis curves (entry at onset, or [cohort] ever_treated).
+    Curve survival_since_diagnosis;
+    Curve survival_since_diagnosis_by_group[kAsTreatedGroups];
 
     Estimate survival_at_years(double years) const;
+    // Survival at `years` since diagnosis of a group (nullptr: all alive at diagnosis).
+    Estimate survival_since_diagnosis_at_years(double years, const AsTreated* group) const;
+    Estimate deaths_before_diagnosis_share() const;  // of all patients entering the cohort
     Estimate attack_free_at_years(double years) const;
     Estimate death_share(int cause) const;
     std::uint64_t total_deaths() const;   // all causes, before the horizon

@@ -59,7 +59,8 @@ constexpr const char* kMeasures[] = {"total_cost", "qalys", "life_years_discount
                                      "attacks_per_patient_year", "incremental_cost", "incremental_qalys",
                                      "incremental_life_years_discounted"};
 constexpr const char* kCounts[] = {"patients", "person_years", "alive_at_horizon", "adverse_events", "switches", "discontinuations",
-                                   "escalations", "deescalations", "myeloma_onsets", "patients_with_attack"};
+                                   "escalations", "deescalations", "myeloma_onsets", "patients_with_attack",
+                                   "alive_at_diagnosis", "deaths_before_diagnosis", "attacks_before_diagnosis", "ever_treated"};
 // Counts with a category axis, and the axis.
 constexpr std::pair<const char*, const char*> kCategoryCounts[] = {{"attacks", "severity"},      {"deaths", "death_cause"},
                                                                    {"complications", "complication"}, {"regimen_years", "regimen"},

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <limits>
 #include <stdexcept>
 #include <system_error>
 
@@ -22,14 +23,15 @@ void write_root_attributes(Hdf5Writer& w, const Scenario& scenario, const RunRes
     const LaunchGeometry& g = result.geometry;
     using W = Hdf5Writer;
     H5::Group root = w.file().openGroup("/");
-    using W = Hdf5Writer;
     W::string_attribute(root, "format", "sclsim-results");
     // 2: /cea/nmb (was /cea/base/nmb), /cea/psa/draw, EVPPI noise floors,
-    // dimension scales with per-group coordinates, extended scenario texts.
+    // dimension scales with per-group coordinates, extended scenario texts,
+    // the pathway (cohort_entry, counts before diagnosis, survival since diagnosis).
     W::scalar_attribute<std::int64_t>(root, "format_version", kOutputFormatVersion);
     W::string_attribute(root, "sclsim_version", meta.version);
     W::string_attribute(root, "git_commit", meta.git_commit);
     W::string_attribute(root, "created_utc", meta.created_utc);
+    W::string_attribute(root, "cohort_entry", scenario.params.starts_at_onset ? "onset" : "diagnosis");
     W::string_attribute(root, "command_line", meta.command_line);
     W::string_attribute(root, "title", scenario.title);
     W::string_attribute(root, "scenario_source", scenario.source_name);
@@ -108,7 +110,12 @@ void write_axes(Hdf5Writer& w, const Scenario& scenario, hsize_t months)
     for (hsize_t m = 0; m < months; ++m) {
         month_years[m] = static_cast<double>(m) / kMonthsPerYear;
     }
-    w.dataset(axes, "time_years", {months}, month_years, {"month"}, "years", "time since diagnosis at each grid point (axis 'month')");
+    w.dataset(axes, "time_years", {months}, month_years, {"month"}, "years",
+              "time since cohort entry (diagnosis, or onset with [pathway] start = \"onset\"; for the *_since_diagnosis curves, "
+              "since diagnosis) at each grid point (axis 'month')");
+    w.strings(axes, "as_treated", {"ever", "never"},
+              "as-treated groups of the patients alive at diagnosis: ever or never on a regimen of [cohort] ever_treated "
+              "(axis 'as_treated')");
     std::vector<std::uint64_t> attack_counts(kAttackCountBins);
     for (int i = 0; i < kAttackCountBins; ++i) {
         attack_counts[i] = static_cast<std::uint64_t>(i);
@@ -176,17 +183,27 @@ void write_result_counts(Hdf5Writer& w, const ResultsTable& r, const Scenario& s
     struct CountField {
         const char* name;
         std::uint64_t StrategySummary::*field;
+        const char* units;
         const char* description;
     };
-    for (const CountField& f : {CountField{"adverse_events", &StrategySummary::adverse_events, "regimen adverse events"},
-                                CountField{"switches", &StrategySummary::switches, "regimen switches of any kind"},
-                                CountField{"discontinuations", &StrategySummary::discontinuations, "regimen discontinuations"},
-                                CountField{"escalations", &StrategySummary::escalations, "escalations after breakthrough attacks"},
-                                CountField{"deescalations", &StrategySummary::deescalations, "de-escalations after attack-free time"},
-                                CountField{"myeloma_onsets", &StrategySummary::myeloma_onsets, "progressions of MGUS to myeloma"},
-                                CountField{"patients_with_attack", &StrategySummary::patients_with_attack, "patients with at least one attack"}}) {
-        w.dataset(r.group, f.name, r.dims(), r.values([&](const StrategySummary& s) { return s.*(f.field); }), r.axes(),
-                  std::string(f.name) == "patients_with_attack" ? "patients" : "events", std::string(f.description) + ", summed over patients");
+    for (const CountField& f : {
+             CountField{"adverse_events", &StrategySummary::adverse_events, "events", "regimen adverse events"},
+             CountField{"switches", &StrategySummary::switches, "events", "regimen switches of any kind"},
+             CountField{"discontinuations", &StrategySummary::discontinuations, "events", "regimen discontinuations"},
+             CountField{"escalations", &StrategySummary::escalations, "events", "escalations after breakthrough attacks"},
+             CountField{"deescalations", &StrategySummary::deescalations, "events", "de-escalations after attack-free time"},
+             CountField{"myeloma_onsets", &StrategySummary::myeloma_onsets, "events", "progressions of MGUS to myeloma"},
+             CountField{"patients_with_attack", &StrategySummary::patients_with_attack, "patients", "patients with at least one attack"},
+             CountField{"alive_at_diagnosis", &StrategySummary::alive_at_diagnosis, "patients",
+                        "patients alive at diagnosis (everybody when the cohort enters at diagnosis)"},
+             CountField{"deaths_before_diagnosis", &StrategySummary::deaths_before_diagnosis, "patients",
+                        "patients who died between onset and diagnosis"},
+             CountField{"attacks_before_diagnosis", &StrategySummary::attacks_before_diagnosis, "attacks",
+                        "attacks between onset and diagnosis (all untreated)"},
+             CountField{"ever_treated", &StrategySummary::ever_treated, "patients",
+                        "patients alive at diagnosis who were ever on a regimen of [cohort] ever_treated"}}) {
+        w.dataset(r.group, f.name, r.dims(), r.values([&](const StrategySummary& s) { return s.*(f.field); }), r.axes(), f.units,
+                  std::string(f.description) + ", summed over patients");
     }
     w.dataset(r.group, "regimen_years", r.with(scenario.regimen_names.size()),
               r.vectors(static_cast<int>(scenario.regimen_names.size()), [](const StrategySummary& s, int i) { return s.regimen_years[i]; }),
@@ -235,6 +252,35 @@ void write_result_curves(Hdf5Writer& w, const ResultsTable& r, const RunResult& 
     raw("first_attack_by_month", g.layout.first_attack_by_month(), "first attacks in [m, m+1) months (distribution of attack-free time)");
     raw("attack_free_censored_by_month", g.layout.attack_free_censored_by_month(),
         "patients who died or reached the horizon without an attack, by month");
+    if (g.layout.diagnosis_curves) {
+        curve("survival_since_diagnosis", &StrategySummary::survival_since_diagnosis, false,
+              "Kaplan-Meier survival of the patients alive at diagnosis, at each month since diagnosis");
+        curve("survival_since_diagnosis_se", &StrategySummary::survival_since_diagnosis, true,
+              "Monte Carlo SE of survival_since_diagnosis (Greenwood)");
+        const std::vector<hsize_t> dims{sets, strategies, kAsTreatedGroups, months};
+        const std::vector<std::string> names{"parameter_set", "strategy", "as_treated", "month"};
+        auto grouped = [&](bool se) {
+            std::vector<double> data;
+            for (hsize_t p = 0; p < sets; ++p) {
+                for (hsize_t s = 0; s < strategies; ++s) {
+                    for (const Curve& c : r.summaries[p][s].survival_since_diagnosis_by_group) {
+                        const std::vector<double>& points = se ? c.se : c.value;
+                        if (points.empty()) {  // nobody in the group
+                            data.insert(data.end(), months, std::numeric_limits<double>::quiet_NaN());
+                        } else {
+                            data.insert(data.end(), points.begin(), points.end());
+                        }
+                    }
+                }
+            }
+            return data;
+        };
+        w.dataset(r.group, "survival_since_diagnosis_as_treated", dims, grouped(false), names, "probability",
+                  "Kaplan-Meier survival since diagnosis of the as-treated groups (ever / never on a regimen of [cohort] "
+                  "ever_treated), as a registry groups its patients");
+        w.dataset(r.group, "survival_since_diagnosis_as_treated_se", dims, grouped(true), names, "probability",
+                  "Monte Carlo SE of survival_since_diagnosis_as_treated (Greenwood)");
+    }
 
 }
 

@@ -37,6 +37,7 @@ struct LifetimeOutcome {
     std::uint32_t escalations;
     std::uint32_t deescalations;
     std::uint32_t untreated_attacks;     // attacks before the first prophylaxis
+    std::uint32_t attacks_before_diagnosis;
     std::uint32_t response_losses;
     bool myeloma_onset;
 
@@ -410,6 +411,9 @@ class LifetimeSimulator {
         ++out.attacks_on_regimen[s.regimen];
         if (out.treatment_start_time == kInfinity) {
             ++out.untreated_attacks;
+        }
+        if (t < patient_.diagnosis_time) {
+            ++out.attacks_before_diagnosis;
         }
         if (attack(out, s.upcoming_attack, clocks.cost.factor(), clocks.effect.factor(), p_.regimen[s.regimen], s.permanent_decrement)) {
             return true;

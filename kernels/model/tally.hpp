@@ -51,19 +51,43 @@ enum class Counter : int {
     myeloma_onsets,
     patients_with_attack,
     attacks_on_regimen_first,  // kMaxRegimens: attacks by the regimen the patient was on
+    // The pathway (identical under every strategy for a cohort entering at
+    // onset: nothing before diagnosis depends on the strategy).
+    alive_at_diagnosis = attacks_on_regimen_first + kMaxRegimens,
+    deaths_before_diagnosis,
+    attacks_before_diagnosis,
+    ever_treated,  // alive at diagnosis and, at some time, on a regimen of [cohort] ever_treated
 };
-inline constexpr int kCounters = static_cast<int>(Counter::attacks_on_regimen_first) + kMaxRegimens;
+inline constexpr int kCounters = static_cast<int>(Counter::ever_treated) + 1;
 
-// Layout of one strategy's integer tally: counters, then monthly histograms.
+// As-treated groups of the patients alive at diagnosis, for survival from diagnosis.
+enum class AsTreated : int { ever = 0, never = 1 };
+inline constexpr int kAsTreatedGroups = 2;
+
+// Layout of one strategy's integer tally: counters, then monthly histograms;
+// with diagnosis curves, deaths and censorings by month since diagnosis for
+// each as-treated group last.
 struct CountLayout {
     int months_in_grid;
+    bool diagnosis_curves = false;
     SCLS_FUNCTION int month_bins() const { return months_in_grid + 1; }
     SCLS_FUNCTION int deaths_by_month() const { return kCounters; }
     SCLS_FUNCTION int censored_by_month() const { return deaths_by_month() + month_bins(); }
     SCLS_FUNCTION int first_attack_by_month() const { return censored_by_month() + month_bins(); }
     SCLS_FUNCTION int attack_free_censored_by_month() const { return first_attack_by_month() + month_bins(); }
     SCLS_FUNCTION int attacks_per_patient() const { return attack_free_censored_by_month() + month_bins(); }
-    SCLS_FUNCTION int per_strategy() const { return attacks_per_patient() + kAttackCountBins; }
+    SCLS_FUNCTION int deaths_since_diagnosis_by_month(AsTreated group) const
+    {
+        return attacks_per_patient() + kAttackCountBins + 2 * static_cast<int>(group) * month_bins();
+    }
+    SCLS_FUNCTION int censored_since_diagnosis_by_month(AsTreated group) const
+    {
+        return deaths_since_diagnosis_by_month(group) + month_bins();
+    }
+    SCLS_FUNCTION int per_strategy() const
+    {
+        return attacks_per_patient() + kAttackCountBins + (diagnosis_curves ? 2 * kAsTreatedGroups * month_bins() : 0);
+    }
     SCLS_FUNCTION int month_of(double t) const
     {
         const double month = t * kMonthsPerYear;
@@ -104,10 +128,24 @@ SCLS_FUNCTION inline void lifetime_values(const LifetimeOutcome& o, const Paired
     }
 }
 
+// Reached diagnosis alive (a cohort entering at diagnosis: everybody). A life
+// that ends before diagnosis ends in death, or at the horizon undiagnosed.
+SCLS_FUNCTION SCLS_FORCEINLINE bool alive_at_diagnosis(const LifetimeOutcome& o) { return o.end_time >= o.diagnosis_time; }
+
+// Ever on a regimen that counts as treatment for the as-treated groups.
+SCLS_FUNCTION SCLS_FORCEINLINE bool ever_treated(const LifetimeOutcome& o, std::uint32_t ever_treated_mask)
+{
+    bool treated = false;
+    for (int r = 1; r < kMaxRegimens; ++r) {
+        treated = treated || (((ever_treated_mask >> r) & 1u) && o.regimen_years[r] > 0.0);
+    }
+    return treated;
+}
+
 // Adds one lifetime's counters through add(index, amount): a plain add into
 // block-local storage on the CPU, a shared-memory atomic on the GPU.
 template <class Add>
-SCLS_FUNCTION inline void count_lifetime(const LifetimeOutcome& o, Add&& add)
+SCLS_FUNCTION inline void count_lifetime(const LifetimeOutcome& o, std::uint32_t ever_treated_mask, Add&& add)
 {
     add(static_cast<int>(Counter::patients), 1u);
     for (int s = 0; s < kSeverities; ++s) {
@@ -131,12 +169,18 @@ SCLS_FUNCTION inline void count_lifetime(const LifetimeOutcome& o, Add&& add)
     for (int r = 0; r < kMaxRegimens; ++r) {
         add(static_cast<int>(Counter::attacks_on_regimen_first) + r, o.attacks_on_regimen[r]);
     }
+    const bool diagnosed = alive_at_diagnosis(o);
+    add(static_cast<int>(Counter::alive_at_diagnosis), diagnosed ? 1u : 0u);
+    add(static_cast<int>(Counter::deaths_before_diagnosis), !diagnosed && o.end_reason != EndReason::horizon ? 1u : 0u);
+    add(static_cast<int>(Counter::attacks_before_diagnosis), o.attacks_before_diagnosis);
+    add(static_cast<int>(Counter::ever_treated), diagnosed && ever_treated(o, ever_treated_mask) ? 1u : 0u);
 }
 
 // One histogram entry per curve: survival (death or censoring month),
 // attack-free survival (first attack, or censoring at death/horizon), and
 // attacks per patient. Survival curves are suffix sums of these on the host.
-SCLS_FUNCTION inline void histogram_lifetime(const LifetimeOutcome& o, const CountLayout& layout, std::uint64_t* strategy_counts)
+SCLS_FUNCTION inline void histogram_lifetime(const LifetimeOutcome& o, const CountLayout& layout, std::uint32_t ever_treated_mask,
+                                             std::uint64_t* strategy_counts)
 {
     const bool died = o.end_reason != EndReason::horizon;
     atomic_add(strategy_counts + (died ? layout.deaths_by_month() : layout.censored_by_month()) + layout.month_of(o.end_time), 1);
@@ -148,6 +192,13 @@ SCLS_FUNCTION inline void histogram_lifetime(const LifetimeOutcome& o, const Cou
     atomic_add(strategy_counts + layout.attacks_per_patient() +
                    (attacks < kAttackCountBins - 1 ? static_cast<int>(attacks) : kAttackCountBins - 1),
                1);
+    if (layout.diagnosis_curves && alive_at_diagnosis(o)) {
+        const AsTreated group = ever_treated(o, ever_treated_mask) ? AsTreated::ever : AsTreated::never;
+        atomic_add(strategy_counts +
+                       (died ? layout.deaths_since_diagnosis_by_month(group) : layout.censored_since_diagnosis_by_month(group)) +
+                       layout.month_of(o.end_time - o.diagnosis_time),
+                   1);
+    }
 }
 
 // Strategy visited at position i: the comparator first, so that its outcome

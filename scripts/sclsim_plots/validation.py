@@ -12,7 +12,11 @@ from .outcomes import display_horizon
 from .style import caption, figure_with_legend, legend_in, percent_axis, strategy_style, wrap
 
 Z95 = 1.959963984540054
-PROBABILITY_STATISTICS = {"survival", "attack_free", "death_share", "death_per_attack"}
+PROBABILITY_STATISTICS = {"survival", "attack_free", "death_share", "death_per_attack", "death_before_diagnosis"}
+# Where a survival target's follow-up starts, and the /results curve that answers it.
+FOLLOW_UP_CURVES = {"diagnosis": ("survival_since_diagnosis", None),
+                    "diagnosis, ever treated": ("survival_since_diagnosis_as_treated", 0),
+                    "diagnosis, never treated": ("survival_since_diagnosis_as_treated", 1)}
 
 
 def text(value):
@@ -64,7 +68,20 @@ def load(path):
             "regimen_years": r["regimen_years"][0],
             "patients": r["patients"][0],
         }
+        data["follow_up"] = strings(v["follow_up"]) if "follow_up" in v else ["entry"] * len(data["name"])
+        for name in ("survival_since_diagnosis", "survival_since_diagnosis_as_treated"):
+            if name in r:
+                data[name] = r[name][0]
     return data
+
+
+def target_curve(d, i, curve_key):
+    """The model's curve per strategy that answers target i ([strategy, month])."""
+    follow_up = d["follow_up"][i]
+    if curve_key != "survival" or follow_up not in FOLLOW_UP_CURVES:
+        return d[curve_key]
+    name, group = FOLLOW_UP_CURVES[follow_up]
+    return d[name] if group is None else d[name][:, group, :]
 
 
 def group_curves(d, curve_key, statistic):
@@ -73,10 +90,11 @@ def group_curves(d, curve_key, statistic):
     for i, s in enumerate(d["statistic"]):
         if s != statistic:
             continue
-        key = d["strategies"][i]
-        groups.setdefault(key, {"shares": d["shares"][i], "targets": []})["targets"].append(i)
-    for g in groups.values():
-        g["curve"] = g["shares"] @ d[curve_key]
+        key = (d["strategies"][i], d["follow_up"][i])
+        group = groups.setdefault(key, {"shares": d["shares"][i], "follow_up": d["follow_up"][i], "targets": []})
+        group["targets"].append(i)
+        used = group["shares"] > 0  # a strategy outside the mix may have no such group (NaN curve)
+        group["curve"] = group["shares"][used] @ target_curve(d, i, curve_key)[used]
     return groups
 
 
@@ -112,7 +130,8 @@ def plot_curves(d, curve_key, statistic, ylabel):
         color, marker = GROUP_COLORS[k % len(GROUP_COLORS)], GROUP_MARKERS[k % len(GROUP_MARKERS)]
         line, = ax.plot(t[keep], g["curve"][keep], lw=2.2, color=color, ls=["-", "--", "-.", ":"][k % 4])
         handles.append(line)
-        labels.append(wrap(f"Model, registry group as simulated: {mix_label(d, g['shares'])}", 100))
+        since = "" if g["follow_up"] == "entry" else f" (from {g['follow_up']})"
+        labels.append(wrap(f"Model, registry group as simulated: {mix_label(d, g['shares'])}{since}", 100))
         dodge = (k - (len(groups) - 1) / 2) * DODGE_YEARS
         for i in g["targets"]:
             value, half = d["target_value"][i], Z95 * d["target_se"][i]
@@ -125,7 +144,10 @@ def plot_curves(d, curve_key, statistic, ylabel):
     ax.set_xlim(0, horizon)
     ax.set_ylim(0, 1.0)
     percent_axis(ax.yaxis)
-    ax.set_xlabel("Years since diagnosis")
+    from_onset = d["attrs"].get("cohort_entry", "diagnosis") == "onset"
+    since_diagnosis = [g["follow_up"] != "entry" for g in groups.values()]
+    ax.set_xlabel("Years since diagnosis" if not from_onset or (since_diagnosis and all(since_diagnosis)) else
+                  "Years since onset (groups marked 'from diagnosis': since diagnosis)")
     ax.set_ylabel(ylabel)
     ax.set_title(f"{ylabel}: model against the published targets ({d['target_set']})")
     legend_in(legend_ax, handles, labels)

@@ -160,12 +160,16 @@ while read -r line; do
   "$python" "$root/tests/e2e/same_numbers.py" "${out%.h5}_single.h5" "$out"
 done < "$work/jobs/sweeps.txt"
 echo "== 3. a job requeued mid-run resumes from its checkpoint to the same bits"
-long=(psa "$root/scenarios/scls_psa.toml" --draws 40 --patients 40000 -q --checkpoint-every 0)
+# One work unit (64 blocks) per batch: 123 checkpoint segments, so after the
+# fourth the job has 119 units left and cannot finish before the requeue lands
+# (with large batches it could, and then there would be nothing to resume).
+long=(psa "$root/scenarios/scls_psa.toml" --draws 40 --patients 40000 --batch-blocks 64 -q --checkpoint-every 0)
 job=$(SCLSIM=$sclsim SCLS_LAUNCHER=$launcher sbatch --parsable --ntasks=2 --ntasks-per-node=2 --cpus-per-task=1 --gpus-per-task=0 \
   --output="$work/jobs/requeue.out" "$root/scripts/slurm/sclsim.sbatch" "${long[@]}" -o "$work/jobs/requeued.h5")
 segments_written() { [ "$(ls "$work/jobs/requeued.h5.checkpoint" 2> /dev/null | grep -c '\.h5$')" -ge 4 ] || [ -e "$work/jobs/requeued.h5" ]; }
 wait_until 600 segments_written || true
 [ -d "$work/jobs/requeued.h5.checkpoint" ] || { cat "$work/jobs/requeue.out"; fail "the job wrote no checkpoint"; }
+[ ! -e "$work/jobs/requeued.h5" ] || { cat "$work/jobs/requeue.out"; fail "the job finished before it could be requeued (nothing to resume)"; }
 scontrol requeue "$job"
 # Slurm holds a requeued job back for a while (BeginTime); let it start again now.
 release_requeued() { [ "$(squeue -h -j "$job" -o %T 2> /dev/null)" = PENDING ] && scontrol update JobId="$job" StartTime=now 2> /dev/null; }

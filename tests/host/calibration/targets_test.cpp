@@ -130,6 +130,16 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenCase{"unknown statistic", "statistic = \"survival\"", "statistic = \"survivial\"", "not a statistic"},
         BrokenCase{"survival without years", "years = 5.0\n", "", "years: is missing"},
         BrokenCase{"unknown regimen", "regimen = \"ivig_2g\"", "regimen = \"ivig_3g\"", "ivig_3g"},
+        BrokenCase{"from diagnosis without a pathway", "years = 5.0\n", "years = 5.0\nfrom = \"diagnosis\"\n",
+                   "survival from diagnosis is the survival from entry"},
+        BrokenCase{"from somewhere else", "years = 5.0\n", "years = 5.0\nfrom = \"birth\"\n", "use \"entry\""},
+        BrokenCase{"as-treated without ever_treated", "years = 5.0\n", "years = 5.0\nas_treated = \"ever\"\n",
+                   "[cohort] ever_treated"},
+        BrokenCase{"as-treated group misspelt", "years = 5.0\n", "years = 5.0\nas_treated = \"always\"\n", "\"never\""},
+        BrokenCase{"follow-up on a rate", "regimen = \"ivig_2g\"", "regimen = \"ivig_2g\"\nfrom = \"diagnosis\"",
+                   "only used by statistic survival"},
+        BrokenCase{"deaths before diagnosis of a cohort entering at diagnosis", "statistic = \"survival\"\nyears = 5.0\n",
+                   "statistic = \"death_before_diagnosis\"\n", "enters at diagnosis"},
         BrokenCase{"fewer targets than parameters", "[[targets]]\nname = \"ratio\"", "[[targetz]]\nname = \"ratio\"",
                    "unknown key"}));
 
@@ -171,6 +181,65 @@ TEST(Targets, MixesAreShareWeightedAndRatiosUseTheDeltaMethod)
     ratio.value = 0.5;     // model 0.5: z = 0
     ratio.se = 0.1;
     EXPECT_NEAR(target_distance({survival, ratio}, {s, r}), 4.0, 1e-12);
+}
+
+// A registry groups its patients by the treatment they ever had, followed
+// from diagnosis: the target reads the as-treated curve of each strategy in
+// the mix, and deaths before diagnosis are pooled over the mix's patients.
+TEST(Targets, AsTreatedGroupsReadTheirOwnCurvesFromDiagnosis)
+{
+    const Scenario scenario = base();
+    std::vector<StrategySummary> summaries(scenario.strategy_names.size(), summary_with(0.5, 0.01, 1.0, 0.02));
+    for (int s = 0; s < 2; ++s) {
+        StrategySummary& strategy = summaries[s];
+        strategy.patients = 1000;
+        strategy.deaths_before_diagnosis = s == 0 ? 100 : 300;
+        strategy.survival_since_diagnosis = strategy.survival;
+        for (int g = 0; g < kAsTreatedGroups; ++g) {
+            Curve& curve = strategy.survival_since_diagnosis_by_group[g];
+            curve = strategy.survival;
+            curve.value[60] = g == static_cast<int>(AsTreated::ever) ? 0.9 - 0.1 * s : 0.3 + 0.1 * s;
+            curve.se[60] = 0.01 * (g + 1);
+        }
+    }
+    Target ever;
+    ever.statistic = TargetStatistic::survival;
+    ever.years = 5.0;
+    ever.since_diagnosis = true;
+    ever.as_treated = static_cast<int>(AsTreated::ever);
+    ever.strategies.shares = {{0, 0.25}, {1, 0.75}};
+    const TargetValue e = evaluate_target(ever, summaries);
+    EXPECT_DOUBLE_EQ(e.value, 0.25 * 0.9 + 0.75 * 0.8);
+    EXPECT_DOUBLE_EQ(e.se, 0.01);
+    Target never = ever;
+    never.as_treated = static_cast<int>(AsTreated::never);
+    EXPECT_DOUBLE_EQ(evaluate_target(never, summaries).value, 0.25 * 0.3 + 0.75 * 0.4);
+    Target overall = ever;
+    overall.since_diagnosis = false;
+    EXPECT_DOUBLE_EQ(evaluate_target(overall, summaries).value, 0.5);
+
+    Target before;
+    before.statistic = TargetStatistic::death_before_diagnosis;
+    before.strategies.shares = {{0, 0.5}, {1, 0.5}};
+    const TargetValue b = evaluate_target(before, summaries);
+    EXPECT_DOUBLE_EQ(b.value, 0.2);
+    EXPECT_NEAR(b.se, std::sqrt(0.2 * 0.8 / 1000), 1e-15);
+}
+
+TEST(Targets, FollowUpFromDiagnosisLoadsForACohortEnteringAtOnset)
+{
+    const Scenario onset = load_scenario(builtin_scenario_text(), kBuiltinScenarioName, ".",
+                                         {{"pathway", "{ start = \"onset\", diagnosis_delay_median_years = 1.1, diagnosis_delay_log_sd = 1.0 }"},
+                                          {"cohort", "{ ever_treated = [\"ivig_2g\", \"ivig_1g\"] }"}});
+    std::string text = kValidTargets;
+    text.replace(text.find("years = 5.0\n"), 12, "years = 5.0\nas_treated = \"never\"\n");
+    text += "[[targets]]\nname = \"dead\"\nstatistic = \"death_before_diagnosis\"\nstrategies = \"ivig\"\nvalue = 0.05\nse = 0.02\n"
+            "source = \"test\"\n";
+    const TargetSet set = load_targets(text, "t.toml", onset);
+    ASSERT_EQ(set.targets.size(), 3u);
+    EXPECT_TRUE(set.targets[0].since_diagnosis);
+    EXPECT_EQ(set.targets[0].as_treated, static_cast<int>(AsTreated::never));
+    EXPECT_EQ(set.targets[2].statistic, TargetStatistic::death_before_diagnosis);
 }
 
 TEST(Targets, BalancedSharesKeepTheirSumAndLeavingZeroIsInfeasible)

@@ -127,6 +127,86 @@ TEST(EngineStatistics, ConstantHazardsMatchClosedForms)
     EXPECT_LT(theo.increment_life_years_discounted.se, 1e-12);
 }
 
+// A cohort entering at onset with constant hazards: background death mu,
+// attacks lambda, each fatal with probability p, diagnosis after exactly D
+// years. With h = mu + lambda p: P(death before D) = 1 - exp(-h D), attacks
+// before diagnosis lambda (1 - exp(-h D)) / h per patient, and survival t
+// years after diagnosis exp(-h t) untreated, exp(-(mu + rho lambda p) t) on a
+// regimen with rate ratio rho started at diagnosis. Nothing before diagnosis
+// depends on the strategy (common random numbers): the counts are equal.
+TEST(EnginePathway, FromOnsetConstantHazardsMatchClosedForms)
+{
+    const double mu = 0.05, lambda = 0.5, p = 0.1, delay = 2.0, rho = 0.4;
+    auto overrides = quiet_cohort("200000");
+    for (const char* sex : {"male", "female"}) {
+        overrides.push_back({std::string("mortality.gompertz_makeham.") + sex + "_c", std::to_string(mu)});
+        overrides.push_back({std::string("mortality.gompertz_makeham.") + sex + "_a", "0"});
+    }
+    overrides.insert(overrides.end(), {{"attacks.rate_per_year", std::to_string(lambda)},
+                                       {"attacks.heterogeneity", "none"},
+                                       {"attacks.severity.mild.share", "1"},
+                                       {"attacks.severity.ward.share", "0"},
+                                       {"attacks.severity.icu.share", "0"},
+                                       {"attacks.severity.mild.death_probability", std::to_string(p)},
+                                       {"regimens.theo_terb.discontinuation_rate_per_year", "0"},
+                                       {"regimens.theo_terb.adverse_events.theophylline_toxicity.rate_per_year", "0"},
+                                       {"pathway", "{ start = \"onset\", diagnosis_delay_median_years = 2.0, diagnosis_delay_log_sd = 0 }"},
+                                       {"cohort", "{ ever_treated = [\"theo_terb\"] }"}});
+    const Scenario s = base_with(overrides);
+    const auto summary = summarize(s, run_cpu(s), 0);
+    const double h = mu + lambda * p;
+    const StrategySummary& none = summary[0];
+    const StrategySummary& theo = summary[2];
+    ASSERT_EQ(theo.name, "theo_terb");
+    const double n = static_cast<double>(none.patients);
+
+    const double died_before = 1 - std::exp(-h * delay);
+    const Estimate deaths_before = none.deaths_before_diagnosis_share();
+    EXPECT_NEAR(deaths_before.mean, died_before, 4 * deaths_before.se);
+    const double attacks_before = lambda * died_before / h;
+    EXPECT_NEAR(none.attacks_before_diagnosis / n, attacks_before, 4 * std::sqrt(attacks_before / n));
+    EXPECT_EQ(none.alive_at_diagnosis + none.deaths_before_diagnosis, none.patients);  // nobody reaches age 100 undiagnosed
+
+    for (double years : {1.0, 5.0, 10.0}) {
+        const Estimate untreated = none.survival_since_diagnosis_at_years(years, nullptr);
+        EXPECT_NEAR(untreated.mean, std::exp(-h * years), 4 * untreated.se + 1e-3) << years;
+        const AsTreated ever = AsTreated::ever;
+        const Estimate treated = theo.survival_since_diagnosis_at_years(years, &ever);
+        EXPECT_NEAR(treated.mean, std::exp(-(mu + rho * lambda * p) * years), 4 * treated.se + 1e-3) << years;
+    }
+    // As-treated groups: untreated patients are all "never", theo_terb's all "ever".
+    EXPECT_EQ(none.ever_treated, 0u);
+    EXPECT_EQ(theo.ever_treated, theo.alive_at_diagnosis);
+    EXPECT_TRUE(none.survival_since_diagnosis_by_group[static_cast<int>(AsTreated::ever)].value.empty());
+
+    // Common random numbers: the pathway before diagnosis is the same history under every strategy.
+    for (const StrategySummary& other : summary) {
+        EXPECT_EQ(other.deaths_before_diagnosis, none.deaths_before_diagnosis) << other.name;
+        EXPECT_EQ(other.attacks_before_diagnosis, none.attacks_before_diagnosis) << other.name;
+        EXPECT_EQ(other.alive_at_diagnosis, none.alive_at_diagnosis) << other.name;
+    }
+}
+
+// A cohort entering at diagnosis: everybody is alive at diagnosis, nobody
+// dies or has an attack before it, and survival since diagnosis is survival.
+TEST(EnginePathway, FromDiagnosisEverybodyIsDiagnosedAndCurvesCoincide)
+{
+    auto overrides = quiet_cohort("20000");
+    overrides.push_back({"attacks.rate_per_year", "1.0"});
+    overrides.push_back({"cohort", "{ ever_treated = [\"ivig_2g\"] }"});
+    const Scenario s = base_with(overrides);
+    const auto summary = summarize(s, run_cpu(s), 0);
+    for (const StrategySummary& strategy : summary) {
+        EXPECT_EQ(strategy.alive_at_diagnosis, strategy.patients) << strategy.name;
+        EXPECT_EQ(strategy.deaths_before_diagnosis, 0u) << strategy.name;
+        EXPECT_EQ(strategy.attacks_before_diagnosis, 0u) << strategy.name;
+        ASSERT_EQ(strategy.survival_since_diagnosis.value.size(), strategy.survival.value.size());
+        for (std::size_t m = 0; m < strategy.survival.value.size(); ++m) {
+            ASSERT_DOUBLE_EQ(strategy.survival_since_diagnosis.value[m], strategy.survival.value[m]) << strategy.name << " month " << m;
+        }
+    }
+}
+
 TEST(EngineStatistics, GammaFrailtyPoissonAttacksAreNegativeBinomial)
 {
     const double shape = 2.0, rate = 0.8, years = 10.0;
