@@ -247,6 +247,22 @@ void check_shares_sum(TableReader& reader, std::string_view key, double sum, std
     }
 }
 
+// A new entry's name is unique among its kind and within the kind's limit;
+// otherwise the problem is reported and the entry skipped.
+bool admit_name(TableReader& r, const std::vector<std::string>& names, const std::string& name, const char* kind, int limit,
+                std::string_view limit_note, std::string_view too_many_remedy)
+{
+    if (index_of(names, name) != kNoRegimen) {
+        r.report("name", fmt::format("\"{}\" is defined twice (each {} is referred to by its name) — rename one", name, kind));
+        return false;
+    }
+    if (names.size() >= static_cast<std::size_t>(limit)) {
+        r.report("name", fmt::format("is {} number {} (at most {}{}) — {}", kind, names.size() + 1, limit, limit_note, too_many_remedy));
+        return false;
+    }
+    return true;
+}
+
 void read_regimens(TableReader& top, Scenario& scenario, std::vector<InputIssue>& issues)
 {
     ModelParams& p = scenario.params;
@@ -273,13 +289,7 @@ void read_regimens(TableReader& top, Scenario& scenario, std::vector<InputIssue>
             r.report("name", "\"none\" is built in (no prophylaxis: rate ratio 1, no cost) — give this regimen another name");
             continue;
         }
-        if (index_of(scenario.regimen_names, name) != kNoRegimen) {
-            r.report("name", fmt::format("\"{}\" is defined twice (regimens are referred to by name) — rename one", name));
-            continue;
-        }
-        if (scenario.regimen_names.size() >= static_cast<std::size_t>(kMaxRegimens)) {
-            r.report("name", fmt::format("is regimen number {} (at most {} including \"none\") — drop unused regimens",
-                                         scenario.regimen_names.size() + 1, kMaxRegimens));
+        if (!admit_name(r, scenario.regimen_names, name, "regimen", kMaxRegimens, " including \"none\"", "drop unused regimens")) {
             continue;
         }
         const auto index = scenario.regimen_names.size();
@@ -407,13 +417,7 @@ void read_strategies(TableReader& top, Scenario& scenario, const std::string& co
     for (auto& s : top.array_of_tables("strategies", true)) {
         const std::string name = s.string("name", "no_prophylaxis");
         const std::string label = s.optional_string("label").value_or(name);
-        if (index_of(scenario.strategy_names, name) != kNoRegimen) {
-            s.report("name", fmt::format("\"{}\" is defined twice (strategies are referred to by name) — rename one", name));
-            continue;
-        }
-        if (scenario.strategy_names.size() >= static_cast<std::size_t>(kMaxStrategies)) {
-            s.report("name", fmt::format("is strategy number {} (at most {}) — split the comparison into several runs",
-                                         scenario.strategy_names.size() + 1, kMaxStrategies));
+        if (!admit_name(s, scenario.strategy_names, name, "strategy", kMaxStrategies, "", "split the comparison into several runs")) {
             continue;
         }
         read_strategy(s, scenario, p.strategy[scenario.strategy_names.size()], issues);

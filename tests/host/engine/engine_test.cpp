@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -47,6 +49,26 @@ std::vector<Override> quiet_cohort(const std::string& patients)
             {"attacks.rate_per_year", "0"}};
 }
 
+// quiet_cohort with constant background mortality, one attack severity (mild)
+// and no heterogeneity, theophylline + terbutaline never stopped: hazards
+// constant in time, for closed forms.
+std::vector<Override> constant_hazard_cohort(const std::string& patients, double mortality, double attack_rate)
+{
+    auto overrides = quiet_cohort(patients);
+    for (const char* sex : {"male", "female"}) {
+        overrides.push_back({std::string("mortality.gompertz_makeham.") + sex + "_c", std::to_string(mortality)});
+        overrides.push_back({std::string("mortality.gompertz_makeham.") + sex + "_a", "0"});
+    }
+    overrides.insert(overrides.end(), {{"attacks.rate_per_year", std::to_string(attack_rate)},
+                                       {"attacks.heterogeneity", "none"},
+                                       {"attacks.severity.mild.share", "1"},
+                                       {"attacks.severity.ward.share", "0"},
+                                       {"attacks.severity.icu.share", "0"},
+                                       {"regimens.theo_terb.discontinuation_rate_per_year", "0"},
+                                       {"regimens.theo_terb.adverse_events.theophylline_toxicity.rate_per_year", "0"}});
+    return overrides;
+}
+
 TEST(EngineStatistics, WithoutAttacksSurvivalFollowsTheLifeTable)
 {
     auto overrides = quiet_cohort("200000");
@@ -82,24 +104,13 @@ TEST(EngineStatistics, WithoutAttacksSurvivalFollowsTheLifeTable)
 TEST(EngineStatistics, ConstantHazardsMatchClosedForms)
 {
     const double mortality = 0.05, attack_rate = 0.5, admission_cost = 1000.0;
-    auto overrides = quiet_cohort("200000");
-    for (const char* sex : {"male", "female"}) {
-        overrides.push_back({std::string("mortality.gompertz_makeham.") + sex + "_c", std::to_string(mortality)});
-        overrides.push_back({std::string("mortality.gompertz_makeham.") + sex + "_a", "0"});
-    }
-    overrides.insert(overrides.end(), {{"attacks.rate_per_year", std::to_string(attack_rate)},
-                                       {"attacks.heterogeneity", "none"},
-                                       {"attacks.severity.mild.share", "1"},
-                                       {"attacks.severity.ward.share", "0"},
-                                       {"attacks.severity.icu.share", "0"},
-                                       {"attacks.severity.mild.cost_per_admission", std::to_string(admission_cost)},
+    auto overrides = constant_hazard_cohort("200000", mortality, attack_rate);
+    overrides.insert(overrides.end(), {{"attacks.severity.mild.cost_per_admission", std::to_string(admission_cost)},
                                        {"attacks.severity.mild.qaly_loss", "0"},
                                        {"utility.intercept", "1"},
                                        {"utility.male", "0"},
                                        {"utility.age", "0"},
-                                       {"utility.age_squared", "0"},
-                                       {"regimens.theo_terb.discontinuation_rate_per_year", "0"},
-                                       {"regimens.theo_terb.adverse_events.theophylline_toxicity.rate_per_year", "0"}});
+                                       {"utility.age_squared", "0"}});
     const Scenario s = base_with(overrides);
     const auto summary = summarize(s, run_cpu(s), 0);
     const double r = std::log(1.03);
@@ -137,21 +148,11 @@ TEST(EngineStatistics, ConstantHazardsMatchClosedForms)
 TEST(EnginePathway, FromOnsetConstantHazardsMatchClosedForms)
 {
     const double mu = 0.05, lambda = 0.5, p = 0.1, delay = 2.0, rho = 0.4;
-    auto overrides = quiet_cohort("200000");
-    for (const char* sex : {"male", "female"}) {
-        overrides.push_back({std::string("mortality.gompertz_makeham.") + sex + "_c", std::to_string(mu)});
-        overrides.push_back({std::string("mortality.gompertz_makeham.") + sex + "_a", "0"});
-    }
-    overrides.insert(overrides.end(), {{"attacks.rate_per_year", std::to_string(lambda)},
-                                       {"attacks.heterogeneity", "none"},
-                                       {"attacks.severity.mild.share", "1"},
-                                       {"attacks.severity.ward.share", "0"},
-                                       {"attacks.severity.icu.share", "0"},
-                                       {"attacks.severity.mild.death_probability", std::to_string(p)},
-                                       {"regimens.theo_terb.discontinuation_rate_per_year", "0"},
-                                       {"regimens.theo_terb.adverse_events.theophylline_toxicity.rate_per_year", "0"},
-                                       {"pathway", "{ start = \"onset\", diagnosis_delay_median_years = 2.0, diagnosis_delay_log_sd = 0 }"},
-                                       {"cohort", "{ ever_treated = [\"theo_terb\"] }"}});
+    auto overrides = constant_hazard_cohort("200000", mu, lambda);
+    overrides.insert(overrides.end(),
+                     {{"attacks.severity.mild.death_probability", std::to_string(p)},
+                      {"pathway", fmt::format("{{ start = \"onset\", diagnosis_delay_median_years = {}, diagnosis_delay_log_sd = 0 }}", delay)},
+                      {"cohort", "{ ever_treated = [\"theo_terb\"] }"}});
     const Scenario s = base_with(overrides);
     const auto summary = summarize(s, run_cpu(s), 0);
     const double h = mu + lambda * p;
