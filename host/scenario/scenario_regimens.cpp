@@ -43,9 +43,9 @@ void read_effect(TableReader& r, RegimenParams& regimen, ResponseLink& link, std
     regimen.response_share[0] = 1.0;
     regimen.attack_rate_ratio[0] = 1.0;
     if (forms != 1) {
-        r.take("attack_rate_ratio");
-        r.take("response");
-        r.take("relative_to");
+        for (const char* key : {"attack_rate_ratio", "response", "relative_to", "rate_ratio_factor"}) {
+            r.take(key);  // reported once below, not again as unknown
+        }
         r.report(forms == 0 ? "attack_rate_ratio" : "response",
                  "the regimen's effect must be given once — give attack_rate_ratio = <ratio>, response = { attack_rate_ratio "
                  "= <median>, log_sd = <spread> } (or a list of response classes with shares), or relative_to = \"<regimen>\" "
