@@ -65,6 +65,10 @@ def report(d, source_file, out_dir, stem):
         if d["follow_up"][i] != "entry":
             group += f"; from {d['follow_up'][i]}"
         when = f" at {d['years'][i]:g} y" if np.isfinite(d["years"][i]) else ""
+        if np.isfinite(d["cohort_size"][i]):
+            when = f" of {int(d['cohort_size'][i])} patients"
+        elif np.isfinite(d["quantile"][i]):
+            when = f", quantile {d['quantile'][i]:g}"
         lines.append(
             f"| {name} | {s}{when} | {group} | {fmt_stat(s, d['target_value'][i])} ({fmt_stat(s, d['target_se'][i])}) | "
             f"{fmt_stat(s, d['model_value'][i])} ({fmt_stat(s, d['model_se'][i])}) | {diff_text} | {z:+.2f} | {d['source'][i]} |")

@@ -395,7 +395,7 @@ void write_targets_group(Hdf5Writer& w, const Scenario& scenario, const TargetSe
     const hsize_t count = targets.targets.size();
     const hsize_t strategies = scenario.strategy_names.size();
     std::vector<std::string> names, statistics, mixes, references, regimens, sources, follow_up;
-    std::vector<double> value, se, model_value, model_se, years, shares(count * strategies, 0.0), reference_shares(count * strategies, 0.0);
+    std::vector<double> value, se, model_value, model_se, years, quantiles, cohort_sizes, shares(count * strategies, 0.0), reference_shares(count * strategies, 0.0);
     for (hsize_t i = 0; i < count; ++i) {
         const Target& t = targets.targets[i];
         names.push_back(t.name);
@@ -412,6 +412,10 @@ void write_targets_group(Hdf5Writer& w, const Scenario& scenario, const TargetSe
                             : t.as_treated < 0 ? "diagnosis"
                             : t.as_treated == static_cast<int>(AsTreated::ever) ? "diagnosis, ever treated"
                                                                                 : "diagnosis, never treated");
+        const bool observed = t.statistic == TargetStatistic::observed_rate || t.statistic == TargetStatistic::observed_rate_min ||
+                              t.statistic == TargetStatistic::observed_rate_max;
+        quantiles.push_back(observed ? t.quantile : std::numeric_limits<double>::quiet_NaN());
+        cohort_sizes.push_back(t.cohort_size > 0 ? t.cohort_size : std::numeric_limits<double>::quiet_NaN());
         years.push_back(t.statistic == TargetStatistic::survival || t.statistic == TargetStatistic::attack_free
                             ? t.years
                             : std::numeric_limits<double>::quiet_NaN());
@@ -424,7 +428,8 @@ void write_targets_group(Hdf5Writer& w, const Scenario& scenario, const TargetSe
     }
     w.strings(group, "name", names, "target names (axis 'target')", "target");
     w.strings(group, "statistic", statistics, "what each target measures: survival, attack_free, attack_rate, attack_rate_ratio, "
-                                              "death_share, death_per_attack, death_before_diagnosis", "target");
+                                              "death_share, death_per_attack, death_before_diagnosis, within_patient_rate_ratio, "
+                                              "observed_rate, observed_rate_min, observed_rate_max", "target");
     w.strings(group, "follow_up", follow_up,
               "where a survival target's follow-up starts: cohort entry, or diagnosis (of all alive then, or of an as-treated "
               "group: ever or never on a regimen of [cohort] ever_treated)", "target");
@@ -434,6 +439,10 @@ void write_targets_group(Hdf5Writer& w, const Scenario& scenario, const TargetSe
     w.strings(group, "source", sources, "publication of each target", "target");
     const std::vector<std::string> axis{"target"};
     w.dataset(group, "years", {count}, years, axis, "years", "time since diagnosis of survival and attack_free targets (NaN otherwise)");
+    w.dataset(group, "quantile", {count}, quantiles, axis, "probability",
+              "the quantile of observed untreated attack rates an observed_rate* target reads (NaN otherwise)");
+    w.dataset(group, "cohort_size", {count}, cohort_sizes, axis, "patients",
+              "the published cohort's size of an observed_rate_min/max target (NaN otherwise)");
     w.dataset(group, "target_value", {count}, value, axis, "as the statistic", "published value");
     w.dataset(group, "target_se", {count}, se, axis, "as the statistic", "published uncertainty as a standard error (sets the weight)");
     w.dataset(group, "model_value", {count}, model_value, axis, "as the statistic", "the model's value of the statistic");

@@ -25,19 +25,32 @@ const char* to_string(TargetStatistic statistic)
         case TargetStatistic::death_share: return "death_share";
         case TargetStatistic::death_per_attack: return "death_per_attack";
         case TargetStatistic::death_before_diagnosis: return "death_before_diagnosis";
+        case TargetStatistic::within_patient_rate_ratio: return "within_patient_rate_ratio";
+        case TargetStatistic::observed_rate: return "observed_rate";
+        case TargetStatistic::observed_rate_min: return "observed_rate_min";
+        case TargetStatistic::observed_rate_max: return "observed_rate_max";
     }
     return "?";
 }
 
 bool is_probability(TargetStatistic statistic)
 {
-    return statistic != TargetStatistic::attack_rate && statistic != TargetStatistic::attack_rate_ratio;
+    switch (statistic) {
+        case TargetStatistic::attack_rate:
+        case TargetStatistic::attack_rate_ratio:
+        case TargetStatistic::within_patient_rate_ratio:
+        case TargetStatistic::observed_rate:
+        case TargetStatistic::observed_rate_min:
+        case TargetStatistic::observed_rate_max: return false;
+        default: return true;
+    }
 }
 
 namespace {
 
 constexpr const char* kStatisticNames =
-    "survival, attack_free, attack_rate, attack_rate_ratio, death_share, death_per_attack, death_before_diagnosis";
+    "survival, attack_free, attack_rate, attack_rate_ratio, death_share, death_per_attack, death_before_diagnosis, "
+    "within_patient_rate_ratio, observed_rate, observed_rate_min, observed_rate_max";
 constexpr const char* kCauseNames[kDeathCauses] = {"attack", "background", "myeloma", "adverse_event"};
 constexpr double kZ95 = 1.959963984540054;
 
@@ -45,7 +58,8 @@ std::optional<TargetStatistic> parse_statistic(const std::string& text)
 {
     for (auto s : {TargetStatistic::survival, TargetStatistic::attack_free, TargetStatistic::attack_rate,
                    TargetStatistic::attack_rate_ratio, TargetStatistic::death_share, TargetStatistic::death_per_attack,
-                   TargetStatistic::death_before_diagnosis}) {
+                   TargetStatistic::death_before_diagnosis, TargetStatistic::within_patient_rate_ratio,
+                   TargetStatistic::observed_rate, TargetStatistic::observed_rate_min, TargetStatistic::observed_rate_max}) {
         if (text == to_string(s)) {
             return s;
         }
@@ -245,6 +259,28 @@ void read_follow_up(TableReader& r, const Scenario& scenario, Target& t)
     }
 }
 
+// observed_rate: `quantile`; observed_rate_min/max: `cohort_size`, read as the
+// median of the cohort's lowest or highest rate: the quantile 1 - 0.5^(1/n) or 0.5^(1/n).
+void read_observed_rate(TableReader& r, Target& t)
+{
+    const bool quantile = t.statistic == TargetStatistic::observed_rate;
+    const bool extreme = t.statistic == TargetStatistic::observed_rate_min || t.statistic == TargetStatistic::observed_rate_max;
+    if (quantile) {
+        t.quantile = r.number("quantile", Bound::probability, "which quantile of the observed rates, e.g. 0.5 for the median");
+    } else if (r.has("quantile")) {
+        r.take("quantile");
+        r.report("quantile", "is only used by statistic observed_rate — remove it");
+    }
+    if (extreme) {
+        t.cohort_size = static_cast<int>(r.integer("cohort_size", 1, 1000000));
+        const double median_of_min = 1.0 - std::pow(0.5, 1.0 / std::max(t.cohort_size, 1));
+        t.quantile = t.statistic == TargetStatistic::observed_rate_min ? median_of_min : 1.0 - median_of_min;
+    } else if (r.has("cohort_size")) {
+        r.take("cohort_size");
+        r.report("cohort_size", "is only used by statistics observed_rate_min and observed_rate_max — remove it");
+    }
+}
+
 void read_target(TableReader& r, const Scenario& scenario, TargetSet& set)
 {
     Target t;
@@ -299,6 +335,7 @@ void read_target(TableReader& r, const Scenario& scenario, TargetSet& set)
         r.report("cause", "is only used by death_share — remove it");
     }
     read_follow_up(r, scenario, t);
+    read_observed_rate(r, t);
     if (t.statistic == TargetStatistic::death_before_diagnosis && !scenario.params.starts_at_onset) {
         r.report("statistic", "is death_before_diagnosis, but the scenario's cohort enters at diagnosis (nobody dies before it) — "
                               "enter at onset: [pathway] start = \"onset\" with a diagnosis delay");
@@ -325,7 +362,8 @@ void read_target(TableReader& r, const Scenario& scenario, TargetSet& set)
         }
     }
     t.source = r.string("source", "Pineton de Chambrun, Am J Med 2017");
-    r.finish("name, statistic, strategies, reference, regimen, years, from, as_treated, cause, value, se, ci, source");
+    r.finish("name, statistic, strategies, reference, regimen, years, from, as_treated, quantile, cohort_size, cause, value, se, ci, "
+             "source");
     set.targets.push_back(t);
 }
 
@@ -431,6 +469,36 @@ TargetValue evaluate_target(const Target& target, const std::vector<StrategySumm
                                               : s.survival_at_years(target.years);
             });
             return {p.value, p.se};
+        }
+        case TargetStatistic::within_patient_rate_ratio: {
+            // The mix's patients pooled: every strategy simulates the same patients.
+            StrategySummary pooled;
+            for (const auto& [index, share] : mix.shares) {
+                const StrategySummary& s = strategies[index];
+                auto add = [share](std::uint64_t& to, std::uint64_t from) {
+                    to += static_cast<std::uint64_t>(std::llround(share * static_cast<double>(from)));
+                };
+                add(pooled.attacks_before_treatment, s.attacks_before_treatment);
+                add(pooled.days_before_treatment, s.days_before_treatment);
+                add(pooled.attacks_on_treatment, s.attacks_on_treatment);
+                add(pooled.days_on_treatment, s.days_on_treatment);
+            }
+            const Estimate e = pooled.within_patient_rate_ratio();
+            return {e.mean, e.se};
+        }
+        case TargetStatistic::observed_rate:
+        case TargetStatistic::observed_rate_min:
+        case TargetStatistic::observed_rate_max: {
+            StrategySummary pooled;  // the mix's patients, by observed rate
+            pooled.observed_rate_histogram.assign(kObservedRateBins, 0);
+            for (const auto& [index, share] : mix.shares) {
+                for (int b = 0; b < kObservedRateBins; ++b) {
+                    pooled.observed_rate_histogram[b] +=
+                        static_cast<std::uint64_t>(std::llround(share * static_cast<double>(strategies[index].observed_rate_histogram[b])));
+                }
+            }
+            const Estimate e = pooled.observed_rate_quantile(target.quantile);
+            return {e.mean, e.se};
         }
         case TargetStatistic::death_before_diagnosis: {
             const double deaths = pooled_count(mix, strategies, [](const StrategySummary& s) { return s.deaths_before_diagnosis; });

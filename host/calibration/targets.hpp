@@ -22,6 +22,10 @@ enum class TargetStatistic {
     death_share,        // deaths from `cause` among all deaths by the horizon
     death_per_attack,   // attacks ending in death among all attacks
     death_before_diagnosis,  // patients dying between onset and diagnosis, among all entering at onset
+    within_patient_rate_ratio,  // attacks/year on prophylaxis over before it, same patients (pooled)
+    observed_rate,       // the `quantile` of patients' observed untreated attack rates
+    observed_rate_min,   // the lowest observed rate in a cohort of `cohort_size` (its median)
+    observed_rate_max,   // the highest observed rate in a cohort of `cohort_size` (its median)
 };
 
 const char* to_string(TargetStatistic statistic);
@@ -43,6 +47,8 @@ struct Target {
     double years = 0.0;     // survival and attack_free only
     bool since_diagnosis = false;  // survival only: of the patients alive at diagnosis, from diagnosis
     int as_treated = -1;           // survival since diagnosis of an AsTreated group (-1: everybody alive at diagnosis)
+    double quantile = 0.5;         // observed_rate: which quantile; observed_rate_min/max: set from cohort_size
+    int cohort_size = 0;           // observed_rate_min/max: patients in the published cohort
     int regimen = -1;       // attack_rate(_ratio): count only attacks and years on this regimen (-1: all follow-up)
     int cause = 0;          // death_share only: an EndReason other than horizon
     double value = 0.0;

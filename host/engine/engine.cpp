@@ -18,7 +18,7 @@ LaunchGeometry make_geometry(const Scenario& scenario, std::uint32_t parameter_s
     g.patients_per_set = static_cast<std::uint32_t>(scenario.patients);
     g.blocks_per_set = static_cast<std::uint32_t>((scenario.patients + kPatientsPerBlock - 1) / kPatientsPerBlock);
     g.strategies = scenario.params.strategies;
-    g.layout = CountLayout{scenario.params.months_in_grid, scenario.params.diagnosis_curves};
+    g.layout = CountLayout{scenario.params.months_in_grid, scenario.params.diagnosis_curves, scenario.params.observed_rate_min_years};
     g.same_patients_every_set = same_patients_every_set;
     g.first_set = 0;
     return g;

@@ -87,6 +87,64 @@ Estimate StrategySummary::death_share(int cause) const { return binomial_share(d
 
 Estimate StrategySummary::deaths_before_diagnosis_share() const { return binomial_share(deaths_before_diagnosis, patients); }
 
+double observed_rate_at(const std::vector<std::uint64_t>& histogram, double q)
+{
+    double total = 0.0;
+    for (std::uint64_t count : histogram) {
+        total += static_cast<double>(count);
+    }
+    if (total <= 0.0 || !(q >= 0.0 && q <= 1.0)) {
+        return std::numeric_limits<double>::quiet_NaN();
+    }
+    const double wanted = q * total;
+    double below = 0.0;
+    for (int bin = 0; bin < static_cast<int>(histogram.size()); ++bin) {
+        const double count = static_cast<double>(histogram[bin]);
+        if (below + count < wanted || count == 0.0) {
+            below += count;
+            continue;
+        }
+        if (bin == 0) {
+            return 0.0;  // patients with no attack while observed
+        }
+        const int last = kObservedRateBins - 1;
+        const double fraction = bin == last ? 0.0 : (wanted - below) / count;
+        const double decade_position = (std::min(bin, last) - 1 + fraction) / kObservedRateBinsPerDecade;
+        return kObservedRateLowest * std::pow(10.0, decade_position);
+    }
+    return kObservedRateLowest * std::pow(10.0, static_cast<double>(kObservedRateDecades));
+}
+
+Estimate StrategySummary::observed_rate_quantile(double q) const
+{
+    double n = 0.0;
+    for (std::uint64_t count : observed_rate_histogram) {
+        n += static_cast<double>(count);
+    }
+    const double value = observed_rate_at(observed_rate_histogram, q);
+    if (!(n > 0.0)) {
+        return {value, std::numeric_limits<double>::quiet_NaN()};
+    }
+    // SE of a sample quantile: the spread of the quantiles one binomial SE of q either side.
+    const double step = std::sqrt(q * (1.0 - q) / n);
+    const double lower = observed_rate_at(observed_rate_histogram, std::max(0.0, q - step));
+    const double upper = observed_rate_at(observed_rate_histogram, std::min(1.0, q + step));
+    return {value, 0.5 * (upper - lower)};
+}
+
+Estimate StrategySummary::within_patient_rate_ratio() const
+{
+    const double before_years = static_cast<double>(days_before_treatment) / kDaysPerYear;
+    const double on_years = static_cast<double>(days_on_treatment) / kDaysPerYear;
+    const double before = static_cast<double>(attacks_before_treatment), on = static_cast<double>(attacks_on_treatment);
+    if (!(before_years > 0.0 && on_years > 0.0 && before > 0.0)) {
+        return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+    }
+    const double ratio = (on / on_years) / (before / before_years);
+    // Poisson counts on both sides (an understatement when patients' rates differ).
+    return {ratio, ratio * std::sqrt((on > 0.0 ? 1.0 / on : 0.0) + 1.0 / before)};
+}
+
 Estimate StrategySummary::survival_since_diagnosis_at_years(double years, const AsTreated* group) const
 {
     return curve_at_years(group ? survival_since_diagnosis_by_group[static_cast<int>(*group)] : survival_since_diagnosis, years);
@@ -186,6 +244,12 @@ std::vector<StrategySummary> summarize(const Scenario& scenario, const RunResult
         sum.deaths_before_diagnosis = c[static_cast<int>(Counter::deaths_before_diagnosis)];
         sum.attacks_before_diagnosis = c[static_cast<int>(Counter::attacks_before_diagnosis)];
         sum.ever_treated = c[static_cast<int>(Counter::ever_treated)];
+        sum.treated_patients = c[static_cast<int>(Counter::treated_patients)];
+        sum.attacks_before_treatment = c[static_cast<int>(Counter::attacks_before_treatment)];
+        sum.days_before_treatment = c[static_cast<int>(Counter::days_before_treatment)];
+        sum.attacks_on_treatment = c[static_cast<int>(Counter::attacks_on_treatment)];
+        sum.days_on_treatment = c[static_cast<int>(Counter::days_on_treatment)];
+        sum.observed_rate_histogram.assign(c + layout.observed_rates(), c + layout.observed_rates() + kObservedRateBins);
         if (layout.diagnosis_curves) {
             std::vector<std::uint64_t> deaths(bins, 0), censored(bins, 0);
             for (int g = 0; g < kAsTreatedGroups; ++g) {

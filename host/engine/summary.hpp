@@ -16,6 +16,9 @@ struct Estimate {
     double se = 0.0;  // Monte Carlo standard error of the mean
 };
 
+// The q-quantile of a histogram of observed rates (bins as in tally.hpp).
+double observed_rate_at(const std::vector<std::uint64_t>& histogram, double q);
+
 // Mean and SE from a sum and sum of squares over n independent patients.
 Estimate estimate_from_moments(double sum, double sum_of_squares, double n);
 
@@ -58,6 +61,11 @@ struct StrategySummary {
     // Survival since diagnosis of the patients alive at diagnosis: all of them,
     // then the as-treated groups (ever / never on an ever_treated regimen).
     // Empty unless the run tallies diagnosis curves (entry at onset, or [cohort] ever_treated).
+    // Before and on prophylaxis, in the patients who started one.
+    std::uint64_t treated_patients = 0, attacks_before_treatment = 0, days_before_treatment = 0;
+    std::uint64_t attacks_on_treatment = 0, days_on_treatment = 0;
+    // Patients by observed untreated attack rate (kObservedRateBins log-scale bins, see tally.hpp).
+    std::vector<std::uint64_t> observed_rate_histogram;
     Curve survival_since_diagnosis;
     Curve survival_since_diagnosis_by_group[kAsTreatedGroups];
 
@@ -65,6 +73,13 @@ struct StrategySummary {
     // Survival at `years` since diagnosis of a group (nullptr: all alive at diagnosis).
     Estimate survival_since_diagnosis_at_years(double years, const AsTreated* group) const;
     Estimate deaths_before_diagnosis_share() const;  // of all patients entering the cohort
+    // Attacks per year on prophylaxis over attacks per year before it, in the
+    // same patients (pooled over them, as before/after studies report); NaN
+    // when nobody had follow-up before prophylaxis.
+    Estimate within_patient_rate_ratio() const;
+    // The q-quantile of patients' observed untreated attack rates (per year),
+    // log-interpolated within its bin; NaN when no patient was observed.
+    Estimate observed_rate_quantile(double q) const;
     Estimate attack_free_at_years(double years) const;
     Estimate death_share(int cause) const;
     std::uint64_t total_deaths() const;   // all causes, before the horizon

@@ -60,7 +60,9 @@ constexpr const char* kMeasures[] = {"total_cost", "qalys", "life_years_discount
                                      "incremental_life_years_discounted"};
 constexpr const char* kCounts[] = {"patients", "person_years", "alive_at_horizon", "adverse_events", "switches", "discontinuations",
                                    "escalations", "deescalations", "myeloma_onsets", "patients_with_attack",
-                                   "alive_at_diagnosis", "deaths_before_diagnosis", "attacks_before_diagnosis", "ever_treated"};
+                                   "alive_at_diagnosis", "deaths_before_diagnosis", "attacks_before_diagnosis", "ever_treated",
+                                   "treated_patients", "attacks_before_treatment", "days_before_treatment", "attacks_on_treatment",
+                                   "days_on_treatment"};
 // Counts with a category axis, and the axis.
 constexpr std::pair<const char*, const char*> kCategoryCounts[] = {{"attacks", "severity"},      {"deaths", "death_cause"},
                                                                    {"complications", "complication"}, {"regimen_years", "regimen"},

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <cmath>
 #include <limits>
 #include <stdexcept>
 #include <system_error>
@@ -113,6 +114,13 @@ void write_axes(Hdf5Writer& w, const Scenario& scenario, hsize_t months)
     w.dataset(axes, "time_years", {months}, month_years, {"month"}, "years",
               "time since cohort entry (diagnosis, or onset with [pathway] start = \"onset\"; for the *_since_diagnosis curves, "
               "since diagnosis) at each grid point (axis 'month')");
+    std::vector<double> rate_lower(kObservedRateBins, 0.0);
+    for (int b = 1; b < kObservedRateBins; ++b) {
+        rate_lower[b] = kObservedRateLowest * std::pow(10.0, static_cast<double>(b - 1) / kObservedRateBinsPerDecade);
+    }
+    w.dataset(axes, "observed_rate_lower", {static_cast<hsize_t>(kObservedRateBins)}, rate_lower, {"observed_rate_bin"}, "attacks/year",
+              "lower edge of each observed-rate bin (axis 'observed_rate_bin'): bin 0 is no attack, the first nonzero bin also holds "
+              "slower rates, the last bin faster ones");
     w.strings(axes, "as_treated", {"ever", "never"},
               "as-treated groups of the patients alive at diagnosis: ever or never on a regimen of [cohort] ever_treated "
               "(axis 'as_treated')");
@@ -201,7 +209,16 @@ void write_result_counts(Hdf5Writer& w, const ResultsTable& r, const Scenario& s
              CountField{"attacks_before_diagnosis", &StrategySummary::attacks_before_diagnosis, "attacks",
                         "attacks between onset and diagnosis (all untreated)"},
              CountField{"ever_treated", &StrategySummary::ever_treated, "patients",
-                        "patients alive at diagnosis who were ever on a regimen of [cohort] ever_treated"}}) {
+                        "patients alive at diagnosis who were ever on a regimen of [cohort] ever_treated"},
+             CountField{"treated_patients", &StrategySummary::treated_patients, "patients", "patients who started a prophylaxis"},
+             CountField{"attacks_before_treatment", &StrategySummary::attacks_before_treatment, "attacks",
+                        "attacks before the first prophylaxis, of the patients who started one"},
+             CountField{"days_before_treatment", &StrategySummary::days_before_treatment, "days",
+                        "follow-up before the first prophylaxis (whole days per patient), of the patients who started one"},
+             CountField{"attacks_on_treatment", &StrategySummary::attacks_on_treatment, "attacks",
+                        "attacks from the first prophylaxis on, of the patients who started one"},
+             CountField{"days_on_treatment", &StrategySummary::days_on_treatment, "days",
+                        "follow-up from the first prophylaxis on (whole days per patient), of the patients who started one"}}) {
         w.dataset(r.group, f.name, r.dims(), r.values([&](const StrategySummary& s) { return s.*(f.field); }), r.axes(), f.units,
                   std::string(f.description) + ", summed over patients");
     }
@@ -235,6 +252,11 @@ void write_result_curves(Hdf5Writer& w, const ResultsTable& r, const RunResult& 
     w.dataset(r.group, "attacks_per_patient_histogram", r.with(kAttackCountBins),
               r.vectors(kAttackCountBins, [](const StrategySummary& s, int i) { return s.attacks_histogram[i]; }),
               r.names_with("attack_count"), "patients", "patients by number of attacks over their lifetime (last bin: that many or more)");
+    w.dataset(r.group, "observed_rate_histogram", r.with(kObservedRateBins),
+              r.vectors(kObservedRateBins, [](const StrategySummary& s, int i) { return s.observed_rate_histogram[i]; }),
+              r.names_with("observed_rate_bin"), "patients",
+              "patients by observed untreated attack rate (attacks over follow-up before any prophylaxis, patients followed at "
+              "least [cohort] observed_rate_min_years); bins in /axes/observed_rate_lower");
     // Raw monthly histograms from which the curves are built.
     const int per = g.layout.per_strategy();
     auto raw = [&](const char* name, int offset, const char* description) {

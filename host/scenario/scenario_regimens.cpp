@@ -453,7 +453,9 @@ void read_cohort(TableReader& top, Scenario& scenario)
         }
         p.ever_treated_mask |= 1u << r;
     }
-    cohort.finish("ever_treated");
+    // A study's observed attack rates count only patients followed long enough (short windows give extreme rates).
+    p.observed_rate_min_years = cohort.number_or("observed_rate_min_years", Bound::years, 1.0);
+    cohort.finish("ever_treated, observed_rate_min_years");
 }
 
 }  // namespace scls::detail

@@ -144,6 +144,7 @@ struct ModelParams {
     double treatment_delay_years;         // diagnosis to the first prophylaxis
     std::uint32_t ever_treated_mask;      // bit r: regimen r counts as treatment for as-treated groups
     bool diagnosis_curves;                // tally survival from diagnosis (by as-treated group)
+    double observed_rate_min_years;       // shortest untreated follow-up whose observed attack rate is tallied
 
     int regimens;
     RegimenParams regimen[kMaxRegimens];

@@ -18,6 +18,14 @@ namespace scls {
 
 inline constexpr int kPatientsPerBlock = 256;
 inline constexpr int kAttackCountBins = 101;  // 0..99 attacks, last bin 100 or more
+// Observed untreated attack rates per patient, on a log scale: bin 0 holds
+// rate 0; bins 1..kObservedRateDecades*kObservedRateBinsPerDecade cover
+// [kObservedRateLowest, kObservedRateLowest x 10^decades) per year, evenly in
+// log10; the last bin holds faster rates (and bin 1 slower nonzero ones).
+inline constexpr double kObservedRateLowest = 0.01;
+inline constexpr int kObservedRateDecades = 4;
+inline constexpr int kObservedRateBinsPerDecade = 10;
+inline constexpr int kObservedRateBins = kObservedRateDecades * kObservedRateBinsPerDecade + 2;
 
 // Per-patient real values, per strategy.
 enum class Value : int {
@@ -57,8 +65,15 @@ enum class Counter : int {
     deaths_before_diagnosis,
     attacks_before_diagnosis,
     ever_treated,  // alive at diagnosis and, at some time, on a regimen of [cohort] ever_treated
+    // Before and on prophylaxis in the same patients (those who started one):
+    // attacks and follow-up (whole days) before the first prophylaxis, and from it on.
+    treated_patients,
+    attacks_before_treatment,
+    days_before_treatment,
+    attacks_on_treatment,
+    days_on_treatment,
 };
-inline constexpr int kCounters = static_cast<int>(Counter::ever_treated) + 1;
+inline constexpr int kCounters = static_cast<int>(Counter::days_on_treatment) + 1;
 
 // As-treated groups of the patients alive at diagnosis, for survival from diagnosis.
 enum class AsTreated : int { ever = 0, never = 1 };
@@ -70,15 +85,17 @@ inline constexpr int kAsTreatedGroups = 2;
 struct CountLayout {
     int months_in_grid;
     bool diagnosis_curves = false;
+    double observed_rate_min_years = 1.0;  // shortest untreated follow-up whose attack rate is tallied
     SCLS_FUNCTION int month_bins() const { return months_in_grid + 1; }
     SCLS_FUNCTION int deaths_by_month() const { return kCounters; }
     SCLS_FUNCTION int censored_by_month() const { return deaths_by_month() + month_bins(); }
     SCLS_FUNCTION int first_attack_by_month() const { return censored_by_month() + month_bins(); }
     SCLS_FUNCTION int attack_free_censored_by_month() const { return first_attack_by_month() + month_bins(); }
     SCLS_FUNCTION int attacks_per_patient() const { return attack_free_censored_by_month() + month_bins(); }
+    SCLS_FUNCTION int observed_rates() const { return attacks_per_patient() + kAttackCountBins; }
     SCLS_FUNCTION int deaths_since_diagnosis_by_month(AsTreated group) const
     {
-        return attacks_per_patient() + kAttackCountBins + 2 * static_cast<int>(group) * month_bins();
+        return observed_rates() + kObservedRateBins + 2 * static_cast<int>(group) * month_bins();
     }
     SCLS_FUNCTION int censored_since_diagnosis_by_month(AsTreated group) const
     {
@@ -86,7 +103,7 @@ struct CountLayout {
     }
     SCLS_FUNCTION int per_strategy() const
     {
-        return attacks_per_patient() + kAttackCountBins + (diagnosis_curves ? 2 * kAsTreatedGroups * month_bins() : 0);
+        return observed_rates() + kObservedRateBins + (diagnosis_curves ? 2 * kAsTreatedGroups * month_bins() : 0);
     }
     SCLS_FUNCTION int month_of(double t) const
     {
@@ -126,6 +143,22 @@ SCLS_FUNCTION inline void lifetime_values(const LifetimeOutcome& o, const Paired
     for (int r = 0; r < kMaxRegimens; ++r) {
         values[static_cast<int>(Value::regimen_years_first) + r] = o.regimen_years[r];
     }
+}
+
+SCLS_FUNCTION SCLS_FORCEINLINE std::uint32_t whole_days(double years)
+{
+    return static_cast<std::uint32_t>(years * kDaysPerYear + 0.5);  // lifetimes are far below 2^32 days
+}
+
+// The bin of an observed attack rate (attacks over years of observation).
+SCLS_FUNCTION inline int observed_rate_bin(std::uint32_t attacks, double years)
+{
+    if (attacks == 0) {
+        return 0;
+    }
+    const double position = log10(attacks / (years * kObservedRateLowest)) * kObservedRateBinsPerDecade;
+    const int last = kObservedRateBins - 1;
+    return position < 0.0 ? 1 : position >= last - 1 ? last : 1 + static_cast<int>(position);
 }
 
 // Reached diagnosis alive (a cohort entering at diagnosis: everybody). A life
@@ -174,6 +207,14 @@ SCLS_FUNCTION inline void count_lifetime(const LifetimeOutcome& o, std::uint32_t
     add(static_cast<int>(Counter::deaths_before_diagnosis), !diagnosed && o.end_reason != EndReason::horizon ? 1u : 0u);
     add(static_cast<int>(Counter::attacks_before_diagnosis), o.attacks_before_diagnosis);
     add(static_cast<int>(Counter::ever_treated), diagnosed && ever_treated(o, ever_treated_mask) ? 1u : 0u);
+    if (o.treatment_start_time < kInfinity) {
+        const std::uint32_t attacks_before = o.untreated_attacks;
+        add(static_cast<int>(Counter::treated_patients), 1u);
+        add(static_cast<int>(Counter::attacks_before_treatment), attacks_before);
+        add(static_cast<int>(Counter::days_before_treatment), whole_days(o.treatment_start_time));
+        add(static_cast<int>(Counter::attacks_on_treatment), o.attacks() - attacks_before);
+        add(static_cast<int>(Counter::days_on_treatment), whole_days(o.end_time - o.treatment_start_time));
+    }
 }
 
 // One histogram entry per curve: survival (death or censoring month),
@@ -192,6 +233,12 @@ SCLS_FUNCTION inline void histogram_lifetime(const LifetimeOutcome& o, const Cou
     atomic_add(strategy_counts + layout.attacks_per_patient() +
                    (attacks < kAttackCountBins - 1 ? static_cast<int>(attacks) : kAttackCountBins - 1),
                1);
+    // The untreated attack rate a study would have observed: attacks over the
+    // follow-up before any prophylaxis, for patients observed long enough.
+    const double untreated_years = min_of(o.treatment_start_time, o.end_time);
+    if (untreated_years >= layout.observed_rate_min_years) {
+        atomic_add(strategy_counts + layout.observed_rates() + observed_rate_bin(o.untreated_attacks, untreated_years), 1);
+    }
     if (layout.diagnosis_curves && alive_at_diagnosis(o)) {
         const AsTreated group = ever_treated(o, ever_treated_mask) ? AsTreated::ever : AsTreated::never;
         atomic_add(strategy_counts +

@@ -69,6 +69,8 @@ def load(path):
             "patients": r["patients"][0],
         }
         data["follow_up"] = strings(v["follow_up"]) if "follow_up" in v else ["entry"] * len(data["name"])
+        for name in ("quantile", "cohort_size"):
+            data[name] = v[name][()] if name in v else np.full(len(data["name"]), np.nan)
         for name in ("survival_since_diagnosis", "survival_since_diagnosis_as_treated"):
             if name in r:
                 data[name] = r[name][0]

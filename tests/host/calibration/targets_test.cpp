@@ -140,6 +140,12 @@ INSTANTIATE_TEST_SUITE_P(
                    "only used by statistic survival"},
         BrokenCase{"deaths before diagnosis of a cohort entering at diagnosis", "statistic = \"survival\"\nyears = 5.0\n",
                    "statistic = \"death_before_diagnosis\"\n", "enters at diagnosis"},
+        BrokenCase{"observed rate without its quantile", "statistic = \"survival\"\nyears = 5.0\n", "statistic = \"observed_rate\"\n",
+                   "quantile: is missing"},
+        BrokenCase{"cohort size on a survival target", "years = 5.0\n", "years = 5.0\ncohort_size = 28\n",
+                   "only used by statistics observed_rate_min and observed_rate_max"},
+        BrokenCase{"lowest rate of an empty cohort", "statistic = \"survival\"\nyears = 5.0\n",
+                   "statistic = \"observed_rate_min\"\ncohort_size = 0\n", "cohort_size: is 0"},
         BrokenCase{"fewer targets than parameters", "[[targets]]\nname = \"ratio\"", "[[targetz]]\nname = \"ratio\"",
                    "unknown key"}));
 
@@ -224,6 +230,31 @@ TEST(Targets, AsTreatedGroupsReadTheirOwnCurvesFromDiagnosis)
     const TargetValue b = evaluate_target(before, summaries);
     EXPECT_DOUBLE_EQ(b.value, 0.2);
     EXPECT_NEAR(b.se, std::sqrt(0.2 * 0.8 / 1000), 1e-15);
+}
+
+// The lowest and highest observed rate of a published cohort of n patients
+// are read as the medians of its extremes: quantiles 1 - 0.5^(1/n) and 0.5^(1/n).
+TEST(Targets, ExtremesOfACohortAreQuantilesOfTheObservedRates)
+{
+    std::string text = kValidTargets;
+    text += "[[targets]]\nname = \"highest\"\nstatistic = \"observed_rate_max\"\ncohort_size = 28\nstrategies = \"no_prophylaxis\"\n"
+            "value = 21.2\nse = 8\nsource = \"Gousseff 2011\"\n"
+            "[[targets]]\nname = \"median\"\nstatistic = \"observed_rate\"\nquantile = 0.5\nstrategies = \"no_prophylaxis\"\n"
+            "value = 1.23\nse = 0.3\nsource = \"Gousseff 2011\"\n";
+    const Scenario scenario = base();
+    const TargetSet set = load_targets(text, "t.toml", scenario);
+    const Target& highest = set.targets[2];
+    EXPECT_NEAR(highest.quantile, std::pow(0.5, 1.0 / 28), 1e-15);
+
+    std::vector<StrategySummary> summaries(scenario.strategy_names.size(), summary_with(0.5, 0.01, 1.0, 0.02));
+    std::vector<std::uint64_t>& histogram = summaries[0].observed_rate_histogram;
+    histogram.assign(kObservedRateBins, 0);
+    for (int b = 1; b < kObservedRateBins - 1; ++b) {
+        histogram[b] = 1000;  // evenly spread on the log scale from 0.01 to 100 per year
+    }
+    const double total_decades = kObservedRateDecades;
+    EXPECT_NEAR(evaluate_target(set.targets[3], summaries).value, 0.01 * std::pow(10.0, 0.5 * total_decades), 1e-9);
+    EXPECT_NEAR(evaluate_target(highest, summaries).value, 0.01 * std::pow(10.0, highest.quantile * total_decades), 1e-9);
 }
 
 TEST(Targets, FollowUpFromDiagnosisLoadsForACohortEnteringAtOnset)

@@ -175,6 +175,14 @@ TEST(EnginePathway, FromOnsetConstantHazardsMatchClosedForms)
         const Estimate treated = theo.survival_since_diagnosis_at_years(years, &ever);
         EXPECT_NEAR(treated.mean, std::exp(-(mu + rho * lambda * p) * years), 4 * treated.se + 1e-3) << years;
     }
+    // Before and on prophylaxis in the same patients. A patient treated at
+    // diagnosis survived every attack before it, so the attacks seen before
+    // come at lambda (1 - p) (the fatal ones are thinned out); on treatment
+    // every attack counts, the fatal one too: the ratio is rho / (1 - p), the
+    // survivor selection of every before/after study.
+    const Estimate within = theo.within_patient_rate_ratio();
+    EXPECT_NEAR(within.mean, rho / (1 - p), 4 * within.se);
+    EXPECT_TRUE(std::isnan(none.within_patient_rate_ratio().mean));  // nobody treated
     // As-treated groups: untreated patients are all "never", theo_terb's all "ever".
     EXPECT_EQ(none.ever_treated, 0u);
     EXPECT_EQ(theo.ever_treated, theo.alive_at_diagnosis);
@@ -354,6 +362,29 @@ TEST(EngineSummary, KaplanMeierWithoutCensoringIsTheEmpiricalSurvival)
     EXPECT_DOUBLE_EQ(curve.value[2], 0.7);
     EXPECT_NEAR(curve.value[3], 0.4, 1e-15);
     EXPECT_NEAR(curve.se[1], std::sqrt(0.9 * 0.1 / 100), 1e-12);
+}
+
+// Quantiles of the observed-rate histogram: rate 0 in bin 0, log-linear
+// within a bin, and the pooled before/on ratio from its counts.
+TEST(EngineSummary, ObservedRateQuantilesInterpolateOnTheLogScale)
+{
+    std::vector<std::uint64_t> histogram(kObservedRateBins, 0);
+    histogram[0] = 25;                                      // a quarter with no attack
+    histogram[1 + 2 * kObservedRateBinsPerDecade] = 75;     // the rest in [1, 10^0.1) per year
+    EXPECT_EQ(observed_rate_at(histogram, 0.2), 0.0);
+    EXPECT_DOUBLE_EQ(observed_rate_at(histogram, 0.25 + 1e-12), 1.0 * std::pow(10.0, 1e-12 / 0.75 / kObservedRateBinsPerDecade));
+    EXPECT_NEAR(observed_rate_at(histogram, 0.625), std::pow(10.0, 0.05), 1e-12);  // halfway through the bin, in log10
+    EXPECT_NEAR(observed_rate_at(histogram, 1.0), std::pow(10.0, 0.1), 1e-12);
+    EXPECT_TRUE(std::isnan(observed_rate_at(std::vector<std::uint64_t>(kObservedRateBins, 0), 0.5)));
+
+    StrategySummary s;
+    s.attacks_before_treatment = 252;
+    s.days_before_treatment = static_cast<std::uint64_t>(100 * kDaysPerYear);
+    s.attacks_on_treatment = 29;
+    s.days_on_treatment = static_cast<std::uint64_t>(100 * kDaysPerYear);
+    const Estimate ratio = s.within_patient_rate_ratio();
+    EXPECT_NEAR(ratio.mean, 29.0 / 252.0, 1e-12);
+    EXPECT_NEAR(ratio.se, ratio.mean * std::sqrt(1.0 / 29 + 1.0 / 252), 1e-12);
 }
 
 }  // namespace
