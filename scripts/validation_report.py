@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from sclsim_plots.style import apply_style, save  # noqa: E402
 from sclsim_plots.validation import (PROBABILITY_STATISTICS, fmt_stat, load, plot_curves,  # noqa: E402
-                                     plot_targets)
+                                     plot_observed_rates, plot_targets)
 
 
 def report(d, source_file, out_dir, stem):
@@ -36,6 +36,10 @@ def report(d, source_file, out_dir, stem):
     save(plot_curves(d, "attack_free", "attack_free", "Free of attacks (death censored)"),
          os.path.join(out_dir, figures["attack_free"]))
     save(plot_targets(d), os.path.join(out_dir, figures["targets"]))
+    observed = plot_observed_rates(d)
+    if observed is not None:
+        figures["observed_rates"] = f"{stem}_observed_rates.png"
+        save(observed, os.path.join(out_dir, figures["observed_rates"]))
 
     a = d["attrs"]
     lines = [
@@ -99,6 +103,8 @@ def report(d, source_file, out_dir, stem):
             cells.append(f"{100 * d['survival'][s][m]:.1f}% ± {100 * d['survival_se'][s][m]:.2f}")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines += attack_table(d, figures["attack_free"])
+    if "observed_rates" in figures:
+        lines += ["## Observed attack rates", "", f"![observed rates]({figures['observed_rates']})", ""]
     path = os.path.join(out_dir, f"{stem}.md")
     with open(path, "w") as out:
         out.write("\n".join(lines))

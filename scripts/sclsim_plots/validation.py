@@ -6,6 +6,7 @@ import sys
 import h5py
 import numpy as np
 from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter
 from matplotlib.patches import Patch
 
 from .outcomes import display_horizon
@@ -67,6 +68,8 @@ def load(path):
             "attacks_on_regimen": r["attacks_on_regimen"][0],
             "regimen_years": r["regimen_years"][0],
             "patients": r["patients"][0],
+            "observed_rates": r["observed_rate_histogram"][0] if "observed_rate_histogram" in r else None,
+            "observed_rate_lower": f["axes/observed_rate_lower"][()] if "axes/observed_rate_lower" in f else None,
         }
         data["follow_up"] = strings(v["follow_up"]) if "follow_up" in v else ["entry"] * len(data["name"])
         for name in ("quantile", "cohort_size"):
@@ -183,4 +186,64 @@ def plot_targets(d):
     legend_in(legend_ax, [Patch(color="0.88"), Line2D([], [], ls="none", marker="o", color="#0072B2"),
                           Line2D([], [], ls="none", marker="D", markerfacecolor="white", color="#D55E00")],
               ["Within the published 95% interval (|z| ≤ 1.96)", "Target met", "Target missed"], ncol=3)
+    return fig
+
+
+OBSERVED_RATE_STATISTICS = {"observed_rate", "observed_rate_min", "observed_rate_max"}
+
+
+def observed_rate_cdf(histogram, lower):
+    """Points (rate, share at or below) of a log-binned histogram, joined linearly on the log scale as the quantiles
+    are interpolated: the share with no attack at the first edge, then the share at each bin's upper edge (the last,
+    open bin ends one bin width past its lower edge)."""
+    total = histogram.sum()
+    if total <= 0:
+        return None, None
+    ratio = lower[2] / lower[1]  # one bin's width on the log scale
+    edges = np.append(lower[2:], lower[-1] * ratio)
+    share = np.cumsum(histogram) / total
+    return np.append(lower[1], edges), share
+
+
+def plot_observed_rates(d):
+    """The model's distribution of observed untreated attack rates (per target group) with the published quantiles."""
+    targets = [i for i, s in enumerate(d["statistic"]) if s in OBSERVED_RATE_STATISTICS]
+    if not targets or d["observed_rates"] is None:
+        return None
+    groups = {}
+    for i in targets:
+        groups.setdefault(d["strategies"][i], {"shares": d["shares"][i], "targets": []})["targets"].append(i)
+    fig, (ax,), legend_ax = figure_with_legend(8.0, 4.6, 2 * len(groups) + 1)
+    handles, labels = [], []
+    for k, (mix, g) in enumerate(groups.items()):
+        color, marker = GROUP_COLORS[k % len(GROUP_COLORS)], GROUP_MARKERS[k % len(GROUP_MARKERS)]
+        used = g["shares"] > 0
+        histogram = g["shares"][used] @ d["observed_rates"][used]
+        rates, cdf = observed_rate_cdf(histogram, d["observed_rate_lower"])
+        if rates is None:
+            continue
+        line, = ax.plot(rates, cdf, color=color, lw=2.0, ls=["-", "--", "-.", ":"][k % 4])
+        handles.append(line)
+        labels.append(wrap(f"Model: {mix_label(d, g['shares'])} (share of patients at or below each rate)", 100))
+        for i in g["targets"]:
+            value, half = d["target_value"][i], Z95 * d["target_se"][i]
+            low = max(value - half, d["observed_rate_lower"][1] / 2)
+            ax.errorbar(value, d["quantile"][i], xerr=[[value - low], [half]], fmt=marker, color=color,
+                        markerfacecolor="white", markeredgewidth=1.6, markersize=7, capsize=4, lw=1.4, zorder=5)
+        handles.append(Line2D([], [], ls="none", marker=marker, color=color, markerfacecolor="white",
+                              markeredgewidth=1.6, markersize=7))
+        labels.append(wrap("Published, 95% interval, at the quantile it describes: "
+                           + ", ".join(d["name"][i] for i in g["targets"]), 100))
+    ax.set_xscale("log")
+    ax.set_xlim(d["observed_rate_lower"][1] / 2, d["observed_rate_lower"][-1] * 2)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
+    ax.set_ylim(0, 1.0)
+    percent_axis(ax.yaxis)
+    ax.set_xlabel("Observed attack rate before any prophylaxis (attacks per year, log scale)")
+    ax.set_ylabel("Patients at or below the rate")
+    ax.set_title(f"Observed untreated attack rates: model against {d['target_set']}")
+    legend_in(legend_ax, handles, labels)
+    caption(fig, "Model: patients followed at least [cohort] observed_rate_min_years before any prophylaxis, by attacks "
+                 "over that follow-up (the curve starts at the share with none). A cohort's lowest and highest rate "
+                 "of n patients are drawn at the quantiles whose medians they are, 1 − 0.5^(1/n) and 0.5^(1/n).")
     return fig

@@ -71,6 +71,10 @@ grep -q "survival_5y_ivig" "$work/validation/validated.md" || fail "validation r
 for figure in survival attack_free targets; do
   [ -s "$work/validation/validated_$figure.png" ] || fail "validation figure $figure missing"
 done
+"$sclsim" run --patients 3000 --targets "$here/../../scenarios/targets/gousseff2011.toml" -o "$work/rates.h5" -q > /dev/null
+"$python" "$here/../../scripts/validation_report.py" "$work/rates.h5" --out-dir "$work/validation" > /dev/null
+grep -q "observed_rate_max of 28 patients" "$work/validation/rates.md" || fail "validation report lacks the observed-rate targets"
+[ -s "$work/validation/rates_observed_rates.png" ] || fail "validation figure of observed rates missing"
 echo "== psa, report and the CEA figures"
 psa_scenario="$here/../../scenarios/scls_psa.toml"
 "$sclsim" psa "$psa_scenario" --draws 60 --patients 500 --backend cpu -q -o "$work/psa.h5" > /dev/null
