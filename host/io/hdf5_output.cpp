@@ -370,7 +370,8 @@ void write_results_file(const std::filesystem::path& path, const Scenario& scena
         writer.attach_dimension_scales({{"parameter_set", "/parameter_sets/label"},
                                         {"wtp", "/cea/wtp"},
                                         {"draw", "/cea/psa/draw"},
-                                        {"month", "/axes/time_years"}});
+                                        {"month", "/axes/time_years"},
+                                        {"observed_rate_bin", "/axes/observed_rate_lower"}});
     });
 }
 
