@@ -83,10 +83,12 @@ def report(d, source_file, out_dir, stem):
         "pp: percentage points. z = (model - published) / published SE. MC SE of a mix is the share-weighted sum of the "
         "strategies' SEs (an upper bound); on-regimen attack rates use a Poisson SE.",
         "",
-        f"Survival targets within 2 percentage points: {sum(1 for s in d['statistic'] if s == 'survival') - len(survival_misses)} of "
-        f"{sum(1 for s in d['statistic'] if s == 'survival')}"
-        + (f"; missed: {', '.join(survival_misses)}." if survival_misses else "."),
-        "",
+    ]
+    survival_targets = sum(1 for s in d["statistic"] if s == "survival")
+    if survival_targets:
+        lines += [f"Survival targets within 2 percentage points: {survival_targets - len(survival_misses)} of {survival_targets}"
+                  + (f"; missed: {', '.join(survival_misses)}." if survival_misses else "."), ""]
+    lines += [
         f"![targets]({figures['targets']})",
         "",
         "## Survival",

@@ -24,6 +24,13 @@ std::vector<scls::StrategySummary> made_up_summaries(const scls::Scenario& scena
         for (auto& attacks : summary.attacks_on_regimen) attacks = 400;
         for (auto& attacks : summary.attacks) attacks = 300;
         for (auto& deaths : summary.deaths) deaths = 20;
+        summary.alive_at_diagnosis = 990;
+        summary.deaths_before_diagnosis = 10;
+        summary.attacks_before_treatment = 200;
+        summary.days_before_treatment = 100000;
+        summary.attacks_on_treatment = 50;
+        summary.days_on_treatment = 200000;
+        summary.observed_rate_histogram.assign(scls::kObservedRateBins, 20);
         for (int m = 0; m < points; ++m) {
             summary.survival.value.push_back(std::exp(-0.002 * m));
             summary.survival.se.push_back(0.01);
