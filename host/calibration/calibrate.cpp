@@ -395,7 +395,7 @@ void write_targets_group(Hdf5Writer& w, const Scenario& scenario, const TargetSe
     const hsize_t count = targets.targets.size();
     const hsize_t strategies = scenario.strategy_names.size();
     std::vector<std::string> names, statistics, mixes, references, regimens, sources, follow_up;
-    std::vector<double> value, se, model_value, model_se, years, quantiles, cohort_sizes, shares(count * strategies, 0.0), reference_shares(count * strategies, 0.0);
+    std::vector<double> value, se, ci_lower, ci_upper, model_value, model_se, years, quantiles, cohort_sizes, shares(count * strategies, 0.0), reference_shares(count * strategies, 0.0);
     for (hsize_t i = 0; i < count; ++i) {
         const Target& t = targets.targets[i];
         names.push_back(t.name);
@@ -406,6 +406,8 @@ void write_targets_group(Hdf5Writer& w, const Scenario& scenario, const TargetSe
         sources.push_back(t.source);
         value.push_back(t.value);
         se.push_back(t.se);
+        ci_lower.push_back(t.ci_lower);
+        ci_upper.push_back(t.ci_upper);
         model_value.push_back(i < model.size() ? model[i].value : std::numeric_limits<double>::quiet_NaN());
         model_se.push_back(i < model.size() ? model[i].se : std::numeric_limits<double>::quiet_NaN());
         follow_up.push_back(!t.since_diagnosis ? "entry"
@@ -445,6 +447,8 @@ void write_targets_group(Hdf5Writer& w, const Scenario& scenario, const TargetSe
               "the published cohort's size of an observed_rate_min/max target (NaN otherwise)");
     w.dataset(group, "target_value", {count}, value, axis, "as the statistic", "published value");
     w.dataset(group, "target_se", {count}, se, axis, "as the statistic", "published uncertainty as a standard error (sets the weight)");
+    w.dataset(group, "target_ci_lower", {count}, ci_lower, axis, "as the statistic", "published 95% interval, lower end (NaN if an SE was given)");
+    w.dataset(group, "target_ci_upper", {count}, ci_upper, axis, "as the statistic", "published 95% interval, upper end (NaN if an SE was given)");
     w.dataset(group, "model_value", {count}, model_value, axis, "as the statistic", "the model's value of the statistic");
     w.dataset(group, "model_se", {count}, model_se, axis, "as the statistic",
               "Monte Carlo SE of model_value (for mixes: the share-weighted sum of SEs, an upper bound)");

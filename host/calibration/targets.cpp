@@ -359,6 +359,8 @@ void read_target(TableReader& r, const Scenario& scenario, TargetSet& set)
             r.report("ci", "must be [lower, upper] with lower < value < upper (a 95% interval) — e.g. ci = [0.80, 0.97]", node);
         } else {
             t.se = (*upper - *lower) / (2.0 * kZ95);
+            t.ci_lower = *lower;
+            t.ci_upper = *upper;
         }
     }
     t.source = r.string("source", "Pineton de Chambrun, Am J Med 2017");

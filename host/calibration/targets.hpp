@@ -53,6 +53,7 @@ struct Target {
     int cause = 0;          // death_share only: an EndReason other than horizon
     double value = 0.0;
     double se = 0.0;        // given, or from a 95% CI as (upper - lower) / 3.92
+    double ci_lower = __builtin_nan(""), ci_upper = __builtin_nan("");  // the 95% interval when one was given
     std::string source;
 };
 

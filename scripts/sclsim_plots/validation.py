@@ -72,7 +72,7 @@ def load(path):
             "observed_rate_lower": f["axes/observed_rate_lower"][()] if "axes/observed_rate_lower" in f else None,
         }
         data["follow_up"] = strings(v["follow_up"]) if "follow_up" in v else ["entry"] * len(data["name"])
-        for name in ("quantile", "cohort_size"):
+        for name in ("quantile", "cohort_size", "target_ci_lower", "target_ci_upper"):
             data[name] = v[name][()] if name in v else np.full(len(data["name"]), np.nan)
         for name in ("survival_since_diagnosis", "survival_since_diagnosis_as_treated"):
             if name in r:
@@ -205,6 +205,16 @@ def observed_rate_cdf(histogram, lower):
     return np.append(lower[1], edges), share
 
 
+def target_interval(d, i):
+    """A target's value and 95% interval: the one published, else value ± 1.96 SE."""
+    value = d["target_value"][i]
+    low, high = d["target_ci_lower"][i], d["target_ci_upper"][i]
+    if np.isfinite(low) and np.isfinite(high):
+        return value, low, high
+    half = Z95 * d["target_se"][i]
+    return value, value - half, value + half
+
+
 def plot_observed_rates(d):
     """The model's distribution of observed untreated attack rates (per target group) with the published quantiles."""
     targets = [i for i, s in enumerate(d["statistic"]) if s in OBSERVED_RATE_STATISTICS]
@@ -226,13 +236,13 @@ def plot_observed_rates(d):
         handles.append(line)
         labels.append(wrap(f"Model: {mix_label(d, g['shares'])} (share of patients at or below each rate)", 100))
         for i in g["targets"]:
-            value, half = d["target_value"][i], Z95 * d["target_se"][i]
-            low = max(value - half, d["observed_rate_lower"][1] / 2)
-            ax.errorbar(value, d["quantile"][i], xerr=[[value - low], [half]], fmt=marker, color=color,
+            value, low, high = target_interval(d, i)
+            low = max(low, d["observed_rate_lower"][1] / 2)
+            ax.errorbar(value, d["quantile"][i], xerr=[[value - low], [high - value]], fmt=marker, color=color,
                         markerfacecolor="white", markeredgewidth=1.6, markersize=7, capsize=4, lw=1.4, zorder=5)
         handles.append(Line2D([], [], ls="none", marker=marker, color=color, markerfacecolor="white",
                               markeredgewidth=1.6, markersize=7))
-        labels.append(wrap("Published, 95% interval, at the quantile it describes: "
+        labels.append(wrap("Published, with its 95% interval, at the quantile it describes: "
                            + ", ".join(d["name"][i] for i in g["targets"]), 100))
     ax.set_xscale("log")
     ax.set_xlim(d["observed_rate_lower"][1] / 2, d["observed_rate_lower"][-1] * 2)
