@@ -23,7 +23,7 @@ for tool in slurmctld slurmd munged sbatch srun mpirun; do
   command -v "$tool" > /dev/null || skip "$tool not found (apt-get install slurm-wlm munge openmpi-bin)"
 done
 [ -x "$sclsim" ] || fail "$sclsim is not an executable"
-"$sclsim" info | grep -q "^MPI: Open MPI" || skip "this sclsim was built without MPI"
+grep -q "^MPI: Open MPI" <<< "$("$sclsim" info)" || skip "this sclsim was built without MPI"
 
 work=$(mktemp -d /tmp/sclsim-slurm.XXXXXX)
 chmod 755 "$work"
@@ -130,7 +130,7 @@ psa=(psa "$root/scenarios/scls_psa.toml" --draws 8 --patients 20000 -q)
 echo "== 1. a 2-rank PSA through the template (sbatch --wait)"
 launcher=srun
 # srun's PMIx plugin must be able to start OpenMPI ranks here; else mpirun inside the allocation.
-if ! srun --mpi=list 2>&1 | grep -q pmix; then
+if ! grep -q pmix <<< "$(srun --mpi=list 2>&1)"; then
   launcher=mpirun
 fi
 cd "$work/jobs"

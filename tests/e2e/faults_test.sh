@@ -33,7 +33,7 @@ expect() {
   [ "$got" -eq "$code" ] || { cat "$log"; fail "exit $got, expected $code: $*"; }
   grep -q -- "$pattern" "$log" || { cat "$log"; fail "message lacks \"$pattern\": $*"; }
 }
-no_partials() { ! ls "$1" | grep -q partial || fail "a temporary file was left in $1: $(ls "$1")"; }
+no_partials() { ! grep -q partial <<< "$(ls "$1")" || fail "a temporary file was left in $1: $(ls "$1")"; }
 
 echo "== reference"
 "${psa[@]}" --no-checkpoint -o "$work/reference.h5" > /dev/null
@@ -181,8 +181,11 @@ head -c 3000 "$work/reference.h5" > "$work/damaged_truncated.h5"
 # would fail to allocate (exit 1) instead of being refused (exit 2). Not under
 # AddressSanitizer, whose shadow memory alone needs terabytes of address space
 # (its allocator then reports a huge allocation as an error of its own).
+# (ldd's output is read whole first: "ldd | grep -q" under pipefail fails
+# whenever grep stops reading before ldd has finished writing.)
+libraries=$(ldd "$sclsim" 2> /dev/null || true)
 bounded() {
-  if ldd "$sclsim" 2> /dev/null | grep -q libasan; then "$@"; else (ulimit -v 2097152 && "$@"); fi
+  if [[ "$libraries" == *libasan* ]]; then "$@"; else (ulimit -v 2097152 && "$@"); fi
 }
 for damaged in "$work"/damaged_*.h5 "$work"/edited_*.h5; do
   bounded expect 2 "$work/report.log" "$damaged" -- "$sclsim" report "$damaged"
@@ -190,7 +193,7 @@ done
 for damaged in "$work"/damaged_*.h5 "$work"/shapes_*.h5; do
   bounded expect 2 "$work/export.log" "$damaged" -- "$sclsim" export "$damaged" --to "$work/exported"
   [ ! -e "$work/exported" ] || fail "export wrote tables from $damaged"
-  ! ls "$work" | grep -q "exported.partial" || fail "export left a temporary directory for $damaged"
+  ! grep -q "exported.partial" <<< "$(ls "$work")" || fail "export left a temporary directory for $damaged"
 done
 bounded expect 2 "$work/export.log" "results/survival: cannot be read (it has shape \\[.*, 16777216\\] where \\[.*\\] belongs" -- \
   "$sclsim" export "$work/shapes_huge.h5" --to "$work/exported"

@@ -12,7 +12,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-if ! "$sclsim" info | grep -q "^MPI: Open MPI\|^MPI: MPICH"; then
+if ! grep -q "^MPI: Open MPI\|^MPI: MPICH" <<< "$("$sclsim" info)"; then
   echo "SKIPPED: this sclsim was built without MPI ($("$sclsim" info | grep '^MPI'))"
   exit 77
 fi
@@ -58,7 +58,7 @@ set -e
 [ "$code" -ne 0 ] || fail "the job succeeded although rank 1 failed"
 grep -q "sclsim: error (rank 1 of 2 on $host): injected failure" "$work/failed.log" || { cat "$work/failed.log"; fail "no message naming rank 1 and $host"; }
 [ ! -e "$work/failed.h5" ] || fail "a file was written at the output path"
-ls "$work" | grep -q "failed.h5.partial" && fail "a partial file was left"
+grep -q "failed.h5.partial" <<< "$(ls "$work")" && fail "a partial file was left"
 [ -d "$work/failed.h5.checkpoint" ] || fail "no checkpoint kept"
 
 echo "== another rank count is refused with the remedy; the same command resumes to the same bits"
@@ -101,7 +101,7 @@ set +e
 mpi 2 "$sclsim" run --backend gpu --patients 1000 -q -o "$work/gpu.h5" > "$work/gpu.log" 2>&1
 code=$?
 set -e
-if "$sclsim" info | grep -q "^GPU device"; then
+if grep -q "^GPU device" <<< "$("$sclsim" info)"; then
   echo "(a GPU is present: skipping the no-GPU failure check)"
 else
   [ "$code" -eq 2 ] || { cat "$work/gpu.log"; fail "exit $code for --backend gpu without a GPU, expected 2 (an input problem)"; }

@@ -51,7 +51,7 @@ misuse "--no-checkpoint excludes --resume" run --no-checkpoint --resume "${o[@]}
 misuse "--one-way excludes --grid" sweep --one-way --grid attacks.rate_per_year=1,2 "${o[@]}"
 misuse "attacks.rate_per_year: has the value \"\[1,\", which is not one TOML value" run --set "attacks.rate_per_year=[1," "${o[@]}"
 misuse "attacks.rate_per_year: has the value \"two words\"" run --set "attacks.rate_per_year=two words" "${o[@]}"
-if "$sclsim" info | grep -q "^GPU backend: not compiled\|^GPU devices: none"; then
+if grep -q "^GPU backend: not compiled\|^GPU devices: none" <<< "$("$sclsim" info)"; then
   misuse "--backend: gpu: asks for a GPU, and none is usable" run --backend gpu "${o[@]}"
 else
   echo "(a GPU is usable here: --backend gpu without one was not tried)"
@@ -71,7 +71,7 @@ printf 'extends = "builtin:scls_base"\n[cea]\nreport_wtp = [50000, 300000]\n' > 
 misuse "report_wtp: contains 300000, beyond the willingness-to-pay grid" validate "$inputs/beyond.toml"
 
 echo "== help and version are not errors"
-"$sclsim" --help | grep -q "Subcommands" || fail "--help"
-"$sclsim" run --help | grep -q -- "--patients" || fail "run --help"
-"$sclsim" --version | grep -q "[0-9]" || fail "--version"
+grep -q "Subcommands" <<< "$("$sclsim" --help)" || fail "--help"
+grep -q -- "--patients" <<< "$("$sclsim" run --help)" || fail "run --help"
+grep -q "[0-9]" <<< "$("$sclsim" --version)" || fail "--version"
 echo "usage: $checked misuses, each exit 2 with the option and a remedy"

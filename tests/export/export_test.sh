@@ -65,5 +65,5 @@ code=$?
 set -e
 [ "$code" -eq 2 ] || { cat "$work/damaged.err"; fail "exit $code for a damaged file into a directory, expected 2"; }
 [ "$(listing "$work/again")" = "$before" ] || fail "the directory changed: $(ls "$work/again")"
-! ls "$work" | grep -q "partial" || fail "a temporary was left: $(ls "$work")"
+! grep -q "partial" <<< "$(ls "$work")" || fail "a temporary was left: $(ls "$work")"
 echo "export: OK"
