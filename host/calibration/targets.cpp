@@ -477,8 +477,9 @@ TargetValue evaluate_target(const Target& target, const std::vector<StrategySumm
             StrategySummary pooled;
             for (const auto& [index, share] : mix.shares) {
                 const StrategySummary& s = strategies[index];
-                auto add = [share](std::uint64_t& to, std::uint64_t from) {
-                    to += static_cast<std::uint64_t>(std::llround(share * static_cast<double>(from)));
+                const double weight = share;  // (clang 14 cannot capture a structured binding)
+                auto add = [weight](std::uint64_t& to, std::uint64_t from) {
+                    to += static_cast<std::uint64_t>(std::llround(weight * static_cast<double>(from)));
                 };
                 add(pooled.attacks_before_treatment, s.attacks_before_treatment);
                 add(pooled.days_before_treatment, s.days_before_treatment);
