@@ -160,45 +160,69 @@ std::string icer_interval(const std::vector<double>& incremental_cost, const std
     return fmt::format("{} ({} to {})", grouped(icer), grouped(percentile(ratios, 0.025)), grouped(percentile(ratios, 0.975)));
 }
 
+// Rows of cells as text: the first column (names) left-aligned, the others
+// right-aligned, each as wide as its widest cell, two spaces apart.
+std::string aligned(const std::vector<std::vector<std::string>>& rows)
+{
+    std::vector<std::size_t> widths;
+    for (const auto& row : rows) {
+        widths.resize(std::max(widths.size(), row.size()), 0);
+        for (std::size_t c = 0; c < row.size(); ++c) {
+            widths[c] = std::max(widths[c], row[c].size());
+        }
+    }
+    std::string out;
+    for (const auto& row : rows) {
+        std::string line = " ";
+        for (std::size_t c = 0; c < row.size(); ++c) {
+            line += c == 0 ? fmt::format(" {:<{}}", row[c], widths[c]) : fmt::format("  {:>{}}", row[c], widths[c]);
+        }
+        out += line + "\n";
+    }
+    return out;
+}
+
 std::string psa_outcomes_section(const CostEffectivenessView& v, const std::vector<double>& report_wtp)
 {
     const PsaOutcomes& o = v.analysis.psa->outcomes;
-    const std::size_t width = name_width(v);
     const int c = v.comparator;
     std::string out = fmt::format("\nProbabilistic sensitivity analysis: {} draws (mean and 95% interval over draws; {}):\n", o.draws,
                                   v.money);
-    out += fmt::format("  {:<{}}  {:>32}  {:>24}\n", "strategy", width, "cost", "QALYs");
+    std::vector<std::vector<std::string>> rows{{"strategy", "cost", "QALYs"}};
     for (int s = 0; s < o.strategies; ++s) {
-        out += fmt::format("  {:<{}}  {:>32}  {:>24}\n", v.strategies[s], width,
-                           interval(draws_of(o, s, [&](std::size_t i, std::size_t) { return o.cost[i]; }), 0),
-                           interval(draws_of(o, s, [&](std::size_t i, std::size_t) { return o.effect[i]; }), 3));
+        rows.push_back({v.strategies[s], interval(draws_of(o, s, [&](std::size_t i, std::size_t) { return o.cost[i]; }), 0),
+                        interval(draws_of(o, s, [&](std::size_t i, std::size_t) { return o.effect[i]; }), 3)});
     }
+    out += aligned(rows);
     out += fmt::format("\n  against {} (incremental cost, incremental QALYs, ICER of the means):\n", v.strategies[c]);
+    rows = {{"strategy", "incr. cost", "incr. QALYs", "ICER"}};
     for (int s = 0; s < o.strategies; ++s) {
         if (s == c) {
             continue;
         }
         const auto d_cost = draws_of(o, s, [&](std::size_t i, std::size_t row) { return o.cost[i] - o.cost[row + c]; });
         const auto d_effect = draws_of(o, s, [&](std::size_t i, std::size_t row) { return o.effect[i] - o.effect[row + c]; });
-        out += fmt::format("  {:<{}}  {:>32}  {:>24}  {}\n", v.strategies[s], width, interval(d_cost, 0), interval(d_effect, 3),
-                           icer_interval(d_cost, d_effect));
+        rows.push_back({v.strategies[s], interval(d_cost, 0), interval(d_effect, 3), icer_interval(d_cost, d_effect)});
     }
+    out += aligned(rows);
     out += fmt::format("\n  incremental net monetary benefit against {} (mean and 95% interval):\n", v.strategies[c]);
-    out += fmt::format("  {:<{}}{}\n", "strategy", width, wtp_header(report_wtp, 36));
+    rows = {{"strategy"}};
+    for (double wtp : report_wtp) {
+        rows[0].push_back("at " + grouped(wtp));
+    }
     for (int s = 0; s < o.strategies; ++s) {
         if (s == c) {
             continue;
         }
-        out += fmt::format("  {:<{}}", v.strategies[s], width);
+        rows.push_back({v.strategies[s]});
         for (double wtp : report_wtp) {
-            out += fmt::format(" {:>36}", interval(draws_of(o, s, [&](std::size_t i, std::size_t row) {
-                                                       return wtp * (o.effect[i] - o.effect[row + c]) - (o.cost[i] - o.cost[row + c]);
-                                                   }),
-                                                   0));
+            rows.back().push_back(interval(draws_of(o, s, [&](std::size_t i, std::size_t row) {
+                                               return wtp * (o.effect[i] - o.effect[row + c]) - (o.cost[i] - o.cost[row + c]);
+                                           }),
+                                           0));
         }
-        out += "\n";
     }
-    return out;
+    return out + aligned(rows);
 }
 
 std::string psa_decision_section(const CostEffectivenessView& v, const std::vector<double>& report_wtp)
