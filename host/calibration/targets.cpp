@@ -493,11 +493,7 @@ TargetValue evaluate_target(const Target& target, const std::vector<StrategySumm
         case TargetStatistic::observed_rate_min:
         case TargetStatistic::observed_rate_max: {
             StrategySummary pooled;  // the mix's patients, by observed rate
-            pooled.observed_rate_histogram.assign(kObservedRateBins, 0);
             for (const auto& [index, share] : mix.shares) {
-                if (strategies[index].observed_rate_histogram.size() != static_cast<std::size_t>(kObservedRateBins)) {
-                    return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};  // not tallied
-                }
                 for (int b = 0; b < kObservedRateBins; ++b) {
                     pooled.observed_rate_histogram[b] +=
                         static_cast<std::uint64_t>(std::llround(share * static_cast<double>(strategies[index].observed_rate_histogram[b])));

@@ -70,8 +70,7 @@ std::string format_summary_table(const Scenario& scenario, const std::vector<Str
     if (scenario.params.ever_treated_mask != 0) {
         const AsTreated ever = AsTreated::ever, never = AsTreated::never;
         add("ever treated (of diagnosed)", [](const StrategySummary& s) {
-            const double n = static_cast<double>(s.alive_at_diagnosis), share = n > 0 ? s.ever_treated / n : NAN;
-            return percent(Estimate{share, n > 0 ? std::sqrt(share * (1 - share) / n) : NAN});
+            return s.alive_at_diagnosis > 0 ? percent(binomial_share(s.ever_treated, s.alive_at_diagnosis)) : std::string("n/a");
         });
         add("5-y survival from dx: ever treated",
             [ever](const StrategySummary& s) { return percent(s.survival_since_diagnosis_at_years(5, &ever)); });

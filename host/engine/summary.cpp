@@ -63,14 +63,46 @@ Estimate StrategySummary::survival_at_years(double years) const { return curve_a
 
 Estimate StrategySummary::attack_free_at_years(double years) const { return curve_at_years(attack_free, years); }
 
-namespace {
-
 Estimate binomial_share(std::uint64_t count, std::uint64_t of)
 {
     const double n = static_cast<double>(of);
     const double p = n > 0 ? static_cast<double>(count) / n : 0.0;
     return {p, n > 0 ? std::sqrt(p * (1.0 - p) / n) : 0.0};
 }
+
+const std::vector<CountedField>& counted_fields()
+{
+    using S = StrategySummary;
+    static const std::vector<CountedField> fields{
+        {Counter::adverse_events, &S::adverse_events, "adverse_events", "events", "regimen adverse events"},
+        {Counter::switches, &S::switches, "switches", "events", "regimen switches of any kind"},
+        {Counter::discontinuations, &S::discontinuations, "discontinuations", "events", "regimen discontinuations"},
+        {Counter::escalations, &S::escalations, "escalations", "events", "escalations after breakthrough attacks"},
+        {Counter::deescalations, &S::deescalations, "deescalations", "events", "de-escalations after attack-free time"},
+        {Counter::myeloma_onsets, &S::myeloma_onsets, "myeloma_onsets", "events", "progressions of MGUS to myeloma"},
+        {Counter::patients_with_attack, &S::patients_with_attack, "patients_with_attack", "patients", "patients with at least one attack"},
+        {Counter::alive_at_diagnosis, &S::alive_at_diagnosis, "alive_at_diagnosis", "patients",
+         "patients alive at diagnosis (everybody when the cohort enters at diagnosis)"},
+        {Counter::deaths_before_diagnosis, &S::deaths_before_diagnosis, "deaths_before_diagnosis", "patients",
+         "patients who died between onset and diagnosis"},
+        {Counter::attacks_before_diagnosis, &S::attacks_before_diagnosis, "attacks_before_diagnosis", "attacks",
+         "attacks between onset and diagnosis (all untreated)"},
+        {Counter::ever_treated, &S::ever_treated, "ever_treated", "patients",
+         "patients alive at diagnosis who were ever on a regimen of [cohort] ever_treated"},
+        {Counter::treated_patients, &S::treated_patients, "treated_patients", "patients", "patients who started a prophylaxis"},
+        {Counter::attacks_before_treatment, &S::attacks_before_treatment, "attacks_before_treatment", "attacks",
+         "attacks before the first prophylaxis, of the patients who started one"},
+        {Counter::days_before_treatment, &S::days_before_treatment, "days_before_treatment", "days",
+         "follow-up before the first prophylaxis (whole days per patient), of the patients who started one"},
+        {Counter::attacks_on_treatment, &S::attacks_on_treatment, "attacks_on_treatment", "attacks",
+         "attacks from the first prophylaxis on, of the patients who started one"},
+        {Counter::days_on_treatment, &S::days_on_treatment, "days_on_treatment", "days",
+         "follow-up from the first prophylaxis on (whole days per patient), of the patients who started one"},
+    };
+    return fields;
+}
+
+namespace {
 
 // Kaplan-Meier over the grid with one point per month 0..months.
 Curve monthly_curve(const std::uint64_t* events, const std::uint64_t* censored, int bins, std::uint64_t patients)
@@ -225,13 +257,9 @@ std::vector<StrategySummary> summarize(const Scenario& scenario, const RunResult
         for (int k = 0; k < kComplications; ++k) {
             sum.complications[k] = c[static_cast<int>(Counter::complications_first) + k];
         }
-        sum.adverse_events = c[static_cast<int>(Counter::adverse_events)];
-        sum.switches = c[static_cast<int>(Counter::switches)];
-        sum.discontinuations = c[static_cast<int>(Counter::discontinuations)];
-        sum.escalations = c[static_cast<int>(Counter::escalations)];
-        sum.deescalations = c[static_cast<int>(Counter::deescalations)];
-        sum.myeloma_onsets = c[static_cast<int>(Counter::myeloma_onsets)];
-        sum.patients_with_attack = c[static_cast<int>(Counter::patients_with_attack)];
+        for (const CountedField& f : counted_fields()) {
+            sum.*(f.field) = c[static_cast<int>(f.counter)];
+        }
         for (int r = 0; r < kMaxRegimens; ++r) {
             sum.attacks_on_regimen[r] = c[static_cast<int>(Counter::attacks_on_regimen_first) + r];
         }
@@ -240,15 +268,6 @@ std::vector<StrategySummary> summarize(const Scenario& scenario, const RunResult
         sum.attack_free =
             monthly_curve(c + layout.first_attack_by_month(), c + layout.attack_free_censored_by_month(), bins, sum.patients);
         sum.attacks_histogram.assign(c + layout.attacks_per_patient(), c + layout.attacks_per_patient() + kAttackCountBins);
-        sum.alive_at_diagnosis = c[static_cast<int>(Counter::alive_at_diagnosis)];
-        sum.deaths_before_diagnosis = c[static_cast<int>(Counter::deaths_before_diagnosis)];
-        sum.attacks_before_diagnosis = c[static_cast<int>(Counter::attacks_before_diagnosis)];
-        sum.ever_treated = c[static_cast<int>(Counter::ever_treated)];
-        sum.treated_patients = c[static_cast<int>(Counter::treated_patients)];
-        sum.attacks_before_treatment = c[static_cast<int>(Counter::attacks_before_treatment)];
-        sum.days_before_treatment = c[static_cast<int>(Counter::days_before_treatment)];
-        sum.attacks_on_treatment = c[static_cast<int>(Counter::attacks_on_treatment)];
-        sum.days_on_treatment = c[static_cast<int>(Counter::days_on_treatment)];
         sum.observed_rate_histogram.assign(c + layout.observed_rates(), c + layout.observed_rates() + kObservedRateBins);
         if (layout.diagnosis_curves) {
             std::vector<std::uint64_t> deaths(bins, 0), censored(bins, 0);

@@ -65,7 +65,7 @@ struct StrategySummary {
     std::uint64_t treated_patients = 0, attacks_before_treatment = 0, days_before_treatment = 0;
     std::uint64_t attacks_on_treatment = 0, days_on_treatment = 0;
     // Patients by observed untreated attack rate (kObservedRateBins log-scale bins, see tally.hpp).
-    std::vector<std::uint64_t> observed_rate_histogram;
+    std::vector<std::uint64_t> observed_rate_histogram = std::vector<std::uint64_t>(kObservedRateBins, 0);
     Curve survival_since_diagnosis;
     Curve survival_since_diagnosis_by_group[kAsTreatedGroups];
 
@@ -85,6 +85,21 @@ struct StrategySummary {
     std::uint64_t total_deaths() const;   // all causes, before the horizon
     std::uint64_t total_attacks() const;  // all severities  // fraction of patients dying of the cause (binomial SE)
 };
+
+// The counters a summary holds as one number each: where the tally keeps
+// them, the summary's field, and the name, units and meaning under which
+// results files and exports carry them (one table, so adding a counter is one row).
+struct CountedField {
+    Counter counter;
+    std::uint64_t StrategySummary::*field;
+    const char* name;
+    const char* units;
+    const char* description;
+};
+const std::vector<CountedField>& counted_fields();
+
+// A share count/of with its binomial SE (0 and 0 when of is 0).
+Estimate binomial_share(std::uint64_t count, std::uint64_t of);
 
 std::vector<StrategySummary> summarize(const Scenario& scenario, const RunResult& result, std::uint32_t parameter_set);
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "host/engine/summary.hpp"
 #include "host/io/files.hpp"
 #include "host/io/hdf5_reader.hpp"
 #include "host/scenario/input_error.hpp"
@@ -58,11 +59,15 @@ class Csv {
 constexpr const char* kMeasures[] = {"total_cost", "qalys", "life_years_discounted", "life_years", "attacks_per_patient",
                                      "attacks_per_patient_year", "incremental_cost", "incremental_qalys",
                                      "incremental_life_years_discounted"};
-constexpr const char* kCounts[] = {"patients", "person_years", "alive_at_horizon", "adverse_events", "switches", "discontinuations",
-                                   "escalations", "deescalations", "myeloma_onsets", "patients_with_attack",
-                                   "alive_at_diagnosis", "deaths_before_diagnosis", "attacks_before_diagnosis", "ever_treated",
-                                   "treated_patients", "attacks_before_treatment", "days_before_treatment", "attacks_on_treatment",
-                                   "days_on_treatment"};
+// Counts with one value per set and strategy: the fixed three, then every counter of the summary.
+std::vector<std::string> count_names()
+{
+    std::vector<std::string> names{"patients", "person_years", "alive_at_horizon"};
+    for (const CountedField& f : counted_fields()) {
+        names.emplace_back(f.name);
+    }
+    return names;
+}
 // Counts with a category axis, and the axis.
 constexpr std::pair<const char*, const char*> kCategoryCounts[] = {{"attacks", "severity"},      {"deaths", "death_cause"},
                                                                    {"complications", "complication"}, {"regimen_years", "regimen"},
@@ -169,7 +174,7 @@ void ResultsReader::declare_results_shapes()
     const hsize_t categories = axis_length("/axes/cost_category");
     shapes_["/results/cost_mean"] = {sets, n, categories};
     shapes_["/results/cost_se"] = {sets, n, categories};
-    for (const char* measure : kCounts) {
+    for (const std::string& measure : count_names()) {
         shapes_[fmt::format("/results/{}", measure)] = {sets, n};
     }
     for (const auto& [measure, axis] : kCategoryCounts) {
@@ -275,7 +280,7 @@ void counts_table(const ResultsReader& r, Tables& tables)
         csv.row({Csv::number(static_cast<std::int64_t>(row / strategies)), r.strategies[row % strategies], measure, category,
                  Csv::number(value)});
     };
-    for (const char* measure : kCounts) {
+    for (const std::string& measure : count_names()) {
         const auto values = r.doubles(fmt::format("/results/{}", measure));
         for (std::size_t i = 0; i < values.size(); ++i) {
             add(i, measure, "", values[i]);

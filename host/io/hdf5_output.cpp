@@ -188,37 +188,7 @@ void write_result_counts(Hdf5Writer& w, const ResultsTable& r, const Scenario& s
     w.dataset(r.group, "complications", r.with(kComplications),
               r.vectors(kComplications, [](const StrategySummary& s, int i) { return s.complications[i]; }),
               r.names_with("complication"), "events", "attack complications, summed over patients");
-    struct CountField {
-        const char* name;
-        std::uint64_t StrategySummary::*field;
-        const char* units;
-        const char* description;
-    };
-    for (const CountField& f : {
-             CountField{"adverse_events", &StrategySummary::adverse_events, "events", "regimen adverse events"},
-             CountField{"switches", &StrategySummary::switches, "events", "regimen switches of any kind"},
-             CountField{"discontinuations", &StrategySummary::discontinuations, "events", "regimen discontinuations"},
-             CountField{"escalations", &StrategySummary::escalations, "events", "escalations after breakthrough attacks"},
-             CountField{"deescalations", &StrategySummary::deescalations, "events", "de-escalations after attack-free time"},
-             CountField{"myeloma_onsets", &StrategySummary::myeloma_onsets, "events", "progressions of MGUS to myeloma"},
-             CountField{"patients_with_attack", &StrategySummary::patients_with_attack, "patients", "patients with at least one attack"},
-             CountField{"alive_at_diagnosis", &StrategySummary::alive_at_diagnosis, "patients",
-                        "patients alive at diagnosis (everybody when the cohort enters at diagnosis)"},
-             CountField{"deaths_before_diagnosis", &StrategySummary::deaths_before_diagnosis, "patients",
-                        "patients who died between onset and diagnosis"},
-             CountField{"attacks_before_diagnosis", &StrategySummary::attacks_before_diagnosis, "attacks",
-                        "attacks between onset and diagnosis (all untreated)"},
-             CountField{"ever_treated", &StrategySummary::ever_treated, "patients",
-                        "patients alive at diagnosis who were ever on a regimen of [cohort] ever_treated"},
-             CountField{"treated_patients", &StrategySummary::treated_patients, "patients", "patients who started a prophylaxis"},
-             CountField{"attacks_before_treatment", &StrategySummary::attacks_before_treatment, "attacks",
-                        "attacks before the first prophylaxis, of the patients who started one"},
-             CountField{"days_before_treatment", &StrategySummary::days_before_treatment, "days",
-                        "follow-up before the first prophylaxis (whole days per patient), of the patients who started one"},
-             CountField{"attacks_on_treatment", &StrategySummary::attacks_on_treatment, "attacks",
-                        "attacks from the first prophylaxis on, of the patients who started one"},
-             CountField{"days_on_treatment", &StrategySummary::days_on_treatment, "days",
-                        "follow-up from the first prophylaxis on (whole days per patient), of the patients who started one"}}) {
+    for (const CountedField& f : counted_fields()) {
         w.dataset(r.group, f.name, r.dims(), r.values([&](const StrategySummary& s) { return s.*(f.field); }), r.axes(), f.units,
                   std::string(f.description) + ", summed over patients");
     }
