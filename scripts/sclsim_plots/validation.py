@@ -154,12 +154,16 @@ def plot_curves(d, curve_key, statistic, ylabel):
     ax.set_xlabel("Years since diagnosis" if not from_onset or (since_diagnosis and all(since_diagnosis)) else
                   "Years since onset (groups marked 'from diagnosis': since diagnosis)")
     ax.set_ylabel(ylabel)
-    ax.set_title(f"{ylabel}: model against the published targets ({d['target_set']})")
     legend_in(legend_ax, handles, labels)
-    caption(fig, f"Model curves: Kaplan–Meier estimates from {int(d['patients'][0]):,} simulated patients per "
-                 "strategy; a registry group is the share-weighted mix of the strategies its patients followed. "
-                 f"Published points with 95% intervals (target ± 1.96 SE, cut at 0 and 100%). Shown to {horizon:g} "
-                 "years.")
+    model_text = f"Model curves: Kaplan–Meier estimates from {int(d['patients'][0]):,} simulated patients per strategy"
+    if groups:
+        ax.set_title(f"{ylabel}: model against the published targets ({d['target_set']})")
+        caption(fig, f"{model_text}; a registry group is the share-weighted mix of the strategies its patients followed. "
+                     f"Published points with 95% intervals (target ± 1.96 SE, cut at 0 and 100%). Shown to {horizon:g} "
+                     "years.")
+    else:  # the target set has no target of this kind: the model's curves alone
+        ax.set_title(f"{ylabel}: the model ({d['target_set']} has no {statistic.replace('_', '-')} target)")
+        caption(fig, f"{model_text}. Shown to {horizon:g} years.")
     return fig
 
 
