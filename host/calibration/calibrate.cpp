@@ -21,25 +21,6 @@ namespace {
 
 constexpr double kInfeasiblePenalty = 1e6;  // far above any plausible sum of squared z-scores
 
-// Search coordinates: every parameter mapped onto [0, 1], linearly or on a
-// log scale, so one tolerance and one initial step fit all of them.
-double to_search(const FittedParameter& p, double value)
-{
-    if (p.log_scale) {
-        return (std::log(value) - std::log(p.lower)) / (std::log(p.upper) - std::log(p.lower));
-    }
-    return (value - p.lower) / (p.upper - p.lower);
-}
-
-double from_search(const FittedParameter& p, double x)
-{
-    x = std::clamp(x, 0.0, 1.0);
-    if (p.log_scale) {
-        return std::exp(std::log(p.lower) + x * (std::log(p.upper) - std::log(p.lower)));
-    }
-    return p.lower + x * (p.upper - p.lower);
-}
-
 // Radical inverse of index in a prime base: Halton points spread the extra
 // starts evenly over the box, deterministically.
 double halton(int index, int base)
@@ -93,6 +74,23 @@ std::map<std::string, double> balance_values(const TargetSet& targets, const std
 
 }  // namespace
 
+double to_search(const FittedParameter& p, double value)
+{
+    if (p.log_scale) {
+        return (std::log(value) - std::log(p.lower)) / (std::log(p.upper) - std::log(p.lower));
+    }
+    return (value - p.lower) / (p.upper - p.lower);
+}
+
+double from_search(const FittedParameter& p, double x)
+{
+    x = std::clamp(x, 0.0, 1.0);
+    if (p.log_scale) {
+        return std::exp(std::log(p.lower) + x * (std::log(p.upper) - std::log(p.lower)));
+    }
+    return p.lower + x * (p.upper - p.lower);
+}
+
 std::vector<Override> fitted_overrides(const TargetSet& targets, const std::vector<double>& values, std::string& reason)
 {
     std::vector<Override> overrides;
@@ -117,12 +115,8 @@ std::vector<TargetValue> evaluate_targets(const TargetSet& targets, const std::v
     return values;
 }
 
-namespace {
-
-// One point of the search: the scenario with the fitted values (and the
-// targets' patients and seed) simulated and compared with the targets. A
-// point outside the model's bounds gets a penalty that grows with the
-// violation, so that the search is pushed back inside.
+// A point outside the model's bounds gets a penalty that grows with the
+// violation, so that a search is pushed back inside.
 CalibrationEvaluation evaluate_point(const Scenario& scenario, const TargetSet& targets, const std::vector<double>& values,
                                      const RunOptions& run_options)
 {
@@ -157,6 +151,8 @@ CalibrationEvaluation evaluate_point(const Scenario& scenario, const TargetSet& 
     }
     return ev;
 }
+
+namespace {
 
 // The starting point of a local search: the targets' initial values first,
 // then Halton points spread evenly over the box.
@@ -394,7 +390,7 @@ void write_targets_group(Hdf5Writer& w, const Scenario& scenario, const TargetSe
     w.text(group, "targets_text", targets.source_text, "the targets file as read");
     const hsize_t count = targets.targets.size();
     const hsize_t strategies = scenario.strategy_names.size();
-    std::vector<std::string> names, statistics, mixes, references, regimens, sources, follow_up;
+    std::vector<std::string> names, statistics, mixes, references, regimens, sources, follow_up, scales;
     std::vector<double> value, se, ci_lower, ci_upper, model_value, model_se, years, quantiles, cohort_sizes, shares(count * strategies, 0.0), reference_shares(count * strategies, 0.0);
     for (hsize_t i = 0; i < count; ++i) {
         const Target& t = targets.targets[i];
@@ -406,6 +402,7 @@ void write_targets_group(Hdf5Writer& w, const Scenario& scenario, const TargetSe
         sources.push_back(t.source);
         value.push_back(t.value);
         se.push_back(t.se);
+        scales.push_back(t.log_scale ? "log" : "linear");
         ci_lower.push_back(t.ci_lower);
         ci_upper.push_back(t.ci_upper);
         model_value.push_back(i < model.size() ? model[i].value : std::numeric_limits<double>::quiet_NaN());
@@ -439,6 +436,7 @@ void write_targets_group(Hdf5Writer& w, const Scenario& scenario, const TargetSe
     w.strings(group, "reference", references, "the denominator's strategies of an attack_rate_ratio", "target");
     w.strings(group, "regimen", regimens, "attack rates counted only on this regimen (empty: all follow-up)", "target");
     w.strings(group, "source", sources, "publication of each target", "target");
+    w.strings(group, "scale", scales, "the scale on which each target's error is normal (target_se is on it)", "target");
     const std::vector<std::string> axis{"target"};
     w.dataset(group, "years", {count}, years, axis, "years", "time since diagnosis of survival and attack_free targets (NaN otherwise)");
     w.dataset(group, "quantile", {count}, quantiles, axis, "probability",
@@ -446,7 +444,7 @@ void write_targets_group(Hdf5Writer& w, const Scenario& scenario, const TargetSe
     w.dataset(group, "cohort_size", {count}, cohort_sizes, axis, "patients",
               "the published cohort's size of an observed_rate_min/max target (NaN otherwise)");
     w.dataset(group, "target_value", {count}, value, axis, "as the statistic", "published value");
-    w.dataset(group, "target_se", {count}, se, axis, "as the statistic", "published uncertainty as a standard error (sets the weight)");
+    w.dataset(group, "target_se", {count}, se, axis, "as the statistic", "published uncertainty as a standard error (sets the weight), on the target's scale");
     w.dataset(group, "target_ci_lower", {count}, ci_lower, axis, "as the statistic", "published 95% interval, lower end (NaN if an SE was given)");
     w.dataset(group, "target_ci_upper", {count}, ci_upper, axis, "as the statistic", "published 95% interval, upper end (NaN if an SE was given)");
     w.dataset(group, "model_value", {count}, model_value, axis, "as the statistic", "the model's value of the statistic");

@@ -46,10 +46,22 @@ struct CalibrationOptions {
     std::function<void(const CalibrationEvaluation& latest, const CalibrationEvaluation& best)> on_evaluation;
 };
 
+// Search coordinates: every parameter mapped onto [0, 1], linearly or on a
+// log scale, so one tolerance, one initial step and one prior box fit all.
+double to_search(const FittedParameter& p, double value);
+double from_search(const FittedParameter& p, double x);
+
 // Overrides that put the fitted parameters at `values` (natural scale) and
 // their balance keys at what keeps each group's sum; reason is set (and the
 // result unusable) when a balance would leave [0, 1].
 std::vector<Override> fitted_overrides(const TargetSet& targets, const std::vector<double>& values, std::string& reason);
+
+// One point: the scenario with the fitted values (and the targets' patients
+// and seed) simulated and compared with the targets; infeasible (with a
+// penalty growing with the violation) where a balance leaves [0, 1] or the
+// scenario becomes invalid.
+CalibrationEvaluation evaluate_point(const Scenario& scenario, const TargetSet& targets, const std::vector<double>& values,
+                                     const RunOptions& run_options);
 
 // Runs the search. scenario is the loaded scenario (its --set overrides are
 // kept); every evaluation lays the fitted values over a copy of its document.

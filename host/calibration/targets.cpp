@@ -152,7 +152,40 @@ void read_fit(TableReader& fit, TargetSet& set)
     set.starts = static_cast<int>(fit.integer("starts", 1, 1000, 1));
     set.max_evaluations = static_cast<int>(fit.integer("max_evaluations", 10, 1000000, 300));
     set.relative_tolerance = fit.number_or("relative_tolerance", Bound::positive, 1e-3);
-    fit.finish("patients, seed, algorithm, starts, max_evaluations, relative_tolerance");
+    const std::string method = fit.optional_string("method").value_or("optimize");
+    if (method == "imis") {
+        set.method = CalibrationMethod::imis;
+    } else if (method != "optimize") {
+        fit.report("method", fmt::format("is \"{}\" — use \"optimize\" (a best fit) or \"imis\" (a posterior sample)", method));
+    }
+    ImisSettings& imis = set.imis;
+    imis.prior_draws = static_cast<int>(fit.integer("prior_draws", 100, 1000000, imis.prior_draws));
+    imis.draws_per_step = static_cast<int>(fit.integer("draws_per_step", 10, 100000, imis.draws_per_step));
+    imis.posterior_draws = static_cast<int>(fit.integer("posterior_draws", 100, 100000, imis.posterior_draws));
+    imis.max_steps = static_cast<int>(fit.integer("max_steps", 1, 10000, imis.max_steps));
+    fit.finish("patients, seed, method, algorithm, starts, max_evaluations, relative_tolerance, prior_draws, draws_per_step, "
+               "posterior_draws, max_steps");
+}
+
+// A fitted parameter's prior (Bayesian calibration): prior = { distribution =
+// "beta", mean = 0.2, sd = 0.1 } or any PSA distribution, truncated to the
+// parameter's bounds; without one, uniform on the parameter's scale.
+void read_prior(TableReader& r, FittedParameter& p)
+{
+    if (!r.has("prior")) {
+        return;
+    }
+    TableReader prior = r.table("prior");
+    p.prior = read_distribution(prior, 1);
+    prior.take("source");  // free text: where the prior comes from
+    prior.finish();
+    if (p.prior.kind == DistributionKind::dirichlet) {
+        r.report("prior", "is a Dirichlet (a fitted parameter is one number; a share's group is kept by balance) — use a beta");
+        p.prior = Distribution{};
+    } else if (p.has_prior() && p.lower < p.upper && !(p.prior.cdf(p.upper) - p.prior.cdf(p.lower) > 1e-12)) {
+        r.report("prior", fmt::format("{} puts no probability on [{}, {}] (the bounds truncate it) — move the prior or the bounds",
+                                      p.prior.describe(), p.lower, p.upper));
+    }
 }
 
 std::optional<double> scenario_number(TableReader& reader, std::string_view key, const std::string& path,
@@ -220,7 +253,8 @@ void read_parameter(TableReader& r, const toml::table& scenario_root, TargetSet&
             r.report("balance", "is the fitted parameter itself — name another share of the same group, e.g. the mild severity's");
         }
     }
-    r.finish("path, lower, upper, scale, balance");
+    read_prior(r, p);
+    r.finish("path, lower, upper, scale, balance, prior");
     set.parameters.push_back(p);
 }
 
@@ -341,6 +375,13 @@ void read_target(TableReader& r, const Scenario& scenario, TargetSet& set)
                               "enter at onset: [pathway] start = \"onset\" with a diagnosis delay");
     }
     t.value = r.number("value", is_probability(t.statistic) ? Bound::probability : Bound::non_negative);
+    const std::string scale = r.optional_string("scale").value_or("linear");
+    t.log_scale = scale == "log";
+    if (scale != "linear" && scale != "log") {
+        r.report("scale", fmt::format("is \"{}\" (the scale the target's error is normal on) — use \"linear\" or \"log\"", scale));
+    } else if (t.log_scale && !(t.value > 0.0)) {
+        r.report("scale", fmt::format("is \"log\" with value = {} (a log scale needs a positive value) — use scale = \"linear\"", t.value));
+    }
     const bool has_se = r.has("se");
     const bool has_ci = r.has("ci");
     if (has_se == has_ci) {
@@ -355,17 +396,18 @@ void read_target(TableReader& r, const Scenario& scenario, TargetSet& set)
         const toml::array* ci = node->as_array();
         const auto lower = ci && ci->size() == 2 ? ci->get(0)->value<double>() : std::nullopt;
         const auto upper = ci && ci->size() == 2 ? ci->get(1)->value<double>() : std::nullopt;
-        if (!lower || !upper || !(*lower < *upper) || t.value < *lower || t.value > *upper) {
-            r.report("ci", "must be [lower, upper] with lower < value < upper (a 95% interval) — e.g. ci = [0.80, 0.97]", node);
+        if (!lower || !upper || !(*lower < *upper) || t.value < *lower || t.value > *upper || (t.log_scale && !(*lower > 0.0))) {
+            r.report("ci", "must be [lower, upper] with lower < value < upper (a 95% interval; above 0 on a log scale) — e.g. ci = "
+                           "[0.80, 0.97]", node);
         } else {
-            t.se = (*upper - *lower) / (2.0 * kZ95);
+            t.se = t.log_scale ? std::log(*upper / *lower) / (2.0 * kZ95) : (*upper - *lower) / (2.0 * kZ95);
             t.ci_lower = *lower;
             t.ci_upper = *upper;
         }
     }
     t.source = r.string("source", "Pineton de Chambrun, Am J Med 2017");
-    r.finish("name, statistic, strategies, reference, regimen, years, from, as_treated, quantile, cohort_size, cause, value, se, ci, "
-             "source");
+    r.finish("name, statistic, strategies, reference, regimen, years, from, as_treated, quantile, cohort_size, cause, value, scale, se, "
+             "ci, source");
     set.targets.push_back(t);
 }
 
@@ -443,6 +485,43 @@ double pooled_count(const StrategyMix& mix, const std::vector<StrategySummary>& 
     return total;
 }
 
+// Kaplan-Meier since diagnosis of a group pooled over a mix: the strategies'
+// deaths, censorings and group sizes added with the mix's shares, so that each
+// strategy counts by how many of its patients the group holds (as a registry
+// counts patients), not by its share alone. group < 0: all alive at diagnosis.
+Estimate pooled_survival_since_diagnosis(const StrategyMix& mix, const std::vector<StrategySummary>& strategies, int group,
+                                         double years)
+{
+    std::vector<double> deaths, censored;
+    double size = 0.0;
+    for (const auto& [index, share] : mix.shares) {
+        const StrategySummary& s = strategies[index];
+        for (int g = 0; g < kAsTreatedGroups; ++g) {
+            if (group >= 0 && g != group) {
+                continue;
+            }
+            const std::vector<std::uint64_t>& d = s.deaths_since_diagnosis[g];
+            const std::vector<std::uint64_t>& c = s.censored_since_diagnosis[g];
+            deaths.resize(std::max(deaths.size(), d.size()), 0.0);
+            censored.resize(deaths.size(), 0.0);
+            for (std::size_t j = 0; j < d.size(); ++j) {
+                deaths[j] += share * static_cast<double>(d[j]);
+                censored[j] += share * static_cast<double>(c[j]);
+            }
+            const std::uint64_t ever = s.ever_treated;
+            size += share * static_cast<double>(g == static_cast<int>(AsTreated::ever) ? ever : s.alive_at_diagnosis - ever);
+        }
+    }
+    if (size <= 0.0 || deaths.empty()) {
+        return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+    }
+    const int bins = static_cast<int>(deaths.size());
+    Curve curve = kaplan_meier(deaths.data(), censored.data(), bins, size);
+    curve.value.resize(bins);
+    curve.se.resize(bins);
+    return curve_at_years(curve, years);  // with one strategy, exactly its own curve
+}
+
 double binomial_se(double p, double n) { return n > 0 ? std::sqrt(std::max(p * (1.0 - p), 0.0) / n) : 0.0; }
 
 }  // namespace
@@ -465,11 +544,11 @@ TargetValue evaluate_target(const Target& target, const std::vector<StrategySumm
     };
     switch (target.statistic) {
         case TargetStatistic::survival: {
-            const auto group = static_cast<AsTreated>(std::max(target.as_treated, 0));
-            const Pooled p = pool(mix, strategies, [&](const StrategySummary& s) {
-                return target.since_diagnosis ? s.survival_since_diagnosis_at_years(target.years, target.as_treated < 0 ? nullptr : &group)
-                                              : s.survival_at_years(target.years);
-            });
+            if (target.since_diagnosis) {
+                const Estimate e = pooled_survival_since_diagnosis(mix, strategies, target.as_treated, target.years);
+                return {e.mean, e.se};
+            }
+            const Pooled p = pool(mix, strategies, [&](const StrategySummary& s) { return s.survival_at_years(target.years); });
             return {p.value, p.se};
         }
         case TargetStatistic::within_patient_rate_ratio: {
@@ -546,11 +625,20 @@ TargetValue evaluate_target(const Target& target, const std::vector<StrategySumm
     return {};
 }
 
+Discrepancy discrepancy(const Target& target, const TargetValue& model)
+{
+    if (!target.log_scale) {
+        return {model.value - target.value, target.se, model.se};
+    }
+    // On the log scale the model's SE is relative (delta method); a model value of 0 is infinitely far.
+    return {std::log(model.value / target.value), target.se, model.value > 0.0 ? model.se / model.value : 0.0};
+}
+
 double target_distance(const std::vector<Target>& targets, const std::vector<TargetValue>& values)
 {
     double distance = 0.0;
     for (std::size_t i = 0; i < targets.size(); ++i) {
-        const double z = (values[i].value - targets[i].value) / targets[i].se;
+        const double z = discrepancy(targets[i], values[i]).z();
         // A statistic the run cannot produce (no attacks, no deaths) counts as far off, not as a perfect fit.
         distance += std::isfinite(z) ? z * z : 1e6;
     }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "host/engine/summary.hpp"
+#include "host/psa/distribution.hpp"
 #include "host/scenario/scenario.hpp"
 
 namespace scls {
@@ -52,7 +53,8 @@ struct Target {
     int regimen = -1;       // attack_rate(_ratio): count only attacks and years on this regimen (-1: all follow-up)
     int cause = 0;          // death_share only: an EndReason other than horizon
     double value = 0.0;
-    double se = 0.0;        // given, or from a 95% CI as (upper - lower) / 3.92
+    bool log_scale = false; // scale = "log": the error is normal on log(value) (rates and ratios with skewed intervals)
+    double se = 0.0;        // given, or from a 95% CI as (upper - lower) / 3.92 (log scale: ln(upper / lower) / 3.92)
     double ci_lower = __builtin_nan(""), ci_upper = __builtin_nan("");  // the 95% interval when one was given
     std::string source;
 };
@@ -68,9 +70,25 @@ struct FittedParameter {
     std::string balance;           // empty: none
     double initial = 0.0;          // the scenario's value
     double balance_initial = 0.0;  // the balance key's value in the scenario
+    // Bayesian calibration: the prior, truncated to [lower, upper]. kind fixed
+    // (the default) stands for uniform on the parameter's scale (log-uniform
+    // with scale = "log").
+    Distribution prior;
+    bool has_prior() const { return !prior.is_fixed(); }
 };
 
 enum class CalibrationAlgorithm { sbplx, nelder_mead, bobyqa, cobyla };
+
+// optimize: a best fit (NLopt); imis: a posterior sample by incremental
+// mixture importance sampling (Raftery & Bao 2010).
+enum class CalibrationMethod { optimize, imis };
+
+struct ImisSettings {
+    int prior_draws = 2000;      // first stage: points drawn from the prior
+    int draws_per_step = 200;    // points drawn from each new mixture component
+    int posterior_draws = 1000;  // resampled, equally weighted posterior draws
+    int max_steps = 40;          // components added at most
+};
 
 struct TargetSet {
     std::string name;
@@ -86,6 +104,8 @@ struct TargetSet {
     int starts = 1;                   // the scenario's values, then quasi-random points in the bounds
     int max_evaluations = 300;        // per start
     double relative_tolerance = 1e-3; // on the parameters (in the search scale)
+    CalibrationMethod method = CalibrationMethod::optimize;
+    ImisSettings imis;
 };
 
 // Reads and checks a targets file against a scenario (strategy names, key
@@ -101,7 +121,16 @@ struct TargetValue {
 
 TargetValue evaluate_target(const Target& target, const std::vector<StrategySummary>& strategies);
 
-// Sum over targets of ((model - target) / target SE)^2.
+// How far a model value is from a target, on the target's scale.
+struct Discrepancy {
+    double difference = 0.0;  // model - target, or ln(model / target) on a log scale
+    double target_se = 0.0;   // on the same scale
+    double model_se = 0.0;    // the model's Monte Carlo SE on the same scale
+    double z() const { return difference / target_se; }
+};
+Discrepancy discrepancy(const Target& target, const TargetValue& model);
+
+// Sum over targets of ((model - target) / target SE)^2, each on its scale.
 double target_distance(const std::vector<Target>& targets, const std::vector<TargetValue>& values);
 
 }  // namespace scls

@@ -149,6 +149,7 @@ std::string format_target_table(const TargetSet& targets, const std::vector<Targ
     }
     std::string out = fmt::format("{:<{}}  {:>9} {:>8}  {:>9} {:>8}  {:>9} {:>6}\n", "target", name_width, "published", "SE", "model",
                                   "MC SE", "diff", "z");
+    bool any_log = false;
     for (std::size_t i = 0; i < targets.targets.size(); ++i) {
         const Target& t = targets.targets[i];
         const TargetValue m = i < model.size() ? model[i] : TargetValue{std::nan(""), std::nan("")};
@@ -156,11 +157,16 @@ std::string format_target_table(const TargetSet& targets, const std::vector<Targ
         const std::string diff = std::isnan(difference) ? "n/a"
                                  : is_probability(t.statistic) ? fmt::format("{:+.1f} pp", 100 * difference)
                                                                : fmt::format("{:+.3f}", difference);
+        const std::string se = t.log_scale ? fmt::format("log {:.2f}", t.se) : format_statistic(t.statistic, t.se);
         out += fmt::format("{:<{}}  {:>9} {:>8}  {:>9} {:>8}  {:>9} {:>6.2f}\n", t.name, name_width, format_statistic(t.statistic, t.value),
-                           format_statistic(t.statistic, t.se), format_statistic(t.statistic, m.value),
-                           format_statistic(t.statistic, m.se, 1), diff, difference / t.se);
+                           se, format_statistic(t.statistic, m.value), format_statistic(t.statistic, m.se, 1), diff,
+                           discrepancy(t, m).z());
+        any_log = any_log || t.log_scale;
     }
     out += "pp: percentage points. z = (model - published) / published SE; the objective is the sum of z^2.\n";
+    if (any_log) {
+        out += "log: the target's error is normal on the log scale; its z is ln(model / published) / SE.\n";
+    }
     return out;
 }
 
@@ -190,6 +196,49 @@ std::string format_evaluation_line(const TargetSet& targets, const CalibrationEv
     const std::string objective = latest.feasible ? fmt::format("{:10.4f}", latest.distance) : "infeasible";
     return fmt::format("start {} eval {:4d}  objective {}  best {:.4f} (eval {}) |{}", latest.start + 1, latest.index + 1, objective,
                        best.distance, best.index + 1, values);
+}
+
+std::string format_posterior_parameters(const TargetSet& targets, const PosteriorResult& posterior)
+{
+    std::size_t width = 9;
+    for (const FittedParameter& p : targets.parameters) {
+        width = std::max(width, p.path.size());
+    }
+    std::string out = fmt::format("{:<{}}  {:>9} {:>9}  {:>9} {:>9}  {:>19}\n", "parameter", width, "lower", "upper", "scenario",
+                                  "mean", "95% interval");
+    for (std::size_t i = 0; i < targets.parameters.size(); ++i) {
+        const FittedParameter& p = targets.parameters[i];
+        const ParameterPosterior& post = posterior.parameters[i];
+        out += fmt::format("{:<{}}  {:>9.4g} {:>9.4g}  {:>9.4g} {:>9.4g}  {:>19}{}\n", p.path, width, p.lower, p.upper, p.initial,
+                           post.mean, fmt::format("{:.4g} to {:.4g}", post.lower, post.upper),
+                           post.at_bound.empty() ? "" : fmt::format("  piles up at the {} bound", post.at_bound));
+    }
+    return out;
+}
+
+std::string format_posterior_targets(const TargetSet& targets, const PosteriorResult& posterior)
+{
+    std::size_t name_width = 6;
+    for (const Target& t : targets.targets) {
+        name_width = std::max(name_width, t.name.size());
+    }
+    std::string out = fmt::format("{:<{}}  {:>9}  {:>9}  {:>19}  {:>19}\n", "target", name_width, "published", "at mean",
+                                  "posterior 95%", "predictive 95%");
+    for (std::size_t i = 0; i < targets.targets.size(); ++i) {
+        const Target& t = targets.targets[i];
+        const TargetPosterior& p = posterior.targets[i];
+        const double at_mean = i < posterior.at_mean.statistics.size() ? posterior.at_mean.statistics[i].value : std::nan("");
+        auto range = [&](double low, double high) {
+            return fmt::format("{} to {}", format_statistic(t.statistic, low), format_statistic(t.statistic, high));
+        };
+        const bool inside = t.value >= p.predictive_lower && t.value <= p.predictive_upper;
+        out += fmt::format("{:<{}}  {:>9}  {:>9}  {:>19}  {:>19}{}\n", t.name, name_width, format_statistic(t.statistic, t.value),
+                           format_statistic(t.statistic, at_mean), range(p.lower, p.upper),
+                           range(p.predictive_lower, p.predictive_upper), inside ? "" : "  published value outside");
+    }
+    out += "at mean: the model at the posterior mean of the parameters. posterior: the statistic over the posterior draws.\n"
+           "predictive: a replicated study (the statistic plus the target's sampling error).\n";
+    return out;
 }
 
 }  // namespace scls

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "host/calibration/calibrate.hpp"
+#include "host/calibration/posterior.hpp"
 #include "host/engine/summary.hpp"
 #include "host/scenario/scenario.hpp"
 
@@ -21,5 +22,10 @@ std::string format_fitted_parameters(const TargetSet& targets, const std::vector
 
 // One line per calibration evaluation.
 std::string format_evaluation_line(const TargetSet& targets, const CalibrationEvaluation& latest, const CalibrationEvaluation& best);
+
+// A Bayesian calibration: each parameter's posterior (mean, 95% interval,
+// any pile-up at a bound), and each target under the posterior.
+std::string format_posterior_parameters(const TargetSet& targets, const PosteriorResult& posterior);
+std::string format_posterior_targets(const TargetSet& targets, const PosteriorResult& posterior);
 
 }  // namespace scls

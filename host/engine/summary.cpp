@@ -22,15 +22,21 @@ Estimate estimate_from_moments(double sum, double sum_of_squares, double n)
 
 Curve kaplan_meier(const std::uint64_t* events, const std::uint64_t* censored, int bins, std::uint64_t patients)
 {
+    std::vector<double> d(events, events + bins), c(censored, censored + bins);
+    return kaplan_meier(d.data(), c.data(), bins, static_cast<double>(patients));
+}
+
+Curve kaplan_meier(const double* events, const double* censored, int bins, double patients)
+{
     Curve curve;
     curve.value.assign(bins + 1, 1.0);
     curve.se.assign(bins + 1, 0.0);
-    double at_risk = static_cast<double>(patients);
+    double at_risk = patients;
     double survival = 1.0;
     double greenwood = 0.0;
     for (int j = 0; j < bins; ++j) {
-        const double d = static_cast<double>(events[j]);
-        const double c = static_cast<double>(censored[j]);
+        const double d = events[j];
+        const double c = censored[j];
         const double effective = at_risk - 0.5 * c;
         if (effective > 0.0 && d > 0.0) {
             survival *= 1.0 - d / effective;
@@ -276,6 +282,8 @@ std::vector<StrategySummary> summarize(const Scenario& scenario, const RunResult
                 const std::uint64_t* d = c + layout.deaths_since_diagnosis_by_month(group);
                 const std::uint64_t* k = c + layout.censored_since_diagnosis_by_month(group);
                 const std::uint64_t size = group == AsTreated::ever ? sum.ever_treated : sum.alive_at_diagnosis - sum.ever_treated;
+                sum.deaths_since_diagnosis[g].assign(d, d + bins);
+                sum.censored_since_diagnosis[g].assign(k, k + bins);
                 if (size > 0) {  // an empty group has no curve (read as NaN), not one stuck at 1
                     sum.survival_since_diagnosis_by_group[g] = monthly_curve(d, k, bins, size);
                 }

@@ -34,6 +34,8 @@ Estimate curve_at_years(const Curve& curve, double years);
 // censorings per monthly bin; censorings count half a bin at risk (actuarial
 // convention). se by Greenwood's formula.
 Curve kaplan_meier(const std::uint64_t* events, const std::uint64_t* censored, int bins, std::uint64_t patients);
+// The same from weighted counts (patients pooled over a mix of strategies).
+Curve kaplan_meier(const double* events, const double* censored, int bins, double patients);
 
 struct StrategySummary {
     std::string name, label;
@@ -68,6 +70,8 @@ struct StrategySummary {
     std::vector<std::uint64_t> observed_rate_histogram = std::vector<std::uint64_t>(kObservedRateBins, 0);
     Curve survival_since_diagnosis;
     Curve survival_since_diagnosis_by_group[kAsTreatedGroups];
+    // Their raw monthly deaths and censorings per group (pooling a mix of strategies needs the counts).
+    std::vector<std::uint64_t> deaths_since_diagnosis[kAsTreatedGroups], censored_since_diagnosis[kAsTreatedGroups];
 
     Estimate survival_at_years(double years) const;
     // Survival at `years` since diagnosis of a group (nullptr: all alive at diagnosis).

@@ -4,6 +4,7 @@
 
 #include <boost/math/special_functions/beta.hpp>
 #include <boost/math/special_functions/gamma.hpp>
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -99,7 +100,7 @@ const char* distribution_name(DistributionKind kind)
             return k.name;
         }
     }
-    return "?";
+    return kind == DistributionKind::posterior ? "posterior" : "?";
 }
 
 double Distribution::quantile(double u) const
@@ -117,7 +118,78 @@ double Distribution::quantile(double u) const
             return std::fmin(std::fmax(x, lower), upper);  // rounding at a far tail stays inside
         }
         case DistributionKind::uniform: return lower + u * (upper - lower);
-        case DistributionKind::dirichlet: break;
+        case DistributionKind::dirichlet:
+        case DistributionKind::posterior: break;
+    }
+    return std::numeric_limits<double>::quiet_NaN();
+}
+
+double Distribution::cdf(double x) const
+{
+    switch (kind) {
+        case DistributionKind::fixed: return x < a ? 0.0 : 1.0;
+        case DistributionKind::beta: return x <= 0.0 ? 0.0 : x >= 1.0 ? 1.0 : boost::math::ibeta(a, b, x);
+        case DistributionKind::gamma: return x <= 0.0 ? 0.0 : boost::math::gamma_p(a, x / b);
+        case DistributionKind::lognormal: return x <= 0.0 ? 0.0 : gsl_cdf_ugaussian_P((std::log(x) - a) / b);
+        case DistributionKind::normal: return gsl_cdf_ugaussian_P((x - a) / b);
+        case DistributionKind::truncated_normal: {
+            if (x <= lower) {
+                return 0.0;
+            }
+            if (x >= upper) {
+                return 1.0;
+            }
+            const double low = std::isfinite(lower) ? gsl_cdf_ugaussian_P((lower - a) / b) : 0.0;
+            const double high = std::isfinite(upper) ? gsl_cdf_ugaussian_P((upper - a) / b) : 1.0;
+            return (gsl_cdf_ugaussian_P((x - a) / b) - low) / (high - low);
+        }
+        case DistributionKind::uniform: return std::clamp((x - lower) / (upper - lower), 0.0, 1.0);
+        case DistributionKind::dirichlet:
+        case DistributionKind::posterior: break;
+    }
+    return std::numeric_limits<double>::quiet_NaN();
+}
+
+double Distribution::log_density(double x) const
+{
+    constexpr double kLogRootTwoPi = 0.91893853320467274178;
+    const double minus_infinity = -kInfinity;
+    switch (kind) {
+        case DistributionKind::fixed: return x == a ? 0.0 : minus_infinity;
+        case DistributionKind::beta:
+            if (!(x > 0.0 && x < 1.0)) {
+                return minus_infinity;
+            }
+            return (a - 1.0) * std::log(x) + (b - 1.0) * std::log1p(-x) - (std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b));
+        case DistributionKind::gamma:
+            if (!(x > 0.0)) {
+                return minus_infinity;
+            }
+            return (a - 1.0) * std::log(x) - x / b - std::lgamma(a) - a * std::log(b);
+        case DistributionKind::lognormal: {
+            if (!(x > 0.0)) {
+                return minus_infinity;
+            }
+            const double z = (std::log(x) - a) / b;
+            return -0.5 * z * z - kLogRootTwoPi - std::log(b * x);
+        }
+        case DistributionKind::normal:
+        case DistributionKind::truncated_normal: {
+            if (kind == DistributionKind::truncated_normal && (x < lower || x > upper)) {
+                return minus_infinity;
+            }
+            const double z = (x - a) / b;
+            double log_mass = 0.0;
+            if (kind == DistributionKind::truncated_normal) {
+                const double low = std::isfinite(lower) ? gsl_cdf_ugaussian_P((lower - a) / b) : 0.0;
+                const double high = std::isfinite(upper) ? gsl_cdf_ugaussian_P((upper - a) / b) : 1.0;
+                log_mass = std::log(high - low);
+            }
+            return -0.5 * z * z - kLogRootTwoPi - std::log(b) - log_mass;
+        }
+        case DistributionKind::uniform: return x >= lower && x <= upper ? -std::log(upper - lower) : minus_infinity;
+        case DistributionKind::dirichlet:
+        case DistributionKind::posterior: break;
     }
     return std::numeric_limits<double>::quiet_NaN();
 }
@@ -159,6 +231,7 @@ double Distribution::mean(int component) const
         case DistributionKind::uniform: return 0.5 * (lower + upper);
         case DistributionKind::dirichlet:
             return alpha[component] / std::accumulate(alpha.begin(), alpha.end(), 0.0);
+        case DistributionKind::posterior: break;
     }
     return std::numeric_limits<double>::quiet_NaN();
 }
@@ -181,6 +254,7 @@ std::string Distribution::describe() const
             }
             return text + ")";
         }
+        case DistributionKind::posterior: return "posterior sample (joint draws)";
     }
     return "?";
 }
@@ -404,6 +478,7 @@ Distribution read_distribution(TableReader& r, int components)
             }
             break;
         case DistributionKind::dirichlet: read_dirichlet(r, d, components); break;
+        case DistributionKind::posterior: break;  // not a name a file can give
     }
     return d;
 }

@@ -11,7 +11,9 @@
 
 namespace scls {
 
-enum class DistributionKind { fixed, beta, gamma, lognormal, normal, truncated_normal, uniform, dirichlet };
+// posterior: the joint draws of a calibration's posterior sample ([psa]
+// posterior), held by the PSA parameter, never named in a file.
+enum class DistributionKind { fixed, beta, gamma, lognormal, normal, truncated_normal, uniform, dirichlet, posterior };
 
 struct Distribution {
     DistributionKind kind = DistributionKind::fixed;
@@ -33,6 +35,10 @@ struct Distribution {
     std::vector<double> dirichlet_from_uniforms(const std::vector<double>& u) const;
     // The quantile of one share of a Dirichlet: its marginal is beta(alpha_i, sum of the others).
     double share_quantile(int component, double u) const;
+    // Cumulative probability and log density at x (scalar kinds other than
+    // fixed; calibration priors).
+    double cdf(double x) const;
+    double log_density(double x) const;
     // Mean of a scalar kind, or of component i of a Dirichlet.
     double mean(int component = 0) const;
     std::string describe() const;  // e.g. "gamma(shape 4, scale 0.25)"

@@ -79,6 +79,40 @@ void add_dirichlet_ranges(const PsaParameter& p, std::vector<OneWayRange>& range
     }
 }
 
+// One range per fitted parameter of a posterior sample: the parameter at its
+// empirical 2.5% and 97.5% quantiles, its balance share taking up the change,
+// everything else at the scenario's value.
+void add_posterior_ranges(const PsaParameter& p, std::vector<OneWayRange>& ranges)
+{
+    const PosteriorDraws& draws = *p.posterior;
+    std::vector<bool> is_balance(p.paths.size(), false);
+    for (int b : draws.balance) {
+        if (b >= 0) {
+            is_balance[static_cast<std::size_t>(b)] = true;
+        }
+    }
+    for (std::size_t i = 0; i < p.paths.size(); ++i) {
+        if (is_balance[i]) {
+            continue;
+        }
+        std::vector<double> column(draws.draws());
+        for (std::size_t d = 0; d < column.size(); ++d) {
+            column[d] = draws.value(d, i);
+        }
+        std::sort(column.begin(), column.end());
+        auto quantile = [&](double q) { return column[static_cast<std::size_t>(q * static_cast<double>(column.size() - 1) + 0.5)]; };
+        OneWayRange range{p.name + ": " + p.paths[i], p.paths, p.base, p.base, p.base, i, "posterior 2.5%/97.5% quantiles"};
+        for (const bool high : {false, true}) {
+            std::vector<double>& values = high ? range.high : range.low;
+            values[i] = quantile(high ? kOneWayHighQuantile : kOneWayLowQuantile);
+            if (const int b = draws.balance[i]; b >= 0) {
+                values[static_cast<std::size_t>(b)] = p.base[static_cast<std::size_t>(b)] - (values[i] - p.base[i]);
+            }
+        }
+        ranges.push_back(std::move(range));
+    }
+}
+
 std::vector<OneWayRange> ranges_from_psa(const PsaSpec& psa, std::vector<InputIssue>& issues)
 {
     std::vector<OneWayRange> ranges;
@@ -88,6 +122,10 @@ std::vector<OneWayRange> ranges_from_psa(const PsaSpec& psa, std::vector<InputIs
         }
         if (p.distribution.kind == DistributionKind::dirichlet) {
             add_dirichlet_ranges(p, ranges);
+            continue;
+        }
+        if (p.distribution.kind == DistributionKind::posterior) {
+            add_posterior_ranges(p, ranges);
             continue;
         }
         // Keys sharing one value (a price of two regimens) move together.

@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <filesystem>
 #include <map>
+#include <numeric>
 #include <set>
 
 #include "host/psa/parameter_sets.hpp"
@@ -175,7 +177,8 @@ void read_correlations(TableReader& psa, PsaSpec& spec, const std::map<std::stri
                 continue;
             }
             PsaParameter& p = spec.parameters[it->second];
-            if (p.distribution.kind == DistributionKind::dirichlet || p.distribution.is_fixed()) {
+            if (p.distribution.kind == DistributionKind::dirichlet || p.distribution.kind == DistributionKind::posterior ||
+                p.distribution.is_fixed()) {
                 entry.report("parameters", fmt::format("includes \"{}\", a {} parameter (a Gaussian copula correlates scalar "
                                                        "uncertain parameters) — leave it out",
                                                        name, distribution_name(p.distribution.kind)));
@@ -220,7 +223,7 @@ void read_uncertain_parameters(TableReader& psa, const toml::table& root, const 
 {
     std::set<std::string> varied_paths;
     int column = 0;
-    for (TableReader& entry : psa.array_of_tables("parameters", true)) {
+    for (TableReader& entry : psa.array_of_tables("parameters", !psa.has("posterior"))) {
         const std::size_t issues_before = psa.issue_count();
         PsaParameter parameter;
         read_parameter_paths(entry, root, parameter);
@@ -251,6 +254,68 @@ void read_uncertain_parameters(TableReader& psa, const toml::table& root, const 
         column += static_cast<int>(parameter.paths.size());
         spec.parameters.push_back(std::move(parameter));
     }
+}
+
+// [psa] posterior = "file": the calibrated parameters drawn jointly from a
+// posterior sample of sclsim calibrate (method imis), one uncertain parameter
+// named "posterior" whose paths are the file's columns. Draw k takes row
+// order[k mod n] of a shuffle seeded by the PSA seed: every row once before
+// any repeats.
+void read_posterior(TableReader& psa, const Scenario& scenario, const toml::table& root, PsaSpec& spec,
+                    std::map<std::string, int>& by_name)
+{
+    const std::optional<std::string> given = psa.optional_string("posterior");
+    if (!given) {
+        return;
+    }
+    std::filesystem::path path(*given);
+    if (path.is_relative()) {
+        path = scenario.base_directory / path;
+    }
+    std::shared_ptr<PosteriorDraws> draws;
+    try {
+        draws = std::make_shared<PosteriorDraws>(read_posterior_draws(path));
+    } catch (const InputError& e) {
+        for (const InputIssue& issue : e.issues()) {
+            psa.report("posterior", fmt::format("names {}, which {}", path.string(), issue.message));
+        }
+        return;
+    }
+    PsaParameter parameter;
+    parameter.name = "posterior";
+    parameter.paths = draws->columns;
+    parameter.distribution.kind = DistributionKind::posterior;
+    parameter.file = scenario.source_name;
+    const std::vector<std::string> varied = spec.column_names();
+    for (const std::string& column : draws->columns) {
+        std::string problem;
+        const toml::node* node = find_key_path(root, column, problem);
+        if (!node || !node->is_number()) {
+            psa.report("posterior", fmt::format("sets {}, which this scenario {} (the posterior was fitted to another scenario?) — "
+                                                "calibrate this scenario, or use its own posterior",
+                                                column, node ? "does not hold as a number" : "lacks"));
+            return;
+        }
+        if (std::find(varied.begin(), varied.end(), column) != varied.end()) {
+            psa.report("posterior", fmt::format("sets {}, which a [[psa.parameters]] entry varies too (each key has one "
+                                                "distribution) — remove that entry: the posterior carries it",
+                                                column));
+            return;
+        }
+        parameter.base.push_back(node->value<double>().value_or(0.0));
+    }
+    const std::size_t rows = draws->draws();
+    parameter.posterior_order.resize(rows);
+    std::iota(parameter.posterior_order.begin(), parameter.posterior_order.end(), 0u);
+    const auto index = static_cast<std::uint32_t>(spec.parameters.size());
+    for (std::size_t k = rows; k > 1; --k) {
+        const auto j = static_cast<std::size_t>(draw_uniform(spec.seed, k, index, 0) * static_cast<double>(k));
+        std::swap(parameter.posterior_order[k - 1], parameter.posterior_order[std::min(j, k - 1)]);
+    }
+    parameter.posterior = std::move(draws);
+    parameter.first_column = spec.columns();
+    by_name.emplace(parameter.name, static_cast<int>(spec.parameters.size()));
+    spec.parameters.push_back(std::move(parameter));
 }
 
 // EVPPI groups: every uncertain parameter alone, then the [[psa.evppi]] groups.
@@ -370,6 +435,7 @@ std::optional<PsaSpec> load_psa_spec(const Scenario& scenario)
             by_name.emplace(spec.parameters[i].paths[0], static_cast<int>(i));
         }
     }
+    read_posterior(psa, scenario, root, spec, by_name);
     read_correlations(psa, spec, by_name, dropped);
 
     read_evppi_groups(psa, spec, by_name, dropped);
@@ -386,7 +452,12 @@ std::vector<double> draw_parameters(const PsaSpec& spec, std::uint64_t draw)
     for (std::size_t i = 0; i < spec.parameters.size(); ++i) {
         const PsaParameter& p = spec.parameters[i];
         const auto index = static_cast<std::uint32_t>(i);
-        if (p.distribution.kind == DistributionKind::dirichlet) {
+        if (p.distribution.kind == DistributionKind::posterior) {
+            const std::size_t row = p.posterior_order[draw % p.posterior_order.size()];
+            for (std::size_t c = 0; c < p.paths.size(); ++c) {
+                values[static_cast<std::size_t>(p.first_column) + c] = p.posterior->value(row, c);
+            }
+        } else if (p.distribution.kind == DistributionKind::dirichlet) {
             std::vector<double> u(p.paths.size());
             for (std::size_t j = 0; j < u.size(); ++j) {
                 u[j] = draw_uniform(spec.seed, draw, index, static_cast<std::uint32_t>(j));

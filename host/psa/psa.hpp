@@ -7,10 +7,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "host/calibration/posterior.hpp"
 #include "host/psa/distribution.hpp"
 #include "host/scenario/scenario.hpp"
 
@@ -25,6 +27,10 @@ struct PsaParameter {
     int first_column = 0;            // its first column in a draw's values
     std::string file;                // where the entry is written, for messages
     int line = 0;
+    // Distribution kind posterior: the sample its paths' values come from
+    // (columns in path order), and the order in which draws take its rows.
+    std::shared_ptr<const PosteriorDraws> posterior;
+    std::vector<std::uint32_t> posterior_order;
 };
 
 // A Gaussian copula over scalar parameters: their normal scores are

@@ -192,20 +192,34 @@ TEST(Targets, MixesAreShareWeightedAndRatiosUseTheDeltaMethod)
 // A registry groups its patients by the treatment they ever had, followed
 // from diagnosis: the target reads the as-treated curve of each strategy in
 // the mix, and deaths before diagnosis are pooled over the mix's patients.
-TEST(Targets, AsTreatedGroupsReadTheirOwnCurvesFromDiagnosis)
+// A registry's as-treated groups pooled over a mix of strategies: each
+// strategy counts by how many of its patients are in the group (as a registry
+// counts patients), not by its share alone. Hand-built counts, no censoring,
+// so Kaplan-Meier survival is one minus the pooled deaths over the pooled group.
+TEST(Targets, AsTreatedGroupsPoolTheirPatientsOverAMix)
 {
     const Scenario scenario = base();
     std::vector<StrategySummary> summaries(scenario.strategy_names.size(), summary_with(0.5, 0.01, 1.0, 0.02));
+    struct Group {
+        std::uint64_t size, deaths;
+        int month;
+    };
+    // Strategy 0 (share 0.25): 800 ever treated, 80 die in month 10; 100 never, 50 die in month 5.
+    // Strategy 1 (share 0.75): 300 ever treated, 60 die in month 20; 400 never, 100 die in month 3.
+    const Group groups[2][kAsTreatedGroups] = {{{800, 80, 10}, {100, 50, 5}}, {{300, 60, 20}, {400, 100, 3}}};
     for (int s = 0; s < 2; ++s) {
         StrategySummary& strategy = summaries[s];
         strategy.patients = 1000;
         strategy.deaths_before_diagnosis = s == 0 ? 100 : 300;
-        strategy.survival_since_diagnosis = strategy.survival;
         for (int g = 0; g < kAsTreatedGroups; ++g) {
-            Curve& curve = strategy.survival_since_diagnosis_by_group[g];
-            curve = strategy.survival;
-            curve.value[60] = g == static_cast<int>(AsTreated::ever) ? 0.9 - 0.1 * s : 0.3 + 0.1 * s;
-            curve.se[60] = 0.01 * (g + 1);
+            const Group& group = groups[s][g == static_cast<int>(AsTreated::ever) ? 0 : 1];
+            strategy.deaths_since_diagnosis[g].assign(121, 0);
+            strategy.censored_since_diagnosis[g].assign(121, 0);
+            strategy.deaths_since_diagnosis[g][group.month] = group.deaths;
+            strategy.alive_at_diagnosis += group.size;
+            if (g == static_cast<int>(AsTreated::ever)) {
+                strategy.ever_treated = group.size;
+            }
         }
     }
     Target ever;
@@ -214,12 +228,19 @@ TEST(Targets, AsTreatedGroupsReadTheirOwnCurvesFromDiagnosis)
     ever.since_diagnosis = true;
     ever.as_treated = static_cast<int>(AsTreated::ever);
     ever.strategies.shares = {{0, 0.25}, {1, 0.75}};
-    const TargetValue e = evaluate_target(ever, summaries);
-    EXPECT_DOUBLE_EQ(e.value, 0.25 * 0.9 + 0.75 * 0.8);
-    EXPECT_DOUBLE_EQ(e.se, 0.01);
+    // 0.25 * 800 + 0.75 * 300 = 425 patients, 0.25 * 80 + 0.75 * 60 = 65 deaths (share-weighted survival would be 0.825).
+    EXPECT_NEAR(evaluate_target(ever, summaries).value, 1.0 - 65.0 / 425.0, 1e-12);
     Target never = ever;
     never.as_treated = static_cast<int>(AsTreated::never);
-    EXPECT_DOUBLE_EQ(evaluate_target(never, summaries).value, 0.25 * 0.3 + 0.75 * 0.4);
+    // 25 + 300 = 325 patients, 12.5 + 75 = 87.5 deaths (share-weighted: 0.6875).
+    EXPECT_NEAR(evaluate_target(never, summaries).value, 1.0 - 87.5 / 325.0, 1e-12);
+    Target everybody = ever;
+    everybody.as_treated = -1;
+    EXPECT_NEAR(evaluate_target(everybody, summaries).value, 1.0 - 152.5 / 750.0, 1e-12);
+    // One strategy alone: exactly its own group's curve.
+    Target alone = ever;
+    alone.strategies.shares = {{1, 1.0}};
+    EXPECT_NEAR(evaluate_target(alone, summaries).value, 1.0 - 60.0 / 300.0, 1e-12);
     Target overall = ever;
     overall.since_diagnosis = false;
     EXPECT_DOUBLE_EQ(evaluate_target(overall, summaries).value, 0.5);

@@ -126,6 +126,29 @@ TEST(Psa, DistributionsMatchTheirMeansAndSds)
     }
 }
 
+// Calibration priors use each distribution's CDF and density: the CDF
+// inverts the quantile, and the density integrates (trapezoid rule between
+// two quantiles) to the probability between them.
+TEST(Psa, DistributionCdfsAndDensitiesAgreeWithTheirQuantiles)
+{
+    const PsaSpec spec = *load_psa_spec(with_psa(kSpec));
+    for (int index : {0, 1, 2, 3, 5, 6}) {  // every scalar kind (4 is the Dirichlet)
+        const Distribution& d = spec.parameters[index].distribution;
+        for (double u : {0.01, 0.2, 0.5, 0.9, 0.99}) {
+            EXPECT_NEAR(d.cdf(d.quantile(u)), u, 1e-9) << d.describe() << " at " << u;
+        }
+        const double from = d.quantile(0.1), to = d.quantile(0.8);
+        constexpr int kSteps = 4000;
+        double integral = 0.0;
+        for (int k = 0; k < kSteps; ++k) {
+            const double a = from + (to - from) * k / kSteps, b = from + (to - from) * (k + 1) / kSteps;
+            integral += 0.5 * (std::exp(d.log_density(a)) + std::exp(d.log_density(b))) * (b - a);
+        }
+        EXPECT_NEAR(integral, 0.7, 1e-5) << d.describe();
+    }
+    EXPECT_EQ(spec.parameters[1].distribution.log_density(1.5), -INFINITY);  // a beta outside (0, 1)
+}
+
 TEST(Psa, CorrelationGroupsCorrelateTheDraws)
 {
     const PsaSpec spec = *load_psa_spec(with_psa(kSpec));
