@@ -330,8 +330,8 @@ ImisResult Sampler::run()
         }
         if (result_.expected_unique >= wanted_unique) {
             result_.converged = true;
-            result_.stop_reason = fmt::format("converged after {} components: {:.0f} distinct draws expected of {}",
-                                              result_.steps, result_.expected_unique, options_.posterior_draws);
+            result_.stop_reason = fmt::format("converged after {} component{}: {:.0f} distinct draws expected of {}", result_.steps,
+                                              result_.steps == 1 ? "" : "s", result_.expected_unique, options_.posterior_draws);
             break;
         }
         if (result_.steps >= options_.max_steps) {

@@ -191,18 +191,18 @@ def validation(ctx):
     d = ctx.validation
     if d is None:
         return []
-    from .validation import Z95, fmt_stat, plot_curves, plot_targets
+    from .validation import Z95, fmt_stat, fmt_target, plot_curves, plot_targets, target_z
     rows = []
+    zs = target_z(d)
     for i, name in enumerate(d["name"]):
         statistic = d["statistic"][i]
-        z = (d["model_value"][i] - d["target_value"][i]) / d["target_se"][i]
+        z = zs[i]
         when = f" at {d['years'][i]:g} y" if np.isfinite(d["years"][i]) else ""
         rows.append((name, f"{statistic.replace('_', ' ')}{when}", d["strategies"][i],
-                     f"{fmt_stat(statistic, d['target_value'][i])} ({fmt_stat(statistic, d['target_se'][i])})",
+                     fmt_target(d, i),
                      f"{fmt_stat(statistic, d['model_value'][i])} ({fmt_stat(statistic, d['model_se'][i])})",
                      Raw(f"<b>{z:+.2f}</b>" if abs(z) > Z95 else f"{z:+.2f}"), d["source"][i]))
-    met = sum(1 for i in range(len(rows)) if abs((d["model_value"][i] - d["target_value"][i]) / d["target_se"][i])
-              <= Z95)
+    met = int(np.sum(np.abs(zs) <= Z95))
     return [heading(3, "Validation", "validation"),
             paragraph(f"The model against the published targets of {esc(d['target_set'])} "
                       f"(<code>{esc(d['targets_source'])}</code>): {met} of {len(rows)} within the published 95% "

@@ -59,6 +59,7 @@ def load(path):
             "strategy": strings(f["axes/strategy"]),
             "strategy_label": strings(f["axes/strategy_label"]),
             "regimen_names": strings(f["axes/regimen"]),
+            "regimen_labels": strings(f["axes/regimen_label" if "axes/regimen_label" in f else "axes/regimen"]),
             "time": f["axes/time_years"][()],
             "survival": r["survival"][0],
             "survival_se": r["survival_se"][0],
@@ -72,12 +73,23 @@ def load(path):
             "observed_rate_lower": f["axes/observed_rate_lower"][()] if "axes/observed_rate_lower" in f else None,
         }
         data["follow_up"] = strings(v["follow_up"]) if "follow_up" in v else ["entry"] * len(data["name"])
+        data["scale"] = strings(v["scale"]) if "scale" in v else ["linear"] * len(data["name"])  # older files: linear
         for name in ("quantile", "cohort_size", "target_ci_lower", "target_ci_upper"):
             data[name] = v[name][()] if name in v else np.full(len(data["name"]), np.nan)
         for name in ("survival_since_diagnosis", "survival_since_diagnosis_as_treated"):
             if name in r:
                 data[name] = r[name][0]
     return data
+
+
+def statistic_text(d, i):
+    """'survival at 5 y', 'observed_rate_max of 28 patients', 'observed_rate, quantile 0.5' of target i."""
+    when = f" at {d['years'][i]:g} y" if np.isfinite(d["years"][i]) else ""
+    if np.isfinite(d["cohort_size"][i]):
+        when = f" of {int(d['cohort_size'][i])} patients"
+    elif np.isfinite(d["quantile"][i]):
+        when = f", quantile {d['quantile'][i]:g}"
+    return d["statistic"][i] + when
 
 
 def target_curve(d, i, curve_key):
@@ -139,8 +151,8 @@ def plot_curves(d, curve_key, statistic, ylabel):
         labels.append(wrap(f"Model, registry group as simulated: {mix_label(d, g['shares'])}{since}", 100))
         dodge = (k - (len(groups) - 1) / 2) * DODGE_YEARS
         for i in g["targets"]:
-            value, half = d["target_value"][i], Z95 * d["target_se"][i]
-            interval = [[value - max(0.0, value - half)], [min(1.0, value + half) - value]]  # probabilities
+            value, low, high = target_interval(d, i)
+            interval = [[value - max(0.0, low)], [min(1.0, high) - value]]  # probabilities
             ax.errorbar(d["years"][i] + dodge, value, yerr=interval, fmt=marker, color=color,
                         markerfacecolor="white", markeredgewidth=1.6, markersize=7, capsize=4, lw=1.4, zorder=5)
         handles.append(Line2D([], [], ls="none", marker=marker, color=color, markerfacecolor="white",
@@ -159,33 +171,60 @@ def plot_curves(d, curve_key, statistic, ylabel):
     if groups:
         ax.set_title(f"{ylabel}: model against the published targets ({d['target_set']})")
         caption(fig, f"{model_text}; a registry group is the share-weighted mix of the strategies its patients followed. "
-                     f"Published points with 95% intervals (target ± 1.96 SE, cut at 0 and 100%). Shown to {horizon:g} "
-                     "years.")
+                     f"Published points with 95% intervals (as published, else target ± 1.96 SE, or × and ÷ exp(1.96 SE) "
+                     f"on a log scale; cut at 0 and 100%). Shown to {horizon:g} years.")
     else:  # the target set has no target of this kind: the model's curves alone
         ax.set_title(f"{ylabel}: the model ({d['target_set']} has no {statistic.replace('_', '-')} target)")
         caption(fig, f"{model_text}. Shown to {horizon:g} years.")
     return fig
 
 
+def is_log(d, i):
+    return d.get("scale", ["linear"] * len(d["name"]))[i] == "log"
+
+
+def target_z(d, values=None):
+    """How far values (default: the model's) are from each target in published SEs, on the target's scale:
+    (value − published) / SE, or ln(value / published) / SE where the target's scale is "log"."""
+    values = np.asarray(d["model_value"] if values is None else values, dtype=float)
+    z = np.empty(len(d["name"]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for i in range(len(z)):
+            value, target, se = values[i], d["target_value"][i], d["target_se"][i]
+            z[i] = (np.log(value / target) if value > 0 else -np.inf) / se if is_log(d, i) else (value - target) / se
+    return z
+
+
+def fmt_target(d, i):
+    """'published (SE)' of target i; a log-scale target's SE is that of its logarithm."""
+    s = d["statistic"][i]
+    if is_log(d, i):
+        return f"{fmt_stat(s, d['target_value'][i])} (SE of log {d['target_se'][i]:.3f})"
+    return f"{fmt_stat(s, d['target_value'][i])} ({fmt_stat(s, d['target_se'][i])})"
+
+
 def plot_targets(d):
     n = len(d["name"])
-    z = (d["model_value"] - d["target_value"]) / d["target_se"]
+    z = target_z(d)
     fig, (ax,), legend_ax = figure_with_legend(8.0, 0.42 * n + 1.2, 2)
     y = np.arange(n)[::-1]
     ax.axvspan(-Z95, Z95, color="0.88", zorder=0)
+    limit = max(3.0, np.nanmax(np.abs(z[np.isfinite(z)]), initial=0.0) * 1.25)
+    shown = np.clip(z, -limit, limit)  # a model value of 0 against a log-scale target: at the edge
     inside = np.abs(z) <= Z95
-    ax.scatter(z[inside], y[inside], color="#0072B2", marker="o", s=45, zorder=3)
-    ax.scatter(z[~inside], y[~inside], facecolor="white", edgecolor="#D55E00", marker="D", s=45, lw=1.5, zorder=3)
-    for zi, yi in zip(z, y):
-        ax.annotate(f"{zi:+.2f}".replace("-", "−"), (zi, yi), xytext=(7, 0), textcoords="offset points", va="center", fontsize=8)
+    ax.scatter(shown[inside], y[inside], color="#0072B2", marker="o", s=45, zorder=3)
+    ax.scatter(shown[~inside], y[~inside], facecolor="white", edgecolor="#D55E00", marker="D", s=45, lw=1.5, zorder=3)
+    for zi, xi, yi in zip(z, shown, y):
+        ax.annotate(f"{zi:+.2f}".replace("-", "−"), (xi, yi), xytext=(7, 0), textcoords="offset points", va="center",
+                    fontsize=8)
     ax.axvline(0, color="0.3", lw=0.8)
-    limit = max(3.0, np.nanmax(np.abs(z)) * 1.25)
-    ax.set_xlim(-limit, limit)
+    ax.set_xlim(-1.05 * limit, 1.05 * limit)
     ax.set_ylim(-0.7, n - 0.3)
     ax.set_yticks(y, [f"{name} ({stat.replace('_', ' ')})" for name, stat in zip(d["name"], d["statistic"])],
                   fontsize=8)
     ax.grid(axis="y", visible=False)
-    ax.set_xlabel("z = (model − published) / published SE")
+    ax.set_xlabel("z = (model − published) / published SE" + (
+        "; log-scale targets: ln(model / published) / SE" if any(is_log(d, i) for i in range(n)) else ""))
     ax.set_title(f"Every target of {d['target_set']} against the model")
     legend_in(legend_ax, [Patch(color="0.88"), Line2D([], [], ls="none", marker="o", color="#0072B2"),
                           Line2D([], [], ls="none", marker="D", markerfacecolor="white", color="#D55E00")],
@@ -210,11 +249,15 @@ def observed_rate_cdf(histogram, lower):
 
 
 def target_interval(d, i):
-    """A target's value and 95% interval: the one published, else value ± 1.96 SE."""
+    """A target's value and 95% interval: the one published, else value ± 1.96 SE (value × and ÷ exp(1.96 SE) on a
+    log scale, where the SE is that of log(value))."""
     value = d["target_value"][i]
     low, high = d["target_ci_lower"][i], d["target_ci_upper"][i]
     if np.isfinite(low) and np.isfinite(high):
         return value, low, high
+    if is_log(d, i):
+        factor = np.exp(Z95 * d["target_se"][i])
+        return value, value / factor, value * factor
     half = Z95 * d["target_se"][i]
     return value, value - half, value + half
 

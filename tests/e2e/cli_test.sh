@@ -75,6 +75,18 @@ done
 "$python" "$here/../../scripts/validation_report.py" "$work/rates.h5" --out-dir "$work/validation" > /dev/null
 grep -q "observed_rate_max of 28 patients" "$work/validation/rates.md" || fail "validation report lacks the observed-rate targets"
 [ -s "$work/validation/rates_observed_rates.png" ] || fail "validation figure of observed rates missing"
+echo "== calibrate --method imis (a tiny budget) and the posterior section of the validation report"
+sed '/^\[fit\]/,/^$/d' "$here/../../scenarios/targets/gousseff2011.toml" > "$work/imis.toml"
+printf '[fit]\nmethod = "imis"\npatients = 2000\nprior_draws = 100\ndraws_per_step = 20\nposterior_draws = 100\nmax_steps = 3\n' \
+  >> "$work/imis.toml"
+"$sclsim" calibrate --targets "$work/imis.toml" -q -o "$work/imis.calibrated.toml" --posterior "$work/imis.posterior.h5" > /dev/null
+"$python" "$here/../../scripts/validation_report.py" "$work/rates.h5" --posterior "$work/imis.posterior.h5" \
+  --out-dir "$work/validation" --name posterior > /dev/null
+grep -q "Bayesian calibration (posterior)" "$work/validation/posterior.md" || fail "validation report lacks the posterior"
+grep -q "targets inside their predictive 95% interval" "$work/validation/posterior.md" || fail "posterior section lacks the predictive check"
+for figure in posterior_targets posterior_parameters; do
+  [ -s "$work/validation/posterior_$figure.png" ] || fail "validation figure $figure missing"
+done
 echo "== psa, report and the CEA figures"
 psa_scenario="$here/../../scenarios/scls_psa.toml"
 "$sclsim" psa "$psa_scenario" --draws 60 --patients 500 --backend cpu -q -o "$work/psa.h5" > /dev/null
