@@ -261,7 +261,6 @@ void Sampler::add_component()
         weights.push_back(0.5 * (result_.weights[distance[k].second] + 1.0 / static_cast<double>(n)));
     }
     components_.push_back(make_gaussian(centre, covariance_about(points, weights, centre)));
-    result_.centres.push_back(centre);
     const Gaussian& g = components_.back();
     for (std::size_t i = 0; i < n; ++i) {
         log_mixture_[i] = log_add(log_mixture_[i], g.log_density(result_.samples[i].point));

@@ -44,7 +44,6 @@ struct ImisResult {
     std::vector<ImisSample> samples;          // every point evaluated, in order
     std::vector<double> weights;              // normalised importance weights, per sample
     std::vector<std::size_t> resampled;       // posterior draws: indices into samples (equally weighted)
-    std::vector<std::vector<double>> centres;  // the mixture components' means
     int steps = 0;                             // components added
     double effective_sample_size = 0.0;        // 1 / sum of squared weights
     double expected_unique = 0.0;              // expected distinct points in the resample

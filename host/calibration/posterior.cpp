@@ -162,7 +162,7 @@ double log_likelihood(const std::vector<Target>& targets, const std::vector<Targ
 }
 
 PosteriorResult calibrate_posterior(const Scenario& scenario, const TargetSet& targets, const RunOptions& run,
-                                    const PosteriorProgress& progress)
+                                    const ImisProgress& progress)
 {
     const auto clock_start = std::chrono::steady_clock::now();
     PosteriorResult r;

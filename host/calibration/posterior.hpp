@@ -40,11 +40,6 @@ struct PosteriorResult {
     double seconds = 0.0;
 };
 
-struct PosteriorProgress {
-    std::function<void(std::size_t evaluations)> on_evaluation;
-    std::function<void(int step, double effective_sample_size, double expected_unique)> on_step;
-};
-
 // Share of posterior mass in the outer 5% of a range above which a posterior
 // counts as piled up at that bound (a flat posterior puts 5% there).
 inline constexpr double kBoundPileShare = 0.2;
@@ -55,7 +50,7 @@ inline constexpr double kBoundPileShare = 0.2;
 double log_likelihood(const std::vector<Target>& targets, const std::vector<TargetValue>& values);
 
 PosteriorResult calibrate_posterior(const Scenario& scenario, const TargetSet& targets, const RunOptions& run,
-                                    const PosteriorProgress& progress = {});
+                                    const ImisProgress& progress = {});
 
 void write_posterior(const std::filesystem::path& path, const Scenario& scenario, const TargetSet& targets,
                      const PosteriorResult& result, const std::string& created_utc, const std::string& version);

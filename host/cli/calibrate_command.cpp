@@ -113,7 +113,7 @@ class CalibrateCommand final : public Command {
                    "{} per component, up to {} components, {} posterior draws)\n",
                    scenario.source_name, targets.source_name, targets.parameters.size(), targets.targets.size(), targets.patients,
                    targets.seed, imis.prior_draws, imis.draws_per_step, imis.max_steps, imis.posterior_draws);
-        PosteriorProgress progress;
+        ImisProgress progress;
         if (!quiet_) {
             progress.on_step = [&](int step, double ess, double unique) {
                 fmt::print("{:>3} component{} added: effective sample size {:.0f}, {:.0f} distinct draws expected of {} (wanted {:.0f})\n",
