@@ -17,7 +17,8 @@ echo "== base case with validation targets (1,000,000 patients)"
 "$sclsim" run --patients 1000000 --targets scenarios/targets/pineton2017.toml -q -o "$work/scls_base.h5" > /dev/null
 posterior=()  # the Bayesian calibration's posterior sample, once there is one
 [ -f "$root/scenarios/posterior/scls_base.posterior.h5" ] && posterior=(--posterior "$root/scenarios/posterior/scls_base.posterior.h5")
-(cd "$work" && "$python" "$root/scripts/validation_report.py" scls_base.h5 "${posterior[@]}" --out-dir "$root/results/validation")
+notes=(--notes "$root/scenarios/targets/pineton2017.notes.md")  # what misses and why, target by target
+(cd "$work" && "$python" "$root/scripts/validation_report.py" scls_base.h5 "${posterior[@]}" "${notes[@]}" --out-dir "$root/results/validation")
 echo "== base case against the observed attack rates (1,000,000 patients)"
 "$sclsim" run --patients 1000000 --targets scenarios/targets/gousseff2011.toml -q -o "$work/gousseff2011.h5" > /dev/null
 (cd "$work" && "$python" "$root/scripts/validation_report.py" gousseff2011.h5 --out-dir "$root/results/validation")

@@ -23,7 +23,7 @@ struct Bound {
     bool admits(double value) const { return (lower_open ? value > lower : value >= lower) && value <= upper; }
 
     static const Bound any, non_negative, positive, probability, rate_per_year, rate_ratio, multiplier, money, price_per_gram,
-        days, years, age_years, weight_kg, dose_g_per_kg, per_year_count, log_sd, gamma_shape, utility, utility_coefficient,
+        days, years, positive_years, age_years, weight_kg, dose_g_per_kg, per_year_count, log_sd, gamma_shape, utility, utility_coefficient,
         hazard_coefficient, gompertz_slope, discount_rate, months, people_per_year;
 };
 
@@ -48,6 +48,7 @@ inline constexpr Bound Bound::money{0.0, 1e9, false, "an amount of money per ite
 inline constexpr Bound Bound::price_per_gram{0.0, 1e6, false, "a drug price per gram in the scenario's currency"};
 inline constexpr Bound Bound::days{0.0, 3650.0, false, "a number of days of one stay"};
 inline constexpr Bound Bound::years{0.0, 120.0, false, "a duration in years within a human life"};
+inline constexpr Bound Bound::positive_years{0.0, 120.0, true, "a positive duration in years within a human life"};
 inline constexpr Bound Bound::age_years{0.0, 120.0, false, "an age in years"};
 inline constexpr Bound Bound::weight_kg{0.0, 500.0, true, "a body weight in kg"};
 inline constexpr Bound Bound::dose_g_per_kg{0.0, 10.0, false, "a dose in grams per kg of body weight"};

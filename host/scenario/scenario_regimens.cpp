@@ -453,9 +453,14 @@ void read_cohort(TableReader& top, Scenario& scenario)
         }
         p.ever_treated_mask |= 1u << r;
     }
+    // A registry knows the treatment a patient received by the end of its follow-up (EurêClark: a median 5.1 years).
+    p.as_treated_within_years = cohort.number_or("as_treated_within_years", Bound::positive_years, kInfinity);
     // A study's observed attack rates count only patients followed long enough (short windows give extreme rates).
     p.observed_rate_min_years = cohort.number_or("observed_rate_min_years", Bound::years, 1.0);
-    cohort.finish("ever_treated, observed_rate_min_years");
+    // Before/after studies follow patients on prophylaxis for a limited time (Xie 2015: a median of 32 months).
+    p.within_patient_window_years =
+        cohort.number_or("within_patient_window_years", Bound::positive_years, kInfinity);
+    cohort.finish("ever_treated, as_treated_within_years, observed_rate_min_years, within_patient_window_years");
 }
 
 }  // namespace scls::detail

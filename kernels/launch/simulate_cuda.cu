@@ -67,13 +67,13 @@ __global__ void __launch_bounds__(kPatientsPerBlock)
                              }
                          }
                          if (active) {
-                             count_lifetime(outcome, p.ever_treated_mask, [&](int index, std::uint32_t amount) {
+                             count_lifetime(outcome, p, [&](int index, std::uint32_t amount) {
                                  if (amount != 0) {
                                      atomicAdd(&block_counts[strategy * kCounters + index],
                                                static_cast<unsigned long long>(amount));
                                  }
                              });
-                             histogram_lifetime(outcome, geometry.layout, p.ever_treated_mask, set_counts + strategy * per_strategy);
+                             histogram_lifetime(outcome, geometry.layout, p, set_counts + strategy * per_strategy);
                          }
                      });
     __syncthreads();

@@ -46,8 +46,8 @@ struct SimulateBlockOnHost {
                     m[2 * v] += values[v];
                     m[2 * v + 1] += values[v] * values[v];
                 }
-                count_lifetime(outcome, p.ever_treated_mask, [&](int index, std::uint32_t amount) { local_counts[strategy][index] += amount; });
-                histogram_lifetime(outcome, geometry.layout, p.ever_treated_mask, set_counts + strategy * per_strategy);
+                count_lifetime(outcome, p, [&](int index, std::uint32_t amount) { local_counts[strategy][index] += amount; });
+                histogram_lifetime(outcome, geometry.layout, p, set_counts + strategy * per_strategy);
             });
         }
         for (int s = 0; s < geometry.strategies; ++s) {

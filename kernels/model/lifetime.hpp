@@ -27,6 +27,7 @@ struct LifetimeOutcome {
     double first_attack_time;            // infinity if none
     double diagnosis_time;               // years since entry (0 for a cohort entering at diagnosis)
     double treatment_start_time;         // the first prophylaxis; infinity if none
+    double ever_treated_time;            // first on a regimen of [cohort] ever_treated; infinity if never
     EndReason end_reason;
     std::uint32_t attacks_by_severity[kSeverities];
     std::uint32_t complications[kComplications];
@@ -36,7 +37,8 @@ struct LifetimeOutcome {
     std::uint32_t discontinuations;
     std::uint32_t escalations;
     std::uint32_t deescalations;
-    std::uint32_t untreated_attacks;     // attacks before the first prophylaxis
+    std::uint32_t untreated_attacks;     // attacks before the first prophylaxis (with the onset attack, entering at onset)
+    std::uint32_t window_attacks;        // attacks in the first within_patient_window_years of prophylaxis
     std::uint32_t attacks_before_diagnosis;
     std::uint32_t response_losses;
     bool myeloma_onset;
@@ -224,6 +226,10 @@ class LifetimeSimulator {
         s.out.end_reason = EndReason::horizon;
         s.out.diagnosis_time = patient_.diagnosis_time;
         s.out.treatment_start_time = kInfinity;
+        s.out.ever_treated_time = kInfinity;
+        // A cohort entering at onset enters at its first attack: studies that
+        // count flares from the first one count it among the untreated.
+        s.out.untreated_attacks = p_.starts_at_onset ? 1u : 0u;
         s.upcoming_attack = attacks_.get(key_, 0);
         s.attack_budget = s.upcoming_attack.budget;
         for (int slot = 0; slot < p_.regimens; ++slot) {
@@ -251,6 +257,14 @@ class LifetimeSimulator {
         s.regimen = strategy.start_regimen;
         if (s.regimen != 0) {
             s.out.treatment_start_time = min_of(s.out.treatment_start_time, s.t);
+        }
+        note_ever_treated(s);
+    }
+
+    SCLS_FUNCTION void note_ever_treated(LifetimeState& s) const
+    {
+        if ((p_.ever_treated_mask >> s.regimen) & 1u) {
+            s.out.ever_treated_time = min_of(s.out.ever_treated_time, s.t);
         }
     }
 
@@ -393,6 +407,7 @@ class LifetimeSimulator {
                 s.out.treatment_start_time = min_of(s.out.treatment_start_time, s.t);
             }
             s.regimen = switch_to;
+            note_ever_treated(s);
             s.regimen_start_time = s.t;
             s.recent_attacks = 0;
             ++s.out.switches;
@@ -411,6 +426,8 @@ class LifetimeSimulator {
         ++out.attacks_on_regimen[s.regimen];
         if (out.treatment_start_time == kInfinity) {
             ++out.untreated_attacks;
+        } else if (t < out.treatment_start_time + p_.within_patient_window_years) {
+            ++out.window_attacks;
         }
         if (t < patient_.diagnosis_time) {
             ++out.attacks_before_diagnosis;

@@ -143,8 +143,10 @@ struct ModelParams {
     double diagnosis_delay_log_sd;
     double treatment_delay_years;         // diagnosis to the first prophylaxis
     std::uint32_t ever_treated_mask;      // bit r: regimen r counts as treatment for as-treated groups
+    double as_treated_within_years;       // ... if started within this time of diagnosis (a registry's follow-up)
     bool diagnosis_curves;                // tally survival from diagnosis (by as-treated group)
     double observed_rate_min_years;       // shortest untreated follow-up whose observed attack rate is tallied
+    double within_patient_window_years;   // follow-up on prophylaxis of the before/after comparison (infinity: all)
 
     int regimens;
     RegimenParams regimen[kMaxRegimens];

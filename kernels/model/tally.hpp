@@ -165,20 +165,19 @@ SCLS_FUNCTION inline int observed_rate_bin(std::uint32_t attacks, double years)
 // that ends before diagnosis ends in death, or at the horizon undiagnosed.
 SCLS_FUNCTION SCLS_FORCEINLINE bool alive_at_diagnosis(const LifetimeOutcome& o) { return o.end_time >= o.diagnosis_time; }
 
-// Ever on a regimen that counts as treatment for the as-treated groups.
-SCLS_FUNCTION SCLS_FORCEINLINE bool ever_treated(const LifetimeOutcome& o, std::uint32_t ever_treated_mask)
+// On a regimen of [cohort] ever_treated within as_treated_within_years of
+// diagnosis: treated as a registry saw it by the end of its follow-up.
+SCLS_FUNCTION SCLS_FORCEINLINE bool ever_treated(const LifetimeOutcome& o, const ModelParams& p)
 {
-    bool treated = false;
-    for (int r = 1; r < kMaxRegimens; ++r) {
-        treated = treated || (((ever_treated_mask >> r) & 1u) && o.regimen_years[r] > 0.0);
-    }
-    return treated;
+    return o.ever_treated_time < kInfinity && o.ever_treated_time <= o.diagnosis_time + p.as_treated_within_years;
 }
 
 // Adds one lifetime's counters through add(index, amount): a plain add into
-// block-local storage on the CPU, a shared-memory atomic on the GPU.
+// block-local storage on the CPU, a shared-memory atomic on the GPU. The
+// before/after comparison follows each patient on prophylaxis for at most
+// p.within_patient_window_years (infinity: to the end of follow-up).
 template <class Add>
-SCLS_FUNCTION inline void count_lifetime(const LifetimeOutcome& o, std::uint32_t ever_treated_mask, Add&& add)
+SCLS_FUNCTION inline void count_lifetime(const LifetimeOutcome& o, const ModelParams& p, Add&& add)
 {
     add(static_cast<int>(Counter::patients), 1u);
     for (int s = 0; s < kSeverities; ++s) {
@@ -206,21 +205,21 @@ SCLS_FUNCTION inline void count_lifetime(const LifetimeOutcome& o, std::uint32_t
     add(static_cast<int>(Counter::alive_at_diagnosis), diagnosed ? 1u : 0u);
     add(static_cast<int>(Counter::deaths_before_diagnosis), !diagnosed && o.end_reason != EndReason::horizon ? 1u : 0u);
     add(static_cast<int>(Counter::attacks_before_diagnosis), o.attacks_before_diagnosis);
-    add(static_cast<int>(Counter::ever_treated), diagnosed && ever_treated(o, ever_treated_mask) ? 1u : 0u);
+    add(static_cast<int>(Counter::ever_treated), diagnosed && ever_treated(o, p) ? 1u : 0u);
     if (o.treatment_start_time < kInfinity) {
-        const std::uint32_t attacks_before = o.untreated_attacks;
         add(static_cast<int>(Counter::treated_patients), 1u);
-        add(static_cast<int>(Counter::attacks_before_treatment), attacks_before);
+        add(static_cast<int>(Counter::attacks_before_treatment), o.untreated_attacks);
         add(static_cast<int>(Counter::days_before_treatment), whole_days(o.treatment_start_time));
-        add(static_cast<int>(Counter::attacks_on_treatment), o.attacks() - attacks_before);
-        add(static_cast<int>(Counter::days_on_treatment), whole_days(o.end_time - o.treatment_start_time));
+        add(static_cast<int>(Counter::attacks_on_treatment), o.window_attacks);
+        add(static_cast<int>(Counter::days_on_treatment),
+            whole_days(min_of(o.end_time - o.treatment_start_time, p.within_patient_window_years)));
     }
 }
 
 // One histogram entry per curve: survival (death or censoring month),
 // attack-free survival (first attack, or censoring at death/horizon), and
 // attacks per patient. Survival curves are suffix sums of these on the host.
-SCLS_FUNCTION inline void histogram_lifetime(const LifetimeOutcome& o, const CountLayout& layout, std::uint32_t ever_treated_mask,
+SCLS_FUNCTION inline void histogram_lifetime(const LifetimeOutcome& o, const CountLayout& layout, const ModelParams& p,
                                              std::uint64_t* strategy_counts)
 {
     const bool died = o.end_reason != EndReason::horizon;
@@ -240,7 +239,7 @@ SCLS_FUNCTION inline void histogram_lifetime(const LifetimeOutcome& o, const Cou
         atomic_add(strategy_counts + layout.observed_rates() + observed_rate_bin(o.untreated_attacks, untreated_years), 1);
     }
     if (layout.diagnosis_curves && alive_at_diagnosis(o)) {
-        const AsTreated group = ever_treated(o, ever_treated_mask) ? AsTreated::ever : AsTreated::never;
+        const AsTreated group = ever_treated(o, p) ? AsTreated::ever : AsTreated::never;
         atomic_add(strategy_counts +
                        (died ? layout.deaths_since_diagnosis_by_month(group) : layout.censored_since_diagnosis_by_month(group)) +
                        layout.month_of(o.end_time - o.diagnosis_time),

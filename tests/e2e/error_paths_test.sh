@@ -95,7 +95,8 @@ echo "== broken targets files"
 printf 'name = "x"\n[[targets\n' > "$work/t_malformed.toml"
 sed 's/^statistic = "survival"/statistic = "happiness"/' "$targets" > "$work/t_statistic.toml"
 sed 's/^path = "attacks.heterogeneity_sigma"/path = "attacks.nope"/' "$targets" > "$work/t_path.toml"
-sed 's/^lower = 0.8$/lower = 1e400/' "$targets" > "$work/t_bound.toml"
+sed 's/^lower = 0.4$/lower = 1e400/' "$targets" > "$work/t_bound.toml"
+grep -q "^lower = 1e400$" "$work/t_bound.toml" || { echo "FAIL: t_bound.toml: the sed found no bound to break" >&2; failures=$((failures + 1)); }
 printf 'typo = 1\n' >> "$work/t_statistic.toml"
 : > "$work/t_empty.toml"
 for f in t_malformed t_statistic t_path t_bound t_empty; do

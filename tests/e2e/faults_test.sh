@@ -126,6 +126,7 @@ touch "$work/tmp.h5.partial-$host-$dead" "$work/tmp.h5.partial-$host-$live"
 echo "== outputs never replace inputs or a user's own files"
 cp "$psa_scenario" "$work/mine.toml"
 cp "$here/../../scenarios/scls_base.toml" "$work/scls_base.toml"
+mkdir -p "$work/posterior" && cp "$here/../../scenarios/posterior/scls_base.posterior.h5" "$work/posterior/"  # the PSA draws from it
 before=$(md5sum < "$work/mine.toml")
 expect 2 "$work/self.log" "an input of this run" -- "$sclsim" psa "$work/mine.toml" --draws 2 --patients 500 -o "$work/mine.toml"
 expect 2 "$work/self.log" "an input of this run" -- "$sclsim" psa "$work/mine.toml" --draws 2 --patients 500 -o "$work/scls_base.toml"

@@ -89,6 +89,14 @@ struct BrokenCase {
 
 class BrokenTargets : public ::testing::TestWithParam<BrokenCase> {};
 
+// The base scenario with a cohort entering at diagnosis and no as-treated
+// groups: what targets that need the pathway must be refused against.
+Scenario entering_at_diagnosis()
+{
+    return load_scenario(builtin_scenario_text(), kBuiltinScenarioName, ".",
+                         {{"pathway.start", "diagnosis"}, {"cohort.ever_treated", "[]"}});
+}
+
 TEST_P(BrokenTargets, AreRefusedWithTheKeyAndWhatWouldBeRight)
 {
     const BrokenCase& c = GetParam();
@@ -97,7 +105,7 @@ TEST_P(BrokenTargets, AreRefusedWithTheKeyAndWhatWouldBeRight)
     ASSERT_NE(at, std::string::npos) << c.replace;
     text.replace(at, std::string(c.replace).size(), c.with);
     try {
-        load_targets(text, "t.toml", base());
+        load_targets(text, "t.toml", entering_at_diagnosis());
         FAIL() << c.what << ": accepted";
     } catch (const InputError& e) {
         std::string all;
@@ -126,7 +134,7 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenCase{"log scale from 0", "lower = 0.3\nupper = 2.5", "lower = 0.0\nupper = 2.5\nscale = \"log\"", "logarithms"},
         BrokenCase{"unknown path", "\"attacks.heterogeneity_sigma\"", "\"attacks.heterogenity_sigma\"", "no key attacks.heterogenity_sigma"},
         BrokenCase{"non-numeric path", "\"attacks.heterogeneity_sigma\"", "\"attacks.heterogeneity\"", "only numbers can be fitted"},
-        BrokenCase{"start outside bounds", "lower = 0.3\nupper = 2.5", "lower = 2.0\nupper = 2.5", "outside [2, 2.5]"},
+        BrokenCase{"start outside bounds", "lower = 0.3\nupper = 2.5", "lower = 0.1\nupper = 0.2", "outside [0.1, 0.2]"},
         BrokenCase{"unknown statistic", "statistic = \"survival\"", "statistic = \"survivial\"", "not a statistic"},
         BrokenCase{"survival without years", "years = 5.0\n", "", "years: is missing"},
         BrokenCase{"unknown regimen", "regimen = \"ivig_2g\"", "regimen = \"ivig_3g\"", "ivig_3g"},

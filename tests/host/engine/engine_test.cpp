@@ -36,7 +36,7 @@ RunResult run_cpu(const Scenario& s, int threads = 0, std::uint64_t batch_blocks
     return run_simulation(s, {s.params}, options);
 }
 
-// A 50-year-old cohort of one sex with no attacks, no myeloma.
+// A 50-year-old cohort of one sex with no attacks, no myeloma, entering at diagnosis.
 std::vector<Override> quiet_cohort(const std::string& patients)
 {
     return {{"simulation.patients", patients},
@@ -46,11 +46,13 @@ std::vector<Override> quiet_cohort(const std::string& patients)
             {"population.age_max_years", "50"},
             {"population.male_share", "1"},
             {"population.mgus_share", "0"},
-            {"attacks.rate_per_year", "0"}};
+            {"attacks.rate_per_year", "0"},
+            {"pathway.start", "diagnosis"},  // prophylaxis from entry
+            {"pathway.treatment_delay_years", "0"}};
 }
 
 // quiet_cohort with constant background mortality, one attack severity (mild)
-// and no heterogeneity, theophylline + terbutaline never stopped: hazards
+// and no heterogeneity, theophylline + terbutaline (rate ratio 0.4) never stopped: hazards
 // constant in time, for closed forms.
 std::vector<Override> constant_hazard_cohort(const std::string& patients, double mortality, double attack_rate)
 {
@@ -64,6 +66,7 @@ std::vector<Override> constant_hazard_cohort(const std::string& patients, double
                                        {"attacks.severity.mild.share", "1"},
                                        {"attacks.severity.ward.share", "0"},
                                        {"attacks.severity.icu.share", "0"},
+                                       {"regimens.theo_terb.attack_rate_ratio", "0.4"},
                                        {"regimens.theo_terb.discontinuation_rate_per_year", "0"},
                                        {"regimens.theo_terb.adverse_events.theophylline_toxicity.rate_per_year", "0"}});
     return overrides;
@@ -177,12 +180,29 @@ TEST(EnginePathway, FromOnsetConstantHazardsMatchClosedForms)
     }
     // Before and on prophylaxis in the same patients. A patient treated at
     // diagnosis survived every attack before it, so the attacks seen before
-    // come at lambda (1 - p) (the fatal ones are thinned out); on treatment
-    // every attack counts, the fatal one too: the ratio is rho / (1 - p), the
-    // survivor selection of every before/after study.
+    // come at lambda (1 - p) (the fatal ones are thinned out), plus the onset
+    // attack at entry, one per patient over the delay; on treatment every
+    // attack counts, the fatal one too: the survivor selection of every
+    // before/after study.
     const Estimate within = theo.within_patient_rate_ratio();
-    EXPECT_NEAR(within.mean, rho / (1 - p), 4 * within.se);
+    EXPECT_NEAR(within.mean, rho * lambda / (lambda * (1 - p) + 1 / delay), 4 * within.se);
     EXPECT_TRUE(std::isnan(none.within_patient_rate_ratio().mean));  // nobody treated
+    // A study's follow-up on prophylaxis is limited to a window of W years:
+    // each treated patient adds min(T, W) years, T ~ Exp(mu + rho lambda p),
+    // and the attacks within them; the rate on prophylaxis stays rho lambda.
+    {
+        const double window = 1.0, h_on = mu + rho * lambda * p;
+        auto windowed = overrides;
+        windowed.back().value = fmt::format("{{ ever_treated = [\"theo_terb\"], within_patient_window_years = {} }}", window);
+        const Scenario sw = base_with(windowed);
+        const StrategySummary theo_w = summarize(sw, run_cpu(sw), 0)[2];
+        const double treated = static_cast<double>(theo_w.treated_patients);
+        const double years_on = static_cast<double>(theo_w.days_on_treatment) / kDaysPerYear / treated;
+        EXPECT_NEAR(years_on, (1 - std::exp(-h_on * window)) / h_on, 2e-3);
+        EXPECT_NEAR(static_cast<double>(theo_w.attacks_on_treatment) / treated, rho * lambda * years_on,
+                    4 * std::sqrt(rho * lambda * years_on / treated));
+        EXPECT_EQ(theo_w.attacks_before_treatment, theo.attacks_before_treatment);  // before: unchanged
+    }
     // As-treated groups: untreated patients are all "never", theo_terb's all "ever".
     EXPECT_EQ(none.ever_treated, 0u);
     EXPECT_EQ(theo.ever_treated, theo.alive_at_diagnosis);

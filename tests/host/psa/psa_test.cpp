@@ -184,7 +184,7 @@ TEST(Psa, DrawKIsTheSameWhateverTheNumberOfDraws)
         }
     }
     // Set 0 is the base case: the scenario's own values.
-    EXPECT_EQ(a.value(0, 0), 1.3);
+    EXPECT_EQ(a.value(0, 0), small.params.attack_rate_per_year);
     EXPECT_EQ(a.draw[0], -1);
     EXPECT_EQ(a.draw[7], 6);
     // Another seed gives other draws.
