@@ -76,7 +76,8 @@ def load(path):
         data["scale"] = strings(v["scale"]) if "scale" in v else ["linear"] * len(data["name"])  # older files: linear
         for name in ("quantile", "cohort_size", "target_ci_lower", "target_ci_upper"):
             data[name] = v[name][()] if name in v else np.full(len(data["name"]), np.nan)
-        for name in ("survival_since_diagnosis", "survival_since_diagnosis_as_treated"):
+        for name in ("survival_since_diagnosis", "survival_since_diagnosis_as_treated", "alive_at_diagnosis",
+                     "ever_treated"):
             if name in r:
                 data[name] = r[name][0]
     return data
@@ -101,6 +102,18 @@ def target_curve(d, i, curve_key):
     return d[name] if group is None else d[name][:, group, :]
 
 
+def group_weights(d, i):
+    """Each strategy's weight in target i's group: its share, times the size of its as-treated group when the
+    target names one, so that the group pools patients as a registry does (exact for uncensored follow-up)."""
+    weights = np.asarray(d["shares"][i], dtype=float)
+    follow_up = d["follow_up"][i]
+    if follow_up in FOLLOW_UP_CURVES and FOLLOW_UP_CURVES[follow_up][1] is not None and "ever_treated" in d:
+        ever = np.asarray(d["ever_treated"], dtype=float)
+        size = ever if FOLLOW_UP_CURVES[follow_up][1] == 0 else np.asarray(d["alive_at_diagnosis"], dtype=float) - ever
+        weights = weights * size
+    return weights / weights.sum() if weights.sum() > 0 else weights
+
+
 def group_curves(d, curve_key, statistic):
     """Each distinct strategy mix used by targets of a statistic, as a curve."""
     groups = {}
@@ -110,8 +123,9 @@ def group_curves(d, curve_key, statistic):
         key = (d["strategies"][i], d["follow_up"][i])
         group = groups.setdefault(key, {"shares": d["shares"][i], "follow_up": d["follow_up"][i], "targets": []})
         group["targets"].append(i)
-        used = group["shares"] > 0  # a strategy outside the mix may have no such group (NaN curve)
-        group["curve"] = group["shares"][used] @ target_curve(d, i, curve_key)[used]
+        weights = group_weights(d, i) if curve_key == "survival" else d["shares"][i]
+        used = weights > 0  # a strategy outside the mix, or without such patients, has no curve (NaN)
+        group["curve"] = weights[used] @ target_curve(d, i, curve_key)[used]
     return groups
 
 
@@ -170,7 +184,8 @@ def plot_curves(d, curve_key, statistic, ylabel):
     model_text = f"Model curves: Kaplan–Meier estimates from {int(d['patients'][0]):,} simulated patients per strategy"
     if groups:
         ax.set_title(f"{ylabel}: model against the published targets ({d['target_set']})")
-        caption(fig, f"{model_text}; a registry group is the share-weighted mix of the strategies its patients followed. "
+        caption(fig, f"{model_text}; a registry group is the mix of the strategies its patients followed, an as-treated group pooling their patients "
+                     f"(shares times group sizes). "
                      f"Published points with 95% intervals (as published, else target ± 1.96 SE, or × and ÷ exp(1.96 SE) "
                      f"on a log scale; cut at 0 and 100%). Shown to {horizon:g} years.")
     else:  # the target set has no target of this kind: the model's curves alone
