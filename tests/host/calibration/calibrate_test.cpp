@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "tests/support/synthetic_truth.hpp"
+
 namespace scls {
 namespace {
 
@@ -14,19 +16,8 @@ TEST(Calibrate, RecoversKnownParametersFromSyntheticTargets)
 {
     const double true_sigma = 1.7;
     const double true_icu_share = 0.26;
-    const Scenario scenario = load_scenario(builtin_scenario_text(), kBuiltinScenarioName, ".");
-    const double true_mild_share = scenario.params.severity[0].share - (true_icu_share - scenario.params.severity[2].share);
-
     // The truth, simulated with a seed the fit does not use.
-    const Scenario truth = load_scenario(builtin_scenario_text(), kBuiltinScenarioName, ".",
-                                         {{"attacks.heterogeneity_sigma", fmt::format("{}", true_sigma)},
-                                          {"attacks.severity.icu.share", fmt::format("{}", true_icu_share)},
-                                          {"attacks.severity.mild.share", fmt::format("{:.17g}", true_mild_share)},
-                                          {"simulation.patients", "60000"},
-                                          {"simulation.seed", "99"}});
-    RunOptions run;
-    run.backend = BackendChoice::cpu;
-    const auto summaries = summarize(truth, run_simulation(truth, {truth.params}, run), 0);
+    const StrategySummary untreated = test::simulate_untreated_truth(true_sigma, true_icu_share, 60000);
     const std::string none = "\"no_prophylaxis\"";
     std::string text = R"(
 name = "synthetic"
@@ -50,7 +41,6 @@ balance = "attacks.severity.mild.share"
         text += fmt::format("[[targets]]\nname = \"{}\"\nstatistic = \"{}\"\nstrategies = {}\n{}\nvalue = {:.17g}\nse = {}\nsource = \"model\"\n",
                             name, statistic, none, extra, value, se);
     };
-    const StrategySummary& untreated = summaries[truth.comparator];
     add_target("survival_2y", "survival", "years = 2.0", untreated.survival_at_years(2.0).mean, 0.005);
     add_target("survival_10y", "survival", "years = 10.0", untreated.survival_at_years(10.0).mean, 0.005);
     add_target("attack_free_1y", "attack_free", "years = 1.0", untreated.attack_free_at_years(1.0).mean, 0.005);
@@ -59,6 +49,9 @@ balance = "attacks.severity.mild.share"
     const double attacks = static_cast<double>(untreated.attacks[0] + untreated.attacks[1] + untreated.attacks[2]);
     add_target("death_per_attack", "death_per_attack", "", deaths / attacks, 0.002);
 
+    const Scenario scenario = load_scenario(builtin_scenario_text(), kBuiltinScenarioName, ".");
+    RunOptions run;
+    run.backend = BackendChoice::cpu;
     const TargetSet targets = load_targets(text, "synthetic.toml", scenario);
     CalibrationOptions options;
     options.run = run;

@@ -16,6 +16,8 @@
 
 #include <fmt/format.h>
 
+#include "tests/support/synthetic_truth.hpp"
+
 #include "host/psa/psa.hpp"
 #include "tests/support/test_paths.hpp"
 
@@ -132,18 +134,8 @@ TEST(Imis, PosteriorIntervalsCoverTheTruthAtTheirNominalRate)
 TEST(Posterior, CoversKnownParametersOfTheModelFromSyntheticTargets)
 {
     const double true_sigma = 1.4, true_icu_share = 0.24;
-    const Scenario scenario = load_scenario(builtin_scenario_text(), kBuiltinScenarioName, ".");
-    const double true_mild_share = scenario.params.severity[0].share - (true_icu_share - scenario.params.severity[2].share);
-    const Scenario truth = load_scenario(builtin_scenario_text(), kBuiltinScenarioName, ".",
-                                         {{"attacks.heterogeneity_sigma", fmt::format("{}", true_sigma)},
-                                          {"attacks.severity.icu.share", fmt::format("{}", true_icu_share)},
-                                          {"attacks.severity.mild.share", fmt::format("{:.17g}", true_mild_share)},
-                                          {"simulation.patients", "40000"},
-                                          {"simulation.seed", "99"}});
-    RunOptions run;
-    run.backend = BackendChoice::cpu;
-    const auto summaries = summarize(truth, run_simulation(truth, {truth.params}, run), 0);
-    const StrategySummary& untreated = summaries[truth.comparator];
+    // The truth, simulated with a seed the fit does not use.
+    const StrategySummary untreated = test::simulate_untreated_truth(true_sigma, true_icu_share, 40000);
     std::string text = R"(
 name = "synthetic"
 [fit]
@@ -177,6 +169,9 @@ balance = "attacks.severity.mild.share"
     const double deaths = static_cast<double>(untreated.deaths[0]);
     add_target("death_per_attack", "death_per_attack", "", deaths / static_cast<double>(untreated.total_attacks()), 0.003);
 
+    const Scenario scenario = load_scenario(builtin_scenario_text(), kBuiltinScenarioName, ".");
+    RunOptions run;
+    run.backend = BackendChoice::cpu;
     const TargetSet targets = load_targets(text, "synthetic.toml", scenario);
     const PosteriorResult r = calibrate_posterior(scenario, targets, run);
     ASSERT_EQ(r.parameters.size(), 2u);
