@@ -426,9 +426,7 @@ void write_targets_group(Hdf5Writer& w, const Scenario& scenario, const TargetSe
         }
     }
     w.strings(group, "name", names, "target names (axis 'target')", "target");
-    w.strings(group, "statistic", statistics, "what each target measures: survival, attack_free, attack_rate, attack_rate_ratio, "
-                                              "death_share, death_per_attack, death_before_diagnosis, within_patient_rate_ratio, "
-                                              "observed_rate, observed_rate_min, observed_rate_max", "target");
+    w.strings(group, "statistic", statistics, fmt::format("what each target measures: {}", statistic_names()), "target");
     w.strings(group, "follow_up", follow_up,
               "where a survival target's follow-up starts: cohort entry, or diagnosis (of all alive then, or of an as-treated "
               "group: ever or never on a regimen of [cohort] ever_treated)", "target");

@@ -25,6 +25,7 @@ const char* to_string(TargetStatistic statistic)
         case TargetStatistic::death_share: return "death_share";
         case TargetStatistic::death_per_attack: return "death_per_attack";
         case TargetStatistic::death_before_diagnosis: return "death_before_diagnosis";
+        case TargetStatistic::ever_treated_share: return "ever_treated_share";
         case TargetStatistic::within_patient_rate_ratio: return "within_patient_rate_ratio";
         case TargetStatistic::observed_rate: return "observed_rate";
         case TargetStatistic::observed_rate_min: return "observed_rate_min";
@@ -50,7 +51,7 @@ namespace {
 
 constexpr const char* kStatisticNames =
     "survival, attack_free, attack_rate, attack_rate_ratio, death_share, death_per_attack, death_before_diagnosis, "
-    "within_patient_rate_ratio, observed_rate, observed_rate_min, observed_rate_max";
+    "ever_treated_share, within_patient_rate_ratio, observed_rate, observed_rate_min, observed_rate_max";
 constexpr const char* kCauseNames[kDeathCauses] = {"attack", "background", "myeloma", "adverse_event"};
 constexpr double kZ95 = 1.959963984540054;
 
@@ -58,7 +59,8 @@ std::optional<TargetStatistic> parse_statistic(const std::string& text)
 {
     for (auto s : {TargetStatistic::survival, TargetStatistic::attack_free, TargetStatistic::attack_rate,
                    TargetStatistic::attack_rate_ratio, TargetStatistic::death_share, TargetStatistic::death_per_attack,
-                   TargetStatistic::death_before_diagnosis, TargetStatistic::within_patient_rate_ratio,
+                   TargetStatistic::death_before_diagnosis, TargetStatistic::ever_treated_share,
+                   TargetStatistic::within_patient_rate_ratio,
                    TargetStatistic::observed_rate, TargetStatistic::observed_rate_min, TargetStatistic::observed_rate_max}) {
         if (text == to_string(s)) {
             return s;
@@ -370,6 +372,10 @@ void read_target(TableReader& r, const Scenario& scenario, TargetSet& set)
     }
     read_follow_up(r, scenario, t);
     read_observed_rate(r, t);
+    if (t.statistic == TargetStatistic::ever_treated_share && scenario.params.ever_treated_mask == 0) {
+        r.report("statistic", "is ever_treated_share, but the scenario does not say which regimens count as treatment — add "
+                              "[cohort] ever_treated = [\"ivig_2g\", ...] to the scenario");
+    }
     if (t.statistic == TargetStatistic::death_before_diagnosis && !scenario.params.starts_at_onset) {
         r.report("statistic", "is death_before_diagnosis, but the scenario's cohort enters at diagnosis (nobody dies before it) — "
                               "enter at onset: [pathway] start = \"onset\" with a diagnosis delay");
@@ -412,6 +418,8 @@ void read_target(TableReader& r, const Scenario& scenario, TargetSet& set)
 }
 
 }  // namespace
+
+const char* statistic_names() { return kStatisticNames; }
 
 TargetSet load_targets(const std::string& text, const std::string& source_name, const Scenario& scenario)
 {
@@ -587,6 +595,12 @@ TargetValue evaluate_target(const Target& target, const std::vector<StrategySumm
             const double p = patients > 0 ? deaths / patients : std::numeric_limits<double>::quiet_NaN();
             return {p, binomial_se(p, patients)};
         }
+        case TargetStatistic::ever_treated_share: {
+            const double ever = pooled_count(mix, strategies, [](const StrategySummary& s) { return s.ever_treated; });
+            const double alive = pooled_count(mix, strategies, [](const StrategySummary& s) { return s.alive_at_diagnosis; });
+            const double p = alive > 0 ? ever / alive : std::numeric_limits<double>::quiet_NaN();
+            return {p, binomial_se(p, alive)};
+        }
         case TargetStatistic::attack_free: {
             const Pooled p = pool(mix, strategies, [&](const StrategySummary& s) { return s.attack_free_at_years(target.years); });
             return {p.value, p.se};
@@ -613,11 +627,9 @@ TargetValue evaluate_target(const Target& target, const std::vector<StrategySumm
             const double share = all > 0 ? cause / all : std::numeric_limits<double>::quiet_NaN();
             return {share, binomial_se(share, all)};
         }
-        case TargetStatistic::death_per_attack: {
-            const double deaths = pooled_count(mix, strategies, [](const StrategySummary& s) {
-                return s.deaths[static_cast<int>(EndReason::attack)];
-            });
-            const double attacks = pooled_count(mix, strategies, [](const StrategySummary& s) { return s.total_attacks(); });
+        case TargetStatistic::death_per_attack: {  // as a case series of diagnosed patients sees them
+            const double deaths = pooled_count(mix, strategies, [](const StrategySummary& s) { return s.attack_deaths_of_diagnosed; });
+            const double attacks = pooled_count(mix, strategies, [](const StrategySummary& s) { return s.attacks_of_diagnosed; });
             const double p = attacks > 0 ? deaths / attacks : std::numeric_limits<double>::quiet_NaN();
             return {p, binomial_se(p, attacks)};
         }

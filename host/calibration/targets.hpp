@@ -21,8 +21,9 @@ enum class TargetStatistic {
     attack_rate,        // attacks per patient-year over follow-up
     attack_rate_ratio,  // attack_rate of `strategies` over attack_rate of `reference`
     death_share,        // deaths from `cause` among all deaths by the horizon
-    death_per_attack,   // attacks ending in death among all attacks
+    death_per_attack,   // attacks ending in death among all attacks of the patients alive at diagnosis (a case series)
     death_before_diagnosis,  // patients dying between onset and diagnosis, among all entering at onset
+    ever_treated_share,      // patients ever on a regimen of [cohort] ever_treated, among those alive at diagnosis
     within_patient_rate_ratio,  // attacks/year on prophylaxis over before it, same patients (pooled)
     observed_rate,       // the `quantile` of patients' observed untreated attack rates
     observed_rate_min,   // the lowest observed rate in a cohort of `cohort_size` (its median)
@@ -30,6 +31,9 @@ enum class TargetStatistic {
 };
 
 const char* to_string(TargetStatistic statistic);
+
+// Every statistic's name, comma-separated (for messages and file descriptions).
+const char* statistic_names();
 
 // Statistics that are probabilities (bounded by [0, 1], reported in percent).
 bool is_probability(TargetStatistic statistic);

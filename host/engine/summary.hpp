@@ -60,6 +60,7 @@ struct StrategySummary {
     // The pathway: for a cohort entering at diagnosis, everybody is alive at diagnosis.
     std::uint64_t alive_at_diagnosis = 0, deaths_before_diagnosis = 0, attacks_before_diagnosis = 0;
     std::uint64_t ever_treated = 0;  // alive at diagnosis and ever on a regimen of [cohort] ever_treated
+    std::uint64_t attacks_of_diagnosed = 0, attack_deaths_of_diagnosed = 0;  // patients alive at diagnosis, whole course
     // Survival since diagnosis of the patients alive at diagnosis: all of them,
     // then the as-treated groups (ever / never on an ever_treated regimen).
     // Empty unless the run tallies diagnosis curves (entry at onset, or [cohort] ever_treated).

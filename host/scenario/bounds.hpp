@@ -24,7 +24,7 @@ struct Bound {
 
     static const Bound any, non_negative, positive, probability, rate_per_year, rate_ratio, multiplier, money, price_per_gram,
         days, years, positive_years, age_years, weight_kg, dose_g_per_kg, per_year_count, log_sd, gamma_shape, utility, utility_coefficient,
-        hazard_coefficient, gompertz_slope, discount_rate, months, people_per_year;
+        hazard_coefficient, gompertz_slope, discount_rate, months, people_per_year, correlation_0_1;
 };
 
 // Whole-number settings a scenario key and a command-line option both give
@@ -39,6 +39,7 @@ inline constexpr Bound Bound::any{-kLargestInput, kLargestInput, false, "a finit
 inline constexpr Bound Bound::non_negative{0.0, kLargestInput, false, "rates, costs, times and counts cannot be negative"};
 inline constexpr Bound Bound::positive{0.0, kLargestInput, true, "this quantity must be strictly positive"};
 inline constexpr Bound Bound::probability{0.0, 1.0, false, "a probability or share"};
+inline constexpr Bound Bound::correlation_0_1{0.0, 1.0, false, "a correlation between 0 (none) and 1 (complete)"};
 inline constexpr Bound Bound::rate_per_year{0.0, 1000.0, false,
                                             "an event rate per year; more than 1000 a year (about three a day) is no "
                                             "model of a patient"};

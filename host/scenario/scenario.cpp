@@ -327,8 +327,8 @@ void read_myeloma_and_utility(TableReader& top, ModelParams& p)
 }
 
 // [pathway] (optional): where the cohort enters (at diagnosis by default, or
-// at onset with a delay to diagnosis), and the delay from diagnosis to the
-// first prophylaxis.
+// at onset with a delay to diagnosis, optionally shorter for frequent
+// attackers), and the delay from diagnosis to the first prophylaxis.
 void read_pathway(TableReader& top, ModelParams& p)
 {
     TableReader w = top.table("pathway", false);
@@ -341,12 +341,22 @@ void read_pathway(TableReader& top, ModelParams& p)
         p.diagnosis_delay_median_years = w.number("diagnosis_delay_median_years", Bound::years,
                                                   "a cohort entering at onset needs the median delay to diagnosis");
         p.diagnosis_delay_log_sd = w.number("diagnosis_delay_log_sd", Bound::log_sd, "the delay's log-scale spread between patients");
+        p.diagnosis_delay_rate_correlation = w.number_or("diagnosis_delay_rate_correlation", Bound::correlation_0_1, 0.0);
+        if (p.diagnosis_delay_rate_correlation > 0.0 && p.frailty_kind != FrailtyKind::lognormal) {
+            w.report("diagnosis_delay_rate_correlation",
+                     "ties the delay to the patient's lognormal attack-rate multiplier, which this scenario does not have — "
+                     "set [attacks] heterogeneity = \"lognormal\", or leave the correlation out");
+        }
+        p.diagnosed_in_attack = w.flag_or("diagnosed_in_attack", false);
     } else {
         w.optional_number("diagnosis_delay_median_years", Bound::years);
         w.optional_number("diagnosis_delay_log_sd", Bound::log_sd);
+        w.optional_number("diagnosis_delay_rate_correlation", Bound::correlation_0_1);
+        w.flag_or("diagnosed_in_attack", false);  // the onset pathway's: kept for a scenario switched with --set
     }
     p.treatment_delay_years = w.number_or("treatment_delay_years", Bound::years, 0.0);
-    w.finish("start, diagnosis_delay_median_years, diagnosis_delay_log_sd, treatment_delay_years");
+    w.finish("start, diagnosis_delay_median_years, diagnosis_delay_log_sd, diagnosis_delay_rate_correlation, diagnosed_in_attack, "
+             "treatment_delay_years");
 }
 
 // Reads every section of a composed document into scenario (its source

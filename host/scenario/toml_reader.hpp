@@ -162,6 +162,21 @@ class TableReader {
         return *value;
     }
 
+    // A yes/no setting, fallback when absent.
+    bool flag_or(std::string_view key, bool fallback)
+    {
+        const toml::node* node = take(key);
+        if (!node) {
+            return fallback;
+        }
+        auto value = node->value_exact<bool>();
+        if (!value) {
+            report(key, fmt::format("is {} (this setting is yes or no) — give true or false", describe(*node)), node);
+            return fallback;
+        }
+        return *value;
+    }
+
     std::string string(std::string_view key, std::string_view example)
     {
         if (!has(key)) {

@@ -70,6 +70,7 @@ enum class NextEvent : int {
     deescalation,
     treatment_start,
     response_loss,
+    diagnostic_attack,
 };
 
 // Keeps the earliest candidate; on ties the one offered first wins, and
@@ -125,6 +126,12 @@ SCLS_FUNCTION inline AttackDraws draw_attack(StreamKey key, std::uint32_t k)
     }
     return d;
 }
+
+// The attack at which a patient is diagnosed ([pathway] diagnosed_in_attack)
+// draws from the last block of the attack streams, which no counted attack
+// reaches (120 years at 1,000 attacks a year is 1.2e5 attacks): its draws are
+// independent of attack k's, and turning it on leaves every other draw as it was.
+inline constexpr std::uint32_t kDiagnosticAttackBlock = 0xFFFFFFFFu;
 
 // The severity an attack with this uniform has on a regimen.
 SCLS_FUNCTION SCLS_FORCEINLINE int severity_on(const RegimenParams& on, double severity_uniform)
@@ -183,6 +190,7 @@ struct LifetimeState {
     double recent_attack_times[kMaxEscalationAttacks];  // breakthroughs on the current regimen, ring
     int recent_attacks;
     std::uint32_t attack_count, attacks_since_diagnosis, adverse_event_count;
+    bool diagnostic_attack_done;  // the attack at diagnosis has happened (or the scenario has none)
     double permanent_decrement;
     double utility_c0, utility_c1;  // baseline utility as a polynomial in time since entry (c2: the age-squared coefficient)
     // Hazards of the current regimen and their inverses, refreshed on a switch.
@@ -236,6 +244,7 @@ class LifetimeSimulator {
             s.response_loss_budget[slot] = kInfinity;  // drawn when first needed
         }
         s.rates_regimen = -1;
+        s.diagnostic_attack_done = !p_.diagnosed_in_attack;
         const int sex = patient_.male ? 1 : 0;
         const double age0 = patient_.entry_age_years;
         s.utility_c0 = p_.utility_intercept + p_.utility_male * sex + age0 * (p_.utility_age + p_.utility_age_squared * age0);
@@ -303,6 +312,10 @@ class LifetimeSimulator {
         if (s.started && strategy.deescalate_to[s.regimen] != kNoRegimen) {
             next.offer(max_of(s.regimen_start_time, s.last_attack_time) + strategy.deescalate_after_years[s.regimen],
                        NextEvent::deescalation);
+        }
+        // The diagnosis is made in an attack: before any prophylaxis can start at that time.
+        if (!s.diagnostic_attack_done) {
+            next.offer(patient_.diagnosis_time, NextEvent::diagnostic_attack);
         }
         // Prophylaxis waiting only for the diagnosis (and any treatment delay).
         if (!s.started && s.attacks_since_diagnosis >= static_cast<std::uint32_t>(strategy.start_after_attacks)) {
@@ -401,6 +414,11 @@ class LifetimeSimulator {
                 ++s.out.response_losses;
                 s.rates_regimen = -1;
                 break;
+            case NextEvent::diagnostic_attack:
+                if (on_diagnostic_attack(s, clocks)) {
+                    return finish(s, EndReason::attack);
+                }
+                break;
         }
         if (switch_to != s.regimen) {
             if (s.regimen == 0 && switch_to != 0) {
@@ -421,7 +439,7 @@ class LifetimeSimulator {
         LifetimeOutcome& out = s.out;
         const double t = s.t;
         if (s.attack_count == 0) {
-            out.first_attack_time = t;
+            out.first_attack_time = min_of(out.first_attack_time, t);  // the attack at diagnosis may have come first
         }
         ++out.attacks_on_regimen[s.regimen];
         if (out.treatment_start_time == kInfinity) {
@@ -462,6 +480,30 @@ class LifetimeSimulator {
             }
         }
         return false;
+    }
+
+    // The attack in which the patient is diagnosed: untreated, identical under
+    // every strategy, counted at diagnosis (not before it) and not among the
+    // attacks since diagnosis that a "from the n-th attack" strategy waits
+    // for. ISCLS is recognised in hospital (haemoconcentration, low albumin),
+    // so the attack is one of the hospitalised severities in their relative
+    // shares (a mild one only if the scenario has no others). Returns true
+    // when the patient dies in it: diagnosed, then dead, as a registry that
+    // follows patients from diagnosis counts them.
+    SCLS_FUNCTION bool on_diagnostic_attack(LifetimeState& s, const Clocks& clocks) const
+    {
+        LifetimeOutcome& out = s.out;
+        s.diagnostic_attack_done = true;
+        out.first_attack_time = min_of(out.first_attack_time, s.t);
+        ++out.attacks_on_regimen[s.regimen];
+        ++out.untreated_attacks;
+        s.last_attack_time = s.t;
+        AttackDraws draws = draw_attack(key_, kDiagnosticAttackBlock);
+        const double mild_share = p_.regimen[s.regimen].severity_cumulative[0];
+        if (mild_share < 1.0) {
+            draws.severity_uniform = mild_share + draws.severity_uniform * (1.0 - mild_share);
+        }
+        return attack(out, draws, clocks.cost.factor(), clocks.effect.factor(), p_.regimen[s.regimen], s.permanent_decrement);
     }
 
     // Returns true when the patient dies of the adverse event.

@@ -141,6 +141,8 @@ struct ModelParams {
     bool starts_at_onset;
     double diagnosis_delay_median_years;  // onset to diagnosis, lognormal
     double diagnosis_delay_log_sd;
+    double diagnosis_delay_rate_correlation;  // corr(log delay, -log z): frequent attackers are diagnosed sooner
+    bool diagnosed_in_attack;                 // the diagnosis is made in an (untreated) attack at the delay's end
     double treatment_delay_years;         // diagnosis to the first prophylaxis
     std::uint32_t ever_treated_mask;      // bit r: regimen r counts as treatment for as-treated groups
     double as_treated_within_years;       // ... if started within this time of diagnosis (a registry's follow-up)

@@ -98,12 +98,7 @@ SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, Str
         a.attack_rate_ratio[r] = ratio;
     }
 
-    a.diagnosis_time = 0.0;
-    if (p.starts_at_onset) {
-        const PhiloxCounter delay = draw_block(key, StreamPurpose::pathway, 0);
-        a.diagnosis_time = p.diagnosis_delay_median_years * exp(p.diagnosis_delay_log_sd * standard_normal(delay.word[0], delay.word[1]));
-    }
-
+    double frailty_score = 0.0;  // the lognormal frailty's standard normal (0 for other kinds)
     switch (p.frailty_kind) {
         case FrailtyKind::none:
             a.attack_rate_multiplier = 1.0;
@@ -115,9 +110,22 @@ SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, Str
         }
         case FrailtyKind::lognormal: {
             const PhiloxCounter w = draw_block(key, StreamPurpose::frailty, 0);
-            a.attack_rate_multiplier = exp(p.frailty_parameter * standard_normal(w.word[0], w.word[1]));
+            frailty_score = standard_normal(w.word[0], w.word[1]);
+            a.attack_rate_multiplier = exp(p.frailty_parameter * frailty_score);
             break;
         }
+    }
+
+    // Onset to diagnosis: lognormal, its log correlated with the patient's
+    // lognormal frailty score (frequent attackers reach a diagnosis sooner)
+    // while the delay's distribution over patients stays as the scenario says.
+    a.diagnosis_time = 0.0;
+    if (p.starts_at_onset) {
+        const PhiloxCounter delay = draw_block(key, StreamPurpose::pathway, 0);
+        const double rho = p.diagnosis_delay_rate_correlation;
+        const double own = standard_normal(delay.word[0], delay.word[1]);
+        const double score = sqrt(1.0 - rho * rho) * own - rho * frailty_score;
+        a.diagnosis_time = p.diagnosis_delay_median_years * exp(p.diagnosis_delay_log_sd * score);
     }
 
     a.horizon_time = p.horizon_age_years - a.entry_age_years;

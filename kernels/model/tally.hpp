@@ -65,6 +65,10 @@ enum class Counter : int {
     deaths_before_diagnosis,
     attacks_before_diagnosis,
     ever_treated,  // alive at diagnosis and, at some time, on a regimen of [cohort] ever_treated
+    // A case series sees diagnosed patients only: their attacks over the whole
+    // course (before diagnosis too) and the attacks they died in.
+    attacks_of_diagnosed,
+    attack_deaths_of_diagnosed,
     // Before and on prophylaxis in the same patients (those who started one):
     // attacks and follow-up (whole days) before the first prophylaxis, and from it on.
     treated_patients,
@@ -206,6 +210,8 @@ SCLS_FUNCTION inline void count_lifetime(const LifetimeOutcome& o, const ModelPa
     add(static_cast<int>(Counter::deaths_before_diagnosis), !diagnosed && o.end_reason != EndReason::horizon ? 1u : 0u);
     add(static_cast<int>(Counter::attacks_before_diagnosis), o.attacks_before_diagnosis);
     add(static_cast<int>(Counter::ever_treated), diagnosed && ever_treated(o, p) ? 1u : 0u);
+    add(static_cast<int>(Counter::attacks_of_diagnosed), diagnosed ? o.attacks() : 0u);
+    add(static_cast<int>(Counter::attack_deaths_of_diagnosed), diagnosed && o.end_reason == EndReason::attack ? 1u : 0u);
     if (o.treatment_start_time < kInfinity) {
         add(static_cast<int>(Counter::treated_patients), 1u);
         add(static_cast<int>(Counter::attacks_before_treatment), o.untreated_attacks);
@@ -233,9 +239,10 @@ SCLS_FUNCTION inline void histogram_lifetime(const LifetimeOutcome& o, const Cou
                    (attacks < kAttackCountBins - 1 ? static_cast<int>(attacks) : kAttackCountBins - 1),
                1);
     // The untreated attack rate a study would have observed: attacks over the
-    // follow-up before any prophylaxis, for patients observed long enough.
+    // follow-up before any prophylaxis, for diagnosed patients (a study knows
+    // no others) observed long enough.
     const double untreated_years = min_of(o.treatment_start_time, o.end_time);
-    if (untreated_years >= layout.observed_rate_min_years) {
+    if (untreated_years >= layout.observed_rate_min_years && alive_at_diagnosis(o)) {
         atomic_add(strategy_counts + layout.observed_rates() + observed_rate_bin(o.untreated_attacks, untreated_years), 1);
     }
     if (layout.diagnosis_curves && alive_at_diagnosis(o)) {

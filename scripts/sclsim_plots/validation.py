@@ -13,7 +13,8 @@ from .outcomes import display_horizon
 from .style import caption, figure_with_legend, legend_in, percent_axis, strategy_style, wrap
 
 Z95 = 1.959963984540054
-PROBABILITY_STATISTICS = {"survival", "attack_free", "death_share", "death_per_attack", "death_before_diagnosis"}
+PROBABILITY_STATISTICS = {"survival", "attack_free", "death_share", "death_per_attack", "death_before_diagnosis",
+                          "ever_treated_share"}
 # Where a survival target's follow-up starts, and the /results curve that answers it.
 FOLLOW_UP_CURVES = {"diagnosis": ("survival_since_diagnosis", None),
                     "diagnosis, ever treated": ("survival_since_diagnosis_as_treated", 0),

@@ -34,6 +34,9 @@ def main():
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             if not isinstance(rows[path], float) or abs(rows[path] - value) > 1e-12 * max(1.0, abs(value)):
                 problems.append(f"{path}: docs/evidence.md says {rows[path]!r}, the scenario {value!r} — update the row")
+        elif isinstance(value, bool):
+            if str(rows[path]) != ("true" if value else "false"):  # as TOML writes it
+                problems.append(f"{path}: docs/evidence.md says {rows[path]!r}, the scenario {str(value).lower()} — update the row")
         elif str(value) != str(rows[path]):
             problems.append(f"{path}: docs/evidence.md says {rows[path]!r}, the scenario {value!r} — update the row")
     for folder in ("scenarios", "docs", "scripts"):

@@ -45,8 +45,8 @@ balance = "attacks.severity.mild.share"
     add_target("survival_10y", "survival", "years = 10.0", untreated.survival_at_years(10.0).mean, 0.005);
     add_target("attack_free_1y", "attack_free", "years = 1.0", untreated.attack_free_at_years(1.0).mean, 0.005);
     add_target("attack_rate", "attack_rate", "", untreated.attacks_per_patient_year.mean, 0.02);
-    const double deaths = static_cast<double>(untreated.deaths[0]);
-    const double attacks = static_cast<double>(untreated.attacks[0] + untreated.attacks[1] + untreated.attacks[2]);
+    const double deaths = static_cast<double>(untreated.attack_deaths_of_diagnosed);  // what a case series sees
+    const double attacks = static_cast<double>(untreated.attacks_of_diagnosed);
     add_target("death_per_attack", "death_per_attack", "", deaths / attacks, 0.002);
 
     const Scenario scenario = load_scenario(builtin_scenario_text(), kBuiltinScenarioName, ".");

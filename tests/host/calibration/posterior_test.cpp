@@ -166,8 +166,8 @@ balance = "attacks.severity.mild.share"
     add_target("attack_free_1y", "attack_free", "years = 1.0", untreated.attack_free_at_years(1.0).mean, 0.02);
     add_target("median_rate", "observed_rate", "quantile = 0.5", untreated.observed_rate_quantile(0.5).mean, 0.08);
     add_target("high_rate", "observed_rate", "quantile = 0.9", untreated.observed_rate_quantile(0.9).mean, 0.5);
-    const double deaths = static_cast<double>(untreated.deaths[0]);
-    add_target("death_per_attack", "death_per_attack", "", deaths / static_cast<double>(untreated.total_attacks()), 0.003);
+    const double deaths = static_cast<double>(untreated.attack_deaths_of_diagnosed);  // what a case series sees
+    add_target("death_per_attack", "death_per_attack", "", deaths / static_cast<double>(untreated.attacks_of_diagnosed), 0.003);
 
     const Scenario scenario = load_scenario(builtin_scenario_text(), kBuiltinScenarioName, ".");
     RunOptions run;

@@ -143,6 +143,8 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenCase{"from somewhere else", "years = 5.0\n", "years = 5.0\nfrom = \"birth\"\n", "use \"entry\""},
         BrokenCase{"as-treated without ever_treated", "years = 5.0\n", "years = 5.0\nas_treated = \"ever\"\n",
                    "[cohort] ever_treated"},
+        BrokenCase{"treated share without ever_treated", "statistic = \"survival\"\nyears = 5.0\n",
+                   "statistic = \"ever_treated_share\"\n", "[cohort] ever_treated"},
         BrokenCase{"as-treated group misspelt", "years = 5.0\n", "years = 5.0\nas_treated = \"always\"\n", "\"never\""},
         BrokenCase{"follow-up on a rate", "regimen = \"ivig_2g\"", "regimen = \"ivig_2g\"\nfrom = \"diagnosis\"",
                    "only used by statistic survival"},
@@ -259,6 +261,15 @@ TEST(Targets, AsTreatedGroupsPoolTheirPatientsOverAMix)
     const TargetValue b = evaluate_target(before, summaries);
     EXPECT_DOUBLE_EQ(b.value, 0.2);
     EXPECT_NEAR(b.se, std::sqrt(0.2 * 0.8 / 1000), 1e-15);
+
+    // Treated share of the patients alive at diagnosis, pooled by patients:
+    // (0.5 * 800 + 0.5 * 300) / (0.5 * 900 + 0.5 * 700).
+    Target share;
+    share.statistic = TargetStatistic::ever_treated_share;
+    share.strategies.shares = {{0, 0.5}, {1, 0.5}};
+    const TargetValue treated = evaluate_target(share, summaries);
+    EXPECT_DOUBLE_EQ(treated.value, 550.0 / 800.0);
+    EXPECT_NEAR(treated.se, std::sqrt(550.0 / 800.0 * 250.0 / 800.0 / 800.0), 1e-15);
 }
 
 // The lowest and highest observed rate of a published cohort of n patients

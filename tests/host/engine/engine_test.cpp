@@ -216,6 +216,58 @@ TEST(EnginePathway, FromOnsetConstantHazardsMatchClosedForms)
     }
 }
 
+// [pathway] diagnosed_in_attack: the diagnosis is made in an untreated,
+// hospitalised attack at the delay's end. Constant hazards as above, half the
+// attacks mild (death 0.04), half on the ward (death p = 0.16): h = mu +
+// lambda 0.1, and a patient alive at diagnosis dies in its (ward) attack with
+// probability p, so survival t years after diagnosis is (1 - p) exp(-h t)
+// untreated; those who die in it count as alive at diagnosis and never
+// treated (prophylaxis could start only after it), and everything before
+// diagnosis is as without it.
+TEST(EnginePathway, DiagnosisInAHospitalisedAttackCanKillAtDiagnosis)
+{
+    const double mu = 0.05, lambda = 0.5, p = 0.16, delay = 2.0;
+    auto overrides = constant_hazard_cohort("200000", mu, lambda);
+    overrides.insert(overrides.end(), {{"attacks.severity.mild.share", "0.5"},
+                                       {"attacks.severity.mild.death_probability", "0.04"},
+                                       {"attacks.severity.ward.share", "0.5"},
+                                       {"attacks.severity.ward.death_probability", std::to_string(p)},
+                                       {"cohort", "{ ever_treated = [\"theo_terb\"] }"}});
+    const std::string pathway = fmt::format("{{ start = \"onset\", diagnosis_delay_median_years = {}, diagnosis_delay_log_sd = 0", delay);
+    auto without = overrides;
+    without.push_back({"pathway", pathway + " }"});
+    overrides.push_back({"pathway", pathway + ", diagnosed_in_attack = true }"});
+    const Scenario s = base_with(overrides);
+    const auto summary = summarize(s, run_cpu(s), 0);
+    const Scenario s_without = base_with(without);
+    const auto summary_without = summarize(s_without, run_cpu(s_without), 0);
+    const double h = mu + lambda * (0.5 * 0.04 + 0.5 * p);
+    const StrategySummary& none = summary[0];
+    const StrategySummary& theo = summary[2];
+    ASSERT_EQ(theo.name, "theo_terb");
+    for (double years : {0.5, 5.0}) {
+        const Estimate untreated = none.survival_since_diagnosis_at_years(years, nullptr);
+        EXPECT_NEAR(untreated.mean, (1 - p) * std::exp(-h * years), 4 * untreated.se + 1e-3) << years;
+    }
+    const double alive = static_cast<double>(theo.alive_at_diagnosis);
+    const double treated_share = static_cast<double>(theo.ever_treated) / alive;
+    EXPECT_NEAR(treated_share, 1 - p, 4 * std::sqrt(p * (1 - p) / alive));
+    // The same patients reach diagnosis with the same attacks before it, and
+    // each treated patient has had one more untreated attack (its death being
+    // independent of the attacks before it, the survivors' earlier counts are
+    // a random subset's).
+    EXPECT_EQ(none.alive_at_diagnosis, summary_without[0].alive_at_diagnosis);
+    EXPECT_EQ(none.attacks_before_diagnosis, summary_without[0].attacks_before_diagnosis);
+    EXPECT_EQ(theo.treated_patients, theo.ever_treated);
+    const auto before_per_treated = [](const StrategySummary& x) {
+        return static_cast<double>(x.attacks_before_treatment) / static_cast<double>(x.treated_patients);
+    };
+    EXPECT_NEAR(before_per_treated(theo) - before_per_treated(summary_without[2]), 1.0, 0.02);
+    for (const StrategySummary& other : summary) {
+        EXPECT_EQ(other.alive_at_diagnosis, none.alive_at_diagnosis) << other.name;
+    }
+}
+
 // A cohort entering at diagnosis: everybody is alive at diagnosis, nobody
 // dies or has an attack before it, and survival since diagnosis is survival.
 TEST(EnginePathway, FromDiagnosisEverybodyIsDiagnosedAndCurvesCoincide)
@@ -232,6 +284,39 @@ TEST(EnginePathway, FromDiagnosisEverybodyIsDiagnosedAndCurvesCoincide)
         ASSERT_EQ(strategy.survival_since_diagnosis.value.size(), strategy.survival.value.size());
         for (std::size_t m = 0; m < strategy.survival.value.size(); ++m) {
             ASSERT_DOUBLE_EQ(strategy.survival_since_diagnosis.value[m], strategy.survival.value[m]) << strategy.name << " month " << m;
+        }
+    }
+}
+
+// [pathway] diagnosis_delay_rate_correlation ties the delay's log to the
+// patient's lognormal rate multiplier z without changing the delay's
+// distribution: log D ~ N(ln median, s^2) with corr(log D, log z) = -rho.
+// At rho = 1 the delay is a function of z alone: ln median - s ln(z) / sigma.
+TEST(EnginePathway, DelayCorrelatedWithAttackRateKeepsItsDistribution)
+{
+    const double median = 1.1, log_sd = 1.5, sigma = 1.2;
+    for (double rho : {0.0, 0.6, 1.0}) {
+        const Scenario s = base_with({{"attacks.heterogeneity", "\"lognormal\""},
+                                      {"attacks.heterogeneity_sigma", std::to_string(sigma)},
+                                      {"pathway", fmt::format("{{ start = \"onset\", diagnosis_delay_median_years = {}, "
+                                                              "diagnosis_delay_log_sd = {}, diagnosis_delay_rate_correlation = {} }}",
+                                                              median, log_sd, rho)}});
+        const int n = 40000;
+        double sum_d = 0, sum_z = 0, sum_dd = 0, sum_zz = 0, sum_dz = 0, largest_gap = 0;
+        for (std::uint32_t patient = 0; patient < static_cast<std::uint32_t>(n); ++patient) {
+            const PatientAttributes a = draw_attributes(s.params, StreamKey{s.seed, 0, patient});
+            const double d = std::log(a.diagnosis_time), z = std::log(a.attack_rate_multiplier);
+            sum_d += d, sum_z += z, sum_dd += d * d, sum_zz += z * z, sum_dz += d * z;
+            largest_gap = std::max(largest_gap, std::abs(d - (std::log(median) - log_sd * z / sigma)));
+        }
+        const double mean_d = sum_d / n, mean_z = sum_z / n;
+        const double sd_d = std::sqrt(sum_dd / n - mean_d * mean_d), sd_z = std::sqrt(sum_zz / n - mean_z * mean_z);
+        const double correlation = (sum_dz / n - mean_d * mean_z) / (sd_d * sd_z);
+        EXPECT_NEAR(mean_d, std::log(median), 4 * log_sd / std::sqrt(n)) << "rho " << rho;
+        EXPECT_NEAR(sd_d, log_sd, 4 * log_sd / std::sqrt(2.0 * n)) << "rho " << rho;
+        EXPECT_NEAR(correlation, -rho, 0.02) << "rho " << rho;
+        if (rho == 1.0) {
+            EXPECT_LT(largest_gap, 1e-9);
         }
     }
 }

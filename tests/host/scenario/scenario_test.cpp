@@ -151,6 +151,14 @@ TEST(ScenarioValidation, BadDistributions)
                  {"truncation interval is empty"});
     expect_issue(issues_of(builtin_scenario_text(), {{"population.age_sd_years", "-12"}}), "population.age_sd_years",
                  {"cannot be negative"});
+    // The delay's correlation is with the lognormal multiplier's normal score: other kinds have none.
+    expect_issue(issues_of(builtin_scenario_text(), {{"attacks.heterogeneity", "\"gamma\""}, {"attacks.heterogeneity_shape", "2"},
+                                                     {"pathway.diagnosis_delay_rate_correlation", "0.5"}}),
+                 "pathway.diagnosis_delay_rate_correlation", {"lognormal"});
+    expect_issue(issues_of(builtin_scenario_text(), {{"pathway.diagnosis_delay_rate_correlation", "1.5"}}),
+                 "pathway.diagnosis_delay_rate_correlation", {"1.5", "a correlation between 0"});
+    expect_issue(issues_of(builtin_scenario_text(), {{"pathway.diagnosed_in_attack", "\"yes\""}}), "pathway.diagnosed_in_attack",
+                 {"yes or no", "true or false"});
 }
 
 TEST(ScenarioValidation, WrongTypesAndUnknownNames)

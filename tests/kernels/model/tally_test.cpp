@@ -1,11 +1,13 @@
 // What one lifetime adds to the tallies: the observed-rate bins, the pathway
-// counters and the before/on-prophylaxis windows (in whole days).
+// counters (a case series' view of diagnosed patients among them) and the
+// before/on-prophylaxis windows (in whole days).
 #include "kernels/model/tally.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <map>
+#include <vector>
 
 namespace scls {
 namespace {
@@ -55,6 +57,19 @@ TEST(PathwayCounters, DeathBeforeDiagnosisIsNotDiagnosedAndTheHorizonIsNeither)
     EXPECT_EQ(c[Counter::alive_at_diagnosis], 0u);
     EXPECT_EQ(c[Counter::deaths_before_diagnosis], 1u);
     EXPECT_EQ(c[Counter::attacks_before_diagnosis], 2u);
+    // A case series never sees a patient who died undiagnosed.
+    died.attacks_by_severity[1] = 2;
+    c = counted(died);
+    EXPECT_EQ(c[Counter::attacks_of_diagnosed], 0u);
+    EXPECT_EQ(c[Counter::attack_deaths_of_diagnosed], 0u);
+    // ... and sees a diagnosed one's whole course, the attack at diagnosis included.
+    LifetimeOutcome diagnosed_then_died = lifetime(1.0, 1.0, EndReason::attack);
+    diagnosed_then_died.attacks_by_severity[0] = 2;
+    diagnosed_then_died.attacks_by_severity[2] = 1;
+    c = counted(diagnosed_then_died);
+    EXPECT_EQ(c[Counter::alive_at_diagnosis], 1u);
+    EXPECT_EQ(c[Counter::attacks_of_diagnosed], 3u);
+    EXPECT_EQ(c[Counter::attack_deaths_of_diagnosed], 1u);
 
     c = counted(lifetime(40.0, 45.0, EndReason::horizon));  // reached the horizon undiagnosed
     EXPECT_EQ(c[Counter::alive_at_diagnosis], 0u);
@@ -66,6 +81,31 @@ TEST(PathwayCounters, DeathBeforeDiagnosisIsNotDiagnosedAndTheHorizonIsNeither)
     EXPECT_EQ(counted(treated, 3.0)[Counter::ever_treated], 1u);
     EXPECT_EQ(counted(treated, 2.5)[Counter::ever_treated], 0u);  // after the registry's follow-up: "never"
     EXPECT_EQ(counted(lifetime(10.0, 1.0, EndReason::background))[Counter::ever_treated], 0u);
+}
+
+// The observed untreated rate is a study's: diagnosed patients followed long
+// enough before any prophylaxis. One who died undiagnosed adds nothing.
+TEST(ObservedRateBins, OnlyDiagnosedPatientsFollowedLongEnoughAreTallied)
+{
+    const CountLayout layout{12, true, 1.0};
+    const auto observed = [&](const LifetimeOutcome& o) {
+        std::vector<std::uint64_t> counts(static_cast<std::size_t>(layout.per_strategy()), 0);
+        ModelParams p{};
+        p.as_treated_within_years = kInfinity;
+        histogram_lifetime(o, layout, p, counts.data());
+        std::uint64_t tallied = 0;
+        for (int b = 0; b < kObservedRateBins; ++b) {
+            tallied += counts[static_cast<std::size_t>(layout.observed_rates() + b)];
+        }
+        return tallied;
+    };
+    LifetimeOutcome diagnosed = lifetime(5.0, 2.0, EndReason::attack);
+    diagnosed.untreated_attacks = 4;
+    EXPECT_EQ(observed(diagnosed), 1u);
+    LifetimeOutcome undiagnosed = lifetime(1.5, 2.0, EndReason::attack);
+    undiagnosed.untreated_attacks = 4;
+    EXPECT_EQ(observed(undiagnosed), 0u);
+    EXPECT_EQ(observed(lifetime(0.5, 0.2, EndReason::background)), 0u);  // followed for half a year only
 }
 
 TEST(TreatmentWindows, BeforeAndOnInWholeDaysForTreatedPatientsOnly)
