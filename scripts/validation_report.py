@@ -100,6 +100,7 @@ def target_table(d):
         "| --- | --- | --- | ---: | ---: | ---: | ---: | --- |",
     ]
     survival_misses = []
+    precise = []  # survival targets with a published SE under 6 points: within 2 pp?
     z = target_z(d)
     for i, name in enumerate(d["name"]):
         s = d["statistic"][i]
@@ -118,6 +119,8 @@ def target_table(d):
             f"{d['source'][i]} |")
         if s == "survival" and abs(diff) > 0.02:
             survival_misses.append(f"{name} ({100 * diff:+.1f} pp)")
+        if s == "survival" and d["target_se"][i] < 0.06:  # groups large enough to be fitted that closely
+            precise.append(abs(diff) <= 0.02)
     lines += [
         "",
         "pp: percentage points. z = (model - published) / published SE; for a log-scale target, ln(model / published) / SE, "
@@ -128,7 +131,8 @@ def target_table(d):
     survival_targets = sum(1 for s in d["statistic"] if s == "survival")
     if survival_targets:
         lines += [f"Survival targets within 2 percentage points: {survival_targets - len(survival_misses)} of {survival_targets}"
-                  + (f"; missed: {', '.join(survival_misses)}." if survival_misses else "."), ""]
+                  + (f"; missed: {', '.join(survival_misses)}." if survival_misses else ".")
+                  + (f" Of those with a published SE under 6 points: {sum(precise)} of {len(precise)}." if precise else ""), ""]
     return lines
 
 
