@@ -96,7 +96,7 @@ const std::vector<CountedField>& counted_fields()
         {Counter::ever_treated, &S::ever_treated, "ever_treated", "patients",
          "patients alive at diagnosis who were ever on a regimen of [cohort] ever_treated"},
         {Counter::attacks_of_diagnosed, &S::attacks_of_diagnosed, "attacks_of_diagnosed", "attacks",
-         "attacks of the patients alive at diagnosis, over their whole course (those before diagnosis too)"},
+         "attacks of the patients alive at diagnosis, over their whole course (the onset attack and those before diagnosis too)"},
         {Counter::attack_deaths_of_diagnosed, &S::attack_deaths_of_diagnosed, "attack_deaths_of_diagnosed", "patients",
          "patients alive at diagnosis who later died in an attack (the one they were diagnosed in too)"},
         {Counter::treated_patients, &S::treated_patients, "treated_patients", "patients", "patients who started a prophylaxis"},

@@ -338,14 +338,16 @@ void read_pathway(TableReader& top, ModelParams& p)
         w.report("start", fmt::format("is \"{}\" (where the cohort enters) — use \"diagnosis\" or \"onset\"", start));
     }
     if (p.starts_at_onset) {
-        p.diagnosis_delay_median_years = w.number("diagnosis_delay_median_years", Bound::years,
+        p.diagnosis_delay_median_years = w.number("diagnosis_delay_median_years", Bound::positive_years,
                                                   "a cohort entering at onset needs the median delay to diagnosis");
         p.diagnosis_delay_log_sd = w.number("diagnosis_delay_log_sd", Bound::log_sd, "the delay's log-scale spread between patients");
         p.diagnosis_delay_rate_correlation = w.number_or("diagnosis_delay_rate_correlation", Bound::correlation_0_1, 0.0);
         if (p.diagnosis_delay_rate_correlation > 0.0 && p.frailty_kind != FrailtyKind::lognormal) {
             w.report("diagnosis_delay_rate_correlation",
-                     "ties the delay to the patient's lognormal attack-rate multiplier, which this scenario does not have — "
-                     "set [attacks] heterogeneity = \"lognormal\", or leave the correlation out");
+                     fmt::format("is {}, but [attacks] heterogeneity is \"{}\" (the delay is correlated with the normal score of a "
+                                 "lognormal attack-rate multiplier) — set heterogeneity = \"lognormal\", or remove "
+                                 "diagnosis_delay_rate_correlation",
+                                 p.diagnosis_delay_rate_correlation, p.frailty_kind == FrailtyKind::gamma ? "gamma" : "none"));
         }
         p.diagnosed_in_attack = w.flag_or("diagnosed_in_attack", false);
     } else {

@@ -128,9 +128,12 @@ SCLS_FUNCTION inline AttackDraws draw_attack(StreamKey key, std::uint32_t k)
 }
 
 // The attack at which a patient is diagnosed ([pathway] diagnosed_in_attack)
-// draws from the last block of the attack streams, which no counted attack
-// reaches (120 years at 1,000 attacks a year is 1.2e5 attacks): its draws are
-// independent of attack k's, and turning it on leaves every other draw as it was.
+// draws from the last block of the attack streams: a counted attack would
+// reach it only as the 4,294,967,296th of one life (at 1,000 attacks a year,
+// the most a scenario allows, with a personal multiplier of 30,000 over 120
+// years — far beyond any lognormal or gamma draw that reaches a patient). Its
+// draws are independent of attack k's, and turning it on leaves every other
+// draw as it was.
 inline constexpr std::uint32_t kDiagnosticAttackBlock = 0xFFFFFFFFu;
 
 // The severity an attack with this uniform has on a regimen.
@@ -252,7 +255,7 @@ class LifetimeSimulator {
         // Prophylaxis can begin once the patient is diagnosed (and any
         // treatment delay has passed); a cohort entering at diagnosis with no
         // delay begins at once.
-        if (treatment_start_time() <= 0.0 && strategy.start_after_attacks == 0) {
+        if (treatment_start_time() <= 0.0 && strategy.start_after_attacks == 0 && s.diagnostic_attack_done) {
             begin_prophylaxis(strategy, s);
         }
         return s;
@@ -499,11 +502,11 @@ class LifetimeSimulator {
         ++out.untreated_attacks;
         s.last_attack_time = s.t;
         AttackDraws draws = draw_attack(key_, kDiagnosticAttackBlock);
-        const double mild_share = p_.regimen[s.regimen].severity_cumulative[0];
+        const double mild_share = p_.regimen[0].severity_cumulative[0];  // untreated: prophylaxis starts after it
         if (mild_share < 1.0) {
             draws.severity_uniform = mild_share + draws.severity_uniform * (1.0 - mild_share);
         }
-        return attack(out, draws, clocks.cost.factor(), clocks.effect.factor(), p_.regimen[s.regimen], s.permanent_decrement);
+        return attack(out, draws, clocks.cost.factor(), clocks.effect.factor(), p_.regimen[0], s.permanent_decrement);
     }
 
     // Returns true when the patient dies of the adverse event.

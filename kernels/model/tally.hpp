@@ -66,7 +66,8 @@ enum class Counter : int {
     attacks_before_diagnosis,
     ever_treated,  // alive at diagnosis and, at some time, on a regimen of [cohort] ever_treated
     // A case series sees diagnosed patients only: their attacks over the whole
-    // course (before diagnosis too) and the attacks they died in.
+    // course (the onset attack and those before diagnosis too), and which of
+    // them died in an attack.
     attacks_of_diagnosed,
     attack_deaths_of_diagnosed,
     // Before and on prophylaxis in the same patients (those who started one):
@@ -210,7 +211,7 @@ SCLS_FUNCTION inline void count_lifetime(const LifetimeOutcome& o, const ModelPa
     add(static_cast<int>(Counter::deaths_before_diagnosis), !diagnosed && o.end_reason != EndReason::horizon ? 1u : 0u);
     add(static_cast<int>(Counter::attacks_before_diagnosis), o.attacks_before_diagnosis);
     add(static_cast<int>(Counter::ever_treated), diagnosed && ever_treated(o, p) ? 1u : 0u);
-    add(static_cast<int>(Counter::attacks_of_diagnosed), diagnosed ? o.attacks() : 0u);
+    add(static_cast<int>(Counter::attacks_of_diagnosed), diagnosed ? o.attacks() + (p.starts_at_onset ? 1u : 0u) : 0u);
     add(static_cast<int>(Counter::attack_deaths_of_diagnosed), diagnosed && o.end_reason == EndReason::attack ? 1u : 0u);
     if (o.treatment_start_time < kInfinity) {
         add(static_cast<int>(Counter::treated_patients), 1u);

@@ -232,7 +232,7 @@ TEST(EnginePathway, DiagnosisInAHospitalisedAttackCanKillAtDiagnosis)
                                        {"attacks.severity.mild.death_probability", "0.04"},
                                        {"attacks.severity.ward.share", "0.5"},
                                        {"attacks.severity.ward.death_probability", std::to_string(p)},
-                                       {"cohort", "{ ever_treated = [\"theo_terb\"] }"}});
+                                       {"cohort", "{ ever_treated = [\"theo_terb\", \"ivig_2g\"] }"}});
     const std::string pathway = fmt::format("{{ start = \"onset\", diagnosis_delay_median_years = {}, diagnosis_delay_log_sd = 0", delay);
     auto without = overrides;
     without.push_back({"pathway", pathway + " }"});
@@ -263,8 +263,14 @@ TEST(EnginePathway, DiagnosisInAHospitalisedAttackCanKillAtDiagnosis)
         return static_cast<double>(x.attacks_before_treatment) / static_cast<double>(x.treated_patients);
     };
     EXPECT_NEAR(before_per_treated(theo) - before_per_treated(summary_without[2]), 1.0, 0.02);
+    // Common random numbers: the attack at diagnosis is the same under every
+    // strategy, so every strategy that treats from diagnosis (all but none)
+    // leaves exactly the same patients untreated: those who died in it.
     for (const StrategySummary& other : summary) {
         EXPECT_EQ(other.alive_at_diagnosis, none.alive_at_diagnosis) << other.name;
+        if (&other != &none) {
+            EXPECT_EQ(other.alive_at_diagnosis - other.ever_treated, theo.alive_at_diagnosis - theo.ever_treated) << other.name;
+        }
     }
 }
 
