@@ -160,6 +160,8 @@ def breakable(path):
 
 
 def format_input(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as the scenario writes it (TOML)
     if isinstance(value, float):
         return f"{value:,.6g}" if abs(value) < 1e6 else f"{value:,.0f}"
     if isinstance(value, list):
