@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""The GPU kernel's cost without a GPU: ptxas resource usage (registers,
+spills, stack, shared memory), the theoretical occupancy they allow on a
+Hopper SM, and a census of the kernel's PTX by instruction class.
+
+Reads what scripts/gpu_static.sh produced (ptxas -v output and the PTX) and writes a markdown report to stdout."""
+import argparse
+import math
+import re
+import sys
+from collections import Counter
+
+# Hopper (sm_90, H100) per-SM limits: CUDA C++ Programming Guide, compute
+# capability 9.0, and the CUDA occupancy calculator's allocation granularities.
+SM90 = {
+    "registers": 65536,
+    "register_unit_per_warp": 256,   # registers are allocated per warp in units of 256
+    "max_registers_per_thread": 255,
+    "threads": 2048,
+    "warps": 64,
+    "blocks": 32,
+    "shared_bytes": 228 * 1024,
+    "shared_reserved_per_block": 1024,
+    "shared_unit": 128,
+}
+
+# Instruction classes of the census: (name, what it costs, regex on a PTX instruction).
+# PTX, not SASS: the toolkit on our machines has no cuobjdump; ptxas keeps the
+# proportions of these classes, though not their exact counts.
+CLASSES = [
+    ("FP64 division", "a Newton iteration of ~10 FP64 instructions each", r"^div\.\w+\.f64"),
+    ("FP64 arithmetic", "half the FP32 rate on H100; the model's arithmetic", r"^(add|sub|mul|fma|min|max|neg|abs|setp|selp)\.[\w.]*f64"),
+    ("conversions to or from FP64", "int/float conversions", r"^cvt\.[\w.]*f64"),
+    ("special functions", "approximate log2/exp2/rcp/sqrt seeds (MUFU)", r"^(lg2|ex2|rcp|rsqrt|sqrt|sin|cos)\.approx"),
+    ("shared-memory atomics", "per-block counters", r"^atom\.shared"),
+    ("global atomics and reductions", "one add per block and counter", r"^(atom|red)\.global"),
+    ("local memory", "stack arrays and spills: off-chip through L1", r"^(ld|st)\.local"),
+    ("barriers", "block-wide synchronisation", r"^(bar|barrier)\."),
+    ("branches", "divergence points", r"^bra"),
+    ("calls", "non-inlined functions", r"^call"),
+]
+
+
+def parse_ptxas(text):
+    """Per entry function: registers, stack frame, spills, shared memory."""
+    functions, current = {}, None
+    for line in text.splitlines():
+        m = re.search(r"Compiling entry function '([^']+)'", line)
+        if m:
+            current = m.group(1)
+            functions[current] = {}
+            continue
+        if current is None:
+            continue
+        m = re.search(r"(\d+) bytes stack frame, (\d+) bytes spill stores, (\d+) bytes spill loads", line)
+        if m and "stack" not in functions[current]:
+            functions[current].update(stack=int(m.group(1)), spill_stores=int(m.group(2)), spill_loads=int(m.group(3)))
+        m = re.search(r"Used (\d+) registers", line)
+        if m:
+            functions[current]["registers"] = int(m.group(1))
+            s = re.search(r"(\d+) bytes smem", line)
+            functions[current]["shared"] = int(s.group(1)) if s else 0
+            current = None  # the entry's report ends with its register line
+    return functions
+
+
+def unqualified(mangled):
+    """The last component of an Itanium-mangled nested name (_ZN<len><name>...E...)."""
+    if not mangled.startswith("_ZN"):
+        return mangled
+    pos, last = 3, mangled
+    while pos < len(mangled) and mangled[pos].isdigit():
+        digits = re.match(r"\d+", mangled[pos:]).group(0)
+        pos += len(digits)
+        last = mangled[pos:pos + int(digits)]
+        pos += int(digits)
+    return last
+
+
+def occupancy(registers, shared, threads_per_block, limits=SM90):
+    warps_per_block = math.ceil(threads_per_block / 32)
+    per_warp = math.ceil(registers * 32 / limits["register_unit_per_warp"]) * limits["register_unit_per_warp"]
+    by_registers = limits["registers"] // (per_warp * warps_per_block)
+    by_threads = limits["threads"] // threads_per_block
+    shared_block = math.ceil((shared + limits["shared_reserved_per_block"]) / limits["shared_unit"]) * limits["shared_unit"]
+    by_shared = limits["shared_bytes"] // shared_block
+    blocks = min(by_registers, by_threads, by_shared, limits["blocks"])
+    limiter = min((by_registers, "registers"), (by_threads, "threads"), (by_shared, "shared memory"))[1]
+    return blocks, blocks * warps_per_block / limits["warps"], limiter, (by_registers, by_threads, by_shared)
+
+
+def ptx_census(text, function):
+    """Counts of instruction classes in one entry function's PTX (static, not executed)."""
+    counts, total, inside, depth = Counter(), 0, False, 0
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not inside:
+            inside = stripped.startswith(".visible .entry") and function in stripped or \
+                     stripped.startswith(".entry") and function in stripped
+            depth = 0
+            continue
+        depth += stripped.count("{") - stripped.count("}")
+        if depth < 0 or (depth == 0 and stripped == "}"):
+            break
+        body = re.sub(r"^@!?%p\d+\s+", "", stripped)
+        if not body or body.startswith(("//", ".", "$", "{", "}")) or body.endswith(":"):
+            continue
+        total += 1
+        for name, _, pattern in CLASSES:
+            if re.search(pattern, body):
+                counts[name] += 1
+                break
+    return total, counts
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("ptxas", help="ptxas -v output (stderr of nvcc -Xptxas -v)")
+    parser.add_argument("ptx", help="the PTX of the same compilation (nvcc -ptx)")
+    parser.add_argument("--threads-per-block", type=int, default=256)
+    parser.add_argument("--command", default="bash scripts/gpu_static.sh")
+    parser.add_argument("--compiler", default="")
+    args = parser.parse_args()
+    functions = parse_ptxas(open(args.ptxas).read())
+    ptx = open(args.ptx).read()
+    if not functions:
+        sys.exit("gpu_static.py: no entry function in the ptxas output (was it compiled with -Xptxas -v?)")
+    out = ["## GPU kernel, static cost (no GPU needed)", "",
+           f"- command: `{args.command}`"]
+    if args.compiler:
+        out.append(f"- compiler: {args.compiler}")
+    out += [f"- target: sm_90 (H100: {SM90['registers']} registers, {SM90['threads']} threads, "
+            f"{SM90['shared_bytes'] // 1024} KiB shared memory per SM); {args.threads_per_block} threads per block "
+            "(one patient per thread, kPatientsPerBlock)", ""]
+    for name, f in functions.items():
+        blocks, occ, limiter, (by_r, by_t, by_s) = occupancy(f["registers"], f["shared"], args.threads_per_block)
+        short = unqualified(name)
+        out += [f"### `{short}`", "", "| quantity | value |", "| --- | ---: |",
+                f"| registers per thread | {f['registers']} |",
+                f"| stack frame (bytes per thread) | {f.get('stack', 0)} |",
+                f"| spill stores / loads (bytes) | {f.get('spill_stores', 0)} / {f.get('spill_loads', 0)} |",
+                f"| static shared memory per block (bytes) | {f['shared']} |",
+                f"| blocks per SM (by registers / threads / shared memory) | {blocks} ({by_r} / {by_t} / {by_s}; limited by {limiter}) |",
+                f"| theoretical occupancy | {100 * occ:.1f}% ({blocks * args.threads_per_block // 32} of {SM90['warps']} warps) |",
+                ""]
+        total, counts = ptx_census(ptx, name)
+        if total:
+            out += [f"PTX census ({total} instructions in the kernel after inlining, static count):", "",
+                    "| class | instructions | share | why it matters |", "| --- | ---: | ---: | --- |"]
+            for cls, why, _ in CLASSES:
+                out.append(f"| {cls} | {counts[cls]} | {100 * counts[cls] / total:.1f}% | {why} |")
+            out.append("")
+    out += ["Occupancy is the theoretical one (resident warps over the SM's 64), from the per-warp register",
+            "allocation unit of 256, the 1 KiB shared memory reserved per block and the 128-byte shared allocation",
+            "unit; it says nothing of latency hiding or of divergence, which only a device or a lane model measures.",
+            "A static count weighs every instruction once, whatever a lifetime executes.", ""]
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The GPU kernel's static cost, measured without a GPU: compiles the CUDA
+# launch site for sm_90 with ptxas reporting and to PTX, and writes a
+# markdown report (registers, spills, stack, shared memory, theoretical
+# occupancy on an H100, PTX census) to stdout; save it as
+# results/bench/gpu-static.md. Needs nvcc (the CUDA toolkit).
+#   bash scripts/gpu_static.sh [path/to/nvcc]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+nvcc=${1:-/usr/local/cuda/bin/nvcc}
+[ -x "$nvcc" ] || { echo "gpu_static.sh: $nvcc is not an executable (no CUDA toolkit) — give the path to nvcc" >&2; exit 2; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# The flags of the project's CUDA target (CMakeLists.txt: sclsim_gpu), for sm_90 only.
+"$nvcc" -std=c++17 -O3 -I. -arch=sm_90 --expt-relaxed-constexpr -Xptxas -v \
+  -c kernels/launch/simulate_cuda.cu -o "$work/kernel.o" 2> "$work/ptxas.txt"
+"$nvcc" -std=c++17 -O3 -I. -arch=sm_90 --expt-relaxed-constexpr -ptx kernels/launch/simulate_cuda.cu -o "$work/kernel.ptx"
+/usr/bin/python3 scripts/gpu_static.py "$work/ptxas.txt" "$work/kernel.ptx" --threads-per-block 256 \
+  --command "bash scripts/gpu_static.sh" --compiler "$("$nvcc" --version | tail -2 | head -1) ($(git describe --always --dirty 2>/dev/null || echo unknown))"
