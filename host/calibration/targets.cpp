@@ -49,19 +49,18 @@ bool is_probability(TargetStatistic statistic)
 
 namespace {
 
-constexpr const char* kStatisticNames =
-    "survival, attack_free, attack_rate, attack_rate_ratio, death_share, death_per_attack, death_before_diagnosis, "
-    "ever_treated_share, within_patient_rate_ratio, observed_rate, observed_rate_min, observed_rate_max";
+// Every statistic, in the order messages and file descriptions list them.
+constexpr TargetStatistic kStatistics[] = {
+    TargetStatistic::survival,           TargetStatistic::attack_free,           TargetStatistic::attack_rate,
+    TargetStatistic::attack_rate_ratio,  TargetStatistic::death_share,           TargetStatistic::death_per_attack,
+    TargetStatistic::death_before_diagnosis, TargetStatistic::ever_treated_share, TargetStatistic::within_patient_rate_ratio,
+    TargetStatistic::observed_rate,      TargetStatistic::observed_rate_min,     TargetStatistic::observed_rate_max};
 constexpr const char* kCauseNames[kDeathCauses] = {"attack", "background", "myeloma", "adverse_event"};
 constexpr double kZ95 = 1.959963984540054;
 
 std::optional<TargetStatistic> parse_statistic(const std::string& text)
 {
-    for (auto s : {TargetStatistic::survival, TargetStatistic::attack_free, TargetStatistic::attack_rate,
-                   TargetStatistic::attack_rate_ratio, TargetStatistic::death_share, TargetStatistic::death_per_attack,
-                   TargetStatistic::death_before_diagnosis, TargetStatistic::ever_treated_share,
-                   TargetStatistic::within_patient_rate_ratio,
-                   TargetStatistic::observed_rate, TargetStatistic::observed_rate_min, TargetStatistic::observed_rate_max}) {
+    for (auto s : kStatistics) {
         if (text == to_string(s)) {
             return s;
         }
@@ -330,7 +329,7 @@ void read_target(TableReader& r, const Scenario& scenario, TargetSet& set)
     if (auto parsed = parse_statistic(statistic)) {
         t.statistic = *parsed;
     } else if (!statistic.empty()) {
-        r.report("statistic", fmt::format("is \"{}\" (not a statistic sclsim computes) — use one of: {}", statistic, kStatisticNames));
+        r.report("statistic", fmt::format("is \"{}\" (not a statistic sclsim computes) — use one of: {}", statistic, statistic_names()));
     }
     t.strategies = read_mix(r, "strategies", scenario, true);
     const bool needs_years = t.statistic == TargetStatistic::survival || t.statistic == TargetStatistic::attack_free;
@@ -419,7 +418,17 @@ void read_target(TableReader& r, const Scenario& scenario, TargetSet& set)
 
 }  // namespace
 
-const char* statistic_names() { return kStatisticNames; }
+const std::string& statistic_names()
+{
+    static const std::string names = [] {
+        std::string joined;
+        for (auto s : kStatistics) {
+            joined += (joined.empty() ? "" : ", ") + std::string(to_string(s));
+        }
+        return joined;
+    }();
+    return names;
+}
 
 TargetSet load_targets(const std::string& text, const std::string& source_name, const Scenario& scenario)
 {

@@ -33,7 +33,7 @@ enum class TargetStatistic {
 const char* to_string(TargetStatistic statistic);
 
 // Every statistic's name, comma-separated (for messages and file descriptions).
-const char* statistic_names();
+const std::string& statistic_names();
 
 // Statistics that are probabilities (bounded by [0, 1], reported in percent).
 bool is_probability(TargetStatistic statistic);

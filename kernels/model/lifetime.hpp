@@ -441,18 +441,7 @@ class LifetimeSimulator {
     {
         LifetimeOutcome& out = s.out;
         const double t = s.t;
-        if (s.attack_count == 0) {
-            out.first_attack_time = min_of(out.first_attack_time, t);  // the attack at diagnosis may have come first
-        }
-        ++out.attacks_on_regimen[s.regimen];
-        if (out.treatment_start_time == kInfinity) {
-            ++out.untreated_attacks;
-        } else if (t < out.treatment_start_time + p_.within_patient_window_years) {
-            ++out.window_attacks;
-        }
-        if (t < patient_.diagnosis_time) {
-            ++out.attacks_before_diagnosis;
-        }
+        count_attack(s);
         if (attack(out, s.upcoming_attack, clocks.cost.factor(), clocks.effect.factor(), p_.regimen[s.regimen], s.permanent_decrement)) {
             return true;
         }
@@ -460,7 +449,6 @@ class LifetimeSimulator {
         s.attacks_since_diagnosis += t >= patient_.diagnosis_time ? 1u : 0u;
         s.upcoming_attack = attacks_.get(key_, s.attack_count);
         s.attack_budget = s.upcoming_attack.budget;
-        s.last_attack_time = t;
         if (!s.started) {
             // "Prophylaxis from the n-th attack": attacks since diagnosis, once treatment can start.
             if (strategy.start_after_attacks > 0 && t >= treatment_start_time() &&
@@ -485,6 +473,26 @@ class LifetimeSimulator {
         return false;
     }
 
+    // What every attack adds to the lifetime's counts, whatever its outcome:
+    // the first attack's time, the regimen it came on, before prophylaxis or
+    // within the before/after window on it, before diagnosis or not.
+    SCLS_FUNCTION void count_attack(LifetimeState& s) const
+    {
+        LifetimeOutcome& out = s.out;
+        const double t = s.t;
+        out.first_attack_time = min_of(out.first_attack_time, t);
+        ++out.attacks_on_regimen[s.regimen];
+        if (out.treatment_start_time == kInfinity) {
+            ++out.untreated_attacks;
+        } else if (t < out.treatment_start_time + p_.within_patient_window_years) {
+            ++out.window_attacks;
+        }
+        if (t < patient_.diagnosis_time) {
+            ++out.attacks_before_diagnosis;
+        }
+        s.last_attack_time = t;
+    }
+
     // The attack in which the patient is diagnosed: untreated, identical under
     // every strategy, counted at diagnosis (not before it) and not among the
     // attacks since diagnosis that a "from the n-th attack" strategy waits
@@ -497,10 +505,7 @@ class LifetimeSimulator {
     {
         LifetimeOutcome& out = s.out;
         s.diagnostic_attack_done = true;
-        out.first_attack_time = min_of(out.first_attack_time, s.t);
-        ++out.attacks_on_regimen[s.regimen];
-        ++out.untreated_attacks;
-        s.last_attack_time = s.t;
+        count_attack(s);
         AttackDraws draws = draw_attack(key_, kDiagnosticAttackBlock);
         const double mild_share = p_.regimen[0].severity_cumulative[0];  // untreated: prophylaxis starts after it
         if (mild_share < 1.0) {
