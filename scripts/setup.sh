@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages sclsim needs (run as root or with sudo).
-# The CUDA toolkit (for Thrust/CCCL and the optional GPU backend) is expected
-# at /usr/local/cuda. R with hdf5r (scripts/sclsim.R), Graphviz (docs/model.dot) and
+# The CUDA toolkit (for the optional GPU backend) is expected at
+# /usr/local/cuda; the CPU backend needs none of it. R with hdf5r (scripts/sclsim.R), Graphviz (docs/model.dot) and
 # Chromium (the HTML report test) are for the analysis scripts and their tests.
 set -euo pipefail
 # clang-14, libclang-rt-14-dev, libomp-14-dev, llvm-14: scripts/fuzz.sh (libFuzzer and
@@ -20,7 +20,4 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" > /dev/null
-fi
-if [ ! -d /usr/local/cuda/include/cccl ]; then
-  echo "warning: /usr/local/cuda/include/cccl not found: sclsim needs the CUDA toolkit's Thrust/CCCL headers" >&2
 fi

@@ -136,21 +136,6 @@ void prepare_share(const Scenario& scenario, const ParameterSets& sets, const Ex
     prepared.backend = make_backend(params, share_geometry(plan.geometry, prepared.share), run);
 }
 
-// Refuses results that hold a value that is not a finite number: a parameter
-// beyond what double precision carries must not reach a table or a file.
-void check_results_are_finite(const RunResult& result)
-{
-    for (std::size_t i = 0; i < result.moments.size(); ++i) {
-        if (!std::isfinite(result.moments[i])) {
-            const std::size_t per_set = static_cast<std::size_t>(result.geometry.moments_per_block());
-            throw std::runtime_error(fmt::format(
-                "the results of parameter set {} hold a value that is not a finite number (moment {} of its tallies): some "
-                "parameter is too extreme for the model's arithmetic — check the set's values in /parameter_sets",
-                i / per_set, i % per_set));
-        }
-    }
-}
-
 struct WriteContext {
     const Scenario& scenario;
     const ParameterSets& sets;
@@ -184,7 +169,6 @@ void print_tables(const WriteContext& c, const std::vector<std::vector<StrategyS
 // Rank 0: results, file, tables.
 void write_and_report(const WriteContext& c, RunResult& result, const std::vector<std::string>& hosts)
 {
-    check_results_are_finite(result);
     std::vector<std::vector<StrategySummary>> summaries;
     for (std::uint32_t s = 0; s < result.geometry.parameter_sets; ++s) {
         summaries.push_back(summarize(c.scenario, result, s));

@@ -24,7 +24,7 @@ class InfoCommand final : public Command {
     {
         const CudaDeviceInfo cuda = query_cuda_devices();
         fmt::print("sclsim {} (git {})\n", kSclsimVersion, kSclsimGitCommit);
-        fmt::print("backends: cpu (Thrust OpenMP, {} hardware threads){}\n", std::thread::hardware_concurrency(),
+        fmt::print("backends: cpu (OpenMP, {} hardware threads){}\n", std::thread::hardware_concurrency(),
                    cuda.compiled ? ", gpu (CUDA)" : "");
         if (cuda.compiled) {
             if (cuda.devices.empty()) {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <stdexcept>
 
+#include "host/engine/exact_moments.hpp"
 #include "kernels/launch/backend.hpp"
 
 namespace scls {
@@ -56,8 +57,6 @@ ShareResult simulate_share(SimulationBackend& backend, const LaunchGeometry& run
 {
     using Clock = std::chrono::steady_clock;
     const WorkUnits units(run_geometry);
-    const LaunchGeometry local = share_geometry(run_geometry, share);
-    const int moments_per_block = local.moments_per_block();
     // Blocks are addressed in the backend's grid, which starts at the share's first set.
     const std::uint64_t block_offset = static_cast<std::uint64_t>(share.first_set) * run_geometry.blocks_per_set;
     const std::uint64_t share_first_block = share.units.size() ? units.first_block(share.units.first) : 0;
@@ -73,8 +72,6 @@ ShareResult simulate_share(SimulationBackend& backend, const LaunchGeometry& run
         }
     };
 
-    std::vector<double> block_moments(std::min(batch_blocks, share_end_block - share_first_block) * moments_per_block);
-    std::vector<double> unit_moments(moments_per_block, 0.0);
     const auto started = Clock::now();
     auto last_checkpoint = started;
     bool checkpointed = false;
@@ -90,31 +87,19 @@ ShareResult simulate_share(SimulationBackend& backend, const LaunchGeometry& run
     while (block < share_end_block) {
         // A batch never ends inside a unit unless it lies within one (batches
         // smaller than a unit): checkpoints then see whole units only.
-        std::uint64_t unit_end = units.end_block(share.next_unit());  // of the unit being summed
         std::uint64_t batch_end = std::min(block + batch_blocks, share_end_block);
-        if (batch_end > unit_end) {
-            std::uint64_t unit = share.next_unit();
+        std::uint64_t unit = share.next_unit();
+        if (batch_end > units.end_block(unit)) {
             while (unit + 1 < share.units.end && units.end_block(unit + 1) <= batch_end) {
                 ++unit;
             }
             batch_end = units.end_block(unit);
         }
-        const std::uint64_t count = batch_end - block;
         const auto batch_start = Clock::now();
-        backend.simulate(block - block_offset, count, block_moments.data());
+        backend.simulate(block - block_offset, batch_end - block);
         share.simulate_seconds += std::chrono::duration<double>(Clock::now() - batch_start).count();
-        // Block order within the unit, then unit order: the same additions
-        // whatever the batch size.
-        for (std::uint64_t b = 0; b < count; ++b) {
-            const double* partial = block_moments.data() + b * moments_per_block;
-            for (int m = 0; m < moments_per_block; ++m) {
-                unit_moments[m] += partial[m];
-            }
-            if (block + b + 1 == unit_end) {
-                add_unit_moments(share, units, unit_moments.data());
-                std::fill(unit_moments.begin(), unit_moments.end(), 0.0);
-                unit_end = share.complete() ? share_end_block : units.end_block(share.next_unit());
-            }
+        while (!share.complete() && units.end_block(share.next_unit()) <= batch_end) {
+            ++share.units_done;
         }
         block = batch_end;
         const bool between_units = block < share_end_block && block == units.first_block(share.next_unit());
@@ -138,7 +123,8 @@ RunResult assemble_run(const LaunchGeometry& run_geometry, const std::vector<Sha
 {
     RunResult result;
     result.geometry = run_geometry;
-    merge_shares(shares, run_geometry, result.moments, result.counts);
+    result.counts = merge_shares(shares, run_geometry);
+    result.moments = moments_from_counts(run_geometry, result.counts);
     const WorkUnits units(run_geometry);
     for (const ShareResult& share : shares) {
         result.simulate_seconds = std::max(result.simulate_seconds, share.simulate_seconds);  // the slowest share

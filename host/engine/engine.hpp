@@ -1,7 +1,7 @@
-// Runs a scenario on a backend: picks the backend, walks a share of the run's
-// work units in batches, and adds block and unit partials in the order
-// work_share.hpp fixes, so that results depend neither on threads, batch
-// sizes, the number of processes, nor interruptions.
+// Runs a scenario on a backend: picks the backend and walks a share of the
+// run's work units in batches. Every tally is an integer, so results depend
+// neither on threads, schedules, batch sizes, the number of processes, nor
+// interruptions.
 #pragma once
 
 #include <cstdint>
@@ -41,7 +41,7 @@ struct RunResult {
     std::string backend;              // "cpu" or "gpu"
     std::string backend_description;
     LaunchGeometry geometry{};
-    std::vector<double> moments;        // [set][strategy][kMomentsPerStrategy]: sum, sum of squares per Value
+    std::vector<double> moments;        // [set][strategy][kMomentsPerStrategy]: sum, sum of squares per Value (from the counts' limbs)
     std::vector<std::uint64_t> counts;  // [set][strategy][CountLayout::per_strategy()]
     double simulate_seconds = 0.0;      // inside the backend (the slowest process's)
     double wall_seconds = 0.0;

@@ -221,7 +221,7 @@ std::vector<StrategySummary> summarize(const Scenario& scenario, const RunResult
         sum.label = scenario.strategy_labels[s];
         const std::uint64_t* c =
             result.counts.data() + static_cast<std::size_t>(parameter_set) * g.counts_per_set() + s * layout.per_strategy();
-        const double* m = result.moments.data() + static_cast<std::size_t>(parameter_set) * g.moments_per_block() +
+        const double* m = result.moments.data() + static_cast<std::size_t>(parameter_set) * g.moments_per_set() +
                           s * kMomentsPerStrategy;
         sum.patients = c[static_cast<int>(Counter::patients)];
         const double n = static_cast<double>(sum.patients);

@@ -1,4 +1,4 @@
-// Work units, shares and their ordered merge (see work_share.hpp).
+// Work units, shares and their merge (see work_share.hpp).
 #include "host/engine/work_share.hpp"
 
 #include <algorithm>
@@ -66,39 +66,18 @@ ShareResult empty_share(const WorkUnits& units, UnitRange range, const LaunchGeo
 {
     ShareResult share;
     share.units = range;
-    share.moments_per_set = run_geometry.moments_per_block();
     share.counts_per_set = run_geometry.counts_per_set();
     if (range.size() > 0) {
         share.first_set = units.set_of(range.first);
         share.set_count = units.set_of(range.end - 1) - share.first_set + 1;
-        share.joins_mid_set = units.index_in_set(range.first) != 0;
     }
-    share.set_moments.assign(static_cast<std::size_t>(share.set_count) * share.moments_per_set, 0.0);
     share.counts.assign(static_cast<std::size_t>(share.set_count) * share.counts_per_set, 0);
     return share;
 }
 
-void add_unit_moments(ShareResult& share, const WorkUnits& units, const double* unit_moments)
-{
-    if (share.complete()) {
-        throw std::logic_error("add_unit_moments: the share is already complete");
-    }
-    const std::uint64_t unit = share.next_unit();
-    const std::uint32_t local_set = units.set_of(unit) - share.first_set;
-    if (local_set == 0 && share.joins_mid_set) {
-        share.joined_unit_moments.insert(share.joined_unit_moments.end(), unit_moments, unit_moments + share.moments_per_set);
-    } else {
-        double* total = share.set_moments.data() + static_cast<std::size_t>(local_set) * share.moments_per_set;
-        for (int m = 0; m < share.moments_per_set; ++m) {
-            total[m] += unit_moments[m];
-        }
-    }
-    ++share.units_done;
-}
-
 namespace {
 
-constexpr std::uint64_t kShareMagic = 0x31726168536c6353ull;  // "SclShar1"
+constexpr std::uint64_t kShareMagic = 0x32726168536c6353ull;  // "SclShar2"
 
 class ByteWriter {
   public:
@@ -165,13 +144,9 @@ std::vector<char> pack_share(const ShareResult& share)
     out.put(share.units_done);
     out.put(share.first_set);
     out.put(share.set_count);
-    out.put<std::uint8_t>(share.joins_mid_set ? 1 : 0);
-    out.put(share.moments_per_set);
     out.put(share.counts_per_set);
     out.put(share.simulate_seconds);
     out.put(share.units_loaded);
-    out.put_vector(share.set_moments);
-    out.put_vector(share.joined_unit_moments);
     out.put_vector(share.counts);
     return std::move(out.bytes);
 }
@@ -188,65 +163,40 @@ ShareResult unpack_share(const std::vector<char>& bytes)
     share.units_done = in.get<std::uint64_t>();
     share.first_set = in.get<std::uint32_t>();
     share.set_count = in.get<std::uint32_t>();
-    share.joins_mid_set = in.get<std::uint8_t>() != 0;
-    share.moments_per_set = in.get<int>();
     share.counts_per_set = in.get<int>();
     share.simulate_seconds = in.get<double>();
     share.units_loaded = in.get<std::uint64_t>();
-    share.set_moments = in.get_vector<double>();
-    share.joined_unit_moments = in.get_vector<double>();
     share.counts = in.get_vector<std::uint64_t>();
-    if (!in.at_end() || share.set_moments.size() != static_cast<std::size_t>(share.set_count) * share.moments_per_set ||
-        share.counts.size() != static_cast<std::size_t>(share.set_count) * share.counts_per_set) {
+    if (!in.at_end() || share.counts.size() != static_cast<std::size_t>(share.set_count) * share.counts_per_set) {
         throw std::runtime_error("share data malformed (sizes disagree)");
     }
     return share;
 }
 
-void merge_shares(const std::vector<ShareResult>& shares, const LaunchGeometry& run_geometry, std::vector<double>& moments,
-                  std::vector<std::uint64_t>& counts)
+std::vector<std::uint64_t> merge_shares(const std::vector<ShareResult>& shares, const LaunchGeometry& run_geometry)
 {
     const WorkUnits units(run_geometry);
-    const int moments_per_set = run_geometry.moments_per_block();
     const int counts_per_set = run_geometry.counts_per_set();
-    moments.assign(static_cast<std::size_t>(run_geometry.parameter_sets) * moments_per_set, 0.0);
-    counts.assign(static_cast<std::size_t>(run_geometry.parameter_sets) * counts_per_set, 0);
-
+    std::vector<std::uint64_t> counts(static_cast<std::size_t>(run_geometry.parameter_sets) * counts_per_set, 0);
     std::uint64_t expected_first = 0;
     for (std::size_t r = 0; r < shares.size(); ++r) {
         const ShareResult& share = shares[r];
-        if (share.units.first != expected_first || !share.complete() || share.moments_per_set != moments_per_set ||
-            share.counts_per_set != counts_per_set) {
+        if (share.units.first != expected_first || !share.complete() || share.counts_per_set != counts_per_set) {
             throw std::logic_error(fmt::format("merge_shares: share {} (units {}..{}, {} done) does not continue at unit {} "
                                                "or is incomplete",
                                                r, share.units.first, share.units.end, share.units_done, expected_first));
         }
         expected_first = share.units.end;
-        for (std::uint32_t local = 0; local < share.set_count; ++local) {
-            double* total = moments.data() + static_cast<std::size_t>(share.first_set + local) * moments_per_set;
-            if (local == 0 && share.joins_mid_set) {
-                // Continue the fold the previous share began, one unit at a time.
-                const std::size_t joined = share.joined_unit_moments.size() / moments_per_set;
-                for (std::size_t u = 0; u < joined; ++u) {
-                    const double* unit = share.joined_unit_moments.data() + u * moments_per_set;
-                    for (int m = 0; m < moments_per_set; ++m) {
-                        total[m] += unit[m];
-                    }
-                }
-            } else {
-                // The share began this set: its fold is the set's fold so far.
-                std::copy_n(share.set_moments.data() + static_cast<std::size_t>(local) * moments_per_set, moments_per_set, total);
-            }
-            const std::uint64_t* partial = share.counts.data() + static_cast<std::size_t>(local) * counts_per_set;
-            std::uint64_t* count_total = counts.data() + static_cast<std::size_t>(share.first_set + local) * counts_per_set;
-            for (int c = 0; c < counts_per_set; ++c) {
-                count_total[c] += partial[c];
-            }
+        const std::uint64_t* partial = share.counts.data();
+        std::uint64_t* total = counts.data() + static_cast<std::size_t>(share.first_set) * counts_per_set;
+        for (std::size_t c = 0; c < share.counts.size(); ++c) {
+            total[c] += partial[c];
         }
     }
     if (expected_first != units.count()) {
         throw std::logic_error(fmt::format("merge_shares: the shares end at unit {} of {}", expected_first, units.count()));
     }
+    return counts;
 }
 
 }  // namespace scls

@@ -1,19 +1,12 @@
-// Work units, shares of them, and the one order in which their moment sums
-// are added — the contract that makes a run's numbers independent of how many
-// processes ran it, how it was batched, and whether it was interrupted.
+// Work units and shares of them: how a run is cut for checkpoints and for
+// processes.
 //
 // The run's (parameter set x patient block) grid is cut into work units of
 // kBlocksPerUnit consecutive blocks of one set (a set's last unit may be
-// shorter), numbered set-major. A set's moments are
-//     (((0 + unit_0) + unit_1) + ...),  unit_j = (((0 + block_0) + block_1) + ...)
-// in block order within the unit. Counts are integers: any order gives the
-// same sum.
-//
-// A share is a contiguous range of units (one process's part of a run). Its
-// result holds, for every set whose first unit it holds, that set's sum
-// folded in unit order; for a set it joins part-way (only ever its first
-// set), each unit's sum apart, so that whoever merges the shares in order
-// can continue the set's fold exactly where the previous share stopped.
+// shorter), numbered set-major. A share is a contiguous range of units (one
+// process's part of a run); its result is the integer tallies of the units
+// it has done. Every tally is an integer (real values as exact fixed-point
+// limbs), so shares merge by addition, in any order, to the same bits.
 #pragma once
 
 #include <cstdint>
@@ -61,18 +54,14 @@ class WorkUnits {
 };
 
 // What one share has simulated so far (units [units.first, units.first +
-// units_done)), in the form merge_shares() needs.
+// units_done)).
 struct ShareResult {
     UnitRange units;
     std::uint64_t units_done = 0;
     std::uint32_t first_set = 0;  // the sets the share touches: [first_set, first_set + set_count)
     std::uint32_t set_count = 0;
-    bool joins_mid_set = false;   // its first unit is not its set's unit 0
-    int moments_per_set = 0;      // LaunchGeometry::moments_per_block()
     int counts_per_set = 0;
-    std::vector<double> set_moments;       // [set_count][moments_per_set]: unit-order fold (zeros for a set joined mid-way)
-    std::vector<double> joined_unit_moments;  // [units done in the joined set][moments_per_set], in unit order
-    std::vector<std::uint64_t> counts;     // [set_count][counts_per_set]
+    std::vector<std::uint64_t> counts;  // [set_count][counts_per_set]
 
     double simulate_seconds = 0.0;  // this process's time in the backend (not in checkpoints)
     std::uint64_t units_loaded = 0;  // units that came from a checkpoint, not simulated by this process
@@ -84,18 +73,13 @@ struct ShareResult {
 // An empty result for a share: nothing simulated yet.
 ShareResult empty_share(const WorkUnits& units, UnitRange range, const LaunchGeometry& run_geometry);
 
-// Adds the next unit's moment sum (moments_per_set doubles) to the share.
-void add_unit_moments(ShareResult& share, const WorkUnits& units, const double* unit_moments);
-
 // A share as bytes and back (to send it between processes). unpack_share
 // throws std::runtime_error on a truncated or malformed buffer.
 std::vector<char> pack_share(const ShareResult& share);
 ShareResult unpack_share(const std::vector<char>& bytes);
 
-// The run's moments [set][moments_per_set] and counts [set][counts_per_set]
-// from complete shares in rank order that together cover every unit. Throws
-// std::logic_error when they do not.
-void merge_shares(const std::vector<ShareResult>& shares, const LaunchGeometry& run_geometry, std::vector<double>& moments,
-                  std::vector<std::uint64_t>& counts);
+// The run's counts [set][counts_per_set] from complete shares in rank order
+// that together cover every unit. Throws std::logic_error when they do not.
+std::vector<std::uint64_t> merge_shares(const std::vector<ShareResult>& shares, const LaunchGeometry& run_geometry);
 
 }  // namespace scls

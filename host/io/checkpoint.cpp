@@ -17,7 +17,7 @@ namespace scls {
 
 namespace {
 
-constexpr const char* kFormat = "sclsim checkpoint segment 1";
+constexpr const char* kFormat = "sclsim checkpoint segment 2";
 constexpr const char* kSegmentExpected =
     "a checkpoint segment written by sclsim — or start over with --restart, which deletes the checkpoint directory";
 
@@ -313,28 +313,14 @@ std::optional<ShareResult> ShareCheckpoint::load(UnitRange range)
         }
         const std::uint64_t first_row = reader.unsigned_attribute("/", "first_row");
         const std::uint64_t rows = reader.unsigned_attribute("/", "rows");
-        const std::vector<double> moments = reader.doubles("/set_moments");
         const std::vector<std::uint64_t> counts = reader.unsigned_integers("/counts");
-        if (first_row + rows > share->set_count || moments.size() != rows * share->moments_per_set ||
-            counts.size() != rows * share->counts_per_set) {
+        if (first_row + rows > share->set_count || counts.size() != rows * share->counts_per_set) {
             refuse(path, "rows", "does not fit this share's sets (the checkpoint is damaged) — start over with --restart");
         }
-        std::copy(moments.begin(), moments.end(), share->set_moments.begin() + first_row * share->moments_per_set);
         std::copy(counts.begin(), counts.end(), share->counts.begin() + first_row * share->counts_per_set);
         share->units_done = reader.unsigned_attribute("/", "units_done");
-        share->joined_unit_moments = reader.has("/joined_unit_moments") ? reader.doubles("/joined_unit_moments") : std::vector<double>{};
         if (share->units_done > range.size()) {
             refuse(path, "units_done", "is more than the share holds (the checkpoint is damaged) — start over with --restart");
-        }
-        // Units done in a set the share joined part-way are kept one by one.
-        const std::uint64_t first_set_end = (static_cast<std::uint64_t>(units_.set_of(range.first)) + 1) * units_.units_per_set();
-        const std::uint64_t joined_units =
-            share->joins_mid_set ? std::min(share->units_done, std::min(range.end, first_set_end) - range.first) : 0;
-        if (share->joined_unit_moments.size() != joined_units * static_cast<std::uint64_t>(share->moments_per_set)) {
-            refuse(path, "joined_unit_moments",
-                   fmt::format("holds {} values where {} units of {} moments belong (the checkpoint is damaged) — start over "
-                               "with --restart",
-                               share->joined_unit_moments.size(), joined_units, share->moments_per_set));
         }
         ++next_segment_;
     }
@@ -355,8 +341,6 @@ void ShareCheckpoint::save(const ShareResult& share)
     const std::uint64_t first_row = units_.set_of(share.units.first + saved_units_done_) - share.first_set;
     const std::uint64_t last_row = units_.set_of(share.next_unit() - 1) - share.first_set;
     const std::uint64_t rows = last_row - first_row + 1;
-    std::vector<double> moments(share.set_moments.begin() + first_row * share.moments_per_set,
-                                share.set_moments.begin() + (last_row + 1) * share.moments_per_set);
     std::vector<std::uint64_t> counts(share.counts.begin() + first_row * share.counts_per_set,
                                       share.counts.begin() + (last_row + 1) * share.counts_per_set);
 
@@ -383,17 +367,8 @@ void ShareCheckpoint::save(const ShareResult& share)
         for (const auto& [key, value] : numbers) {
             W::scalar_attribute<std::uint64_t>(root, key, value);
         }
-        const std::vector<hsize_t> moment_dims{rows, static_cast<hsize_t>(share.moments_per_set)};
-        writer.dataset(root, "set_moments", moment_dims, moments, {"set", "moment"}, "1",
-                       "per set (rows first_row.. of the share): moment sums folded in unit order");
         writer.dataset(root, "counts", {rows, static_cast<hsize_t>(share.counts_per_set)}, counts, {"set", "count"}, "1",
-                       "per set: integer counts of the units done");
-        if (!share.joined_unit_moments.empty()) {
-            writer.dataset(root, "joined_unit_moments",
-                           {share.joined_unit_moments.size() / share.moments_per_set, static_cast<hsize_t>(share.moments_per_set)},
-                           share.joined_unit_moments, {"unit", "moment"}, "1",
-                           "moment sums of each unit done in the set the share joined part-way");
-        }
+                       "per set (rows first_row.. of the share): integer tallies of the units done, moment limbs included");
     });
     ++next_segment_;
     saved_units_done_ = share.units_done;

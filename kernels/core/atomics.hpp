@@ -1,7 +1,7 @@
 // Integer atomic add usable from both backends. Only integers are added
-// atomically: integer sums do not depend on the order of the additions, so
-// tallies stay bit-identical whatever the thread count (floating-point sums
-// go through fixed-order block reductions instead).
+// atomically (real values as exact fixed-point limbs, exact_sum.hpp): integer
+// sums do not depend on the order of the additions, so tallies stay
+// bit-identical whatever the thread count or schedule.
 #pragma once
 
 #include <cstdint>

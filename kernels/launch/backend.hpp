@@ -1,7 +1,7 @@
 // The interface between the host and a simulation backend. A backend
-// simulates ranges of patient blocks and hands back per-block moment partials
-// (in block order) and the accumulated integer counts. Plain C++: host code
-// includes this, never Thrust or CUDA headers.
+// simulates ranges of patient blocks and hands back the accumulated integer
+// tallies (counters, moment limbs, histograms), which any order of work adds
+// up to the same bits. Plain C++: host code includes this, never CUDA headers.
 #pragma once
 
 #include <cstdint>
@@ -19,9 +19,8 @@ class SimulationBackend {
     virtual ~SimulationBackend() = default;
 
     // Simulates blocks [first_block, first_block + block_count) of the run's
-    // (parameter set x patient block) grid; writes block_count x
-    // moments_per_block() doubles to block_moments and adds to the counts.
-    virtual void simulate(std::uint64_t first_block, std::uint64_t block_count, double* block_moments) = 0;
+    // (parameter set x patient block) grid and adds their tallies to the counts.
+    virtual void simulate(std::uint64_t first_block, std::uint64_t block_count) = 0;
 
     // Counts accumulated so far: parameter_sets x counts_per_set() integers.
     virtual std::vector<std::uint64_t> counts() const = 0;
@@ -33,7 +32,7 @@ class SimulationBackend {
     virtual std::string description() const = 0;  // device or thread count
 };
 
-// CPU backend on Thrust's OpenMP system; threads <= 0 means all cores.
+// CPU backend on OpenMP threads; threads <= 0 means all cores.
 std::unique_ptr<SimulationBackend> make_cpu_backend(const std::vector<ModelParams>& parameter_sets,
                                                     const LaunchGeometry& geometry, int threads);
 

@@ -1,10 +1,9 @@
 // GPU launch site: one thread per patient, one CUDA block per patient block.
-// Real-valued sums use cub::BlockReduce (a fixed tree order, so results are
-// reproducible run to run); integer counters go through shared-memory
-// atomics and then one global atomic per block; histogram entries are global
-// integer atomics.
-#include <cub/block/block_reduce.cuh>
-
+// Every tally is an integer added atomically, so the order in which lanes,
+// warps and blocks finish changes no bit: counters go through shared-memory
+// atomics and one global add per block; the moment limbs of the real values
+// are summed across each warp and added by one lane; histogram entries are
+// global atomics.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -15,6 +14,10 @@
 #include "kernels/launch/cuda_check.hpp"
 #include "kernels/launch/device_buffer.hpp"
 #include "kernels/model/patient_block.hpp"
+
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 800
+#error "the GPU backend needs sm_80 or newer (warp reductions, __reduce_add_sync)"
+#endif
 
 namespace scls {
 namespace {
@@ -28,13 +31,19 @@ std::string describe_device(const cudaDeviceProp& properties)
     return text;
 }
 
-using BlockSum = cub::BlockReduce<double, kPatientsPerBlock>;
-
-__global__ void __launch_bounds__(kPatientsPerBlock)
-    simulate_blocks_kernel(const ModelParams* params, LaunchGeometry geometry, std::uint64_t first_block,
-                           double* block_moments, std::uint64_t* counts)
+// The sum over a warp's 32 lanes of one 32-bit digit each (below 2^37):
+// its 16-bit halves through the warp reduction unit. Every lane must call it.
+__device__ __forceinline__ unsigned long long warp_sum(std::uint32_t digit)
 {
-    __shared__ typename BlockSum::TempStorage reduce_storage;
+    const unsigned low = __reduce_add_sync(0xffffffffu, digit & 0xffffu);
+    const unsigned high = __reduce_add_sync(0xffffffffu, digit >> 16);
+    return low + (static_cast<unsigned long long>(high) << 16);
+}
+
+__global__ void __launch_bounds__(kPatientsPerBlock, 2)
+    simulate_blocks_kernel(const ModelParams* __restrict__ params, LaunchGeometry geometry, std::uint64_t first_block,
+                           std::uint64_t* counts)
+{
     __shared__ unsigned long long block_counts[kMaxStrategies * kCounters];
     for (int i = threadIdx.x; i < kMaxStrategies * kCounters; i += blockDim.x) {
         block_counts[i] = 0;
@@ -46,34 +55,30 @@ __global__ void __launch_bounds__(kPatientsPerBlock)
     const auto block_in_set = static_cast<std::uint32_t>(block % geometry.blocks_per_set);
     const std::uint32_t patient = block_in_set * kPatientsPerBlock + threadIdx.x;
     const bool active = patient < geometry.patients_per_set;
+    const bool warp_leader = threadIdx.x % 32 == 0;
     const ModelParams& p = params[set];
     std::uint64_t* set_counts = counts + static_cast<std::uint64_t>(set) * geometry.counts_per_set();
-    double* moments = block_moments + static_cast<std::uint64_t>(blockIdx.x) * geometry.moments_per_block();
     const int per_strategy = geometry.layout.per_strategy();
 
-    // Every thread walks the strategies in the same order (inactive threads
-    // contribute zeros) so that the block-wide reductions line up.
+    // Every thread walks the strategies in the same order and adds every limb
+    // (inactive threads add zeros), so that the warp sums line up.
     simulate_patient<0>(p, geometry, set, active ? patient : 0u,
                      [&](int strategy, const LifetimeOutcome& outcome, const double* values) {
-                         for (int v = 0; v < kValuesPerStrategy; ++v) {
-                             const double value = active ? values[v] : 0.0;
-                             const double sum = BlockSum(reduce_storage).Sum(value);
-                             __syncthreads();
-                             const double sum_of_squares = BlockSum(reduce_storage).Sum(value * value);
-                             __syncthreads();
-                             if (threadIdx.x == 0) {
-                                 moments[strategy * kMomentsPerStrategy + 2 * v] = sum;
-                                 moments[strategy * kMomentsPerStrategy + 2 * v + 1] = sum_of_squares;
+                         std::uint64_t* strategy_counts = set_counts + strategy * per_strategy;
+                         auto add_count = [&](int index, std::uint32_t amount) {
+                             if (active && amount != 0) {
+                                 atomicAdd(&block_counts[strategy * kCounters + index], static_cast<unsigned long long>(amount));
                              }
-                         }
+                         };
+                         auto add_limb = [&](int index, std::uint32_t digit) {
+                             const unsigned long long total = warp_sum(active ? digit : 0u);
+                             if (warp_leader && total != 0) {
+                                 atomic_add(strategy_counts + index, total);
+                             }
+                         };
+                         tally_lifetime(outcome, values, p, add_count, add_limb);
                          if (active) {
-                             count_lifetime(outcome, p, [&](int index, std::uint32_t amount) {
-                                 if (amount != 0) {
-                                     atomicAdd(&block_counts[strategy * kCounters + index],
-                                               static_cast<unsigned long long>(amount));
-                                 }
-                             });
-                             histogram_lifetime(outcome, geometry.layout, p, set_counts + strategy * per_strategy);
+                             histogram_lifetime(outcome, geometry.layout, p, strategy_counts);
                          }
                      });
     __syncthreads();
@@ -81,7 +86,7 @@ __global__ void __launch_bounds__(kPatientsPerBlock)
         const int strategy = i / kCounters;
         const int counter = i % kCounters;
         if (block_counts[i] != 0) {
-            atomicAdd(reinterpret_cast<unsigned long long*>(set_counts + strategy * per_strategy + counter), block_counts[i]);
+            atomic_add(set_counts + strategy * per_strategy + counter, block_counts[i]);
         }
     }
 }
@@ -101,40 +106,17 @@ class CudaBackend final : public SimulationBackend {
         count_size_ = static_cast<std::size_t>(geometry.parameter_sets) * geometry.counts_per_set();
         counts_.reserve(count_size_, "the run's counts and histograms");
         SCLS_CUDA_CALL(cudaMemset(counts_.data(), 0, count_size_ * sizeof(std::uint64_t)));
-        // Batches sized to fill the device many times over, but bounded so
-        // the moment partials stay small (about 64 MiB at most).
-        const std::uint64_t bytes_per_block = sizeof(double) * static_cast<std::uint64_t>(geometry.moments_per_block());
-        batch_blocks_ = std::max<std::uint64_t>(1, std::min<std::uint64_t>(
-                                                       static_cast<std::uint64_t>(properties.multiProcessorCount) * 64,
-                                                       (64ull << 20) / bytes_per_block));
+        // Batches that fill the device many times over; every tally is in the counts.
+        batch_blocks_ = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(properties.multiProcessorCount) * 64);
     }
 
-    void simulate(std::uint64_t first_block, std::uint64_t block_count, double* block_moments) override
+    void simulate(std::uint64_t first_block, std::uint64_t block_count) override
     {
-        const std::size_t per_block = static_cast<std::size_t>(geometry_.moments_per_block());
-        // A device short of memory takes the batch in smaller launches (the
-        // block order, and so the results, stay the same). The size that fitted
-        // is kept: later batches do not free and retry the larger buffer.
-        std::uint64_t launch_blocks = std::min(block_count, launch_blocks_limit_);
-        while (!moments_.try_reserve(launch_blocks * per_block)) {
-            if (launch_blocks == 1) {
-                moments_.reserve(per_block, "one block's moment partials");
-                break;
-            }
-            launch_blocks = (launch_blocks + 1) / 2;
-            launch_blocks_limit_ = launch_blocks;
-        }
-        for (std::uint64_t done = 0; done < block_count; done += launch_blocks) {
-            const std::uint64_t count = std::min(launch_blocks, block_count - done);
-            simulate_blocks_kernel<<<static_cast<unsigned>(count), kPatientsPerBlock>>>(params_.data(), geometry_,
-                                                                                       first_block + done, moments_.data(),
-                                                                                       counts_.data());
-            SCLS_CUDA_CHECK_LAUNCH("launching simulate_blocks_kernel");
-            // Execution errors of the kernel show at the synchronisation, named as such.
-            ::scls::cuda_check(cudaDeviceSynchronize(), "simulate_blocks_kernel (while it ran)", __FILE__, __LINE__);
-            SCLS_CUDA_CALL(cudaMemcpy(block_moments + done * per_block, moments_.data(), count * per_block * sizeof(double),
-                                      cudaMemcpyDeviceToHost));
-        }
+        simulate_blocks_kernel<<<static_cast<unsigned>(block_count), kPatientsPerBlock>>>(params_.data(), geometry_, first_block,
+                                                                                         counts_.data());
+        SCLS_CUDA_CHECK_LAUNCH("launching simulate_blocks_kernel");
+        // Execution errors of the kernel show at the synchronisation, named as such.
+        ::scls::cuda_check(cudaDeviceSynchronize(), "simulate_blocks_kernel (while it ran)", __FILE__, __LINE__);
     }
 
     std::vector<std::uint64_t> counts() const override
@@ -151,11 +133,9 @@ class CudaBackend final : public SimulationBackend {
   private:
     LaunchGeometry geometry_;
     DeviceBuffer<ModelParams> params_;
-    DeviceBuffer<double> moments_;
     DeviceBuffer<std::uint64_t> counts_;
     std::size_t count_size_ = 0;
     std::uint64_t batch_blocks_ = 1;
-    std::uint64_t launch_blocks_limit_ = UINT64_MAX;  // lowered when the device had no room for a batch
     std::string description_;
 };
 

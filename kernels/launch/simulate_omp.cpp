@@ -1,15 +1,11 @@
-// CPU launch site: Thrust's OpenMP system runs one patient block per
-// iteration; within a block patients are simulated and summed in index order.
+// CPU launch site: OpenMP threads take patient blocks one at a time, as they
+// become free (dynamic scheduling: a block's work is heavy-tailed, and a
+// thread on a busy core must not hold a fixed share of the run). Every tally
+// is an integer, so the order in which blocks finish changes no bit.
 #include <omp.h>
-#include <thrust/execution_policy.h>
-#include <thrust/for_each.h>
-#include <thrust/iterator/counting_iterator.h>
-#include <thrust/system/omp/execution_policy.h>
 
 #include <algorithm>
-#include <cstring>
 #include <fmt/format.h>
-#include <stdexcept>
 #include <thread>
 
 #include "kernels/launch/backend.hpp"
@@ -18,45 +14,33 @@
 namespace scls {
 namespace {
 
-struct SimulateBlockOnHost {
-    const ModelParams* params;
-    LaunchGeometry geometry;
-    std::uint64_t first_block;
-    double* block_moments;
-    std::uint64_t* counts;
+// Simulates one block of patients: counters and moment limbs add up in
+// block-local storage, then join the set's counts in one atomic add each.
+void simulate_block_on_host(const ModelParams* params, const LaunchGeometry& geometry, std::uint64_t block, std::uint64_t* counts)
+{
+    const auto set = static_cast<std::uint32_t>(block / geometry.blocks_per_set);
+    const auto block_in_set = static_cast<std::uint32_t>(block % geometry.blocks_per_set);
+    const ModelParams& p = params[set];
+    std::uint64_t local[kMaxStrategies][kBlockTallies] = {};
+    std::uint64_t* set_counts = counts + static_cast<std::uint64_t>(set) * geometry.counts_per_set();
+    const int per_strategy = geometry.layout.per_strategy();
 
-    void operator()(std::uint64_t local_block) const
-    {
-        const std::uint64_t block = first_block + local_block;
-        const auto set = static_cast<std::uint32_t>(block / geometry.blocks_per_set);
-        const auto block_in_set = static_cast<std::uint32_t>(block % geometry.blocks_per_set);
-        const ModelParams& p = params[set];
-        double* moments = block_moments + local_block * geometry.moments_per_block();
-        std::fill(moments, moments + geometry.moments_per_block(), 0.0);
-        std::uint64_t local_counts[kMaxStrategies][kCounters] = {};
-        std::uint64_t* set_counts = counts + static_cast<std::uint64_t>(set) * geometry.counts_per_set();
-        const int per_strategy = geometry.layout.per_strategy();
-
-        const std::uint32_t first = block_in_set * kPatientsPerBlock;
-        const std::uint32_t last = std::min<std::uint32_t>(first + kPatientsPerBlock, geometry.patients_per_set);
-        for (std::uint32_t patient = first; patient < last; ++patient) {
-            simulate_patient<kHostCachedAttacks>(p, geometry, set, patient, [&](int strategy, const LifetimeOutcome& outcome, const double* values) {
-                double* m = moments + strategy * kMomentsPerStrategy;
-                for (int v = 0; v < kValuesPerStrategy; ++v) {
-                    m[2 * v] += values[v];
-                    m[2 * v + 1] += values[v] * values[v];
-                }
-                count_lifetime(outcome, p, [&](int index, std::uint32_t amount) { local_counts[strategy][index] += amount; });
-                histogram_lifetime(outcome, geometry.layout, p, set_counts + strategy * per_strategy);
-            });
-        }
-        for (int s = 0; s < geometry.strategies; ++s) {
-            for (int c = 0; c < kCounters; ++c) {
-                atomic_add(set_counts + s * per_strategy + c, local_counts[s][c]);
-            }
+    const std::uint32_t first = block_in_set * kPatientsPerBlock;
+    const std::uint32_t last = std::min<std::uint32_t>(first + kPatientsPerBlock, geometry.patients_per_set);
+    for (std::uint32_t patient = first; patient < last; ++patient) {
+        simulate_patient<kHostCachedAttacks>(p, geometry, set, patient, [&](int strategy, const LifetimeOutcome& outcome, const double* values) {
+            std::uint64_t* tallies = local[strategy];
+            auto add = [tallies](int index, std::uint32_t amount) { tallies[index] += amount; };
+            tally_lifetime(outcome, values, p, add, add);
+            histogram_lifetime(outcome, geometry.layout, p, set_counts + strategy * per_strategy);
+        });
+    }
+    for (int s = 0; s < geometry.strategies; ++s) {
+        for (int i = 0; i < kBlockTallies; ++i) {
+            atomic_add(set_counts + s * per_strategy + i, local[s][i]);
         }
     }
-};
+}
 
 class CpuBackend final : public SimulationBackend {
   public:
@@ -68,12 +52,15 @@ class CpuBackend final : public SimulationBackend {
     {
     }
 
-    void simulate(std::uint64_t first_block, std::uint64_t block_count, double* block_moments) override
+    void simulate(std::uint64_t first_block, std::uint64_t block_count) override
     {
-        omp_set_num_threads(threads_);
-        SimulateBlockOnHost functor{params_.data(), geometry_, first_block, block_moments, counts_.data()};
-        thrust::for_each(thrust::omp::par, thrust::counting_iterator<std::uint64_t>(0),
-                         thrust::counting_iterator<std::uint64_t>(block_count), functor);
+        const ModelParams* params = params_.data();
+        std::uint64_t* counts = counts_.data();
+        const auto blocks = static_cast<std::int64_t>(block_count);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads_)
+        for (std::int64_t b = 0; b < blocks; ++b) {
+            simulate_block_on_host(params, geometry_, first_block + static_cast<std::uint64_t>(b), counts);
+        }
     }
 
     std::vector<std::uint64_t> counts() const override { return counts_; }

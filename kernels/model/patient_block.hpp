@@ -1,5 +1,6 @@
-// Simulating one patient under every strategy, in the order the reductions
-// expect. Shared by the CPU loop and the GPU kernel.
+// Simulating one patient under every strategy, the comparator first (its
+// outcome is needed for the paired increments). Shared by the CPU loop and
+// the GPU kernel.
 #pragma once
 
 #include <cstdint>

@@ -1,15 +1,15 @@
 // What each simulated lifetime contributes to the outputs, and where.
 //
-// Real-valued outcomes are reduced as sums and sums of squares over fixed
-// blocks of kPatientsPerBlock patients, in a fixed order within the block,
-// and the host adds block partials in block order: results are independent of
-// threads and batch sizes. Counts and histograms are integers added
-// atomically, which is order-independent by construction.
+// Everything a lifetime adds is an integer: counters, histogram entries, and
+// the limbs of its real values' exact sums and sums of squares
+// (kernels/core/exact_sum.hpp). Integer sums are the same in any order, so
+// results do not depend on threads, schedules, batch sizes, ranks or lanes.
 #pragma once
 
 #include <cstdint>
 
 #include "kernels/core/atomics.hpp"
+#include "kernels/core/exact_sum.hpp"
 #include "kernels/core/macros.hpp"
 #include "kernels/model/lifetime.hpp"
 #include "kernels/model/params.hpp"
@@ -42,7 +42,7 @@ enum class Value : int {
     regimen_years_first,  // kMaxRegimens entries
 };
 inline constexpr int kValuesPerStrategy = static_cast<int>(Value::regimen_years_first) + kMaxRegimens;
-inline constexpr int kMomentsPerStrategy = 2 * kValuesPerStrategy;  // sum, then sum of squares
+inline constexpr int kMomentsPerStrategy = 2 * kValuesPerStrategy;  // on the host: sum, then sum of squares
 
 // Per-strategy integer counters.
 enum class Counter : int {
@@ -77,14 +77,21 @@ enum class Counter : int {
     days_before_treatment,
     attacks_on_treatment,
     days_on_treatment,
+    // Lifetimes with a real value the exact sums cannot hold (non-finite, or
+    // beyond kLargestExactValue): the host refuses such results.
+    values_out_of_range,
 };
-inline constexpr int kCounters = static_cast<int>(Counter::days_on_treatment) + 1;
+inline constexpr int kCounters = static_cast<int>(Counter::values_out_of_range) + 1;
+// What a block of patients can tally locally before adding it to the run's
+// counts: the counters, then kLimbsPerValue limbs per Value.
+inline constexpr int kMomentLimbsFirst = kCounters;
+inline constexpr int kBlockTallies = kMomentLimbsFirst + kValuesPerStrategy * kLimbsPerValue;
 
 // As-treated groups of the patients alive at diagnosis, for survival from diagnosis.
 enum class AsTreated : int { ever = 0, never = 1 };
 inline constexpr int kAsTreatedGroups = 2;
 
-// Layout of one strategy's integer tally: counters, then monthly histograms;
+// Layout of one strategy's integer tally: counters, moment limbs, then monthly histograms;
 // with diagnosis curves, deaths and censorings by month since diagnosis for
 // each as-treated group last.
 struct CountLayout {
@@ -92,7 +99,7 @@ struct CountLayout {
     bool diagnosis_curves = false;
     double observed_rate_min_years = 1.0;  // shortest untreated follow-up whose attack rate is tallied
     SCLS_FUNCTION int month_bins() const { return months_in_grid + 1; }
-    SCLS_FUNCTION int deaths_by_month() const { return kCounters; }
+    SCLS_FUNCTION int deaths_by_month() const { return kBlockTallies; }
     SCLS_FUNCTION int censored_by_month() const { return deaths_by_month() + month_bins(); }
     SCLS_FUNCTION int first_attack_by_month() const { return censored_by_month() + month_bins(); }
     SCLS_FUNCTION int attack_free_censored_by_month() const { return first_attack_by_month() + month_bins(); }
@@ -223,6 +230,35 @@ SCLS_FUNCTION inline void count_lifetime(const LifetimeOutcome& o, const ModelPa
     }
 }
 
+// Adds the limbs of one lifetime's real values (in Value order) through
+// add_limb(index, digit): every index of [kMomentLimbsFirst, kBlockTallies)
+// once, in order, whatever the values (a GPU warp sums them lane by lane).
+// Returns how many values were out of range.
+template <class AddLimb>
+SCLS_FUNCTION inline std::uint32_t add_value_limbs(const double* values, AddLimb&& add_limb)
+{
+    std::uint32_t out_of_range = 0;
+    for (int v = 0; v < kValuesPerStrategy; ++v) {
+        std::uint32_t digits[kLimbsPerValue];
+        out_of_range += value_digits(values[v], digits) ? 0u : 1u;
+        for (int limb = 0; limb < kLimbsPerValue; ++limb) {
+            add_limb(kMomentLimbsFirst + v * kLimbsPerValue + limb, digits[limb]);
+        }
+    }
+    return out_of_range;
+}
+
+// Everything of one lifetime a block tallies locally: its real values' limbs
+// through add_limb, its counters through add_count.
+template <class AddCount, class AddLimb>
+SCLS_FUNCTION inline void tally_lifetime(const LifetimeOutcome& o, const double* values, const ModelParams& p, AddCount&& add_count,
+                                         AddLimb&& add_limb)
+{
+    const std::uint32_t out_of_range = add_value_limbs(values, add_limb);
+    count_lifetime(o, p, add_count);
+    add_count(static_cast<int>(Counter::values_out_of_range), out_of_range > 0 ? 1u : 0u);
+}
+
 // One histogram entry per curve: survival (death or censoring month),
 // attack-free survival (first attack, or censoring at death/horizon), and
 // attacks per patient. Survival curves are suffix sums of these on the host.
@@ -278,7 +314,7 @@ struct LaunchGeometry {
         return same_patients_every_set ? 0u : first_set + parameter_set;
     }
 
-    SCLS_FUNCTION int moments_per_block() const { return strategies * kMomentsPerStrategy; }
+    SCLS_FUNCTION int moments_per_set() const { return strategies * kMomentsPerStrategy; }
     SCLS_FUNCTION std::uint64_t total_blocks() const
     {
         return static_cast<std::uint64_t>(parameter_sets) * blocks_per_set;

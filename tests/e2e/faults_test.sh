@@ -78,9 +78,9 @@ cp -r "$work/out.h5.checkpoint" "$work/bad.h5.checkpoint"
 "$python" - "$work/bad.h5.checkpoint/rank-0000-of-0001.seg-000000.h5" <<'PY'
 import sys, h5py
 with h5py.File(sys.argv[1], "r+") as f:
-    data = f["set_moments"][()]
-    del f["set_moments"]
-    f["set_moments"] = data[:, :7]
+    data = f["counts"][()]
+    del f["counts"]
+    f["counts"] = data[:, :7]
 PY
 expect 2 "$work/bad.log" "bad.h5.checkpoint/rank-0000-of-0001.seg-000000.h5: rows: does not fit.*--restart" -- \
   "${psa[@]}" -o "$work/bad.h5"
