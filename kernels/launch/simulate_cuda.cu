@@ -78,7 +78,7 @@ __global__ void __launch_bounds__(kPatientsPerBlock, 2)
                          };
                          tally_lifetime(outcome, values, p, add_count, add_limb);
                          if (active) {
-                             histogram_lifetime(outcome, geometry.layout, p, strategy_counts);
+                             histogram_lifetime(outcome, geometry.layout, p, [&](int index) { atomic_add(strategy_counts + index, 1); });
                          }
                      });
     __syncthreads();

@@ -1,12 +1,16 @@
 // CPU launch site: OpenMP threads take patient blocks one at a time, as they
 // become free (dynamic scheduling: a block's work is heavy-tailed, and a
-// thread on a busy core must not hold a fixed share of the run). Every tally
-// is an integer, so the order in which blocks finish changes no bit.
+// thread on a busy core must not hold a fixed share of the run). Each thread
+// tallies into its own copy of the current parameter set's counts, with
+// plain adds, and adds that copy to the run's counts when it moves to another
+// set or the batch ends. Every tally is an integer, so the order in which
+// blocks finish changes no bit.
 #include <omp.h>
 
 #include <algorithm>
 #include <fmt/format.h>
 #include <thread>
+#include <vector>
 
 #include "kernels/launch/backend.hpp"
 #include "kernels/model/patient_block.hpp"
@@ -14,31 +18,64 @@
 namespace scls {
 namespace {
 
-// Simulates one block of patients: counters and moment limbs add up in
-// block-local storage, then join the set's counts in one atomic add each.
-void simulate_block_on_host(const ModelParams* params, const LaunchGeometry& geometry, std::uint64_t block, std::uint64_t* counts)
+// One thread's tallies of one parameter set at a time.
+class ThreadTallies {
+  public:
+    ThreadTallies(int counts_per_set, std::uint64_t* run_counts) : tallies_(counts_per_set, 0), run_counts_(run_counts) {}
+    ThreadTallies(const ThreadTallies&) = delete;
+    ThreadTallies& operator=(const ThreadTallies&) = delete;
+    ~ThreadTallies() { flush(); }
+
+    // The tallies of `set`, after adding those of the previous set to the run's.
+    std::uint64_t* of_set(std::uint32_t set)
+    {
+        if (set != set_) {
+            flush();
+            set_ = set;
+        }
+        return tallies_.data();
+    }
+
+  private:
+    static constexpr std::uint32_t kNoSet = ~std::uint32_t{0};
+
+    void flush()
+    {
+        if (set_ == kNoSet) {
+            return;
+        }
+        std::uint64_t* target = run_counts_ + static_cast<std::uint64_t>(set_) * tallies_.size();
+        for (std::size_t i = 0; i < tallies_.size(); ++i) {
+            if (tallies_[i] != 0) {
+                atomic_add(target + i, tallies_[i]);
+                tallies_[i] = 0;
+            }
+        }
+        set_ = kNoSet;
+    }
+
+    std::vector<std::uint64_t> tallies_;
+    std::uint64_t* run_counts_;
+    std::uint32_t set_ = kNoSet;
+};
+
+void simulate_block_on_host(const ModelParams* params, const LaunchGeometry& geometry, std::uint64_t block, ThreadTallies& mine)
 {
     const auto set = static_cast<std::uint32_t>(block / geometry.blocks_per_set);
     const auto block_in_set = static_cast<std::uint32_t>(block % geometry.blocks_per_set);
     const ModelParams& p = params[set];
-    std::uint64_t local[kMaxStrategies][kBlockTallies] = {};
-    std::uint64_t* set_counts = counts + static_cast<std::uint64_t>(set) * geometry.counts_per_set();
+    std::uint64_t* set_tallies = mine.of_set(set);
     const int per_strategy = geometry.layout.per_strategy();
 
     const std::uint32_t first = block_in_set * kPatientsPerBlock;
     const std::uint32_t last = std::min<std::uint32_t>(first + kPatientsPerBlock, geometry.patients_per_set);
     for (std::uint32_t patient = first; patient < last; ++patient) {
         simulate_patient<kHostCachedAttacks>(p, geometry, set, patient, [&](int strategy, const LifetimeOutcome& outcome, const double* values) {
-            std::uint64_t* tallies = local[strategy];
+            std::uint64_t* tallies = set_tallies + strategy * per_strategy;
             auto add = [tallies](int index, std::uint32_t amount) { tallies[index] += amount; };
             tally_lifetime(outcome, values, p, add, add);
-            histogram_lifetime(outcome, geometry.layout, p, set_counts + strategy * per_strategy);
+            histogram_lifetime(outcome, geometry.layout, p, [tallies](int index) { ++tallies[index]; });
         });
-    }
-    for (int s = 0; s < geometry.strategies; ++s) {
-        for (int i = 0; i < kBlockTallies; ++i) {
-            atomic_add(set_counts + s * per_strategy + i, local[s][i]);
-        }
     }
 }
 
@@ -54,12 +91,14 @@ class CpuBackend final : public SimulationBackend {
 
     void simulate(std::uint64_t first_block, std::uint64_t block_count) override
     {
-        const ModelParams* params = params_.data();
-        std::uint64_t* counts = counts_.data();
         const auto blocks = static_cast<std::int64_t>(block_count);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads_)
-        for (std::int64_t b = 0; b < blocks; ++b) {
-            simulate_block_on_host(params, geometry_, first_block + static_cast<std::uint64_t>(b), counts);
+#pragma omp parallel num_threads(threads_)
+        {
+            ThreadTallies mine(geometry_.counts_per_set(), counts_.data());
+#pragma omp for schedule(dynamic, 1) nowait
+            for (std::int64_t b = 0; b < blocks; ++b) {
+                simulate_block_on_host(params_.data(), geometry_, first_block + static_cast<std::uint64_t>(b), mine);
+            }
         }
     }
 

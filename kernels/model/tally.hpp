@@ -185,7 +185,7 @@ SCLS_FUNCTION SCLS_FORCEINLINE bool ever_treated(const LifetimeOutcome& o, const
 }
 
 // Adds one lifetime's counters through add(index, amount): a plain add into
-// block-local storage on the CPU, a shared-memory atomic on the GPU. The
+// a thread's own tallies on the CPU, a shared-memory atomic on the GPU. The
 // before/after comparison follows each patient on prophylaxis for at most
 // p.within_patient_window_years (infinity: to the end of follow-up).
 template <class Add>
@@ -259,35 +259,31 @@ SCLS_FUNCTION inline void tally_lifetime(const LifetimeOutcome& o, const double*
     add_count(static_cast<int>(Counter::values_out_of_range), out_of_range > 0 ? 1u : 0u);
 }
 
-// One histogram entry per curve: survival (death or censoring month),
-// attack-free survival (first attack, or censoring at death/horizon), and
-// attacks per patient. Survival curves are suffix sums of these on the host.
-SCLS_FUNCTION inline void histogram_lifetime(const LifetimeOutcome& o, const CountLayout& layout, const ModelParams& p,
-                                             std::uint64_t* strategy_counts)
+// One histogram entry per curve, through add(index) (index within the
+// strategy's tally): survival (death or censoring month), attack-free
+// survival (first attack, or censoring at death/horizon), and attacks per
+// patient. Survival curves are suffix sums of these on the host.
+template <class Add>
+SCLS_FUNCTION inline void histogram_lifetime(const LifetimeOutcome& o, const CountLayout& layout, const ModelParams& p, Add&& add)
 {
     const bool died = o.end_reason != EndReason::horizon;
-    atomic_add(strategy_counts + (died ? layout.deaths_by_month() : layout.censored_by_month()) + layout.month_of(o.end_time), 1);
+    add((died ? layout.deaths_by_month() : layout.censored_by_month()) + layout.month_of(o.end_time));
     const bool attacked = o.first_attack_time < kInfinity;
-    atomic_add(strategy_counts + (attacked ? layout.first_attack_by_month() : layout.attack_free_censored_by_month()) +
-                   layout.month_of(attacked ? o.first_attack_time : o.end_time),
-               1);
+    add((attacked ? layout.first_attack_by_month() : layout.attack_free_censored_by_month()) +
+        layout.month_of(attacked ? o.first_attack_time : o.end_time));
     const std::uint32_t attacks = o.attacks();
-    atomic_add(strategy_counts + layout.attacks_per_patient() +
-                   (attacks < kAttackCountBins - 1 ? static_cast<int>(attacks) : kAttackCountBins - 1),
-               1);
+    add(layout.attacks_per_patient() + (attacks < kAttackCountBins - 1 ? static_cast<int>(attacks) : kAttackCountBins - 1));
     // The untreated attack rate a study would have observed: attacks over the
     // follow-up before any prophylaxis, for diagnosed patients (a study knows
     // no others) observed long enough.
     const double untreated_years = min_of(o.treatment_start_time, o.end_time);
     if (untreated_years >= layout.observed_rate_min_years && alive_at_diagnosis(o)) {
-        atomic_add(strategy_counts + layout.observed_rates() + observed_rate_bin(o.untreated_attacks, untreated_years), 1);
+        add(layout.observed_rates() + observed_rate_bin(o.untreated_attacks, untreated_years));
     }
     if (layout.diagnosis_curves && alive_at_diagnosis(o)) {
         const AsTreated group = ever_treated(o, p) ? AsTreated::ever : AsTreated::never;
-        atomic_add(strategy_counts +
-                       (died ? layout.deaths_since_diagnosis_by_month(group) : layout.censored_since_diagnosis_by_month(group)) +
-                       layout.month_of(o.end_time - o.diagnosis_time),
-                   1);
+        add((died ? layout.deaths_since_diagnosis_by_month(group) : layout.censored_since_diagnosis_by_month(group)) +
+            layout.month_of(o.end_time - o.diagnosis_time));
     }
 }
 

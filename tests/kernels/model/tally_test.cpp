@@ -92,7 +92,7 @@ TEST(ObservedRateBins, OnlyDiagnosedPatientsFollowedLongEnoughAreTallied)
         std::vector<std::uint64_t> counts(static_cast<std::size_t>(layout.per_strategy()), 0);
         ModelParams p{};
         p.as_treated_within_years = kInfinity;
-        histogram_lifetime(o, layout, p, counts.data());
+        histogram_lifetime(o, layout, p, [&](int index) { ++counts[index]; });
         std::uint64_t tallied = 0;
         for (int b = 0; b < kObservedRateBins; ++b) {
             tallied += counts[static_cast<std::size_t>(layout.observed_rates() + b)];
