@@ -120,8 +120,12 @@ def main():
     parser.add_argument("--threads-per-block", type=int, default=256)
     parser.add_argument("--command", default="bash scripts/gpu_static.sh")
     parser.add_argument("--compiler", default="")
+    parser.add_argument("--check", action="store_true",
+                        help="exit 1 when any function spills or an entry's occupancy is below --min-occupancy")
+    parser.add_argument("--min-occupancy", type=float, default=0.25)
     args = parser.parse_args()
-    functions = parse_ptxas(open(args.ptxas).read())
+    ptxas_text = open(args.ptxas).read()
+    functions = parse_ptxas(ptxas_text)
     ptx = open(args.ptx).read()
     if not functions:
         sys.exit("gpu_static.py: no entry function in the ptxas output (was it compiled with -Xptxas -v?)")
@@ -155,6 +159,33 @@ def main():
             "unit; it says nothing of latency hiding or of divergence, which only a device or a lane model measures.",
             "A static count weighs every instruction once, whatever a lifetime executes.", ""]
     print("\n".join(out))
+    if args.check:
+        failures = check(ptxas_text, functions, args.threads_per_block, args.min_occupancy)
+        for failure in failures:
+            print(f"gpu_static.py: {failure}", file=sys.stderr)
+        sys.exit(1 if failures else 0)
+
+
+def check(ptxas_text, functions, threads_per_block, min_occupancy):
+    """What breaks the kernel's static budget: a spill in any function (entries
+    and the out-of-line device functions they call), or an entry's theoretical
+    occupancy below the minimum."""
+    failures, current = [], None
+    for line in ptxas_text.splitlines():
+        m = re.search(r"Function properties for (\S+)", line)
+        if m:
+            current = unqualified(m.group(1))
+        m = re.search(r"(\d+) bytes spill stores, (\d+) bytes spill loads", line)
+        if m and (int(m.group(1)) or int(m.group(2))):
+            failures.append(f"{current}: spills {m.group(1)} bytes and reloads {m.group(2)} bytes (registers exhausted) — "
+                            "keep the common path within 128 registers (rare paths out of line, fewer live values)")
+    for name, f in functions.items():
+        blocks, occ, limiter, _ = occupancy(f["registers"], f["shared"], threads_per_block)
+        if occ < min_occupancy:
+            failures.append(f"{unqualified(name)}: theoretical occupancy {100 * occ:.1f}% ({blocks} blocks of {threads_per_block} "
+                            f"per SM, limited by {limiter}) is below {100 * min_occupancy:.0f}% — {f['registers']} registers "
+                            "per thread; 128 or fewer give two blocks")
+    return failures
 
 
 if __name__ == "__main__":

@@ -4,9 +4,16 @@
 # markdown report (registers, spills, stack, shared memory, theoretical
 # occupancy on an H100, PTX census) to stdout; save it as
 # results/bench/gpu-static.md. Needs nvcc (the CUDA toolkit).
-#   bash scripts/gpu_static.sh [path/to/nvcc]
+# With --check it also fails (exit 1) on any spill or on an occupancy below
+# 25% (the ctest labelled gpu-static).
+#   bash scripts/gpu_static.sh [--check] [path/to/nvcc]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+check=()
+if [ "${1:-}" = "--check" ]; then
+  check=(--check)
+  shift
+fi
 nvcc=${1:-/usr/local/cuda/bin/nvcc}
 [ -x "$nvcc" ] || { echo "gpu_static.sh: $nvcc is not an executable (no CUDA toolkit) — give the path to nvcc" >&2; exit 2; }
 work=$(mktemp -d)
@@ -16,4 +23,4 @@ trap 'rm -rf "$work"' EXIT
   -c kernels/launch/simulate_cuda.cu -o "$work/kernel.o" 2> "$work/ptxas.txt"
 "$nvcc" -std=c++17 -O3 -I. -arch=sm_90 --expt-relaxed-constexpr -ptx kernels/launch/simulate_cuda.cu -o "$work/kernel.ptx"
 /usr/bin/python3 scripts/gpu_static.py "$work/ptxas.txt" "$work/kernel.ptx" --threads-per-block 256 \
-  --command "bash scripts/gpu_static.sh" --compiler "$("$nvcc" --version | tail -2 | head -1) ($(git describe --always --dirty 2>/dev/null || echo unknown))"
+  "${check[@]}" --command "bash scripts/gpu_static.sh" --compiler "$("$nvcc" --version | tail -2 | head -1) ($(git describe --always --dirty 2>/dev/null || echo unknown))"

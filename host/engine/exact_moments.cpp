@@ -20,11 +20,10 @@ std::vector<double> moments_from_counts(const LaunchGeometry& geometry, const st
                     "check the set's values in /parameter_sets and the scenario's cost units",
                     set, s, bad, bad == 1 ? "" : "s", kLargestExactValue));
             }
-            const std::uint64_t lifetimes = tally[static_cast<int>(Counter::patients)];
             double* m = moments.data() + static_cast<std::size_t>(set) * geometry.moments_per_set() + s * kMomentsPerStrategy;
             for (int v = 0; v < kValuesPerStrategy; ++v) {
                 const std::uint64_t* limbs = tally + kMomentLimbsFirst + v * kLimbsPerValue;
-                m[2 * v] = exact_sum_of(limbs, lifetimes);
+                m[2 * v] = exact_sum_of(limbs);
                 m[2 * v + 1] = exact_sum_of_squares(limbs);
             }
         }

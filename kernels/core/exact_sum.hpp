@@ -1,8 +1,9 @@
 // Exact, order-free sums of real values, for both backends.
 //
 // Each value is rounded to a whole multiple q of kMomentQuantum (2^-24) and
-// its integer q, and q squared, are cut into 32-bit digits that are added
-// into 64-bit limbs. Integer additions give the same result in any order, so
+// its integer q (as 64-bit two's complement, with a count of negative
+// values), and q squared, are cut into 32-bit digits that are added into
+// 64-bit limbs. A zero adds nothing, so a backend may skip zeros. Integer additions give the same result in any order, so
 // a sum no longer depends on threads, schedules, batches, ranks or GPU lanes.
 // A limb receives at most one digit (< 2^32) per lifetime and a parameter set
 // has fewer than 2^32 patients, so no limb can overflow. The host turns the
@@ -25,16 +26,17 @@ inline constexpr int kMomentQuantumBits = 24;
 inline constexpr double kMomentQuantumScale = 16777216.0;  // 2^24: 1 / kMomentQuantum
 // Values must be smaller in magnitude than this (2^38, about 2.7e11): then
 // |q| < 2^62 and q^2 < 2^124, four digits. Larger or non-finite values are
-// counted as out of range (the host refuses the results) and add q = 0.
+// counted as out of range (the host refuses the results) and add nothing.
 inline constexpr double kLargestExactValue = 274877906944.0;
 
 // 128-bit integers (a GCC and nvcc extension, which -Wpedantic is told of once).
 __extension__ typedef __int128 Int128;
 __extension__ typedef unsigned __int128 UInt128;
 
-// Limbs of one value: q + 2^63 (nonnegative) in two digits, then q^2 in four.
-enum class Limb : int { sum_low = 0, sum_high, square_0, square_1, square_2, square_3 };
-inline constexpr int kLimbsPerValue = 6;
+// Limbs of one value: q's 64-bit two's complement in two digits, 1 if q is
+// negative, then q^2 in four.
+enum class Limb : int { sum_low = 0, sum_high, negatives, square_0, square_1, square_2, square_3 };
+inline constexpr int kLimbsPerValue = 7;
 
 // The high 64 bits of a 64 x 64-bit product.
 SCLS_FUNCTION SCLS_FORCEINLINE std::uint64_t multiply_high(std::uint64_t a, std::uint64_t b)
@@ -54,26 +56,27 @@ SCLS_FUNCTION SCLS_FORCEINLINE bool value_digits(double value, std::uint32_t dig
     const double scaled = value * kMomentQuantumScale;
     const bool in_range = scaled > -limit && scaled < limit;  // false for NaN
     const std::int64_t q = in_range ? llrint(scaled) : 0;  // ties to even on both backends
-    const std::uint64_t biased = static_cast<std::uint64_t>(q) + (std::uint64_t{1} << 63);
-    const std::uint64_t magnitude = q < 0 ? 0 - static_cast<std::uint64_t>(q) : static_cast<std::uint64_t>(q);
+    const auto twos_complement = static_cast<std::uint64_t>(q);
+    const std::uint64_t magnitude = q < 0 ? 0 - twos_complement : twos_complement;
     const std::uint64_t square_low = magnitude * magnitude;
     const std::uint64_t square_high = multiply_high(magnitude, magnitude);
-    digits[0] = static_cast<std::uint32_t>(biased);
-    digits[1] = static_cast<std::uint32_t>(biased >> 32);
-    digits[2] = static_cast<std::uint32_t>(square_low);
-    digits[3] = static_cast<std::uint32_t>(square_low >> 32);
-    digits[4] = static_cast<std::uint32_t>(square_high);
-    digits[5] = static_cast<std::uint32_t>(square_high >> 32);
+    digits[0] = static_cast<std::uint32_t>(twos_complement);
+    digits[1] = static_cast<std::uint32_t>(twos_complement >> 32);
+    digits[2] = q < 0 ? 1u : 0u;
+    digits[3] = static_cast<std::uint32_t>(square_low);
+    digits[4] = static_cast<std::uint32_t>(square_low >> 32);
+    digits[5] = static_cast<std::uint32_t>(square_high);
+    digits[6] = static_cast<std::uint32_t>(square_high >> 32);
     return in_range;
 }
 
-// Host side: the sums a value's limbs hold over `values` additions.
+// Host side: the sums a value's limbs hold.
 
-// Sum of the rounded values.
-inline double exact_sum_of(const std::uint64_t limbs[kLimbsPerValue], std::uint64_t values)
+// Sum of the rounded values: each negative q was added as q + 2^64.
+inline double exact_sum_of(const std::uint64_t limbs[kLimbsPerValue])
 {
-    const Int128 biased_total = static_cast<Int128>(limbs[0]) + (static_cast<Int128>(limbs[1]) << 32);
-    const Int128 total = biased_total - (static_cast<Int128>(values) << 63);  // |total| < 2^95
+    const Int128 unsigned_total = static_cast<Int128>(limbs[0]) + (static_cast<Int128>(limbs[1]) << 32);
+    const Int128 total = unsigned_total - (static_cast<Int128>(limbs[2]) << 64);  // |total| < 2^94
     const bool negative = total < 0;
     const auto magnitude = static_cast<UInt128>(negative ? -total : total);
     // Rounded once, to nearest: the high word carries at most 31 bits.
@@ -84,10 +87,10 @@ inline double exact_sum_of(const std::uint64_t limbs[kLimbsPerValue], std::uint6
 // Sum of the squares of the rounded values.
 inline double exact_sum_of_squares(const std::uint64_t limbs[kLimbsPerValue])
 {
-    // q^2 summed = L2 + L3 2^32 + (L4 + L5 2^32) 2^64 < 2^161: a 128-bit low
+    // q^2 summed = L3 + L4 2^32 + (L5 + L6 2^32) 2^64 < 2^161: a 128-bit low
     // part and the bits above it.
-    const UInt128 low_part = static_cast<UInt128>(limbs[2]) + (static_cast<UInt128>(limbs[3]) << 32);
-    const UInt128 high_part = static_cast<UInt128>(limbs[4]) + (static_cast<UInt128>(limbs[5]) << 32);
+    const UInt128 low_part = static_cast<UInt128>(limbs[3]) + (static_cast<UInt128>(limbs[4]) << 32);
+    const UInt128 high_part = static_cast<UInt128>(limbs[5]) + (static_cast<UInt128>(limbs[6]) << 32);
     const UInt128 low = low_part + (high_part << 64);
     const UInt128 carry = low < low_part ? 1 : 0;
     const UInt128 top = (high_part >> 64) + carry;  // weight 2^128

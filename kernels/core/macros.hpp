@@ -18,6 +18,16 @@
 #define SCLS_DEVICE_PASS 0
 #endif
 
+// Rare paths of the event loop (a diagnostic attack, an adverse event) kept
+// out of line in device code, so that the GPU kernel's common path fits its
+// registers without spilling; inlined on the CPU, where calls cost more than
+// registers.
+#if SCLS_DEVICE_PASS
+#define SCLS_DEVICE_NOINLINE __noinline__
+#else
+#define SCLS_DEVICE_NOINLINE
+#endif
+
 // Debug-only check of an internal invariant (never of user input: that is
 // validated on the host, always, before anything runs).
 #if defined(NDEBUG) || SCLS_DEVICE_PASS

@@ -76,7 +76,7 @@ __global__ void __launch_bounds__(kPatientsPerBlock, 2)
                                  atomic_add(strategy_counts + index, total);
                              }
                          };
-                         tally_lifetime(outcome, values, p, add_count, add_limb);
+                         tally_lifetime<false>(outcome, values, p, add_count, add_limb);
                          if (active) {
                              histogram_lifetime(outcome, geometry.layout, p, [&](int index) { atomic_add(strategy_counts + index, 1); });
                          }

@@ -73,7 +73,7 @@ void simulate_block_on_host(const ModelParams* params, const LaunchGeometry& geo
         simulate_patient<kHostCachedAttacks>(p, geometry, set, patient, [&](int strategy, const LifetimeOutcome& outcome, const double* values) {
             std::uint64_t* tallies = set_tallies + strategy * per_strategy;
             auto add = [tallies](int index, std::uint32_t amount) { tallies[index] += amount; };
-            tally_lifetime(outcome, values, p, add, add);
+            tally_lifetime<true>(outcome, values, p, add, add);
             histogram_lifetime(outcome, geometry.layout, p, [tallies](int index) { ++tallies[index]; });
         });
     }

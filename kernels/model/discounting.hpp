@@ -25,14 +25,14 @@ SCLS_FUNCTION inline DiscountedMoments discounted_moments(double rate, double in
     if (x < 1e-3) {
         // Series in x: integral = h^(n+1) * sum_k (-x)^k / (k! (n+k+1)); five
         // terms leave an error below x^5/120 ~ 1e-17 relative, and six terms
-        // of exp(-x) one below x^6/720.
+        // of exp(-x) one below x^6/720. Horner form, with the coefficients'
+        // reciprocals as constants (multiplications, not divisions).
         const double h2 = h * h;
-        const double x2 = x * x;
         return DiscountedMoments{
-            h * (1.0 - x / 2.0 + x2 / 6.0 - x2 * x / 24.0 + x2 * x2 / 120.0),
-            h2 * (1.0 / 2.0 - x / 3.0 + x2 / 8.0 - x2 * x / 30.0 + x2 * x2 / 144.0),
-            h2 * h * (1.0 / 3.0 - x / 4.0 + x2 / 10.0 - x2 * x / 36.0 + x2 * x2 / 168.0),
-            1.0 - x + x2 / 2.0 - x2 * x / 6.0 + x2 * x2 / 24.0 - x2 * x2 * x / 120.0};
+            h * (1.0 - x * (1.0 / 2 - x * (1.0 / 6 - x * (1.0 / 24 - x * (1.0 / 120))))),
+            h2 * (1.0 / 2 - x * (1.0 / 3 - x * (1.0 / 8 - x * (1.0 / 30 - x * (1.0 / 144))))),
+            h2 * h * (1.0 / 3 - x * (1.0 / 4 - x * (1.0 / 10 - x * (1.0 / 36 - x * (1.0 / 168))))),
+            1.0 - x * (1.0 - x * (1.0 / 2 - x * (1.0 / 6 - x * (1.0 / 24 - x * (1.0 / 120)))))};
     }
     // One expm1 gives both the decay and an accurate 1 - exp(-x); the
     // higher moments lose at most a few digits to cancellation near x = 1e-3.

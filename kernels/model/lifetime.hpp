@@ -501,7 +501,7 @@ class LifetimeSimulator {
     // shares (a mild one only if the scenario has no others). Returns true
     // when the patient dies in it: diagnosed, then dead, as a registry that
     // follows patients from diagnosis counts them.
-    SCLS_FUNCTION bool on_diagnostic_attack(LifetimeState& s, const Clocks& clocks) const
+    SCLS_FUNCTION SCLS_DEVICE_NOINLINE bool on_diagnostic_attack(LifetimeState& s, const Clocks& clocks) const
     {
         LifetimeOutcome& out = s.out;
         s.diagnostic_attack_done = true;
@@ -515,7 +515,7 @@ class LifetimeSimulator {
     }
 
     // Returns true when the patient dies of the adverse event.
-    SCLS_FUNCTION bool on_adverse_event(const StrategyParams& strategy, LifetimeState& s, Streams& streams, const Clocks& clocks,
+    SCLS_FUNCTION SCLS_DEVICE_NOINLINE bool on_adverse_event(const StrategyParams& strategy, LifetimeState& s, Streams& streams, const Clocks& clocks,
                                         int& switch_to)
     {
         const RegimenParams& on = p_.regimen[s.regimen];

@@ -231,14 +231,18 @@ SCLS_FUNCTION inline void count_lifetime(const LifetimeOutcome& o, const ModelPa
 }
 
 // Adds the limbs of one lifetime's real values (in Value order) through
-// add_limb(index, digit): every index of [kMomentLimbsFirst, kBlockTallies)
-// once, in order, whatever the values (a GPU warp sums them lane by lane).
-// Returns how many values were out of range.
-template <class AddLimb>
+// add_limb(index, digit). With SkipZeros, a zero value adds nothing (it has
+// no digits); without, every index of [kMomentLimbsFirst, kBlockTallies) is
+// added once, in order, whatever the values (a GPU warp sums them lane by
+// lane). Returns how many values were out of range.
+template <bool SkipZeros, class AddLimb>
 SCLS_FUNCTION inline std::uint32_t add_value_limbs(const double* values, AddLimb&& add_limb)
 {
     std::uint32_t out_of_range = 0;
     for (int v = 0; v < kValuesPerStrategy; ++v) {
+        if (SkipZeros && values[v] == 0.0) {
+            continue;
+        }
         std::uint32_t digits[kLimbsPerValue];
         out_of_range += value_digits(values[v], digits) ? 0u : 1u;
         for (int limb = 0; limb < kLimbsPerValue; ++limb) {
@@ -250,11 +254,11 @@ SCLS_FUNCTION inline std::uint32_t add_value_limbs(const double* values, AddLimb
 
 // Everything of one lifetime a block tallies locally: its real values' limbs
 // through add_limb, its counters through add_count.
-template <class AddCount, class AddLimb>
+template <bool SkipZeros, class AddCount, class AddLimb>
 SCLS_FUNCTION inline void tally_lifetime(const LifetimeOutcome& o, const double* values, const ModelParams& p, AddCount&& add_count,
                                          AddLimb&& add_limb)
 {
-    const std::uint32_t out_of_range = add_value_limbs(values, add_limb);
+    const std::uint32_t out_of_range = add_value_limbs<SkipZeros>(values, add_limb);
     count_lifetime(o, p, add_count);
     add_count(static_cast<int>(Counter::values_out_of_range), out_of_range > 0 ? 1u : 0u);
 }

@@ -26,7 +26,7 @@ struct Limbs {
         }
         ++values;
     }
-    double sum() const { return exact_sum_of(limb, values); }
+    double sum() const { return exact_sum_of(limb); }
     double sum_of_squares() const { return exact_sum_of_squares(limb); }
     bool operator==(const Limbs& other) const { return std::equal(limb, limb + kLimbsPerValue, other.limb) && values == other.values; }
 };
@@ -63,6 +63,17 @@ TEST(ExactSum, OneValueIsItsRoundingToTheQuantumWithinHalfAQuantum)
         EXPECT_EQ(one.sum(), rounded(v)) << v;
         EXPECT_LE(std::fabs(one.sum() - v), 0.5 / kMomentQuantumScale) << v;
         EXPECT_DOUBLE_EQ(one.sum_of_squares(), rounded(v) * rounded(v)) << v;
+    }
+}
+
+TEST(ExactSum, AZeroHasNoDigitsSoABackendMaySkipZeros)
+{
+    std::uint32_t digits[kLimbsPerValue];
+    for (double zero : {0.0, -0.0, 1e-9, -1e-9}) {  // the last two round to 0
+        ASSERT_TRUE(value_digits(zero, digits));
+        for (int i = 0; i < kLimbsPerValue; ++i) {
+            EXPECT_EQ(digits[i], 0u) << zero << " limb " << i;
+        }
     }
 }
 
@@ -150,7 +161,7 @@ TEST(ExactSum, TheLargestRunCannotOverflowALimb)
             limbs[i] = digits[i] * lifetimes;
         }
         const double n = static_cast<double>(lifetimes);
-        EXPECT_NEAR(exact_sum_of(limbs, lifetimes) / (n * rounded(v)), 1.0, 1e-15) << v;
+        EXPECT_NEAR(exact_sum_of(limbs) / (n * rounded(v)), 1.0, 1e-15) << v;
         EXPECT_NEAR(exact_sum_of_squares(limbs) / (n * rounded(v) * rounded(v)), 1.0, 1e-15) << v;
     }
 }
