@@ -3,7 +3,10 @@
 spills, stack, shared memory), the theoretical occupancy they allow on a
 Hopper SM, and a census of the kernel's PTX by instruction class.
 
-Reads what scripts/gpu_static.sh produced (ptxas -v output and the PTX) and writes a markdown report to stdout."""
+Reads what scripts/gpu_static.sh produced (ptxas -v output, the PTX, and
+optionally the lane model's table) and writes a markdown report to stdout,
+with an estimated H100 rate when the lane efficiencies and the instructions
+per lifetime are given."""
 import argparse
 import math
 import re
@@ -23,6 +26,9 @@ SM90 = {
     "shared_reserved_per_block": 1024,
     "shared_unit": 128,
 }
+# H100 SXM: 132 SMs at a 1.98 GHz boost clock; per SM and clock, 128 lanes of
+# integer/FP32 issue and 64 lanes of FP64.
+H100 = {"sms": 132, "clock_hz": 1.98e9, "lanes": 128, "fp64_lanes": 64}
 
 # Instruction classes of the census: (name, what it costs, regex on a PTX instruction).
 # PTX, not SASS: the toolkit on our machines has no cuobjdump; ptxas keeps the
@@ -123,6 +129,9 @@ def main():
     parser.add_argument("--check", action="store_true",
                         help="exit 1 when any function spills or an entry's occupancy is below --min-occupancy")
     parser.add_argument("--min-occupancy", type=float, default=0.25)
+    parser.add_argument("--lane-model", help="output of the lane_model program (its efficiency table)")
+    parser.add_argument("--instructions-per-lifetime", type=float,
+                        help="dynamic instructions per lifetime without the attack-draw cache (scripts/bench_instructions.sh)")
     args = parser.parse_args()
     ptxas_text = open(args.ptxas).read()
     functions = parse_ptxas(ptxas_text)
@@ -154,6 +163,8 @@ def main():
             for cls, why, _ in CLASSES:
                 out.append(f"| {cls} | {counts[cls]} | {100 * counts[cls] / total:.1f}% | {why} |")
             out.append("")
+    if args.lane_model:
+        out += lane_section(open(args.lane_model).read(), args.instructions_per_lifetime, fp64_share(ptx, functions))
     out += ["Occupancy is the theoretical one (resident warps over the SM's 64), from the per-warp register",
             "allocation unit of 256, the 1 KiB shared memory reserved per block and the 128-byte shared allocation",
             "unit; it says nothing of latency hiding or of divergence, which only a device or a lane model measures.",
@@ -164,6 +175,40 @@ def main():
         for failure in failures:
             print(f"gpu_static.py: {failure}", file=sys.stderr)
         sys.exit(1 if failures else 0)
+
+
+def fp64_share(ptx, functions):
+    """FP64 instructions (arithmetic, divisions at ~10 each, conversions) over all, in the first entry's PTX."""
+    total, counts = ptx_census(ptx, next(iter(functions)))
+    fp64 = counts["FP64 arithmetic"] + 10 * counts["FP64 division"] + counts["conversions to or from FP64"]
+    return fp64 / (total + 9 * counts["FP64 division"]) if total else 0.0
+
+
+def lane_section(table, instructions, fp64):
+    """The lane model's table, and the H100 rate each schedule's efficiency allows."""
+    out = ["### SIMT lane model (`lane_model`: the engine's own events, replayed on warps of 32)", ""]
+    rows = [line for line in table.splitlines() if line.strip()]
+    out += rows + [""]
+    if not instructions:
+        return out
+    efficiencies = []
+    for line in rows:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 3 and re.match(r"^[0-9.]+$", cells[1]):
+            efficiencies.append((cells[0], float(cells[1])))
+    # SM cycles per lifetime when every issued lane is useful; divided by the efficiency.
+    cycles = instructions * ((1 - fp64) / H100["lanes"] + fp64 / H100["fp64_lanes"])
+    out += ["Estimated H100 rate, issue-bound: SMs x clock / (cycles per lifetime / lane efficiency), with "
+            f"{instructions:,.0f} instructions per lifetime (the CPU engine's x86 count without the attack-draw cache, "
+            f"as a proxy for SASS), {100 * fp64:.0f}% of them FP64 (PTX census) at half rate, {H100['sms']} SMs at "
+            f"{H100['clock_hz'] / 1e9:.2f} GHz. It assumes latency hidden (25% occupancy: 16 warps per SM) and no memory stalls; "
+            "it is an upper bound to check against a device.", "",
+            "| schedule | lane efficiency (assumed handler costs) | lifetimes/s |", "| --- | ---: | ---: |"]
+    for name, efficiency in efficiencies:
+        rate = H100["sms"] * H100["clock_hz"] * efficiency / cycles
+        out.append(f"| {name} | {efficiency:.3f} | {rate:.2g} |")
+    out.append("")
+    return out
 
 
 def check(ptxas_text, functions, threads_per_block, min_occupancy):

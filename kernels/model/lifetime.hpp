@@ -72,6 +72,7 @@ enum class NextEvent : int {
     response_loss,
     diagnostic_attack,
 };
+inline constexpr int kEventKinds = static_cast<int>(NextEvent::diagnostic_attack) + 1;
 
 // Keeps the earliest candidate; on ties the one offered first wins, and
 // candidates are offered deaths first.
@@ -211,13 +212,21 @@ class LifetimeSimulator {
 
     SCLS_FUNCTION LifetimeOutcome run(int strategy_index)
     {
+        return run(strategy_index, [](detail::NextEvent) {});
+    }
+
+    // As run(), telling on_event(event) the kind of each event in turn (for
+    // the lane-utilisation model: the engine's own sequence of events).
+    template <class OnEvent>
+    SCLS_FUNCTION LifetimeOutcome run(int strategy_index, OnEvent&& on_event)
+    {
         const StrategyParams& strategy = p_.strategy[strategy_index];
         LifetimeState s = start(strategy);
         Streams streams{open_stream(key_, StreamPurpose::discontinuation), open_stream(key_, StreamPurpose::adverse_event_times)};
         s.discontinuation_budget = unit_exponential(streams.discontinuation.next());
         s.adverse_event_budget = unit_exponential(streams.adverse_event.next());
         Clocks clocks{DiscountClock(p_.discount_rate_costs), DiscountClock(p_.discount_rate_effects)};
-        while (!step(strategy, s, streams, clocks)) {
+        while (!step(strategy, s, streams, clocks, on_event)) {
         }
         return s.out;
     }
@@ -369,13 +378,15 @@ class LifetimeSimulator {
     }
 
     // One event: returns true when the lifetime has ended.
-    SCLS_FUNCTION bool step(const StrategyParams& strategy, LifetimeState& s, Streams& streams, Clocks& clocks)
+    template <class OnEvent>
+    SCLS_FUNCTION bool step(const StrategyParams& strategy, LifetimeState& s, Streams& streams, Clocks& clocks, OnEvent& on_event)
     {
         using detail::NextEvent;
         if (s.rates_regimen != s.regimen) {
             refresh_rates(s);
         }
         const detail::EarliestEvent next = next_event(strategy, s);
+        on_event(next.event);
         const double t_next = max_of(next.time, s.t);
         accrue(s, clocks, t_next - s.t);
         s.t = t_next;

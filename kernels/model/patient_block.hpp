@@ -17,11 +17,18 @@ namespace scls {
 // cheaper there than local memory.
 inline constexpr int kHostCachedAttacks = 128;
 
+// Ignores the events of a lifetime (what every launch site does).
+struct IgnoreEvents {
+    SCLS_FUNCTION SCLS_FORCEINLINE void operator()(int, detail::NextEvent) const {}
+};
+
 // Calls visit(strategy, outcome, values) for each strategy of the patient,
-// comparator first.
-template <int CachedAttacks, class Visit>
+// comparator first, and on_event(strategy, event) for each event of each
+// lifetime (the lane-utilisation model records them).
+template <int CachedAttacks, class Visit, class OnEvent = IgnoreEvents>
 SCLS_FUNCTION inline void simulate_patient(const ModelParams& params, const LaunchGeometry& geometry,
-                                           std::uint32_t parameter_set, std::uint32_t patient, Visit&& visit)
+                                           std::uint32_t parameter_set, std::uint32_t patient, Visit&& visit,
+                                           OnEvent&& on_event = {})
 {
     const StreamKey key{geometry.seed, geometry.stream_set(parameter_set), patient};
     const PatientAttributes attributes = draw_attributes(params, key);
@@ -29,7 +36,7 @@ SCLS_FUNCTION inline void simulate_patient(const ModelParams& params, const Laun
     PairedBase base{};
     for (int position = 0; position < geometry.strategies; ++position) {
         const int strategy = strategy_at(position, params.comparator);
-        const LifetimeOutcome outcome = simulator.run(strategy);
+        const LifetimeOutcome outcome = simulator.run(strategy, [&](detail::NextEvent event) { on_event(strategy, event); });
         if (position == 0) {
             base = paired_base(outcome);
         }
