@@ -120,10 +120,10 @@ TEST(Shares, AnyNumberOfSharesMergesToTheBitsOfOneProcess)
     }
 }
 
-TEST(Shares, ASingleSetSplitAcrossSharesFoldsItsUnitsInOrder)
+TEST(Shares, ASingleSetSplitAcrossSharesMergesToTheSameBits)
 {
     // One set of seven units: later shares join it part-way with several
-    // units each, which must be added one by one onto the earlier fold.
+    // units each; their integer tallies add to those of one process.
     const Scenario scenario = load_scenario(builtin_scenario_text(), kBuiltinScenarioName, ".", {{"simulation.patients", "100000"}});
     RunOptions whole;
     whole.backend = BackendChoice::cpu;
