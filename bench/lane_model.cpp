@@ -14,6 +14,9 @@
 //   patient-per-lane  the landed kernel: lane = patient, strategies in turn,
 //                     the warp in step at each strategy's end (its tallies
 //                     are summed across the warp);
+//   patient-refill    a lane runs a patient's strategies in turn and takes
+//                     the next patient of its warp's share when done (the
+//                     paired increments need the comparator's outcome at hand);
 //   lane-refill       a lane takes the next (patient, strategy) lifetime of
 //                     its warp's share as soon as its own ends.
 //
@@ -84,6 +87,14 @@ int run(int argc, char** argv)
     const Costs assumed = assumed_costs(), steps = steps_only();
     fmt::print("| patient-per-lane (landed kernel) | {:.3f} | {:.3f} |\n", patient_per_lane(lifetimes, strategies, assumed).efficiency(),
                patient_per_lane(lifetimes, strategies, steps).efficiency());
+    const std::vector<Lifetime> patient_runs = patient_sequences(lifetimes, strategies);
+    for (int gather : {1, 8, 16}) {
+        fmt::print("| patient-refill (a lane takes the next patient and runs its strategies in turn), {} patients per warp, "
+                   "refilled when {} lane{} free | {:.3f} | {:.3f} |\n",
+                   per_warp / strategies, gather, gather == 1 ? " is" : "s are",
+                   lane_refill(patient_runs, per_warp / strategies, gather, assumed).efficiency(),
+                   lane_refill(patient_runs, per_warp / strategies, gather, steps).efficiency());
+    }
     for (int gather : {1, 4, 8, 16, 24}) {
         fmt::print("| lane-refill, {} lifetimes per warp, refilled when {} lane{} free | {:.3f} | {:.3f} |\n", per_warp, gather,
                    gather == 1 ? " is" : "s are", lane_refill(lifetimes, per_warp, gather, assumed).efficiency(),

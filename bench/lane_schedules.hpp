@@ -14,6 +14,11 @@ namespace scls::lanes {
 
 using detail::NextEvent;
 inline constexpr int kWarp = 32;
+// A lane's ops: the engine's events, and (for a lane that runs a patient's
+// strategies in turn) the end of one strategy's lifetime and the start of
+// the next, as one more kind.
+inline constexpr std::uint8_t kNextStrategy = detail::kEventKinds;
+inline constexpr int kOpKinds = detail::kEventKinds + 1;
 
 // Relative costs, in units of the common part of a step. Assumptions, stated
 // with the results: an attack's handler draws two Philox blocks, a log and a
@@ -24,7 +29,7 @@ struct Costs {
     double step = 1.0;
     double start = 2.0;
     double finish = 3.0;
-    std::array<double, detail::kEventKinds> handler{};
+    std::array<double, kOpKinds> handler{};
 };
 
 inline Costs assumed_costs()
@@ -34,6 +39,7 @@ inline Costs assumed_costs()
     c.handler[static_cast<int>(NextEvent::attack)] = 1.0;
     c.handler[static_cast<int>(NextEvent::diagnostic_attack)] = 1.0;
     c.handler[static_cast<int>(NextEvent::adverse_event)] = 0.5;
+    c.handler[kNextStrategy] = c.start + c.finish;
     return c;
 }
 
@@ -46,6 +52,23 @@ inline Costs steps_only()
 }
 
 using Lifetime = std::vector<std::uint8_t>;  // its events, in order
+
+// One sequence per patient: its strategies' events in turn, kNextStrategy
+// between them (the lifetimes are patient-major: [patient][strategy]).
+inline std::vector<Lifetime> patient_sequences(const std::vector<Lifetime>& lifetimes, int strategies)
+{
+    std::vector<Lifetime> patients(lifetimes.size() / strategies);
+    for (std::size_t p = 0; p < patients.size(); ++p) {
+        for (int s = 0; s < strategies; ++s) {
+            const Lifetime& life = lifetimes[p * strategies + s];
+            patients[p].insert(patients[p].end(), life.begin(), life.end());
+            if (s + 1 < strategies) {
+                patients[p].push_back(kNextStrategy);
+            }
+        }
+    }
+    return patients;
+}
 
 inline double useful(const Lifetime& life, const Costs& c)
 {
@@ -68,7 +91,7 @@ struct Lane {
 inline double warp_step(std::array<Lane, kWarp>& lanes, const Costs& c)
 {
     bool any_start = false, any_step = false, any_finish = false;
-    std::array<bool, detail::kEventKinds> handlers{};
+    std::array<bool, kOpKinds> handlers{};
     for (const Lane& lane : lanes) {
         if (!lane.busy()) {
             continue;
@@ -84,7 +107,7 @@ inline double warp_step(std::array<Lane, kWarp>& lanes, const Costs& c)
         }
     }
     double cost = (any_start ? c.start : 0.0) + (any_step ? c.step : 0.0) + (any_finish ? c.finish : 0.0);
-    for (int e = 0; e < detail::kEventKinds; ++e) {
+    for (int e = 0; e < kOpKinds; ++e) {
         cost += handlers[e] ? c.handler[e] : 0.0;
     }
     for (Lane& lane : lanes) {
@@ -161,14 +184,14 @@ inline Tally lane_refill(const std::vector<Lifetime>& lifetimes, std::size_t per
                 }
                 continue;
             }
-            std::array<bool, detail::kEventKinds> handlers{};
+            std::array<bool, kOpKinds> handlers{};
             for (int l = 0; l < kWarp; ++l) {
                 if (life[l] != nullptr && done[l] < life[l]->size()) {
                     handlers[(*life[l])[done[l]++]] = true;
                 }
             }
             t.warp_cost += c.step;
-            for (int e = 0; e < detail::kEventKinds; ++e) {
+            for (int e = 0; e < kOpKinds; ++e) {
                 t.warp_cost += handlers[e] ? c.handler[e] : 0.0;
             }
         }

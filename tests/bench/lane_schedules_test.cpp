@@ -57,5 +57,18 @@ TEST(LaneSchedules, RefillFillsTheLanesAShortLifetimeLeavesIdle)
     EXPECT_GT(refill - landed, 0.2);
 }
 
+TEST(LaneSchedules, APatientsStrategiesRunInTurnWithAMarkerBetween)
+{
+    const std::vector<Lifetime> lifetimes{{kAttack, kHorizon}, {kHorizon}, {kSwitch, kHorizon}, {kHorizon}};
+    const std::vector<Lifetime> patients = patient_sequences(lifetimes, 2);
+    ASSERT_EQ(patients.size(), 2u);
+    EXPECT_EQ(patients[0], (Lifetime{kAttack, kHorizon, kNextStrategy, kHorizon}));
+    EXPECT_EQ(patients[1], (Lifetime{kSwitch, kHorizon, kNextStrategy, kHorizon}));
+    // The marker takes a lane's step and costs an end and a start: the work
+    // is the two lifetimes' own and one step slot.
+    const Costs c = assumed_costs();
+    EXPECT_DOUBLE_EQ(useful(patients[0], c), useful(lifetimes[0], c) + useful(lifetimes[1], c) + c.step);
+}
+
 }  // namespace
 }  // namespace scls::lanes
