@@ -44,7 +44,13 @@ __global__ void __launch_bounds__(kPatientsPerBlock, 2)
     simulate_blocks_kernel(const ModelParams* __restrict__ params, LaunchGeometry geometry, std::uint64_t first_block,
                            std::uint64_t* counts)
 {
-    __shared__ unsigned long long block_counts[kMaxStrategies * kCounters];
+    // 32-bit: native shared-memory atomics (64-bit ones are compare-and-swap
+    // loops). A block's counter sums one strategy's 256 lifetimes: whole days
+    // stay below 256 x 2^24 (2^24 days are 45,000 years), and attacks would
+    // need an average of 2^24 per lifetime — four billion simulated events in
+    // one block — to reach 2^32.
+    static_assert(kPatientsPerBlock <= 256, "block counters are 32-bit: at most 2^8 lifetimes per block");
+    __shared__ unsigned int block_counts[kMaxStrategies * kCounters];
     for (int i = threadIdx.x; i < kMaxStrategies * kCounters; i += blockDim.x) {
         block_counts[i] = 0;
     }
@@ -67,7 +73,7 @@ __global__ void __launch_bounds__(kPatientsPerBlock, 2)
                          std::uint64_t* strategy_counts = set_counts + strategy * per_strategy;
                          auto add_count = [&](int index, std::uint32_t amount) {
                              if (active && amount != 0) {
-                                 atomicAdd(&block_counts[strategy * kCounters + index], static_cast<unsigned long long>(amount));
+                                 atomicAdd(&block_counts[strategy * kCounters + index], amount);
                              }
                          };
                          auto add_limb = [&](int index, std::uint32_t digit) {
