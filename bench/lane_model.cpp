@@ -83,8 +83,14 @@ int run(int argc, char** argv)
     auto quantile = [&](double q) { return lengths[static_cast<std::size_t>(q * static_cast<double>(lengths.size() - 1))]; };
     fmt::print("events per lifetime ({} patients x {} strategies): mean {:.1f}, median {}, 99th percentile {}, largest {}\n\n",
                patients, strategies, mean, quantile(0.5), quantile(0.99), lengths.back());
-    fmt::print("| schedule | lane efficiency, assumed handler costs | lane efficiency, steps only |\n| --- | ---: | ---: |\n");
     const Costs assumed = assumed_costs(), steps = steps_only();
+    fmt::print("Assumed costs, in units of a step's common part (next event, accrual): starting a lifetime {}, ending it "
+               "(values, limbs, counters, histograms) {}, an attack's handler {} (two Philox blocks, a log, a normal "
+               "quantile: no draw cache on the GPU), an adverse event's {}, other handlers {}. \"Steps only\" counts "
+               "step slots alone: the schedule's own loss.\n\n",
+               assumed.start, assumed.finish, assumed.handler[static_cast<int>(NextEvent::attack)],
+               assumed.handler[static_cast<int>(NextEvent::adverse_event)], assumed.handler[static_cast<int>(NextEvent::horizon)]);
+    fmt::print("| schedule | lane efficiency, assumed handler costs | lane efficiency, steps only |\n| --- | ---: | ---: |\n");
     fmt::print("| patient-per-lane (landed kernel) | {:.3f} | {:.3f} |\n", patient_per_lane(lifetimes, strategies, assumed).efficiency(),
                patient_per_lane(lifetimes, strategies, steps).efficiency());
     const std::vector<Lifetime> patient_runs = patient_sequences(lifetimes, strategies);

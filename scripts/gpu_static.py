@@ -187,8 +187,8 @@ def fp64_share(ptx, functions):
 def lane_section(table, instructions, fp64):
     """The lane model's table, and the H100 rate each schedule's efficiency allows."""
     out = ["### SIMT lane model (`lane_model`: the engine's own events, replayed on warps of 32)", ""]
-    rows = [line for line in table.splitlines() if line.strip()]
-    out += rows + [""]
+    out += table.rstrip().splitlines() + [""]
+    rows = table.splitlines()
     if not instructions:
         return out
     efficiencies = []
