@@ -70,11 +70,13 @@ inline std::vector<Lifetime> patient_sequences(const std::vector<Lifetime>& life
     return patients;
 }
 
+// A lane's own work: an event costs the common step part and its handler; a
+// change of strategy (kNextStrategy) only its handler (an end and a start).
 inline double useful(const Lifetime& life, const Costs& c)
 {
-    double work = c.start + c.finish + c.step * static_cast<double>(life.size());
+    double work = c.start + c.finish;
     for (std::uint8_t e : life) {
-        work += c.handler[e];
+        work += (e == kNextStrategy ? 0.0 : c.step) + c.handler[e];
     }
     return work;
 }
@@ -185,12 +187,15 @@ inline Tally lane_refill(const std::vector<Lifetime>& lifetimes, std::size_t per
                 continue;
             }
             std::array<bool, kOpKinds> handlers{};
+            bool any_event = false;
             for (int l = 0; l < kWarp; ++l) {
                 if (life[l] != nullptr && done[l] < life[l]->size()) {
-                    handlers[(*life[l])[done[l]++]] = true;
+                    const std::uint8_t op = (*life[l])[done[l]++];
+                    handlers[op] = true;
+                    any_event = any_event || op != kNextStrategy;
                 }
             }
-            t.warp_cost += c.step;
+            t.warp_cost += any_event ? c.step : 0.0;
             for (int e = 0; e < kOpKinds; ++e) {
                 t.warp_cost += handlers[e] ? c.handler[e] : 0.0;
             }

@@ -201,8 +201,11 @@ def lane_section(table, instructions, fp64):
     out += ["Estimated H100 rate, issue-bound: SMs x clock / (cycles per lifetime / lane efficiency), with "
             f"{instructions:,.0f} instructions per lifetime (the CPU engine's x86 count without the attack-draw cache, "
             f"as a proxy for SASS), {100 * fp64:.0f}% of them FP64 (PTX census) at half rate, {H100['sms']} SMs at "
-            f"{H100['clock_hz'] / 1e9:.2f} GHz. It assumes latency hidden (25% occupancy: 16 warps per SM) and no memory stalls; "
-            "it is an upper bound to check against a device.", "",
+            f"{H100['clock_hz'] / 1e9:.2f} GHz. An estimate, to check against a device: it assumes latency hidden "
+            "(25% occupancy: 16 warps per SM) and no memory stalls, and it leaves out the GPU's own per-lifetime work "
+            "(warp reductions and atomics of the limbs, 64-bit integer arithmetic on a 32-bit datapath). The "
+            "lane-refill rows are for a kernel not yet built, which must also keep each patient's comparator outcome "
+            "for the paired increments (a per-block buffer).", "",
             "| schedule | lane efficiency (assumed handler costs) | lifetimes/s |", "| --- | ---: | ---: |"]
     for name, efficiency in efficiencies:
         rate = H100["sms"] * H100["clock_hz"] * efficiency / cycles

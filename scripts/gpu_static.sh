@@ -5,9 +5,9 @@
 # occupancy on an H100, PTX census) to stdout; save it as
 # results/bench/gpu-static.md. Needs nvcc (the CUDA toolkit).
 # With --check it also fails (exit 1) on any spill or on an occupancy below
-# 25% (the ctest labelled gpu-static). When a CPU build's lane_model exists
-# (build/release or build/cpu-only), its SIMT lane model and the estimated
-# H100 rate are added; INSTRUCTIONS_PER_LIFETIME (default 16971, measured
+# 25% (the ctest labelled gpu-static), and leaves the lane model out. Without
+# --check, when a CPU build's lane_model exists (build/release or
+# build/cpu-only), its SIMT lane model and the estimated H100 rate are added; INSTRUCTIONS_PER_LIFETIME (default 16971, measured
 # with scripts/bench_instructions.sh on a build without the attack-draw
 # cache) scales the estimate.
 #   bash scripts/gpu_static.sh [--check] [path/to/nvcc]
@@ -27,12 +27,14 @@ trap 'rm -rf "$work"' EXIT
   -c kernels/launch/simulate_cuda.cu -o "$work/kernel.o" 2> "$work/ptxas.txt"
 "$nvcc" -std=c++17 -O3 -I. -arch=sm_90 --expt-relaxed-constexpr -ptx kernels/launch/simulate_cuda.cu -o "$work/kernel.ptx"
 lane=()
-for candidate in build/release/lane_model build/cpu-only/lane_model; do
-  if [ -x "$candidate" ]; then
-    "$candidate" > "$work/lanes.md"
-    lane=(--lane-model "$work/lanes.md" --instructions-per-lifetime "${INSTRUCTIONS_PER_LIFETIME:-16971}")
-    break
-  fi
-done
+if [ ${#check[@]} -eq 0 ]; then
+  for candidate in build/release/lane_model build/cpu-only/lane_model; do
+    if [ -x "$candidate" ]; then
+      "$candidate" > "$work/lanes.md"
+      lane=(--lane-model "$work/lanes.md" --instructions-per-lifetime "${INSTRUCTIONS_PER_LIFETIME:-16971}")
+      break
+    fi
+  done
+fi
 /usr/bin/python3 scripts/gpu_static.py "$work/ptxas.txt" "$work/kernel.ptx" --threads-per-block 256 "${lane[@]}" \
   "${check[@]}" --command "bash scripts/gpu_static.sh" --compiler "$("$nvcc" --version | tail -2 | head -1) ($(git describe --always --dirty 2>/dev/null || echo unknown))"

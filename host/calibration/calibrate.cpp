@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "host/engine/exact_moments.hpp"
 #include "host/engine/summary.hpp"
 #include "host/io/hdf5_writer.hpp"
 #include "host/scenario/toml.hpp"
@@ -147,6 +148,11 @@ CalibrationEvaluation evaluate_point(const Scenario& scenario, const TargetSet& 
     } catch (const InputError& e) {
         ev.feasible = false;
         ev.infeasible_reason = e.issues().empty() ? "invalid scenario" : e.issues().front().to_string();
+        ev.distance = 10.0 * kInfeasiblePenalty;
+    } catch (const ValuesOutOfRange& e) {
+        // A point too extreme for the model's arithmetic is far off, not the end of the search.
+        ev.feasible = false;
+        ev.infeasible_reason = e.what();
         ev.distance = 10.0 * kInfeasiblePenalty;
     }
     return ev;

@@ -181,7 +181,9 @@ std::vector<std::uint64_t> merge_shares(const std::vector<ShareResult>& shares, 
     std::uint64_t expected_first = 0;
     for (std::size_t r = 0; r < shares.size(); ++r) {
         const ShareResult& share = shares[r];
-        if (share.units.first != expected_first || !share.complete() || share.counts_per_set != counts_per_set) {
+        if (share.units.first != expected_first || !share.complete() || share.counts_per_set != counts_per_set ||
+            share.first_set + static_cast<std::uint64_t>(share.set_count) > run_geometry.parameter_sets ||
+            share.counts.size() != static_cast<std::size_t>(share.set_count) * counts_per_set) {
             throw std::logic_error(fmt::format("merge_shares: share {} (units {}..{}, {} done) does not continue at unit {} "
                                                "or is incomplete",
                                                r, share.units.first, share.units.end, share.units_done, expected_first));

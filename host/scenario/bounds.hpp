@@ -5,7 +5,10 @@
 // a log-scale SD of 1000 would overflow the attack hazard to infinity (and an
 // infinite hazard silently reads as no attacks), a price of 1e308 would put
 // infinities into the results. Each bound lies far beyond any clinical or
-// economic value, so only mistakes (wrong units, a typo) meet it.
+// economic value, so only mistakes (wrong units, a typo) meet it. A lifetime
+// built from values within them can still, in corners, exceed what the exact
+// sums hold (1.8e16 in money, 2.7e11 in QALYs, years, attacks): such a run is
+// refused when its results are summed (host/engine/exact_moments.hpp).
 #pragma once
 
 #include <cstdint>

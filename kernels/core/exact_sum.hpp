@@ -1,6 +1,7 @@
 // Exact, order-free sums of real values, for both backends.
 //
-// Each value is rounded to a whole multiple q of kMomentQuantum (2^-24) and
+// Each value is rounded to a whole multiple q of its quantum (a power of
+// two: 2^-8 for money, 2^-24 for everything else, kernels/model/tally.hpp) and
 // its integer q (as 64-bit two's complement, with a count of negative
 // values), and q squared, are cut into 32-bit digits that are added into
 // 64-bit limbs. A zero adds nothing, so a backend may skip zeros. Integer additions give the same result in any order, so
@@ -9,10 +10,11 @@
 // has fewer than 2^32 patients, so no limb can overflow. The host turns the
 // limbs of a whole run back into double sums (exact_sum_of, exact_sum_of_squares).
 //
-// The added error is the rounding of each value to the quantum: at most
-// 2^-25 (3.0e-8) in the value's own unit, so every mean is the exact mean of
-// values that differ from the simulated ones by no more than that — far below
-// any Monte Carlo standard error (a cost in any currency, a QALY, a year).
+// The added error is the rounding of each value to its quantum: at most half
+// of it (0.002 of a currency unit, 3.0e-8 of a QALY or a year), so every mean
+// is the exact mean of values that differ from the simulated ones by no more
+// than that — far below any Monte Carlo standard error. The range is 2^62
+// quanta: 1.8e16 in money, 2.7e11 in QALYs, years or attacks.
 #pragma once
 
 #include <cmath>
@@ -22,12 +24,10 @@
 
 namespace scls {
 
-inline constexpr int kMomentQuantumBits = 24;
-inline constexpr double kMomentQuantumScale = 16777216.0;  // 2^24: 1 / kMomentQuantum
-// Values must be smaller in magnitude than this (2^38, about 2.7e11): then
-// |q| < 2^62 and q^2 < 2^124, four digits. Larger or non-finite values are
-// counted as out of range (the host refuses the results) and add nothing.
-inline constexpr double kLargestExactValue = 274877906944.0;
+// Values must be smaller than 2^62 quanta in magnitude: then q^2 < 2^124,
+// four digits. Larger or non-finite values are counted as out of range (the
+// host refuses the results) and add nothing.
+inline constexpr double kLargestQuanta = 4611686018427387904.0;  // 2^62
 
 // 128-bit integers (a GCC and nvcc extension, which -Wpedantic is told of once).
 __extension__ typedef __int128 Int128;
@@ -48,13 +48,13 @@ SCLS_FUNCTION SCLS_FORCEINLINE std::uint64_t multiply_high(std::uint64_t a, std:
 #endif
 }
 
-// One value's digits, in Limb order; returns false (and the digits of 0)
-// when the value is out of range.
-SCLS_FUNCTION SCLS_FORCEINLINE bool value_digits(double value, std::uint32_t digits[kLimbsPerValue])
+// One value's digits, in Limb order, with its quantum 1/scale (scale a power
+// of two, so scaling is exact); returns false (and the digits of 0) when the
+// value is out of range.
+SCLS_FUNCTION SCLS_FORCEINLINE bool value_digits(double value, double scale, std::uint32_t digits[kLimbsPerValue])
 {
-    constexpr double limit = kLargestExactValue * kMomentQuantumScale;  // 2^62
-    const double scaled = value * kMomentQuantumScale;
-    const bool in_range = scaled > -limit && scaled < limit;  // false for NaN
+    const double scaled = value * scale;
+    const bool in_range = scaled > -kLargestQuanta && scaled < kLargestQuanta;  // false for NaN
     const std::int64_t q = in_range ? llrint(scaled) : 0;  // ties to even on both backends
     const auto twos_complement = static_cast<std::uint64_t>(q);
     const std::uint64_t magnitude = q < 0 ? 0 - twos_complement : twos_complement;
@@ -73,19 +73,19 @@ SCLS_FUNCTION SCLS_FORCEINLINE bool value_digits(double value, std::uint32_t dig
 // Host side: the sums a value's limbs hold.
 
 // Sum of the rounded values: each negative q was added as q + 2^64.
-inline double exact_sum_of(const std::uint64_t limbs[kLimbsPerValue])
+inline double exact_sum_of(const std::uint64_t limbs[kLimbsPerValue], double scale)
 {
     const Int128 unsigned_total = static_cast<Int128>(limbs[0]) + (static_cast<Int128>(limbs[1]) << 32);
     const Int128 total = unsigned_total - (static_cast<Int128>(limbs[2]) << 64);  // |total| < 2^94
     const bool negative = total < 0;
     const auto magnitude = static_cast<UInt128>(negative ? -total : total);
-    // Rounded once, to nearest: the high word carries at most 31 bits.
-    const double value = static_cast<double>(magnitude) / kMomentQuantumScale;
+    // Rounded once, to nearest; dividing by a power of two is exact.
+    const double value = static_cast<double>(magnitude) / scale;
     return negative ? -value : value;
 }
 
 // Sum of the squares of the rounded values.
-inline double exact_sum_of_squares(const std::uint64_t limbs[kLimbsPerValue])
+inline double exact_sum_of_squares(const std::uint64_t limbs[kLimbsPerValue], double scale)
 {
     // q^2 summed = L3 + L4 2^32 + (L5 + L6 2^32) 2^64 < 2^161: a 128-bit low
     // part and the bits above it.
@@ -95,10 +95,9 @@ inline double exact_sum_of_squares(const std::uint64_t limbs[kLimbsPerValue])
     const UInt128 carry = low < low_part ? 1 : 0;
     const UInt128 top = (high_part >> 64) + carry;  // weight 2^128
     constexpr double two_to_64 = 18446744073709551616.0;
-    constexpr double quantum_squared = 1.0 / (kMomentQuantumScale * kMomentQuantumScale);
     const double value = (static_cast<double>(top) * two_to_64 + static_cast<double>(static_cast<std::uint64_t>(low >> 64))) * two_to_64 +
                          static_cast<double>(static_cast<std::uint64_t>(low));
-    return value * quantum_squared;
+    return value / (scale * scale);
 }
 
 }  // namespace scls

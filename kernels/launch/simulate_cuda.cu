@@ -59,7 +59,8 @@ __global__ void __launch_bounds__(kPatientsPerBlock, 2)
     const std::uint64_t block = first_block + blockIdx.x;
     const auto set = static_cast<std::uint32_t>(block / geometry.blocks_per_set);
     const auto block_in_set = static_cast<std::uint32_t>(block % geometry.blocks_per_set);
-    const std::uint32_t patient = block_in_set * kPatientsPerBlock + threadIdx.x;
+    // In 64 bits: a set may hold up to 2^32 - 1 patients.
+    const std::uint64_t patient = static_cast<std::uint64_t>(block_in_set) * kPatientsPerBlock + threadIdx.x;
     const bool active = patient < geometry.patients_per_set;
     const bool warp_leader = threadIdx.x % 32 == 0;
     const ModelParams& p = params[set];
@@ -68,7 +69,7 @@ __global__ void __launch_bounds__(kPatientsPerBlock, 2)
 
     // Every thread walks the strategies in the same order and adds every limb
     // (inactive threads add zeros), so that the warp sums line up.
-    simulate_patient<0>(p, geometry, set, active ? patient : 0u,
+    simulate_patient<0>(p, geometry, set, active ? static_cast<std::uint32_t>(patient) : 0u,
                      [&](int strategy, const LifetimeOutcome& outcome, const double* values) {
                          std::uint64_t* strategy_counts = set_counts + strategy * per_strategy;
                          auto add_count = [&](int index, std::uint32_t amount) {

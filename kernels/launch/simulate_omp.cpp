@@ -5,8 +5,6 @@
 // plain adds, and adds that copy to the run's counts when it moves to another
 // set or the batch ends. Every tally is an integer, so the order in which
 // blocks finish changes no bit.
-#include <omp.h>
-
 #include <algorithm>
 #include <fmt/format.h>
 #include <thread>
@@ -68,7 +66,8 @@ void simulate_block_on_host(const ModelParams* params, const LaunchGeometry& geo
     const int per_strategy = geometry.layout.per_strategy();
 
     const std::uint32_t first = block_in_set * kPatientsPerBlock;
-    const std::uint32_t last = std::min<std::uint32_t>(first + kPatientsPerBlock, geometry.patients_per_set);
+    const auto last = static_cast<std::uint32_t>(  // in 64 bits: a set may hold up to 2^32 - 1 patients
+        std::min<std::uint64_t>(std::uint64_t{first} + kPatientsPerBlock, geometry.patients_per_set));
     for (std::uint32_t patient = first; patient < last; ++patient) {
         simulate_patient<kHostCachedAttacks>(p, geometry, set, patient, [&](int strategy, const LifetimeOutcome& outcome, const double* values) {
             std::uint64_t* tallies = set_tallies + strategy * per_strategy;

@@ -72,7 +72,7 @@ enum class NextEvent : int {
     response_loss,
     diagnostic_attack,
 };
-inline constexpr int kEventKinds = static_cast<int>(NextEvent::diagnostic_attack) + 1;
+inline constexpr int kEventKinds = static_cast<int>(NextEvent::diagnostic_attack) + 1;  // diagnostic_attack stays last
 
 // Keeps the earliest candidate; on ties the one offered first wins, and
 // candidates are offered deaths first.
@@ -526,8 +526,8 @@ class LifetimeSimulator {
     }
 
     // Returns true when the patient dies of the adverse event.
-    SCLS_FUNCTION SCLS_DEVICE_NOINLINE bool on_adverse_event(const StrategyParams& strategy, LifetimeState& s, Streams& streams, const Clocks& clocks,
-                                        int& switch_to)
+    SCLS_FUNCTION SCLS_DEVICE_NOINLINE bool on_adverse_event(const StrategyParams& strategy, LifetimeState& s, Streams& streams,
+                                                             const Clocks& clocks, int& switch_to)
     {
         const RegimenParams& on = p_.regimen[s.regimen];
         s.adverse_event_budget = unit_exponential(streams.adverse_event.next());

@@ -44,6 +44,15 @@ enum class Value : int {
 inline constexpr int kValuesPerStrategy = static_cast<int>(Value::regimen_years_first) + kMaxRegimens;
 inline constexpr int kMomentsPerStrategy = 2 * kValuesPerStrategy;  // on the host: sum, then sum of squares
 
+// The inverse of each Value's quantum in its exact sums (exact_sum.hpp): money
+// to 2^-8 of a currency unit (range 1.8e16, enough for any price the scenario
+// bounds allow over a lifetime), the rest to 2^-24 (range 2.7e11).
+SCLS_FUNCTION SCLS_FORCEINLINE double value_scale(int value)
+{
+    const bool money = value <= static_cast<int>(Value::cost_total) || value == static_cast<int>(Value::increment_cost);
+    return money ? 256.0 : 16777216.0;
+}
+
 // Per-strategy integer counters.
 enum class Counter : int {
     patients = 0,
@@ -78,12 +87,12 @@ enum class Counter : int {
     attacks_on_treatment,
     days_on_treatment,
     // Lifetimes with a real value the exact sums cannot hold (non-finite, or
-    // beyond kLargestExactValue): the host refuses such results.
+    // beyond 2^62 quanta, value_scale): the host refuses such results.
     values_out_of_range,
 };
 inline constexpr int kCounters = static_cast<int>(Counter::values_out_of_range) + 1;
-// What a block of patients can tally locally before adding it to the run's
-// counts: the counters, then kLimbsPerValue limbs per Value.
+// The leading part of a strategy's tally, which a lifetime adds through
+// tally_lifetime: the counters, then kLimbsPerValue limbs per Value.
 inline constexpr int kMomentLimbsFirst = kCounters;
 inline constexpr int kBlockTallies = kMomentLimbsFirst + kValuesPerStrategy * kLimbsPerValue;
 
@@ -244,7 +253,7 @@ SCLS_FUNCTION inline std::uint32_t add_value_limbs(const double* values, AddLimb
             continue;
         }
         std::uint32_t digits[kLimbsPerValue];
-        out_of_range += value_digits(values[v], digits) ? 0u : 1u;
+        out_of_range += value_digits(values[v], value_scale(v), digits) ? 0u : 1u;
         for (int limb = 0; limb < kLimbsPerValue; ++limb) {
             add_limb(kMomentLimbsFirst + v * kLimbsPerValue + limb, digits[limb]);
         }
@@ -252,8 +261,8 @@ SCLS_FUNCTION inline std::uint32_t add_value_limbs(const double* values, AddLimb
     return out_of_range;
 }
 
-// Everything of one lifetime a block tallies locally: its real values' limbs
-// through add_limb, its counters through add_count.
+// A lifetime's counters (through add_count) and its real values' limbs
+// (through add_limb); its histogram entries go through histogram_lifetime.
 template <bool SkipZeros, class AddCount, class AddLimb>
 SCLS_FUNCTION inline void tally_lifetime(const LifetimeOutcome& o, const double* values, const ModelParams& p, AddCount&& add_count,
                                          AddLimb&& add_limb)

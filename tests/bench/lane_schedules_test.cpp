@@ -64,10 +64,9 @@ TEST(LaneSchedules, APatientsStrategiesRunInTurnWithAMarkerBetween)
     ASSERT_EQ(patients.size(), 2u);
     EXPECT_EQ(patients[0], (Lifetime{kAttack, kHorizon, kNextStrategy, kHorizon}));
     EXPECT_EQ(patients[1], (Lifetime{kSwitch, kHorizon, kNextStrategy, kHorizon}));
-    // The marker takes a lane's step and costs an end and a start: the work
-    // is the two lifetimes' own and one step slot.
+    // The marker costs an end and a start, no step: the work is the two lifetimes' own.
     const Costs c = assumed_costs();
-    EXPECT_DOUBLE_EQ(useful(patients[0], c), useful(lifetimes[0], c) + useful(lifetimes[1], c) + c.step);
+    EXPECT_DOUBLE_EQ(useful(patients[0], c), useful(lifetimes[0], c) + useful(lifetimes[1], c));
 }
 
 }  // namespace

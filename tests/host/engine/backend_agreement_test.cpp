@@ -1,6 +1,6 @@
-// GPU against CPU on the base scenario: identical random draws, so the
-// aggregates differ only by floating-point rounding in transcendental
-// functions and reduction order. The tolerance is therefore tight: relative
+// GPU against CPU on the base scenario: identical random draws and exact
+// integer sums, so the aggregates differ only by floating-point rounding in
+// transcendental functions. The tolerance is therefore tight: relative
 // 1e-6 on means (rounding can, rarely, flip a comparison such as u < p and
 // change one patient's path, which moves a mean by about its range / n), and
 // exact equality is not required. Skipped without a device.

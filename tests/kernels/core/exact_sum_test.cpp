@@ -13,6 +13,10 @@
 namespace scls {
 namespace {
 
+// The quantum of QALYs and years (2^-24) and the range it gives.
+constexpr double kScale = 16777216.0;
+constexpr double kLargest = kLargestQuanta / kScale;
+
 struct Limbs {
     std::uint64_t limb[kLimbsPerValue] = {};
     std::uint64_t values = 0;
@@ -20,20 +24,20 @@ struct Limbs {
     void add(double value)
     {
         std::uint32_t digits[kLimbsPerValue];
-        out_of_range += value_digits(value, digits) ? 0u : 1u;
+        out_of_range += value_digits(value, kScale, digits) ? 0u : 1u;
         for (int i = 0; i < kLimbsPerValue; ++i) {
             limb[i] += digits[i];
         }
         ++values;
     }
-    double sum() const { return exact_sum_of(limb); }
-    double sum_of_squares() const { return exact_sum_of_squares(limb); }
+    double sum() const { return exact_sum_of(limb, kScale); }
+    double sum_of_squares() const { return exact_sum_of_squares(limb, kScale); }
     bool operator==(const Limbs& other) const { return std::equal(limb, limb + kLimbsPerValue, other.limb) && values == other.values; }
 };
 
 constexpr double kInfinityValue = __builtin_huge_val();
 
-double rounded(double value) { return std::nearbyint(value * kMomentQuantumScale) / kMomentQuantumScale; }
+double rounded(double value) { return std::nearbyint(value * kScale) / kScale; }
 
 // Values as a run produces them: costs in the millions, QALYs, exact zeros,
 // negative increments, integers.
@@ -61,16 +65,31 @@ TEST(ExactSum, OneValueIsItsRoundingToTheQuantumWithinHalfAQuantum)
         one.add(v);
         EXPECT_EQ(one.out_of_range, 0u) << v;
         EXPECT_EQ(one.sum(), rounded(v)) << v;
-        EXPECT_LE(std::fabs(one.sum() - v), 0.5 / kMomentQuantumScale) << v;
+        EXPECT_LE(std::fabs(one.sum() - v), 0.5 / kScale) << v;
         EXPECT_DOUBLE_EQ(one.sum_of_squares(), rounded(v) * rounded(v)) << v;
     }
+}
+
+TEST(ExactSum, MoneyHasItsOwnQuantumAndRange)
+{
+    constexpr double money = 256.0;  // value_scale of the costs
+    std::uint32_t digits[kLimbsPerValue];
+    std::uint64_t limbs[kLimbsPerValue];
+    for (double v : {1234567.891, -0.001, 1e16, -1e16}) {
+        ASSERT_TRUE(value_digits(v, money, digits)) << v;
+        std::copy(digits, digits + kLimbsPerValue, limbs);
+        EXPECT_EQ(exact_sum_of(limbs, money), std::nearbyint(v * money) / money) << v;
+        EXPECT_LE(std::fabs(exact_sum_of(limbs, money) - v), 0.5 / money) << v;
+    }
+    EXPECT_FALSE(value_digits(2e16, money, digits));
+    EXPECT_FALSE(value_digits(1e12, kScale, digits));  // beyond the range of QALYs and years
 }
 
 TEST(ExactSum, AZeroHasNoDigitsSoABackendMaySkipZeros)
 {
     std::uint32_t digits[kLimbsPerValue];
     for (double zero : {0.0, -0.0, 1e-9, -1e-9}) {  // the last two round to 0
-        ASSERT_TRUE(value_digits(zero, digits));
+        ASSERT_TRUE(value_digits(zero, kScale, digits));
         for (int i = 0; i < kLimbsPerValue; ++i) {
             EXPECT_EQ(digits[i], 0u) << zero << " limb " << i;
         }
@@ -116,25 +135,25 @@ TEST(ExactSum, SumsAreTheExactSumsOfTheRoundedValues)
     long double squares = 0.0L;
     for (double v : values) {
         limbs.add(v);
-        const double q = std::nearbyint(v * kMomentQuantumScale);
+        const double q = std::nearbyint(v * kScale);
         exact += static_cast<Int128>(q);
         squares += static_cast<long double>(q) * q;
     }
     // One rounding, from the exact integer: the sum is the correctly rounded sum.
-    EXPECT_EQ(limbs.sum(), static_cast<double>(exact) / kMomentQuantumScale);
-    const long double expected_squares = squares / (static_cast<long double>(kMomentQuantumScale) * kMomentQuantumScale);
+    EXPECT_EQ(limbs.sum(), static_cast<double>(exact) / kScale);
+    const long double expected_squares = squares / (static_cast<long double>(kScale) * kScale);
     EXPECT_NEAR(limbs.sum_of_squares() / static_cast<double>(expected_squares), 1.0, 1e-15);
     // Against the unrounded values: the mean is off by no more than half a quantum.
     long double plain = 0.0L;
     for (double v : values) {
         plain += v;
     }
-    EXPECT_LE(std::fabs(limbs.sum() - static_cast<double>(plain)) / values.size(), 0.5 / kMomentQuantumScale);
+    EXPECT_LE(std::fabs(limbs.sum() - static_cast<double>(plain)) / values.size(), 0.5 / kScale);
 }
 
 TEST(ExactSum, ValuesBeyondTheRangeOrNotFiniteAreCountedAndAddZero)
 {
-    for (double v : {kLargestExactValue, -kLargestExactValue, 1e300, std::nan(""), kInfinityValue, -kInfinityValue}) {
+    for (double v : {kLargest, -kLargest, 1e300, std::nan(""), kInfinityValue, -kInfinityValue}) {
         Limbs one;
         one.add(v);
         EXPECT_EQ(one.out_of_range, 1u) << v;
@@ -142,9 +161,9 @@ TEST(ExactSum, ValuesBeyondTheRangeOrNotFiniteAreCountedAndAddZero)
         EXPECT_EQ(one.sum_of_squares(), 0.0) << v;
     }
     Limbs edge;
-    edge.add(std::nextafter(kLargestExactValue, 0.0));
+    edge.add(std::nextafter(kLargest, 0.0));
     EXPECT_EQ(edge.out_of_range, 0u);
-    EXPECT_EQ(edge.sum(), rounded(std::nextafter(kLargestExactValue, 0.0)));
+    EXPECT_EQ(edge.sum(), rounded(std::nextafter(kLargest, 0.0)));
 }
 
 TEST(ExactSum, TheLargestRunCannotOverflowALimb)
@@ -152,17 +171,17 @@ TEST(ExactSum, TheLargestRunCannotOverflowALimb)
     // 2^32 - 1 lifetimes (the most a parameter set has), each at the edge of
     // the range: every limb stays below 2^64 and the sums decode.
     const std::uint64_t lifetimes = 0xFFFFFFFFull;
-    for (double v : {std::nextafter(kLargestExactValue, 0.0), -std::nextafter(kLargestExactValue, 0.0), -1.0}) {
+    for (double v : {std::nextafter(kLargest, 0.0), -std::nextafter(kLargest, 0.0), -1.0}) {
         std::uint32_t digits[kLimbsPerValue];
-        ASSERT_TRUE(value_digits(v, digits));
+        ASSERT_TRUE(value_digits(v, kScale, digits));
         std::uint64_t limbs[kLimbsPerValue];
         for (int i = 0; i < kLimbsPerValue; ++i) {
             ASSERT_LE(static_cast<UInt128>(digits[i]) * lifetimes, static_cast<UInt128>(~std::uint64_t{0}));
             limbs[i] = digits[i] * lifetimes;
         }
         const double n = static_cast<double>(lifetimes);
-        EXPECT_NEAR(exact_sum_of(limbs) / (n * rounded(v)), 1.0, 1e-15) << v;
-        EXPECT_NEAR(exact_sum_of_squares(limbs) / (n * rounded(v) * rounded(v)), 1.0, 1e-15) << v;
+        EXPECT_NEAR(exact_sum_of(limbs, kScale) / (n * rounded(v)), 1.0, 1e-15) << v;
+        EXPECT_NEAR(exact_sum_of_squares(limbs, kScale) / (n * rounded(v) * rounded(v)), 1.0, 1e-15) << v;
     }
 }
 

@@ -134,3 +134,35 @@ TEST(TreatmentWindows, BeforeAndOnInWholeDaysForTreatedPatientsOnly)
 
 }  // namespace
 }  // namespace scls
+
+namespace scls {
+namespace {
+
+// The CPU skips zero values, the GPU adds every limb (its warps sum them lane
+// by lane): the limbs must come out the same, and every index must be
+// visited exactly once without skipping.
+TEST(ValueLimbs, SkippingZerosChangesNoLimbAndEveryIndexIsVisitedOnceWithout)
+{
+    double values[kValuesPerStrategy] = {};
+    values[static_cast<int>(Value::cost_total)] = 12345.678;
+    values[static_cast<int>(Value::qalys)] = 7.25;
+    values[static_cast<int>(Value::increment_qalys)] = -0.125;
+    values[static_cast<int>(Value::increment_cost)] = -99.5;
+    std::vector<std::uint64_t> skipped(kBlockTallies, 0), every(kBlockTallies, 0);
+    std::vector<int> visits(kBlockTallies, 0);
+    EXPECT_EQ(add_value_limbs<true>(values, [&](int i, std::uint32_t d) { skipped[i] += d; }), 0u);
+    EXPECT_EQ(add_value_limbs<false>(values, [&](int i, std::uint32_t d) {
+                  every[i] += d;
+                  ++visits[i];
+              }),
+              0u);
+    EXPECT_EQ(skipped, every);
+    for (int i = 0; i < kBlockTallies; ++i) {
+        EXPECT_EQ(visits[i], i < kMomentLimbsFirst ? 0 : 1) << i;
+    }
+    values[static_cast<int>(Value::life_years)] = std::nan("");
+    EXPECT_EQ(add_value_limbs<true>(values, [](int, std::uint32_t) {}), 1u);
+}
+
+}  // namespace
+}  // namespace scls
