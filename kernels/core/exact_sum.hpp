@@ -37,6 +37,7 @@ __extension__ typedef unsigned __int128 UInt128;
 // negative, then q^2 in four.
 enum class Limb : int { sum_low = 0, sum_high, negatives, square_0, square_1, square_2, square_3 };
 inline constexpr int kLimbsPerValue = 7;
+SCLS_FUNCTION constexpr int limb(Limb l) { return static_cast<int>(l); }
 
 // The high 64 bits of a 64 x 64-bit product.
 SCLS_FUNCTION SCLS_FORCEINLINE std::uint64_t multiply_high(std::uint64_t a, std::uint64_t b)
@@ -60,13 +61,13 @@ SCLS_FUNCTION SCLS_FORCEINLINE bool value_digits(double value, double scale, std
     const std::uint64_t magnitude = q < 0 ? 0 - twos_complement : twos_complement;
     const std::uint64_t square_low = magnitude * magnitude;
     const std::uint64_t square_high = multiply_high(magnitude, magnitude);
-    digits[0] = static_cast<std::uint32_t>(twos_complement);
-    digits[1] = static_cast<std::uint32_t>(twos_complement >> 32);
-    digits[2] = q < 0 ? 1u : 0u;
-    digits[3] = static_cast<std::uint32_t>(square_low);
-    digits[4] = static_cast<std::uint32_t>(square_low >> 32);
-    digits[5] = static_cast<std::uint32_t>(square_high);
-    digits[6] = static_cast<std::uint32_t>(square_high >> 32);
+    digits[limb(Limb::sum_low)] = static_cast<std::uint32_t>(twos_complement);
+    digits[limb(Limb::sum_high)] = static_cast<std::uint32_t>(twos_complement >> 32);
+    digits[limb(Limb::negatives)] = q < 0 ? 1u : 0u;
+    digits[limb(Limb::square_0)] = static_cast<std::uint32_t>(square_low);
+    digits[limb(Limb::square_1)] = static_cast<std::uint32_t>(square_low >> 32);
+    digits[limb(Limb::square_2)] = static_cast<std::uint32_t>(square_high);
+    digits[limb(Limb::square_3)] = static_cast<std::uint32_t>(square_high >> 32);
     return in_range;
 }
 
@@ -75,8 +76,9 @@ SCLS_FUNCTION SCLS_FORCEINLINE bool value_digits(double value, double scale, std
 // Sum of the rounded values: each negative q was added as q + 2^64.
 inline double exact_sum_of(const std::uint64_t limbs[kLimbsPerValue], double scale)
 {
-    const Int128 unsigned_total = static_cast<Int128>(limbs[0]) + (static_cast<Int128>(limbs[1]) << 32);
-    const Int128 total = unsigned_total - (static_cast<Int128>(limbs[2]) << 64);  // |total| < 2^94
+    const Int128 unsigned_total =
+        static_cast<Int128>(limbs[limb(Limb::sum_low)]) + (static_cast<Int128>(limbs[limb(Limb::sum_high)]) << 32);
+    const Int128 total = unsigned_total - (static_cast<Int128>(limbs[limb(Limb::negatives)]) << 64);  // |total| < 2^94
     const bool negative = total < 0;
     const auto magnitude = static_cast<UInt128>(negative ? -total : total);
     // Rounded once, to nearest; dividing by a power of two is exact.
@@ -89,8 +91,8 @@ inline double exact_sum_of_squares(const std::uint64_t limbs[kLimbsPerValue], do
 {
     // q^2 summed = L3 + L4 2^32 + (L5 + L6 2^32) 2^64 < 2^161: a 128-bit low
     // part and the bits above it.
-    const UInt128 low_part = static_cast<UInt128>(limbs[3]) + (static_cast<UInt128>(limbs[4]) << 32);
-    const UInt128 high_part = static_cast<UInt128>(limbs[5]) + (static_cast<UInt128>(limbs[6]) << 32);
+    const UInt128 low_part = static_cast<UInt128>(limbs[limb(Limb::square_0)]) + (static_cast<UInt128>(limbs[limb(Limb::square_1)]) << 32);
+    const UInt128 high_part = static_cast<UInt128>(limbs[limb(Limb::square_2)]) + (static_cast<UInt128>(limbs[limb(Limb::square_3)]) << 32);
     const UInt128 low = low_part + (high_part << 64);
     const UInt128 carry = low < low_part ? 1 : 0;
     const UInt128 top = (high_part >> 64) + carry;  // weight 2^128

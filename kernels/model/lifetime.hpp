@@ -419,9 +419,9 @@ class LifetimeSimulator {
                 ++s.out.deescalations;
                 break;
             case NextEvent::treatment_start:
-                begin_prophylaxis(strategy, s);
-                switch_to = s.regimen;
-                s.regimen = 0;  // the switch below records it
+                // From no prophylaxis (regimen 0): the switch below records the start.
+                s.started = true;
+                switch_to = strategy.start_regimen;
                 break;
             case NextEvent::response_loss:
                 s.lost_slots |= 1u << p_.regimen[s.regimen].response_slot;
