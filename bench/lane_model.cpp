@@ -1,30 +1,33 @@
-// SIMT lane-utilisation model of the GPU kernel, run on the CPU: records the
-// engine's own sequence of events for every (patient, strategy) lifetime of
-// a scenario (the GPU configuration: no attack-draw cache), then replays two
-// schedules on warps of 32 lanes and reports the share of lane-steps that do
-// useful work.
-//
-// A warp executes the union of the paths its active lanes take: a warp step
-// costs the common part of a step (next event, accrual) if any lane steps,
-// plus each distinct event handler the lanes take, plus the start or the
-// end of a lifetime if any lane starts or ends one. A lane's useful work is
-// its own path. Efficiency = useful work / (32 x warp cost).
+// SIMT lane-utilisation model of the GPU kernel, run on the CPU. A warp
+// executes the union of the paths its active lanes take: a warp step costs
+// the common part of a step (next event, accrual) if any lane steps, plus
+// each distinct event handler the lanes take; a refill costs the tally, the
+// attribute draws and the start of a lifetime if any lane needs them. A
+// lane's useful work is its own path. Efficiency = useful work / (32 x warp
+// cost).
 //
 // Schedules:
-//   patient-per-lane  the landed kernel: lane = patient, strategies in turn,
-//                     the warp in step at each strategy's end (its tallies
-//                     are summed across the warp);
-//   patient-refill    a lane runs a patient's strategies in turn and takes
-//                     the next patient of its warp's share when done (the
-//                     paired increments need the comparator's outcome at hand);
-//   lane-refill       a lane takes the next (patient, strategy) lifetime of
-//                     its warp's share as soon as its own ends.
+//   patient-per-lane  the kernel before lane refill: lane = patient, its
+//                     strategies in turn, the warp in step at each
+//                     strategy's end; replayed from the engine's recorded
+//                     event sequences (no attack-draw cache, as on the GPU);
+//   lane refill       the kernel's schedule itself (run_lanes,
+//                     kernels/model/lane_refill.hpp) on an emulated warp of
+//                     32 lanes, each warp taking its share of patients.
 //
-//   lane_model [--scenario FILE] [--patients N] [--lifetimes-per-warp N]
+// Costs: assumed (stated in the output), or measured (--costs FILE, the
+// output of scripts/lane_costs.sh: x86 instructions per call of each part,
+// counted by callgrind on the same schedule).
+//
+//   lane_model [--scenario FILE] [--patients N] [--costs FILE]
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <fstream>
+#include <stdexcept>
+#include <map>
+#include <sstream>
 #include <cstdint>
 #include <numeric>
 #include <vector>
@@ -32,6 +35,7 @@
 #include "host/engine/engine.hpp"
 #include "host/scenario/scenario.hpp"
 #include "bench/lane_schedules.hpp"
+#include "kernels/launch/emulated_warp.hpp"
 #include "kernels/model/patient_block.hpp"
 
 namespace scls {
@@ -57,24 +61,79 @@ std::vector<Lifetime> record(const Scenario& scenario, std::uint32_t patients)
     return lifetimes;
 }
 
+// Costs from scripts/lane_costs.sh's output (instructions per call), in
+// units of the step's common part; the short handlers are inside the step.
+Costs measured_costs(const std::string& path, std::string& source)
+{
+    std::ifstream in(path);
+    if (!in) {
+        throw std::runtime_error(fmt::format("cannot read {} (the output of scripts/lane_costs.sh)", path));
+    }
+    std::map<std::string, double> instructions;
+    for (std::string line; std::getline(in, line);) {
+        std::istringstream fields(line);
+        std::string part;
+        double value = 0.0;
+        if (!line.empty() && line[0] == '#' && source.empty()) {
+            source = line.substr(line.find_first_not_of("# "));
+        }
+        if (line.empty() || line[0] == '#' || !(fields >> part >> value)) {
+            continue;
+        }
+        instructions[part] = value;
+    }
+    auto take = [&](const char* part) {
+        const auto found = instructions.find(part);
+        if (found == instructions.end() || !(found->second > 0.0)) {
+            throw std::runtime_error(fmt::format("{}: no positive \"{}\" line — write the file with scripts/lane_costs.sh", path, part));
+        }
+        return found->second;
+    };
+    const double step = take("step");
+    Costs c = steps_only();
+    c.attributes = take("attributes") / step;
+    c.take = take("take") / step;
+
+    c.start = take("start") / step;
+    c.finish = take("finish") / step;
+    c.handler[static_cast<int>(NextEvent::attack)] = take("attack") / step;
+    c.handler[static_cast<int>(NextEvent::adverse_event)] = take("adverse_event") / step;
+    c.handler[static_cast<int>(NextEvent::diagnostic_attack)] = take("consequences") / step;  // its part of the attack's path
+    return c;
+}
+
+// The lane-refill kernel's efficiency on warps that take `per_warp` patients
+// each (a GPU batch's patients over its resident warps).
+double refill_efficiency(const Scenario& s, std::uint32_t patients, std::uint32_t per_warp, int refill_when_waiting, const Costs& c)
+{
+    Scenario one = s;
+    one.patients = patients;
+    const LaunchGeometry geometry = make_geometry(one, 1);
+    std::vector<std::uint64_t> counts(geometry.counts_per_set(), 0);
+    RefillCost cost(c);
+    for (std::uint64_t first = 0; first + per_warp <= patients; first += per_warp) {
+        std::uint64_t cursor = first;
+        EmulatedWarp<kWarp> warp;
+        run_lanes(warp, &one.params, geometry, LaneWork{&cursor, first + per_warp, refill_when_waiting}, counts.data(), cost);
+    }
+    return cost.tally().efficiency();
+}
+
 int run(int argc, char** argv)
 {
     CLI::App app("SIMT lane-utilisation model of the GPU kernel (runs on the CPU)");
-    std::string scenario_path;
+    std::string scenario_path, costs_path;
     std::uint32_t patients = 32768;
-    std::size_t per_warp = 0;
     app.add_option("--scenario", scenario_path, "scenario file (default: the built-in base scenario)");
-    app.add_option("--patients", patients, "patients to record")->check(CLI::Range(32u, 1u << 24));
-    app.add_option("--lifetimes-per-warp", per_warp, "lifetimes one warp takes under lane refill (default: 256 patients' worth)");
+    app.add_option("--patients", patients, "patients to simulate (a multiple of 2048)")->check(CLI::Range(2048u, 1u << 24));
+    app.add_option("--costs", costs_path, "measured costs (the output of scripts/lane_costs.sh)");
     CLI11_PARSE(app, argc, argv);
+    patients -= patients % 2048;
     const Scenario scenario = scenario_path.empty()
                                   ? load_scenario(builtin_scenario_text(), kBuiltinScenarioName, ".", {})
                                   : load_scenario_file(scenario_path, {});
     const std::vector<Lifetime> lifetimes = record(scenario, patients);
     const int strategies = scenario.params.strategies;
-    if (per_warp == 0) {
-        per_warp = 256u * static_cast<std::size_t>(strategies);
-    }
 
     std::vector<std::size_t> lengths(lifetimes.size());
     std::transform(lifetimes.begin(), lifetimes.end(), lengths.begin(), [](const Lifetime& l) { return l.size(); });
@@ -84,27 +143,45 @@ int run(int argc, char** argv)
     fmt::print("events per lifetime ({} patients x {} strategies): mean {:.1f}, median {}, 99th percentile {}, largest {}\n\n",
                patients, strategies, mean, quantile(0.5), quantile(0.99), lengths.back());
     const Costs assumed = assumed_costs(), steps = steps_only();
-    fmt::print("Assumed costs, in units of a step's common part (next event, accrual): starting a lifetime {}, ending it "
-               "(values, limbs, counters, histograms) {}, an attack's handler {} (two Philox blocks, a log, a normal "
-               "quantile: no draw cache on the GPU), an adverse event's {}, other handlers {}. \"Steps only\" counts "
-               "step slots alone: the schedule's own loss.\n\n",
-               assumed.start, assumed.finish, assumed.handler[static_cast<int>(NextEvent::attack)],
-               assumed.handler[static_cast<int>(NextEvent::adverse_event)], assumed.handler[static_cast<int>(NextEvent::horizon)]);
-    fmt::print("| schedule | lane efficiency, assumed handler costs | lane efficiency, steps only |\n| --- | ---: | ---: |\n");
-    fmt::print("| patient-per-lane (landed kernel) | {:.3f} | {:.3f} |\n", patient_per_lane(lifetimes, strategies, assumed).efficiency(),
-               patient_per_lane(lifetimes, strategies, steps).efficiency());
-    const std::vector<Lifetime> patient_runs = patient_sequences(lifetimes, strategies);
-    for (int gather : {1, 8, 16}) {
-        fmt::print("| patient-refill (a lane takes the next patient and runs its strategies in turn), {} patients per warp, "
-                   "refilled when {} lane{} free | {:.3f} | {:.3f} |\n",
-                   per_warp / strategies, gather, gather == 1 ? " is" : "s are",
-                   lane_refill(patient_runs, per_warp / strategies, gather, assumed).efficiency(),
-                   lane_refill(patient_runs, per_warp / strategies, gather, steps).efficiency());
+    auto describe = [](const Costs& c) {
+        return fmt::format("a patient's attributes {:.2g}, taking a buffered patient {:.2g}, starting a lifetime {:.2g}, ending it (values, limbs, counters, "
+                           "histograms) {:.2g}, an attack's handler {:.2g}, an adverse event's {:.2g}, a diagnostic attack's {:.2g} "
+                           "(its own path before lane refill; since, the attack's, of which it does the consequences), other "
+                           "handlers {:.2g}",
+                           c.attributes, c.take, c.start, c.finish, c.handler[static_cast<int>(NextEvent::attack)],
+                           c.handler[static_cast<int>(NextEvent::adverse_event)],
+                           c.handler[static_cast<int>(NextEvent::diagnostic_attack)], c.handler[static_cast<int>(NextEvent::horizon)]);
+    };
+    fmt::print("Costs in units of a step's common part (next event, accrual). Assumed: {}.", describe(assumed));
+    const bool have_measured = !costs_path.empty();
+    std::string source;
+    const Costs measured = have_measured ? measured_costs(costs_path, source) : assumed;
+    if (have_measured) {
+        fmt::print(" Measured, the short handlers inside the step: {} ({}).", describe(measured), source);
     }
-    for (int gather : {1, 4, 8, 16, 24}) {
-        fmt::print("| lane-refill, {} lifetimes per warp, refilled when {} lane{} free | {:.3f} | {:.3f} |\n", per_warp, gather,
-                   gather == 1 ? " is" : "s are", lane_refill(lifetimes, per_warp, gather, assumed).efficiency(),
-                   lane_refill(lifetimes, per_warp, gather, steps).efficiency());
+    fmt::print(" \"Steps only\" counts step slots alone: the schedule's own loss. A GPU batch gives each resident warp "
+               "about 2048 patients (64 per lane).\n\n");
+    fmt::print("| schedule | lane efficiency, {} costs | {}steps only |\n| --- | ---: | ---: |{}\n",
+               have_measured ? "measured" : "assumed", have_measured ? "assumed costs | " : "", have_measured ? " ---: |" : "");
+    auto row = [&](const std::string& name, auto efficiency) {
+        if (have_measured) {
+            fmt::print("| {} | {:.3f} | {:.3f} | {:.3f} |\n", name, efficiency(measured), efficiency(assumed), efficiency(steps));
+        } else {
+            fmt::print("| {} | {:.3f} | {:.3f} |\n", name, efficiency(assumed), efficiency(steps));
+        }
+    };
+    row("patient-per-lane (the kernel before lane refill)",
+        [&](const Costs& c) { return patient_per_lane(lifetimes, strategies, c).efficiency(); });
+    auto refill_row = [&](std::uint32_t per_warp, int when, const char* note) {
+        row(fmt::format("lane refill, {} patients per warp, refilled when {} lane{} wait{}{}", per_warp, when, when == 1 ? "" : "s",
+                        when == 1 ? "s" : "", note),
+            [&](const Costs& c) { return refill_efficiency(scenario, patients, per_warp, when, c); });
+    };
+    for (std::uint32_t per_warp : {64u, 256u, 2048u}) {
+        refill_row(per_warp, kRefillWhenWaiting, per_warp == 2048u ? " (the kernel)" : "");
+    }
+    for (int when : {1, 4, 8}) {
+        refill_row(2048u, when, "");
     }
     return 0;
 }

@@ -1,6 +1,8 @@
-// The SIMT lane-utilisation model's schedules (see lane_model.cpp): event
-// sequences of lifetimes replayed on warps of 32 lanes, each warp step
-// costing the union of the paths its active lanes take.
+// The SIMT lane-utilisation model's costs (see lane_model.cpp): a warp step
+// costs the union of the paths its active lanes take. Two schedules: the
+// landed kernel's patient-per-lane, replayed from recorded event sequences,
+// and the lane-refill kernel's, observed as the engine itself runs it
+// (run_lanes on an emulated warp).
 #pragma once
 
 #include <algorithm>
@@ -14,19 +16,18 @@ namespace scls::lanes {
 
 using detail::NextEvent;
 inline constexpr int kWarp = 32;
-// A lane's ops: the engine's events, and (for a lane that runs a patient's
-// strategies in turn) the end of one strategy's lifetime and the start of
-// the next, as one more kind.
-inline constexpr std::uint8_t kNextStrategy = detail::kEventKinds;
-inline constexpr int kOpKinds = detail::kEventKinds + 1;
+inline constexpr int kOpKinds = detail::kEventKinds;
 
 // Relative costs, in units of the common part of a step. Assumptions, stated
 // with the results: an attack's handler draws two Philox blocks, a log and a
-// normal quantile (no cache on the GPU) and costs about a step; starting a
-// lifetime (budgets, state) and ending it (values, 25 x 7 limbs, counters,
-// histograms) cost a few steps; other handlers are short.
+// normal quantile (no cache on the GPU) and costs about a step; drawing a
+// patient's attributes, starting a lifetime (budgets, state) and ending it
+// (values, 25 x 7 limbs, counters, histograms) cost a few steps; other
+// handlers are short.
 struct Costs {
     double step = 1.0;
+    double attributes = 2.0;
+    double take = 0.3;  // a lane copying a buffered patient
     double start = 2.0;
     double finish = 3.0;
     std::array<double, kOpKinds> handler{};
@@ -37,46 +38,28 @@ inline Costs assumed_costs()
     Costs c;
     c.handler.fill(0.1);
     c.handler[static_cast<int>(NextEvent::attack)] = 1.0;
-    c.handler[static_cast<int>(NextEvent::diagnostic_attack)] = 1.0;
+    c.handler[static_cast<int>(NextEvent::diagnostic_attack)] = 0.3;  // the consequences: its draws are drawn ahead
     c.handler[static_cast<int>(NextEvent::adverse_event)] = 0.5;
-    c.handler[kNextStrategy] = c.start + c.finish;
     return c;
 }
 
 inline Costs steps_only()
 {
     Costs c;
-    c.start = c.finish = 0.0;
+    c.attributes = c.take = c.start = c.finish = 0.0;
     c.handler.fill(0.0);
     return c;
 }
 
 using Lifetime = std::vector<std::uint8_t>;  // its events, in order
 
-// One sequence per patient: its strategies' events in turn, kNextStrategy
-// between them (the lifetimes are patient-major: [patient][strategy]).
-inline std::vector<Lifetime> patient_sequences(const std::vector<Lifetime>& lifetimes, int strategies)
-{
-    std::vector<Lifetime> patients(lifetimes.size() / strategies);
-    for (std::size_t p = 0; p < patients.size(); ++p) {
-        for (int s = 0; s < strategies; ++s) {
-            const Lifetime& life = lifetimes[p * strategies + s];
-            patients[p].insert(patients[p].end(), life.begin(), life.end());
-            if (s + 1 < strategies) {
-                patients[p].push_back(kNextStrategy);
-            }
-        }
-    }
-    return patients;
-}
-
-// A lane's own work: an event costs the common step part and its handler; a
-// change of strategy (kNextStrategy) only its handler (an end and a start).
+// A lane's own work in one lifetime (its patient's attributes are counted
+// once, with the patient's first lifetime).
 inline double useful(const Lifetime& life, const Costs& c)
 {
     double work = c.start + c.finish;
     for (std::uint8_t e : life) {
-        work += (e == kNextStrategy ? 0.0 : c.step) + c.handler[e];
+        work += c.step + c.handler[e];
     }
     return work;
 }
@@ -131,6 +114,8 @@ inline Tally patient_per_lane(const std::vector<Lifetime>& lifetimes, int strate
     Tally t;
     const std::size_t patients = lifetimes.size() / strategies;
     for (std::size_t first = 0; first + kWarp <= patients; first += kWarp) {
+        t.warp_cost += c.attributes;  // every lane draws its patient's, together
+        t.useful += kWarp * c.attributes;
         for (int s = 0; s < strategies; ++s) {
             std::array<Lane, kWarp> lanes;
             for (int l = 0; l < kWarp; ++l) {
@@ -145,63 +130,57 @@ inline Tally patient_per_lane(const std::vector<Lifetime>& lifetimes, int strate
     return t;
 }
 
-// Lane refill: a lane whose lifetime has no events left waits; once at
-// least `gather` lanes wait or idle (or none can step), the waiting lanes end
-// their lifetimes together and the free lanes start the next ones together.
-// gather = 1 refills at once; larger values pay the divergent start and end
-// less often, at the price of idle lanes.
-inline Tally lane_refill(const std::vector<Lifetime>& lifetimes, std::size_t per_warp, int gather, const Costs& c)
+// The handler an event takes in the engine now: a diagnostic attack takes
+// the attack's path, doing part of its work (its draws were drawn at the
+// start: it costs its lane the handler[diagnostic_attack] it uses and its
+// warp the attack's path); before lane refill it had its own, out of line.
+inline int handler_path(NextEvent event)
 {
-    Tally t;
-    for (std::size_t first = 0; first + per_warp <= lifetimes.size(); first += per_warp) {
-        std::size_t next = first;
-        const std::size_t end = first + per_warp;
-        std::array<const Lifetime*, kWarp> life{};
-        std::array<std::size_t, kWarp> done{};  // events done
-        for (;;) {
-            int stepping = 0, waiting = 0;
-            for (int l = 0; l < kWarp; ++l) {
-                if (life[l] != nullptr) {
-                    (done[l] < life[l]->size() ? stepping : waiting) += 1;
-                }
-            }
-            const int free_lanes = kWarp - stepping - waiting;
-            if (stepping == 0 || (waiting + free_lanes >= gather && (waiting > 0 || next < end))) {
-                t.warp_cost += waiting > 0 ? c.finish : 0.0;
-                bool started = false;
-                for (int l = 0; l < kWarp; ++l) {
-                    if (life[l] != nullptr && done[l] == life[l]->size()) {
-                        life[l] = nullptr;
-                    }
-                    if (life[l] == nullptr && next < end) {
-                        life[l] = &lifetimes[next++];
-                        done[l] = 0;
-                        t.useful += useful(*life[l], c);
-                        started = true;
-                    }
-                }
-                t.warp_cost += started ? c.start : 0.0;
-                if (std::all_of(life.begin(), life.end(), [](const Lifetime* p) { return p == nullptr; })) {
-                    break;
-                }
-                continue;
-            }
-            std::array<bool, kOpKinds> handlers{};
-            bool any_event = false;
-            for (int l = 0; l < kWarp; ++l) {
-                if (life[l] != nullptr && done[l] < life[l]->size()) {
-                    const std::uint8_t op = (*life[l])[done[l]++];
-                    handlers[op] = true;
-                    any_event = any_event || op != kNextStrategy;
-                }
-            }
-            t.warp_cost += any_event ? c.step : 0.0;
-            for (int e = 0; e < kOpKinds; ++e) {
-                t.warp_cost += handlers[e] ? c.handler[e] : 0.0;
-            }
+    return static_cast<int>(event == NextEvent::diagnostic_attack ? NextEvent::attack : event);
+}
+
+// The lane-refill kernel's cost, observed while run_lanes runs on an
+// emulated warp of 32 lanes (an observer of kernels/model/lane_refill.hpp):
+// drawing the warp's buffer of patients costs one attribute draw (every lane
+// draws one); a refill costs the tally if any lane tallies, the copy of a
+// buffered patient if any lane takes one, the start if any lane begins a
+// lifetime; a step costs its common part and every distinct handler its
+// lanes take.
+class RefillCost {
+  public:
+    explicit RefillCost(const Costs& c) : c_(c) {}
+
+    void drew(int patients)
+    {
+        t_.warp_cost += c_.attributes;
+        t_.useful += patients * c_.attributes;
+    }
+    void refill(unsigned tallied, unsigned took, unsigned begun)
+    {
+        t_.warp_cost += (tallied ? c_.finish : 0.0) + (took ? c_.take : 0.0) + (begun ? c_.start : 0.0);
+        t_.useful += lanes(tallied) * c_.finish + lanes(took) * c_.take + lanes(begun) * c_.start;
+    }
+    void event(int /*lane*/, NextEvent event)
+    {
+        const int e = static_cast<int>(event);
+        taken_[handler_path(event)] = true;
+        t_.useful += c_.step + c_.handler[e];
+    }
+    void step(unsigned /*stepping*/, unsigned /*waiting*/)
+    {
+        t_.warp_cost += c_.step;
+        for (int e = 0; e < kOpKinds; ++e) {
+            t_.warp_cost += taken_[e] ? c_.handler[e] : 0.0;
+            taken_[e] = false;
         }
     }
-    return t;
-}
+    const Tally& tally() const { return t_; }
+
+  private:
+    static double lanes(unsigned mask) { return __builtin_popcount(mask); }
+    Costs c_;
+    Tally t_;
+    std::array<bool, kOpKinds> taken_{};
+};
 
 }  // namespace scls::lanes

@@ -38,11 +38,12 @@ CLASSES = [
     ("FP64 arithmetic", "half the FP32 rate on H100; the model's arithmetic", r"^(add|sub|mul|fma|min|max|neg|abs|setp|selp)\.[\w.]*f64"),
     ("conversions to or from FP64", "int/float conversions", r"^cvt\.[\w.]*f64"),
     ("special functions", "approximate log2/exp2/rcp/sqrt seeds (MUFU)", r"^(lg2|ex2|rcp|rsqrt|sqrt|sin|cos)\.approx"),
-    ("shared-memory atomics", "per-block counters", r"^atom\.shared"),
-    ("global atomics and reductions", "one add per block and counter", r"^(atom|red)\.global"),
+    ("shared-memory atomics", "contended adds within a block", r"^atom\.shared"),
+    ("global atomics and reductions", "tallies: one add per group of lanes; histograms; the patient cursor", r"^(atom|red)\.global"),
     ("local memory", "stack arrays and spills: off-chip through L1", r"^(ld|st)\.local"),
     ("barriers", "block-wide synchronisation", r"^(bar|barrier)\."),
     ("branches", "divergence points", r"^bra"),
+    ("warp collectives", "ballots, matches, reductions and shuffles across lanes", r"^(redux|match|vote|shfl|activemask)\."),
     ("calls", "non-inlined functions", r"^call"),
 ]
 
@@ -95,21 +96,17 @@ def occupancy(registers, shared, threads_per_block, limits=SM90):
     return blocks, blocks * warps_per_block / limits["warps"], limiter, (by_registers, by_threads, by_shared)
 
 
-def ptx_census(text, function):
-    """Counts of instruction classes in one entry function's PTX (static, not executed)."""
-    counts, total, inside, depth = Counter(), 0, False, 0
+def ptx_census(text):
+    """Counts of instruction classes in the module's functions: the kernel and
+    the device functions it calls out of line (static, not executed)."""
+    counts, total, depth = Counter(), 0, 0
     for line in text.splitlines():
         stripped = line.strip()
-        if not inside:
-            inside = stripped.startswith(".visible .entry") and function in stripped or \
-                     stripped.startswith(".entry") and function in stripped
-            depth = 0
-            continue
-        depth += stripped.count("{") - stripped.count("}")
-        if depth < 0 or (depth == 0 and stripped == "}"):
-            break
+        opens, closes = stripped.count("{"), stripped.count("}")
+        inside = depth > 0
+        depth += opens - closes
         body = re.sub(r"^@!?%p\d+\s+", "", stripped)
-        if not body or body.startswith(("//", ".", "$", "{", "}")) or body.endswith(":"):
+        if not inside or not body or body.startswith(("//", ".", "$", "{", "}")) or body.endswith(":"):
             continue
         total += 1
         for name, _, pattern in CLASSES:
@@ -132,6 +129,8 @@ def main():
     parser.add_argument("--lane-model", help="output of the lane_model program (its efficiency table)")
     parser.add_argument("--instructions-per-lifetime", type=float,
                         help="dynamic instructions per lifetime without the attack-draw cache (scripts/bench_instructions.sh)")
+    parser.add_argument("--instructions-source", default="the CPU engine's x86 count without the attack-draw cache",
+                        help="where --instructions-per-lifetime comes from, for the report")
     args = parser.parse_args()
     ptxas_text = open(args.ptxas).read()
     functions = parse_ptxas(ptxas_text)
@@ -144,7 +143,7 @@ def main():
         out.append(f"- compiler: {args.compiler}")
     out += [f"- target: sm_90 (H100: {SM90['registers']} registers, {SM90['threads']} threads, "
             f"{SM90['shared_bytes'] // 1024} KiB shared memory per SM); {args.threads_per_block} threads per block "
-            "(one patient per thread, kPatientsPerBlock)", ""]
+            "(one lane per thread: kThreadsPerBlock in simulate_cuda.cu)", ""]
     for name, f in functions.items():
         blocks, occ, limiter, (by_r, by_t, by_s) = occupancy(f["registers"], f["shared"], args.threads_per_block)
         short = unqualified(name)
@@ -156,15 +155,15 @@ def main():
                 f"| blocks per SM (by registers / threads / shared memory) | {blocks} ({by_r} / {by_t} / {by_s}; limited by {limiter}) |",
                 f"| theoretical occupancy | {100 * occ:.1f}% ({blocks * args.threads_per_block // 32} of {SM90['warps']} warps) |",
                 ""]
-        total, counts = ptx_census(ptx, name)
-        if total:
-            out += [f"PTX census ({total} instructions in the kernel after inlining, static count):", "",
-                    "| class | instructions | share | why it matters |", "| --- | ---: | ---: | --- |"]
-            for cls, why, _ in CLASSES:
-                out.append(f"| {cls} | {counts[cls]} | {100 * counts[cls] / total:.1f}% | {why} |")
-            out.append("")
+    total, counts = ptx_census(ptx)
+    if total:
+        out += [f"PTX census ({total} instructions in the kernel and the device functions it calls, static count):", "",
+                "| class | instructions | share | why it matters |", "| --- | ---: | ---: | --- |"]
+        for cls, why, _ in CLASSES:
+            out.append(f"| {cls} | {counts[cls]} | {100 * counts[cls] / total:.1f}% | {why} |")
+        out.append("")
     if args.lane_model:
-        out += lane_section(open(args.lane_model).read(), args.instructions_per_lifetime, fp64_share(ptx, functions))
+        out += lane_section(open(args.lane_model).read(), args.instructions_per_lifetime, args.instructions_source, fp64_share(ptx))
     out += ["Occupancy is the theoretical one (resident warps over the SM's 64), from the per-warp register",
             "allocation unit of 256, the 1 KiB shared memory reserved per block and the 128-byte shared allocation",
             "unit; it says nothing of latency hiding or of divergence, which only a device or a lane model measures.",
@@ -177,14 +176,14 @@ def main():
         sys.exit(1 if failures else 0)
 
 
-def fp64_share(ptx, functions):
-    """FP64 instructions (arithmetic, divisions at ~10 each, conversions) over all, in the first entry's PTX."""
-    total, counts = ptx_census(ptx, next(iter(functions)))
+def fp64_share(ptx):
+    """FP64 instructions (arithmetic, divisions at ~10 each, conversions) over all, in the module's PTX."""
+    total, counts = ptx_census(ptx)
     fp64 = counts["FP64 arithmetic"] + 10 * counts["FP64 division"] + counts["conversions to or from FP64"]
     return fp64 / (total + 9 * counts["FP64 division"]) if total else 0.0
 
 
-def lane_section(table, instructions, fp64):
+def lane_section(table, instructions, source, fp64):
     """The lane model's table, and the H100 rate each schedule's efficiency allows."""
     out = ["### SIMT lane model (`lane_model`: the engine's own events, replayed on warps of 32)", ""]
     out += table.rstrip().splitlines() + [""]
@@ -194,19 +193,18 @@ def lane_section(table, instructions, fp64):
     efficiencies = []
     for line in rows:
         cells = [c.strip() for c in line.strip("|").split("|")]
-        if len(cells) == 3 and re.match(r"^[0-9.]+$", cells[1]):
+        if len(cells) >= 3 and re.match(r"^[0-9.]+$", cells[1]):
             efficiencies.append((cells[0], float(cells[1])))
     # SM cycles per lifetime when every issued lane is useful; divided by the efficiency.
     cycles = instructions * ((1 - fp64) / H100["lanes"] + fp64 / H100["fp64_lanes"])
     out += ["Estimated H100 rate, issue-bound: SMs x clock / (cycles per lifetime / lane efficiency), with "
-            f"{instructions:,.0f} instructions per lifetime (the CPU engine's x86 count without the attack-draw cache, "
+            f"{instructions:,.0f} instructions per lifetime ({source}, "
             f"as a proxy for SASS), {100 * fp64:.0f}% of them FP64 (PTX census) at half rate, {H100['sms']} SMs at "
             f"{H100['clock_hz'] / 1e9:.2f} GHz. An estimate, to check against a device: it assumes latency hidden "
-            "(25% occupancy: 16 warps per SM) and no memory stalls, and it leaves out the GPU's own per-lifetime work "
-            "(warp reductions and atomics of the limbs, 64-bit integer arithmetic on a 32-bit datapath). The "
-            "lane-refill rows are for a kernel not yet built, which must also keep each patient's comparator outcome "
-            "for the paired increments (a per-block buffer).", "",
-            "| schedule | lane efficiency (assumed handler costs) | lifetimes/s |", "| --- | ---: | ---: |"]
+            "(25% occupancy: 16 warps per SM) and no memory stalls (the lifetime's state lives in local memory, "
+            "through L1), it takes the lane efficiencies of the table's first column (measured costs when the table has them) at "
+            "face value, and it leaves out 64-bit integer arithmetic on a 32-bit datapath.", "",
+            "| schedule | lane efficiency | lifetimes/s |", "| --- | ---: | ---: |"]
     for name, efficiency in efficiencies:
         rate = H100["sms"] * H100["clock_hz"] * efficiency / cycles
         out.append(f"| {name} | {efficiency:.3f} | {rate:.2g} |")
@@ -232,7 +230,7 @@ def check(ptxas_text, functions, threads_per_block, min_occupancy):
         if occ < min_occupancy:
             failures.append(f"{unqualified(name)}: theoretical occupancy {100 * occ:.1f}% ({blocks} blocks of {threads_per_block} "
                             f"per SM, limited by {limiter}) is below {100 * min_occupancy:.0f}% — {f['registers']} registers "
-                            "per thread; 128 or fewer give two blocks")
+                            "per thread (fewer registers per thread allow more blocks)")
     return failures
 
 

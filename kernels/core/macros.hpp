@@ -24,8 +24,20 @@
 // registers.
 #if SCLS_DEVICE_PASS
 #define SCLS_DEVICE_NOINLINE __noinline__
+#elif defined(SCLS_MEASURE_PARTS)
+#define SCLS_DEVICE_NOINLINE __attribute__((noinline))
 #else
 #define SCLS_DEVICE_NOINLINE
+#endif
+
+// The parts of the event loop whose cost the lane model measures (the
+// lane_costs program, built with SCLS_MEASURE_PARTS, keeps them and the
+// SCLS_DEVICE_NOINLINE ones out of line so that callgrind counts each one's
+// instructions per call); inlined in every other build.
+#if defined(SCLS_MEASURE_PARTS) && !SCLS_DEVICE_PASS
+#define SCLS_MEASURED_PART __attribute__((noinline))
+#else
+#define SCLS_MEASURED_PART
 #endif
 
 // Debug-only check of an internal invariant (never of user input: that is

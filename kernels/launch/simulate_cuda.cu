@@ -1,9 +1,9 @@
-// GPU launch site: one thread per patient, one CUDA block per patient block.
-// Every tally is an integer added atomically, so the order in which lanes,
-// warps and blocks finish changes no bit: counters go through shared-memory
-// atomics and one global add per block; the moment limbs of the real values
-// are summed across each warp and added by one lane; histogram entries are
-// global atomics.
+// GPU launch site: the lane-refill schedule (kernels/model/lane_refill.hpp),
+// a thread per lane, every warp taking patients from one cursor. Every tally
+// is an integer added atomically, so the order in which lanes, warps and
+// blocks finish changes no bit: counters and the limbs of real values are
+// summed across the lanes that tally the same set and strategy together and
+// added by one of them; histogram entries are global atomics.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -13,7 +13,7 @@
 #include "kernels/launch/backend.hpp"
 #include "kernels/launch/cuda_check.hpp"
 #include "kernels/launch/device_buffer.hpp"
-#include "kernels/model/patient_block.hpp"
+#include "kernels/model/lane_refill.hpp"
 
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 800
 #error "the GPU backend needs sm_80 or newer (warp reductions, __reduce_add_sync)"
@@ -31,71 +31,82 @@ std::string describe_device(const cudaDeviceProp& properties)
     return text;
 }
 
-// The sum over a warp's 32 lanes of one 32-bit digit each (below 2^37):
-// its 16-bit halves through the warp reduction unit. Every lane must call it.
-__device__ __forceinline__ unsigned long long warp_sum(std::uint32_t digit)
+inline constexpr unsigned kAllLanes = 0xffffffffu;
+// 4 warps per block: each warp's buffer of 32 patients (about 7 KiB) in
+// shared memory stays within the 48 KiB a block may hold statically, and 4
+// blocks fit an SM's registers (25% occupancy, as 2 blocks of 256 would).
+inline constexpr int kThreadsPerBlock = 128;
+
+// The sum over the lanes of `peers` of one 32-bit amount each (below 2^37):
+// its 16-bit halves through the warp reduction unit. Every lane of peers
+// must call it, with the same mask.
+__device__ __forceinline__ unsigned long long warp_sum(unsigned peers, std::uint32_t amount)
 {
-    const unsigned low = __reduce_add_sync(0xffffffffu, digit & 0xffffu);
-    const unsigned high = __reduce_add_sync(0xffffffffu, digit >> 16);
+    const unsigned low = __reduce_add_sync(peers, amount & 0xffffu);
+    const unsigned high = __reduce_add_sync(peers, amount >> 16);
     return low + (static_cast<unsigned long long>(high) << 16);
 }
 
-__global__ void __launch_bounds__(kPatientsPerBlock, 2)
-    simulate_blocks_kernel(const ModelParams* __restrict__ params, LaunchGeometry geometry, std::uint64_t first_block,
-                           std::uint64_t* counts)
-{
-    // 32-bit: native shared-memory atomics (64-bit ones are compare-and-swap
-    // loops). A block's counter sums one strategy's 256 lifetimes: whole days
-    // stay below 256 x 2^24 (2^24 days are 45,000 years), and attacks would
-    // need an average of 2^24 per lifetime — four billion simulated events in
-    // one block — to reach 2^32.
-    static_assert(kPatientsPerBlock <= 256, "block counters are 32-bit: at most 2^8 lifetimes per block");
-    __shared__ unsigned int block_counts[kMaxStrategies * kCounters];
-    for (int i = threadIdx.x; i < kMaxStrategies * kCounters; i += blockDim.x) {
-        block_counts[i] = 0;
+// A warp of 32 threads, one lane each: the collective operations run_lanes
+// asks of a warp (their contract: kernels/launch/emulated_warp.hpp).
+class DeviceWarp {
+  public:
+    static constexpr int kWidth = 32;
+
+    __device__ explicit DeviceWarp(BufferedPatient* patients) : patients_(patients), index_(static_cast<int>(threadIdx.x % 32)) {}
+
+    template <class F>
+    __device__ __forceinline__ void each(F&& f)
+    {
+        f(mine_, index_);
     }
-    __syncthreads();
 
-    const std::uint64_t block = first_block + blockIdx.x;
-    const auto set = static_cast<std::uint32_t>(block / geometry.blocks_per_set);
-    const auto block_in_set = static_cast<std::uint32_t>(block % geometry.blocks_per_set);
-    // In 64 bits: a set may hold up to 2^32 - 1 patients.
-    const std::uint64_t patient = static_cast<std::uint64_t>(block_in_set) * kPatientsPerBlock + threadIdx.x;
-    const bool active = patient < geometry.patients_per_set;
-    const bool warp_leader = threadIdx.x % 32 == 0;
-    const ModelParams& p = params[set];
-    std::uint64_t* set_counts = counts + static_cast<std::uint64_t>(set) * geometry.counts_per_set();
-    const int per_strategy = geometry.layout.per_strategy();
+    template <class Predicate>
+    __device__ __forceinline__ unsigned ballot(Predicate&& pred) const
+    {
+        return __ballot_sync(kAllLanes, pred(mine_));
+    }
 
-    // Every thread walks the strategies in the same order and adds every limb
-    // (inactive threads add zeros), so that the warp sums line up.
-    simulate_patient<0>(p, geometry, set, active ? static_cast<std::uint32_t>(patient) : 0u,
-                     [&](int strategy, const LifetimeOutcome& outcome, const double* values) {
-                         std::uint64_t* strategy_counts = set_counts + strategy * per_strategy;
-                         auto add_count = [&](int index, std::uint32_t amount) {
-                             if (active && amount != 0) {
-                                 atomicAdd(&block_counts[strategy * kCounters + index], amount);
-                             }
-                         };
-                         auto add_limb = [&](int index, std::uint32_t digit) {
-                             const unsigned long long total = warp_sum(active ? digit : 0u);
-                             if (warp_leader && total != 0) {
-                                 atomic_add(strategy_counts + index, total);
-                             }
-                         };
-                         tally_lifetime<false>(outcome, values, p, add_count, add_limb);
-                         if (active) {
-                             histogram_lifetime(outcome, geometry.layout, p, [&](int index) { atomic_add(strategy_counts + index, 1); });
-                         }
-                     });
-    __syncthreads();
-    for (int i = threadIdx.x; i < geometry.strategies * kCounters; i += blockDim.x) {
-        const int strategy = i / kCounters;
-        const int counter = i % kCounters;
-        if (block_counts[i] != 0) {
-            atomic_add(set_counts + strategy * per_strategy + counter, block_counts[i]);
+    __device__ __forceinline__ std::uint64_t claim(std::uint64_t* cursor, int count) const
+    {
+        unsigned long long base = 0;
+        if (index_ == 0) {
+            base = atomicAdd(reinterpret_cast<unsigned long long*>(cursor), static_cast<unsigned long long>(count));
+        }
+        return __shfl_sync(kAllLanes, base, 0);
+    }
+
+    __device__ __forceinline__ BufferedPatient* patients() const { return patients_; }
+    __device__ __forceinline__ static void sync() { __syncwarp(kAllLanes); }
+
+    __device__ __forceinline__ static unsigned peers(unsigned mask, int, const void* key)
+    {
+        return __match_any_sync(mask, reinterpret_cast<unsigned long long>(key));
+    }
+
+    // One global atomic per group of peers, by its lowest lane.
+    __device__ __forceinline__ static void add(unsigned peers, int index, std::uint64_t* target, std::uint32_t amount)
+    {
+        const unsigned long long total = warp_sum(peers, amount);
+        if (index == __ffs(peers) - 1 && total != 0) {
+            atomic_add(target, total);
         }
     }
+
+  private:
+    PatientLane mine_;
+    BufferedPatient* patients_;
+    int index_;
+};
+
+// Resident warps take patients from the launch's cursor until none are left
+// (a persistent grid: one wave of blocks, sized to the device).
+__global__ void __launch_bounds__(kThreadsPerBlock, 4)
+    run_lanes_kernel(const ModelParams* __restrict__ params, LaunchGeometry geometry, LaneWork work, std::uint64_t* counts)
+{
+    __shared__ BufferedPatient patients[kThreadsPerBlock];  // each warp's buffer of 32
+    DeviceWarp warp(patients + threadIdx.x / 32 * 32);
+    run_lanes(warp, params, geometry, work, counts);
 }
 
 class CudaBackend final : public SimulationBackend {
@@ -113,17 +124,24 @@ class CudaBackend final : public SimulationBackend {
         count_size_ = static_cast<std::size_t>(geometry.parameter_sets) * geometry.counts_per_set();
         counts_.reserve(count_size_, "the run's counts and histograms");
         SCLS_CUDA_CALL(cudaMemset(counts_.data(), 0, count_size_ * sizeof(std::uint64_t)));
-        // Batches that fill the device many times over; every tally is in the counts.
-        batch_blocks_ = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(properties.multiProcessorCount) * 64);
+        cursor_.reserve(1, "the launch's patient cursor");
+        // One wave of resident blocks; batches of many patients per lane, so
+        // that lanes idle for want of work only at a batch's end.
+        int blocks_per_sm = 0;
+        SCLS_CUDA_CALL(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks_per_sm, run_lanes_kernel, kThreadsPerBlock, 0));
+        grid_blocks_ = static_cast<unsigned>(std::max(1, blocks_per_sm) * properties.multiProcessorCount);
+        batch_blocks_ = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(grid_blocks_) * kThreadsPerBlock * 64 / kPatientsPerBlock);
     }
 
     void simulate(std::uint64_t first_block, std::uint64_t block_count) override
     {
-        simulate_blocks_kernel<<<static_cast<unsigned>(block_count), kPatientsPerBlock>>>(params_.data(), geometry_, first_block,
-                                                                                         counts_.data());
-        SCLS_CUDA_CHECK_LAUNCH("launching simulate_blocks_kernel");
+        const std::uint64_t first_slot = first_block * kPatientsPerBlock;
+        SCLS_CUDA_CALL(cudaMemcpy(cursor_.data(), &first_slot, sizeof first_slot, cudaMemcpyHostToDevice));
+        const LaneWork work{cursor_.data(), (first_block + block_count) * kPatientsPerBlock};
+        run_lanes_kernel<<<grid_blocks_, kThreadsPerBlock>>>(params_.data(), geometry_, work, counts_.data());
+        SCLS_CUDA_CHECK_LAUNCH("launching run_lanes_kernel");
         // Execution errors of the kernel show at the synchronisation, named as such.
-        ::scls::cuda_check(cudaDeviceSynchronize(), "simulate_blocks_kernel (while it ran)", __FILE__, __LINE__);
+        ::scls::cuda_check(cudaDeviceSynchronize(), "run_lanes_kernel (while it ran)", __FILE__, __LINE__);
     }
 
     std::vector<std::uint64_t> counts() const override
@@ -141,7 +159,9 @@ class CudaBackend final : public SimulationBackend {
     LaunchGeometry geometry_;
     DeviceBuffer<ModelParams> params_;
     DeviceBuffer<std::uint64_t> counts_;
+    DeviceBuffer<std::uint64_t> cursor_;
     std::size_t count_size_ = 0;
+    unsigned grid_blocks_ = 1;
     std::uint64_t batch_blocks_ = 1;
     std::string description_;
 };

@@ -77,6 +77,7 @@ SCLS_FUNCTION inline double discounted_quadratic(double rate, double t0, double 
 // per quantity. After n intervals the product is within ~n ulp of exp(-rate t).
 class DiscountClock {
   public:
+    DiscountClock() = default;  // a placeholder, to be assigned a clock
     SCLS_FUNCTION explicit DiscountClock(double rate) : rate_(rate), inverse_rate_(rate > 0.0 ? 1.0 / rate : 0.0) {}
 
     // exp(-rate t) at the current time.
@@ -89,8 +90,8 @@ class DiscountClock {
     SCLS_FUNCTION SCLS_FORCEINLINE void advance(const DiscountedMoments& m) { factor_ *= m.decay; }
 
   private:
-    double rate_;
-    double inverse_rate_;
+    double rate_ = 0.0;
+    double inverse_rate_ = 0.0;
     double factor_ = 1.0;
 };
 

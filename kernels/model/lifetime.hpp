@@ -9,6 +9,7 @@
 
 #include "kernels/core/macros.hpp"
 #include "kernels/core/math.hpp"
+#include "kernels/model/attack_draws.hpp"
 #include "kernels/model/discounting.hpp"
 #include "kernels/model/params.hpp"
 #include "kernels/model/patient.hpp"
@@ -97,46 +98,6 @@ SCLS_FUNCTION SCLS_FORCEINLINE double inverse_or_zero(double rate) { return rate
 
 }  // namespace detail
 
-// Everything about a patient's k-th attack that no strategy can change
-// (common random numbers): the attack process's unit-exponential budget that
-// runs out at attack k, and the uniforms (or normal) that decide its
-// severity, stay, death and complications. What they decide depends on the
-// regimen at the time (a regimen may make attacks milder), so they are kept
-// raw and read against the regimen when the attack happens.
-struct AttackDraws {
-    double budget;          // unit exponential consumed by the attack hazard before attack k
-    double severity_uniform;
-    double stay_normal;     // the stay is the median x exp(stay_log_sd x this)
-    double death_uniform;   // dies in the attack if below its death probability
-    double complication_uniform[kComplications];
-};
-
-// Attack k's draws: block k of the attack stream (budget, severity, stay,
-// death) and block k of the complication stream (one word per complication).
-SCLS_FUNCTION inline AttackDraws draw_attack(StreamKey key, std::uint32_t k)
-{
-    const PhiloxCounter main = draw_block(key, StreamPurpose::attack, k);
-    const PhiloxCounter complication = draw_block(key, StreamPurpose::attack_complications, k);
-    AttackDraws d;
-    d.budget = unit_exponential(main.word[0]);
-    d.severity_uniform = to_open_unit(main.word[1]);
-    d.stay_normal = normal_quantile(to_open_unit(main.word[2]));
-    d.death_uniform = to_open_unit(main.word[3]);
-    for (int c = 0; c < kComplications; ++c) {
-        d.complication_uniform[c] = to_open_unit(complication.word[c]);
-    }
-    return d;
-}
-
-// The attack at which a patient is diagnosed ([pathway] diagnosed_in_attack)
-// draws from the last block of the attack streams: a counted attack would
-// reach it only as the 4,294,967,296th of one life (at 1,000 attacks a year,
-// the most a scenario allows, with a personal multiplier of 30,000 over 120
-// years — far beyond any lognormal or gamma draw that reaches a patient). Its
-// draws are independent of attack k's, and turning it on leaves every other
-// draw as it was.
-inline constexpr std::uint32_t kDiagnosticAttackBlock = 0xFFFFFFFFu;
-
 // The severity an attack with this uniform has on a regimen.
 SCLS_FUNCTION SCLS_FORCEINLINE int severity_on(const RegimenParams& on, double severity_uniform)
 {
@@ -177,10 +138,23 @@ class AttackDrawCache {
     std::uint32_t filled_ = 0;
 };
 
-// A lifetime's state between events: what run() carries from one event to
-// the next.
+// The streams a lifetime reads in sequence (the others are read by block).
+struct LifetimeStreams {
+    PhiloxStream discontinuation, adverse_event;
+};
+
+// Discount factors of costs and effects, carried along the lifetime.
+struct LifetimeClocks {
+    DiscountClock cost, effect;
+};
+
+// A lifetime's state between events: what advance() carries from one event
+// to the next. A lane that runs lifetimes event by event keeps one.
 struct LifetimeState {
     LifetimeOutcome out;
+    int strategy;  // index into ModelParams::strategy
+    LifetimeStreams streams;
+    LifetimeClocks clocks;
     double t;
     int regimen;
     bool started;          // the strategy's prophylaxis has begun
@@ -220,28 +194,41 @@ class LifetimeSimulator {
     template <class OnEvent>
     SCLS_FUNCTION LifetimeOutcome run(int strategy_index, OnEvent&& on_event)
     {
-        const StrategyParams& strategy = p_.strategy[strategy_index];
-        LifetimeState s = start(strategy);
-        Streams streams{open_stream(key_, StreamPurpose::discontinuation), open_stream(key_, StreamPurpose::adverse_event_times)};
-        s.discontinuation_budget = unit_exponential(streams.discontinuation.next());
-        s.adverse_event_budget = unit_exponential(streams.adverse_event.next());
-        Clocks clocks{DiscountClock(p_.discount_rate_costs), DiscountClock(p_.discount_rate_effects)};
-        while (!step(strategy, s, streams, clocks, on_event)) {
+        LifetimeState s;
+        begin(s, strategy_index);
+        while (!advance(s, on_event)) {
         }
         return s.out;
     }
 
-  private:
-    struct Streams {
-        PhiloxStream discontinuation, adverse_event;
-    };
-    struct Clocks {
-        DiscountClock cost, effect;
-    };
-
-    SCLS_FUNCTION LifetimeState start(const StrategyParams& strategy)
+    // Event by event (a lane that runs many lifetimes in turn): s becomes the
+    // state at the start of the lifetime under one strategy, ...
+    SCLS_FUNCTION void begin(LifetimeState& s, int strategy_index)
     {
-        LifetimeState s{};
+        start(s, strategy_index);
+        s.streams.discontinuation = open_stream(key_, StreamPurpose::discontinuation);
+        s.streams.adverse_event = open_stream(key_, StreamPurpose::adverse_event_times);
+        s.discontinuation_budget = unit_exponential(s.streams.discontinuation.next());
+        s.adverse_event_budget = unit_exponential(s.streams.adverse_event.next());
+        s.clocks = LifetimeClocks{DiscountClock(p_.discount_rate_costs), DiscountClock(p_.discount_rate_effects)};
+    }
+
+    // ... and one event of it: true when the lifetime has ended (s.out is then final).
+    template <class OnEvent>
+    SCLS_FUNCTION SCLS_MEASURED_PART bool advance(LifetimeState& s, OnEvent&& on_event)
+    {
+        return step(p_.strategy[s.strategy], s, on_event);
+    }
+
+  private:
+    using Streams = LifetimeStreams;
+    using Clocks = LifetimeClocks;
+
+    SCLS_FUNCTION void start(LifetimeState& s, int strategy_index)
+    {
+        const StrategyParams& strategy = p_.strategy[strategy_index];
+        s = LifetimeState{};
+        s.strategy = strategy_index;
         s.out.first_attack_time = kInfinity;
         s.out.end_reason = EndReason::horizon;
         s.out.diagnosis_time = patient_.diagnosis_time;
@@ -267,7 +254,6 @@ class LifetimeSimulator {
         if (treatment_start_time() <= 0.0 && strategy.start_after_attacks == 0 && s.diagnostic_attack_done) {
             begin_prophylaxis(strategy, s);
         }
-        return s;
     }
 
     SCLS_FUNCTION double treatment_start_time() const { return patient_.diagnosis_time + p_.treatment_delay_years; }
@@ -308,7 +294,7 @@ class LifetimeSimulator {
         return ((s.lost_slots >> on.response_slot) & 1u) ? 0.0 : on.loss_of_response_rate_per_year;
     }
 
-    SCLS_FUNCTION detail::EarliestEvent next_event(const StrategyParams& strategy, LifetimeState& s)
+    SCLS_FUNCTION SCLS_MEASURED_PART detail::EarliestEvent next_event(const StrategyParams& strategy, LifetimeState& s)
     {
         using detail::NextEvent;
         detail::EarliestEvent next;
@@ -346,7 +332,7 @@ class LifetimeSimulator {
 
     // Everything that flows continuously over [t, t + dt): costs, QALYs,
     // life-years, time on the regimen, and the hazards' budgets.
-    SCLS_FUNCTION void accrue(LifetimeState& s, Clocks& clocks, double dt) const
+    SCLS_FUNCTION SCLS_MEASURED_PART void accrue(LifetimeState& s, Clocks& clocks, double dt) const
     {
         const RegimenParams& on = p_.regimen[s.regimen];
         const DiscountedMoments cost_moments = clocks.cost.interval(dt);
@@ -379,9 +365,11 @@ class LifetimeSimulator {
 
     // One event: returns true when the lifetime has ended.
     template <class OnEvent>
-    SCLS_FUNCTION bool step(const StrategyParams& strategy, LifetimeState& s, Streams& streams, Clocks& clocks, OnEvent& on_event)
+    SCLS_FUNCTION bool step(const StrategyParams& strategy, LifetimeState& s, OnEvent& on_event)
     {
         using detail::NextEvent;
+        Streams& streams = s.streams;
+        Clocks& clocks = s.clocks;
         if (s.rates_regimen != s.regimen) {
             refresh_rates(s);
         }
@@ -400,7 +388,8 @@ class LifetimeSimulator {
                 s.out.myeloma_onset = true;
                 break;
             case NextEvent::attack:
-                if (on_attack(strategy, s, clocks, switch_to)) {
+            case NextEvent::diagnostic_attack:
+                if (on_attack(strategy, s, clocks, switch_to, next.event == NextEvent::diagnostic_attack)) {
                     return finish(s, EndReason::attack);
                 }
                 break;
@@ -428,11 +417,6 @@ class LifetimeSimulator {
                 ++s.out.response_losses;
                 s.rates_regimen = -1;
                 break;
-            case NextEvent::diagnostic_attack:
-                if (on_diagnostic_attack(s, clocks)) {
-                    return finish(s, EndReason::attack);
-                }
-                break;
         }
         if (switch_to != s.regimen) {
             if (s.regimen == 0 && switch_to != 0) {
@@ -448,13 +432,28 @@ class LifetimeSimulator {
     }
 
     // Returns true when the patient dies in the attack.
-    SCLS_FUNCTION bool on_attack(const StrategyParams& strategy, LifetimeState& s, const Clocks& clocks, int& switch_to)
+    // An attack: a counted one (its draws drawn ahead; it draws the next
+    // one's) or the one in which the patient is diagnosed (its draws are the
+    // patient's, patient.hpp). One path for both, so that a GPU warp whose
+    // lanes take either pays for one. It is untreated (prophylaxis starts
+    // after it), identical under every strategy, counted at diagnosis (not
+    // before it) and not among the attacks since diagnosis that a "from the
+    // n-th attack" strategy waits for; a patient who dies in it is diagnosed,
+    // then dead, as a registry that follows patients from diagnosis counts
+    // them. Returns true when the patient dies in the attack.
+    SCLS_FUNCTION SCLS_MEASURED_PART bool on_attack(const StrategyParams& strategy, LifetimeState& s, const Clocks& clocks, int& switch_to,
+                                                    bool diagnostic)
     {
         LifetimeOutcome& out = s.out;
         const double t = s.t;
         count_attack(s);
-        if (attack(out, s.upcoming_attack, clocks.cost.factor(), clocks.effect.factor(), p_.regimen[s.regimen], s.permanent_decrement)) {
+        s.diagnostic_attack_done = s.diagnostic_attack_done || diagnostic;
+        if (attack(out, diagnostic ? patient_.diagnostic_attack : s.upcoming_attack, clocks.cost.factor(), clocks.effect.factor(),
+                   p_.regimen[diagnostic ? 0 : s.regimen], s.permanent_decrement)) {
             return true;
+        }
+        if (diagnostic) {
+            return false;
         }
         ++s.attack_count;
         s.attacks_since_diagnosis += t >= patient_.diagnosis_time ? 1u : 0u;
@@ -504,27 +503,6 @@ class LifetimeSimulator {
         s.last_attack_time = t;
     }
 
-    // The attack in which the patient is diagnosed: untreated, identical under
-    // every strategy, counted at diagnosis (not before it) and not among the
-    // attacks since diagnosis that a "from the n-th attack" strategy waits
-    // for. ISCLS is recognised in hospital (haemoconcentration, low albumin),
-    // so the attack is one of the hospitalised severities in their relative
-    // shares (a mild one only if the scenario has no others). Returns true
-    // when the patient dies in it: diagnosed, then dead, as a registry that
-    // follows patients from diagnosis counts them.
-    SCLS_FUNCTION SCLS_DEVICE_NOINLINE bool on_diagnostic_attack(LifetimeState& s, const Clocks& clocks) const
-    {
-        LifetimeOutcome& out = s.out;
-        s.diagnostic_attack_done = true;
-        count_attack(s);
-        AttackDraws draws = draw_attack(key_, kDiagnosticAttackBlock);
-        const double mild_share = p_.regimen[0].severity_cumulative[0];  // untreated: prophylaxis starts after it
-        if (mild_share < 1.0) {
-            draws.severity_uniform = mild_share + draws.severity_uniform * (1.0 - mild_share);
-        }
-        return attack(out, draws, clocks.cost.factor(), clocks.effect.factor(), p_.regimen[0], s.permanent_decrement);
-    }
-
     // Returns true when the patient dies of the adverse event.
     SCLS_FUNCTION SCLS_DEVICE_NOINLINE bool on_adverse_event(const StrategyParams& strategy, LifetimeState& s, Streams& streams,
                                                              const Clocks& clocks, int& switch_to)
@@ -570,7 +548,7 @@ class LifetimeSimulator {
     // An attack now, with its draws read against the regimen: costs and
     // acute QALY loss discounted by the factors of its time, stay,
     // complications. Returns true if the patient dies in the attack.
-    SCLS_FUNCTION bool attack(LifetimeOutcome& out, const AttackDraws& draws, double cost_discount, double effect_discount,
+    SCLS_FUNCTION SCLS_MEASURED_PART bool attack(LifetimeOutcome& out, const AttackDraws& draws, double cost_discount, double effect_discount,
                               const RegimenParams& on, double& permanent_decrement) const
     {
         const int severity = severity_on(on, draws.severity_uniform);

@@ -7,6 +7,7 @@
 
 #include "kernels/core/macros.hpp"
 #include "kernels/core/math.hpp"
+#include "kernels/model/attack_draws.hpp"
 #include "kernels/model/params.hpp"
 #include "kernels/random/distributions.hpp"
 #include "kernels/random/streams.hpp"
@@ -25,6 +26,7 @@ struct PatientAttributes {
     double myeloma_onset_time;      // infinity without MGUS
     double myeloma_death_time;      // excess death after onset; infinity without onset
     double horizon_time;            // follow-up ends at the horizon age
+    AttackDraws diagnostic_attack;  // the attack at diagnosis ([pathway] diagnosed_in_attack), a hospitalised severity
 };
 
 // Age at which the cumulative background hazard, counted from entry_age,
@@ -132,6 +134,11 @@ SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, Str
     const PhiloxCounter death = draw_block(key, StreamPurpose::background_death, 0);
     a.background_death_time =
         background_death_age(p, sex, a.entry_age_years, unit_exponential(death.word[0])) - a.entry_age_years;
+
+    if (p.diagnosed_in_attack) {
+        a.diagnostic_attack = draw_attack(key, kDiagnosticAttackBlock);
+        hospitalised_severity(p.regimen[0], a.diagnostic_attack);
+    }
 
     const PhiloxCounter myeloma = draw_block(key, StreamPurpose::myeloma, 0);
     a.myeloma_onset_time = kInfinity;

@@ -193,8 +193,9 @@ SCLS_FUNCTION SCLS_FORCEINLINE bool ever_treated(const LifetimeOutcome& o, const
     return o.ever_treated_time < kInfinity && o.ever_treated_time <= o.diagnosis_time + p.as_treated_within_years;
 }
 
-// Adds one lifetime's counters through add(index, amount): a plain add into
-// a thread's own tallies on the CPU, a shared-memory atomic on the GPU. The
+// Adds one lifetime's counters through add(index, amount), every index once
+// and in the same order: a plain add into a thread's own tallies on the CPU,
+// a sum across a warp's lanes on the GPU. The
 // before/after comparison follows each patient on prophylaxis for at most
 // p.within_patient_window_years (infinity: to the end of follow-up).
 template <class Add>
@@ -229,14 +230,15 @@ SCLS_FUNCTION inline void count_lifetime(const LifetimeOutcome& o, const ModelPa
     add(static_cast<int>(Counter::ever_treated), diagnosed && ever_treated(o, p) ? 1u : 0u);
     add(static_cast<int>(Counter::attacks_of_diagnosed), diagnosed ? o.attacks() + (p.starts_at_onset ? 1u : 0u) : 0u);
     add(static_cast<int>(Counter::attack_deaths_of_diagnosed), diagnosed && o.end_reason == EndReason::attack ? 1u : 0u);
-    if (o.treatment_start_time < kInfinity) {
-        add(static_cast<int>(Counter::treated_patients), 1u);
-        add(static_cast<int>(Counter::attacks_before_treatment), o.untreated_attacks);
-        add(static_cast<int>(Counter::days_before_treatment), whole_days(o.treatment_start_time));
-        add(static_cast<int>(Counter::attacks_on_treatment), o.window_attacks);
-        add(static_cast<int>(Counter::days_on_treatment),
-            whole_days(min_of(o.end_time - o.treatment_start_time, p.within_patient_window_years)));
-    }
+    // Every index is added whatever the outcome (zeros for an untreated
+    // patient), so that a GPU warp can sum each one across its lanes.
+    const bool treated = o.treatment_start_time < kInfinity;
+    add(static_cast<int>(Counter::treated_patients), treated ? 1u : 0u);
+    add(static_cast<int>(Counter::attacks_before_treatment), treated ? o.untreated_attacks : 0u);
+    add(static_cast<int>(Counter::days_before_treatment), treated ? whole_days(o.treatment_start_time) : 0u);
+    add(static_cast<int>(Counter::attacks_on_treatment), treated ? o.window_attacks : 0u);
+    add(static_cast<int>(Counter::days_on_treatment),
+        treated ? whole_days(min_of(o.end_time - o.treatment_start_time, p.within_patient_window_years)) : 0u);
 }
 
 // Adds the limbs of one lifetime's real values (in Value order) through

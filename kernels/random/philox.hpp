@@ -66,6 +66,7 @@ SCLS_FUNCTION inline PhiloxCounter philox4x32_10(PhiloxCounter counter, PhiloxKe
 // initialised with curand_init(seed, subsequence, offset) and read with curand().
 class PhiloxStream {
   public:
+    PhiloxStream() = default;  // a placeholder, to be assigned an opened stream
     SCLS_FUNCTION PhiloxStream(std::uint64_t seed, std::uint64_t subsequence, std::uint64_t offset)
         : key_{{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}}
     {

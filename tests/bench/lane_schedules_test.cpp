@@ -1,6 +1,6 @@
-// The lane model's schedules on synthetic lifetimes whose warp costs are
-// known by hand: lanes in lock step, one long lane, divergent handlers, and
-// refill keeping lanes busy.
+// The lane model's costs on synthetic lifetimes and schedules whose warp
+// costs are known by hand: lanes in lock step, one long lane, divergent
+// handlers, refills paid once for the lanes that need them.
 #include "bench/lane_schedules.hpp"
 
 #include <gtest/gtest.h>
@@ -16,7 +16,6 @@ TEST(LaneSchedules, LanesInLockStepAreFullyUsed)
 {
     const std::vector<Lifetime> same(kWarp, Lifetime{kAttack, kAttack, kHorizon});
     EXPECT_DOUBLE_EQ(patient_per_lane(same, 1, assumed_costs()).efficiency(), 1.0);
-    EXPECT_DOUBLE_EQ(lane_refill(same, kWarp, 1, assumed_costs()).efficiency(), 1.0);
 }
 
 TEST(LaneSchedules, OneLongLaneKeepsTheWarpWaiting)
@@ -40,33 +39,45 @@ TEST(LaneSchedules, AWarpPaysForEveryHandlerItsLanesTake)
     EXPECT_DOUBLE_EQ(t.useful, 31 * 2.0 + 1.5);
 }
 
-TEST(LaneSchedules, RefillFillsTheLanesAShortLifetimeLeavesIdle)
+TEST(LaneSchedules, ARefillCostsEachKindOfWorkOnceForTheLanesThatNeedIt)
 {
-    // Patient-per-lane, two strategies: lane 0 runs long under strategy 0,
-    // the others wait; refill hands the waiting lanes the next lifetimes.
-    std::vector<Lifetime> lifetimes;
-    for (int patient = 0; patient < 4 * kWarp; ++patient) {
-        lifetimes.push_back(Lifetime(patient % kWarp == 0 ? 8 : 2, kHorizon));
-        lifetimes.push_back(Lifetime(2, kHorizon));
-    }
-    const double landed = patient_per_lane(lifetimes, 2, steps_only()).efficiency();
-    const double refill = lane_refill(lifetimes, lifetimes.size(), 1, steps_only()).efficiency();
-    // Landed: per strategy-0 round 8 warp steps for 8 + 31 x 2 lane-steps; strategy 1 in lock step.
-    EXPECT_DOUBLE_EQ(landed, (4 * (8 + 31 * 2) + 4 * kWarp * 2) / (kWarp * (4 * 8.0 + 4 * 2)));
-    EXPECT_GT(refill, 0.8);  // only the tail idles
-    EXPECT_GT(refill - landed, 0.2);
+    const Costs c = assumed_costs();
+    RefillCost cost(c);
+    cost.refill(0b0111u, 0u, 0b0111u);  // three lanes tally and begin their patients' next lifetimes
+    EXPECT_DOUBLE_EQ(cost.tally().warp_cost, c.finish + c.start);
+    EXPECT_DOUBLE_EQ(cost.tally().useful, 3 * (c.finish + c.start));
+    cost.refill(0u, 0b1u, 0b1u);  // one lane takes a buffered patient and begins
+    EXPECT_DOUBLE_EQ(cost.tally().warp_cost, c.finish + 2 * c.start + c.take);
+    EXPECT_DOUBLE_EQ(cost.tally().useful, 3 * (c.finish + c.start) + c.take + c.start);
 }
 
-TEST(LaneSchedules, APatientsStrategiesRunInTurnWithAMarkerBetween)
+TEST(LaneSchedules, DrawingTheBufferCostsOneDrawForEveryLanesPatient)
 {
-    const std::vector<Lifetime> lifetimes{{kAttack, kHorizon}, {kHorizon}, {kSwitch, kHorizon}, {kHorizon}};
-    const std::vector<Lifetime> patients = patient_sequences(lifetimes, 2);
-    ASSERT_EQ(patients.size(), 2u);
-    EXPECT_EQ(patients[0], (Lifetime{kAttack, kHorizon, kNextStrategy, kHorizon}));
-    EXPECT_EQ(patients[1], (Lifetime{kSwitch, kHorizon, kNextStrategy, kHorizon}));
-    // The marker costs an end and a start, no step: the work is the two lifetimes' own.
     const Costs c = assumed_costs();
-    EXPECT_DOUBLE_EQ(useful(patients[0], c), useful(lifetimes[0], c) + useful(lifetimes[1], c));
+    RefillCost cost(c);
+    cost.drew(kWarp);
+    EXPECT_DOUBLE_EQ(cost.tally().efficiency(), 1.0);
+    cost.drew(8);  // the launch's last patients: a quarter of the lanes draw one
+    EXPECT_DOUBLE_EQ(cost.tally().efficiency(), (kWarp + 8) / (2.0 * kWarp));
+}
+
+TEST(LaneSchedules, AStepCostsItsCommonPartAndEachDistinctHandlerOnce)
+{
+    Costs c = steps_only();
+    c.handler[kAttack] = 1.0;
+    c.handler[kSwitch] = 0.5;
+    RefillCost cost(c);
+    for (int lane = 0; lane < 31; ++lane) {
+        cost.event(lane, NextEvent::attack);
+    }
+    cost.event(31, NextEvent::discontinuation);
+    cost.step(~0u, 0u);
+    EXPECT_DOUBLE_EQ(cost.tally().warp_cost, 1.0 + 1.0 + 0.5);
+    EXPECT_DOUBLE_EQ(cost.tally().useful, 31 * 2.0 + 1.5);
+    cost.event(0, NextEvent::horizon);  // the next step: one lane, no handler cost
+    cost.step(1u, 0u);
+    EXPECT_DOUBLE_EQ(cost.tally().warp_cost, 2.5 + 1.0);
+    EXPECT_DOUBLE_EQ(cost.tally().efficiency(), (31 * 2.0 + 1.5 + 1.0) / (kWarp * 3.5));
 }
 
 }  // namespace

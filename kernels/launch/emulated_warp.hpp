@@ -1,0 +1,89 @@
+// A warp of Width lanes emulated on one CPU thread: runs the GPU kernel's
+// lane-refill schedule (run_lanes) on the host, lane by lane, so that tests
+// can check its bits against the CPU backend at any lane width and the
+// lane-utilisation model can replay the very schedule the GPU runs.
+//
+// The contract run_lanes relies on, which the GPU's warp of threads meets
+// with its intrinsics (simulate_cuda.cu):
+//   each(f)                   f(lane, index) for every lane, index 0..Width-1;
+//   ballot(pred)              bit i set when pred(lane i) holds;
+//   kWidth                    its lanes;
+//   claim(cursor, n)          the cursor's value before adding n (one claim for the warp);
+//   patients()                the warp's buffer of kWidth patients;
+//   sync()                    orders the lanes' buffer writes before their reads;
+//   peers(mask, index, key)   the lanes of mask (which holds index) whose key equals lane index's;
+//   add(peers, index, target, amount)
+//                             *target += the sum of amount over peers (each of
+//                             them calls it with its own amount; here each
+//                             adds its own: integer sums need no order).
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "kernels/core/atomics.hpp"
+#include "kernels/model/lane_refill.hpp"
+
+namespace scls {
+
+template <int Width>
+class EmulatedWarp {
+    static_assert(Width >= 1 && Width <= 32, "a warp's lanes are bits of a 32-bit mask");
+
+  public:
+    static constexpr int kWidth = Width;
+
+    template <class F>
+    void each(F&& f)
+    {
+        for (int i = 0; i < Width; ++i) {
+            f(lanes_[i], i);
+        }
+    }
+
+    template <class Predicate>
+    unsigned ballot(Predicate&& pred) const
+    {
+        unsigned mask = 0;
+        for (int i = 0; i < Width; ++i) {
+            mask |= pred(lanes_[i]) ? 1u << i : 0u;
+        }
+        return mask;
+    }
+
+    static std::uint64_t claim(std::uint64_t* cursor, int count)
+    {
+        return __atomic_fetch_add(cursor, static_cast<std::uint64_t>(count), __ATOMIC_RELAXED);
+    }
+
+    BufferedPatient* patients() { return patients_.data(); }
+    static void sync() {}
+
+    static unsigned peers(unsigned /*mask*/, int index, const void* /*key*/) { return 1u << index; }
+
+    static void add(unsigned /*peers*/, int /*index*/, std::uint64_t* target, std::uint32_t amount)
+    {
+        if (amount != 0) {
+            atomic_add(target, amount);
+        }
+    }
+
+  private:
+    std::array<PatientLane, Width> lanes_{};
+    std::array<BufferedPatient, Width> patients_{};
+};
+
+// Runs every patient of blocks [first_block, first_block + block_count) of
+// a launch through one warp of Width lanes on this thread; adds the tallies
+// to counts (the launch's, by set).
+template <int Width, class Observer = IgnoreLaneSchedule>
+void run_emulated_warp(const ModelParams* params, const LaunchGeometry& geometry, std::uint64_t first_block, std::uint64_t block_count,
+                        std::uint64_t* counts, Observer&& observer = {}, int refill_when_waiting = kRefillWhenWaiting)
+{
+    std::uint64_t cursor = first_block * kPatientsPerBlock;
+    const LaneWork work{&cursor, (first_block + block_count) * kPatientsPerBlock, refill_when_waiting};
+    EmulatedWarp<Width> warp;
+    run_lanes(warp, params, geometry, work, counts, observer);
+}
+
+}  // namespace scls

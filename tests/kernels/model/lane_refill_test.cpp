@@ -1,0 +1,123 @@
+// The GPU kernel's lane-refill schedule, run on the CPU through an emulated
+// warp: the same bits as the CPU backend's one-patient-at-a-time loop at any
+// lane width, with patients of several parameter sets and padded blocks, and
+// every lifetime tallied exactly once.
+#include "kernels/model/lane_refill.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "host/engine/engine.hpp"
+#include "kernels/launch/backend.hpp"
+#include "kernels/launch/emulated_warp.hpp"
+
+namespace scls {
+namespace {
+
+Scenario base_with(std::vector<Override> overrides)
+{
+    return load_scenario(builtin_scenario_text(), kBuiltinScenarioName, ".", overrides);
+}
+
+// Three sets that differ in what decides the lanes' paths: attack rate,
+// the entry point (onset or diagnosis) and the draws (set 2 its own patients).
+std::vector<ModelParams> three_sets(const std::string& patients)
+{
+    return {base_with({{"simulation.patients", patients}}).params,
+            base_with({{"simulation.patients", patients}, {"attacks.rate_per_year", "4"}}).params,
+            base_with({{"simulation.patients", patients}, {"pathway.start", "diagnosis"}}).params};
+}
+
+std::vector<std::uint64_t> cpu_backend_counts(const std::vector<ModelParams>& sets, const LaunchGeometry& g)
+{
+    auto backend = make_cpu_backend(sets, g, 1);
+    backend->simulate(0, g.total_blocks());
+    return backend->counts();
+}
+
+template <int Width>
+std::vector<std::uint64_t> emulated_counts(const std::vector<ModelParams>& sets, const LaunchGeometry& g, std::uint64_t first_block,
+                                           std::uint64_t blocks, std::vector<std::uint64_t> counts = {})
+{
+    if (counts.empty()) {
+        counts.assign(static_cast<std::size_t>(g.parameter_sets) * g.counts_per_set(), 0);
+    }
+    run_emulated_warp<Width>(sets.data(), g, first_block, blocks, counts.data());
+    return counts;
+}
+
+class LaneRefill : public ::testing::Test {
+  protected:
+    void SetUp() override
+    {
+        const Scenario s = base_with({{"simulation.patients", "700"}});  // 3 blocks per set, the last one padded
+        sets_ = three_sets("700");
+        geometry_ = make_geometry(s, 3);
+        reference_ = cpu_backend_counts(sets_, geometry_);
+    }
+    std::vector<ModelParams> sets_;
+    LaunchGeometry geometry_{};
+    std::vector<std::uint64_t> reference_;
+};
+
+TEST_F(LaneRefill, EveryLaneWidthGivesTheCpuBackendsBits)
+{
+    const std::uint64_t blocks = geometry_.total_blocks();
+    EXPECT_EQ(emulated_counts<1>(sets_, geometry_, 0, blocks), reference_) << "1 lane";
+    EXPECT_EQ(emulated_counts<5>(sets_, geometry_, 0, blocks), reference_) << "5 lanes";
+    EXPECT_EQ(emulated_counts<16>(sets_, geometry_, 0, blocks), reference_) << "16 lanes";
+    EXPECT_EQ(emulated_counts<32>(sets_, geometry_, 0, blocks), reference_) << "32 lanes";
+}
+
+// Launches of any size, in any order, add up to the same bits (a batch of
+// the GPU backend is one launch).
+TEST_F(LaneRefill, LaunchesInAnyOrderAddUpToTheSameBits)
+{
+    std::vector<std::uint64_t> counts = emulated_counts<32>(sets_, geometry_, 7, 2);
+    counts = emulated_counts<32>(sets_, geometry_, 2, 5, counts);
+    counts = emulated_counts<32>(sets_, geometry_, 0, 2, counts);
+    EXPECT_EQ(counts, reference_);
+}
+
+// The schedule as the lane model observes it: every slot drawn once, every
+// patient taken once, every lifetime begun, stepped to its end and tallied
+// once.
+struct CountingObserver {
+    std::uint64_t drawn = 0, taken = 0, begun = 0, tallied = 0, steps = 0, events = 0, ends = 0;
+    void drew(int patients) { drawn += static_cast<std::uint64_t>(patients); }
+    void refill(unsigned ended, unsigned took, unsigned begun_lanes)
+    {
+        tallied += static_cast<std::uint64_t>(__builtin_popcount(ended));
+        taken += static_cast<std::uint64_t>(__builtin_popcount(took));
+        begun += static_cast<std::uint64_t>(__builtin_popcount(begun_lanes));
+    }
+    void event(int, detail::NextEvent event)
+    {
+        ++events;
+        ends += event == detail::NextEvent::background_death || event == detail::NextEvent::myeloma_death ||
+                        event == detail::NextEvent::horizon
+                    ? 1
+                    : 0;
+    }
+    void step(unsigned, unsigned) { ++steps; }
+};
+
+TEST_F(LaneRefill, EveryPatientAndLifetimeOnceAndNoStepWithoutEvents)
+{
+    std::vector<std::uint64_t> counts(reference_.size(), 0);
+    CountingObserver seen;
+    run_emulated_warp<32>(sets_.data(), geometry_, 0, geometry_.total_blocks(), counts.data(), seen);
+    const std::uint64_t patients = 3u * 700u, lifetimes = patients * static_cast<std::uint64_t>(geometry_.strategies);
+    EXPECT_EQ(seen.taken, patients);
+    EXPECT_EQ(seen.drawn, geometry_.total_blocks() * kPatientsPerBlock);  // with each set's padding
+    EXPECT_EQ(seen.begun, lifetimes);
+    EXPECT_EQ(seen.tallied, lifetimes);
+    EXPECT_LE(seen.ends, lifetimes);  // the others end in an attack or an adverse event
+    EXPECT_GE(seen.events, seen.steps);
+    EXPECT_EQ(counts, reference_);
+}
+
+}  // namespace
+}  // namespace scls
