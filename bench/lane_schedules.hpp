@@ -1,6 +1,6 @@
 // The SIMT lane-utilisation model's costs (see lane_model.cpp): a warp step
 // costs the union of the paths its active lanes take. Two schedules: the
-// landed kernel's patient-per-lane, replayed from recorded event sequences,
+// kernel's patient-per-lane before lane refill, replayed from recorded event sequences,
 // and the lane-refill kernel's, observed as the engine itself runs it
 // (run_lanes on an emulated warp).
 #pragma once
@@ -164,15 +164,20 @@ class RefillCost {
     {
         const int e = static_cast<int>(event);
         taken_[handler_path(event)] = true;
+        regular_attack_ = regular_attack_ || event == NextEvent::attack;
         t_.useful += c_.step + c_.handler[e];
     }
     void step(unsigned /*stepping*/, unsigned /*waiting*/)
     {
         t_.warp_cost += c_.step;
+        const int attack = static_cast<int>(NextEvent::attack), diagnostic = static_cast<int>(NextEvent::diagnostic_attack);
         for (int e = 0; e < kOpKinds; ++e) {
-            t_.warp_cost += taken_[e] ? c_.handler[e] : 0.0;
+            // Diagnostic attacks alone run only the consequences of the attack's path.
+            const double cost = e == attack && !regular_attack_ ? c_.handler[diagnostic] : c_.handler[e];
+            t_.warp_cost += taken_[e] ? cost : 0.0;
             taken_[e] = false;
         }
+        regular_attack_ = false;
     }
     const Tally& tally() const { return t_; }
 
@@ -181,6 +186,7 @@ class RefillCost {
     Costs c_;
     Tally t_;
     std::array<bool, kOpKinds> taken_{};
+    bool regular_attack_ = false;
 };
 
 }  // namespace scls::lanes

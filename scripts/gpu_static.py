@@ -41,9 +41,9 @@ CLASSES = [
     ("shared-memory atomics", "contended adds within a block", r"^atom\.shared"),
     ("global atomics and reductions", "tallies: one add per group of lanes; histograms; the patient cursor", r"^(atom|red)\.global"),
     ("local memory", "stack arrays and spills: off-chip through L1", r"^(ld|st)\.local"),
-    ("barriers", "block-wide synchronisation", r"^(bar|barrier)\."),
+    ("barriers", "block-wide synchronisation", r"^(bar|barrier)\.(?!warp)"),
     ("branches", "divergence points", r"^bra"),
-    ("warp collectives", "ballots, matches, reductions and shuffles across lanes", r"^(redux|match|vote|shfl|activemask)\."),
+    ("warp collectives", "ballots, matches, reductions, shuffles and warp syncs", r"^(redux|match|vote|shfl|activemask|bar\.warp)\."),
     ("calls", "non-inlined functions", r"^call"),
 ]
 

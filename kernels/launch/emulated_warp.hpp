@@ -16,10 +16,16 @@
 //                             *target += the sum of amount over peers (each of
 //                             them calls it with its own amount; here each
 //                             adds its own: integer sums need no order).
+// A GPU warp sums an add across the peers in the order they call it, so every
+// lane of a group must make the same adds in the same order; this warp checks
+// that after each pass over its lanes and throws std::logic_error if not.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <fmt/format.h>
+#include <stdexcept>
+#include <vector>
 
 #include "kernels/core/atomics.hpp"
 #include "kernels/model/lane_refill.hpp"
@@ -39,6 +45,7 @@ class EmulatedWarp {
         for (int i = 0; i < Width; ++i) {
             f(lanes_[i], i);
         }
+        check_groups();
     }
 
     template <class Predicate>
@@ -59,16 +66,49 @@ class EmulatedWarp {
     BufferedPatient* patients() { return patients_.data(); }
     static void sync() {}
 
-    static unsigned peers(unsigned /*mask*/, int index, const void* /*key*/) { return 1u << index; }
-
-    static void add(unsigned /*peers*/, int /*index*/, std::uint64_t* target, std::uint32_t amount)
+    unsigned peers(unsigned /*mask*/, int index, const void* key)
     {
+        keys_[index] = key;
+        grouped_ |= 1u << index;
+        return 1u << index;
+    }
+
+    void add(unsigned /*peers*/, int index, std::uint64_t* target, std::uint32_t amount)
+    {
+        added_[index].push_back(target);
         if (amount != 0) {
             atomic_add(target, amount);
         }
     }
 
   private:
+    // Lanes with the same key (the GPU's peers) must have added to the same
+    // targets in the same order.
+    void check_groups()
+    {
+        for (int i = 0; i < Width; ++i) {
+            for (int j = i + 1; j < Width; ++j) {
+                if (((grouped_ >> i) & (grouped_ >> j) & 1u) && keys_[i] == keys_[j] && added_[i] != added_[j]) {
+                    std::size_t first = 0;
+                    while (first < added_[i].size() && first < added_[j].size() && added_[i][first] == added_[j][first]) {
+                        ++first;
+                    }
+                    throw std::logic_error(fmt::format(
+                        "lanes {} and {} tally the same set and strategy with different adds (the {}th of {} and {} differs): a "
+                        "GPU warp would pair their sums wrongly — every lane must add every index, in order, whatever its outcome",
+                        i, j, first + 1, added_[i].size(), added_[j].size()));
+                }
+            }
+        }
+        for (int i = 0; i < Width; ++i) {
+            added_[i].clear();
+        }
+        grouped_ = 0;
+    }
+
+    std::array<const void*, Width> keys_{};
+    std::array<std::vector<const std::uint64_t*>, Width> added_{};
+    unsigned grouped_ = 0;
     std::array<PatientLane, Width> lanes_{};
     std::array<BufferedPatient, Width> patients_{};
 };

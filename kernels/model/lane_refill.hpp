@@ -64,18 +64,18 @@ struct BufferedPatient {
     bool valid;             // false: a slot past the work or a set's padding
 };
 
-// The launch's work: patient slots [cursor, end) over its patient blocks,
-// slot = block * kPatientsPerBlock + patient within the block; slots past a
-// set's last patient (its last block's padding) are skipped.
 // When waiting lanes are refilled: at least this many (fewer refills, each
 // paying the divergent tally and start once for many lanes), or at least
 // half of the lanes with work, or all of them.
 inline constexpr int kRefillWhenWaiting = 16;
 
+// The launch's work: patient slots [cursor, end) over its patient blocks,
+// slot = block * kPatientsPerBlock + patient within the block; slots past a
+// set's last patient (its last block's padding) are skipped.
 struct LaneWork {
     std::uint64_t* cursor;  // the next unclaimed slot, shared by every warp of the launch
     std::uint64_t end;
-    int refill_when_waiting = kRefillWhenWaiting;  // another value only to model the schedule
+    int refill_when_waiting = kRefillWhenWaiting;  // another value (at least 1) only to model the schedule
 };
 
 // Does nothing: what a launch site observes of its schedule (the lane model
@@ -100,10 +100,25 @@ SCLS_FUNCTION SCLS_FORCEINLINE int lanes_in(unsigned mask)
 
 SCLS_FUNCTION SCLS_FORCEINLINE int rank_in(unsigned mask, int lane) { return lanes_in(mask & ((1u << lane) - 1u)); }
 
-// min(remaining, width) for a 64-bit remainder.
-SCLS_FUNCTION SCLS_FORCEINLINE int lanes_to(std::uint64_t remaining, int width)
+// The patient of a slot, or false for a set's padding.
+SCLS_FUNCTION SCLS_FORCEINLINE bool patient_of(std::uint64_t slot, const LaunchGeometry& geometry, std::uint32_t& set, std::uint32_t& patient)
 {
-    return remaining < static_cast<std::uint64_t>(width) ? static_cast<int>(remaining) : width;
+    const std::uint64_t block = slot / kPatientsPerBlock;
+    const std::uint64_t in_set = (block % geometry.blocks_per_set) * kPatientsPerBlock + slot % kPatientsPerBlock;
+    set = static_cast<std::uint32_t>(block / geometry.blocks_per_set);
+    patient = static_cast<std::uint32_t>(in_set);
+    return in_set < geometry.patients_per_set;
+}
+
+// Patients (not padding, not past the end) among `width` slots from base.
+SCLS_FUNCTION inline int patients_in(std::uint64_t base, std::uint64_t end, int width, const LaunchGeometry& geometry)
+{
+    int patients = 0;
+    for (int i = 0; i < width; ++i) {
+        std::uint32_t set = 0, patient = 0;
+        patients += base + i < end && patient_of(base + i, geometry, set, patient) ? 1 : 0;
+    }
+    return patients;
 }
 
 // The refill's work is kept out of line on the GPU, so that the step's
@@ -113,14 +128,10 @@ SCLS_FUNCTION SCLS_FORCEINLINE int lanes_to(std::uint64_t remaining, int width)
 SCLS_FUNCTION SCLS_DEVICE_NOINLINE inline void draw_patient(BufferedPatient& entry, std::uint64_t slot, std::uint64_t end,
                                                            const ModelParams* params, const LaunchGeometry& geometry)
 {
-    const std::uint64_t block = slot / kPatientsPerBlock;
-    const std::uint64_t patient = (block % geometry.blocks_per_set) * kPatientsPerBlock + slot % kPatientsPerBlock;
-    entry.valid = slot < end && patient < geometry.patients_per_set;
+    entry.valid = slot < end && patient_of(slot, geometry, entry.set, entry.patient);
     if (!entry.valid) {
         return;
     }
-    entry.set = static_cast<std::uint32_t>(block / geometry.blocks_per_set);
-    entry.patient = static_cast<std::uint32_t>(patient);
     entry.attributes = draw_attributes(params[entry.set], StreamKey{geometry.seed, geometry.stream_set(entry.set), entry.patient});
 }
 
@@ -176,6 +187,7 @@ template <class Warp, class Observer = IgnoreLaneSchedule>
 SCLS_FUNCTION inline void run_lanes(Warp& warp, const ModelParams* params, const LaunchGeometry& geometry, LaneWork work,
                                     std::uint64_t* counts, Observer&& observer = {})
 {
+    const int refill_when_waiting = work.refill_when_waiting > 1 ? work.refill_when_waiting : 1;
     BufferedPatient* patients = warp.patients();
     int taken = Warp::kWidth;  // buffered patients taken (the buffer starts used up)
     bool work_left = true;
@@ -199,7 +211,7 @@ SCLS_FUNCTION inline void run_lanes(Warp& warp, const ModelParams* params, const
                 warp.sync();  // the lanes' reads of the last buffer are done
                 warp.each([&](PatientLane&, int index) { detail::draw_patient(patients[index], base + index, work.end, params, geometry); });
                 warp.sync();
-                observer.drew(base < work.end ? detail::lanes_to(work.end - base, Warp::kWidth) : 0);
+                observer.drew(detail::patients_in(base, work.end, Warp::kWidth, geometry));
                 taken = 0;
             }
             // Free lanes take the next buffered patients in lane order.
@@ -230,7 +242,7 @@ SCLS_FUNCTION inline void run_lanes(Warp& warp, const ModelParams* params, const
             const unsigned running = warp.ballot([](const PatientLane& lane) { return lane.status == LaneStatus::running; });
             const unsigned waiting = warp.ballot([](const PatientLane& lane) { return lane.status == LaneStatus::ended; });
             const int waiting_lanes = detail::lanes_in(waiting);
-            if (running == 0 || waiting_lanes >= work.refill_when_waiting || 2 * waiting_lanes >= detail::lanes_in(running | waiting)) {
+            if (running == 0 || waiting_lanes >= refill_when_waiting || 2 * waiting_lanes >= detail::lanes_in(running | waiting)) {
                 if (running == 0 && waiting == 0 && !work_left && taken == Warp::kWidth) {
                     return;
                 }

@@ -1,6 +1,7 @@
 // Simulating one patient under every strategy, the comparator first (its
-// outcome is needed for the paired increments). Shared by the CPU loop and
-// the GPU kernel.
+// outcome is needed for the paired increments): the CPU backend's loop, and
+// the lane model's recording of events (the GPU kernel runs lifetimes event
+// by event instead, kernels/model/lane_refill.hpp).
 #pragma once
 
 #include <cstdint>
@@ -13,7 +14,7 @@
 namespace scls {
 
 // Attacks whose draws a CPU thread keeps for the patient's other strategies
-// (32 bytes each, 4 KiB of stack). The GPU kernel passes 0: recomputing is
+// (56 bytes each, 7 KiB of stack). The GPU kernel keeps none: recomputing is
 // cheaper there than local memory.
 inline constexpr int kHostCachedAttacks = 128;
 

@@ -194,8 +194,9 @@ SCLS_FUNCTION SCLS_FORCEINLINE bool ever_treated(const LifetimeOutcome& o, const
 }
 
 // Adds one lifetime's counters through add(index, amount), every index once
-// and in the same order: a plain add into a thread's own tallies on the CPU,
-// a sum across a warp's lanes on the GPU. The
+// and in the same order whatever the outcome (no add behind a branch): a
+// plain add into a thread's own tallies on the CPU, a sum across a warp's
+// lanes on the GPU, where every lane of a group must add the same indices. The
 // before/after comparison follows each patient on prophylaxis for at most
 // p.within_patient_window_years (infinity: to the end of follow-up).
 template <class Add>
@@ -205,10 +206,9 @@ SCLS_FUNCTION inline void count_lifetime(const LifetimeOutcome& o, const ModelPa
     for (int s = 0; s < kSeverities; ++s) {
         add(static_cast<int>(Counter::attacks_first) + s, o.attacks_by_severity[s]);
     }
-    if (o.end_reason == EndReason::horizon) {
-        add(static_cast<int>(Counter::alive_at_horizon), 1u);
-    } else {
-        add(static_cast<int>(Counter::deaths_first) + static_cast<int>(o.end_reason), 1u);
+    add(static_cast<int>(Counter::alive_at_horizon), o.end_reason == EndReason::horizon ? 1u : 0u);
+    for (int cause = 0; cause < kDeathCauses; ++cause) {
+        add(static_cast<int>(Counter::deaths_first) + cause, static_cast<int>(o.end_reason) == cause ? 1u : 0u);
     }
     for (int c = 0; c < kComplications; ++c) {
         add(static_cast<int>(Counter::complications_first) + c, o.complications[c]);
@@ -230,8 +230,6 @@ SCLS_FUNCTION inline void count_lifetime(const LifetimeOutcome& o, const ModelPa
     add(static_cast<int>(Counter::ever_treated), diagnosed && ever_treated(o, p) ? 1u : 0u);
     add(static_cast<int>(Counter::attacks_of_diagnosed), diagnosed ? o.attacks() + (p.starts_at_onset ? 1u : 0u) : 0u);
     add(static_cast<int>(Counter::attack_deaths_of_diagnosed), diagnosed && o.end_reason == EndReason::attack ? 1u : 0u);
-    // Every index is added whatever the outcome (zeros for an untreated
-    // patient), so that a GPU warp can sum each one across its lanes.
     const bool treated = o.treatment_start_time < kInfinity;
     add(static_cast<int>(Counter::treated_patients), treated ? 1u : 0u);
     add(static_cast<int>(Counter::attacks_before_treatment), treated ? o.untreated_attacks : 0u);

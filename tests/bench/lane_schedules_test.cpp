@@ -51,6 +51,21 @@ TEST(LaneSchedules, ARefillCostsEachKindOfWorkOnceForTheLanesThatNeedIt)
     EXPECT_DOUBLE_EQ(cost.tally().useful, 3 * (c.finish + c.start) + c.take + c.start);
 }
 
+TEST(LaneSchedules, DiagnosticAttacksShareTheAttacksPathAndAloneCostItsConsequences)
+{
+    const Costs c = assumed_costs();
+    const double attack = c.handler[kAttack], diagnostic = c.handler[static_cast<int>(NextEvent::diagnostic_attack)];
+    RefillCost cost(c);
+    cost.event(0, NextEvent::attack);
+    cost.event(1, NextEvent::diagnostic_attack);
+    cost.step(0b11u, 0u);  // one path for both
+    EXPECT_DOUBLE_EQ(cost.tally().warp_cost, c.step + attack);
+    cost.event(1, NextEvent::diagnostic_attack);
+    cost.step(0b10u, 0u);  // alone: the consequences
+    EXPECT_DOUBLE_EQ(cost.tally().warp_cost, 2 * c.step + attack + diagnostic);
+    EXPECT_DOUBLE_EQ(cost.tally().useful, 3 * c.step + attack + 2 * diagnostic);
+}
+
 TEST(LaneSchedules, DrawingTheBufferCostsOneDrawForEveryLanesPatient)
 {
     const Costs c = assumed_costs();

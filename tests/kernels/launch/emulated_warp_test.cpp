@@ -1,0 +1,42 @@
+// The emulated warp checks the contract a GPU warp's sums rely on: lanes
+// tallying together under one key make the same adds in the same order.
+#include "kernels/launch/emulated_warp.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <stdexcept>
+
+namespace scls {
+namespace {
+
+TEST(EmulatedWarp, LanesOfOneKeyMakingTheSameAddsPassAndSumEachLanesAmount)
+{
+    EmulatedWarp<3> warp;
+    std::uint64_t counts[2] = {0, 0};
+    int key = 0, other = 0;
+    warp.each([&](PatientLane&, int lane) {
+        const unsigned peers = warp.peers(0b111u, lane, lane < 2 ? &key : &other);
+        warp.add(peers, lane, &counts[0], 1u + static_cast<unsigned>(lane));
+        if (lane == 2) {  // alone under its key: may add what it likes
+            warp.add(peers, lane, &counts[1], 5u);
+        }
+    });
+    EXPECT_EQ(counts[0], 1u + 2u + 3u);
+    EXPECT_EQ(counts[1], 5u);
+}
+
+TEST(EmulatedWarp, AnAddBehindABranchInOneLaneOfAKeyIsRefused)
+{
+    EmulatedWarp<2> warp;
+    std::uint64_t counts[2] = {0, 0};
+    int key = 0;
+    auto branching = [&](PatientLane&, int lane) {
+        const unsigned peers = warp.peers(0b11u, lane, &key);
+        warp.add(peers, lane, &counts[lane == 0 ? 0 : 1], 1u);  // a GPU warp would add lane 1's amount to counts[0]
+    };
+    EXPECT_THROW(warp.each(branching), std::logic_error);
+}
+
+}  // namespace
+}  // namespace scls
