@@ -17,8 +17,10 @@
 //                             them calls it with its own amount; here each
 //                             adds its own: integer sums need no order).
 // A GPU warp sums an add across the peers in the order they call it, so every
-// lane of a group must make the same adds in the same order; this warp checks
-// that after each pass over its lanes and throws std::logic_error if not.
+// lane of a group must make the same adds in the same order; with CheckAdds
+// this warp checks that after each pass over its lanes and throws
+// std::logic_error if not. Without (the lane costs' measurement), every add
+// is one atomic add, as the GPU makes one reduction for every add.
 #pragma once
 
 #include <array>
@@ -32,7 +34,7 @@
 
 namespace scls {
 
-template <int Width>
+template <int Width, bool CheckAdds = true>
 class EmulatedWarp {
     static_assert(Width >= 1 && Width <= 32, "a warp's lanes are bits of a 32-bit mask");
 
@@ -75,10 +77,10 @@ class EmulatedWarp {
 
     void add(unsigned /*peers*/, int index, std::uint64_t* target, std::uint32_t amount)
     {
-        added_[index].push_back(target);
-        if (amount != 0) {
-            atomic_add(target, amount);
+        if constexpr (CheckAdds) {
+            added_[index].push_back(target);
         }
+        atomic_add(target, amount);
     }
 
   private:
@@ -86,6 +88,9 @@ class EmulatedWarp {
     // targets in the same order.
     void check_groups()
     {
+        if constexpr (!CheckAdds) {
+            return;
+        }
         for (int i = 0; i < Width; ++i) {
             for (int j = i + 1; j < Width; ++j) {
                 if (((grouped_ >> i) & (grouped_ >> j) & 1u) && keys_[i] == keys_[j] && added_[i] != added_[j]) {
@@ -116,13 +121,13 @@ class EmulatedWarp {
 // Runs every patient of blocks [first_block, first_block + block_count) of
 // a launch through one warp of Width lanes on this thread; adds the tallies
 // to counts (the launch's, by set).
-template <int Width, class Observer = IgnoreLaneSchedule>
+template <int Width, bool CheckAdds = true, class Observer = IgnoreLaneSchedule>
 void run_emulated_warp(const ModelParams* params, const LaunchGeometry& geometry, std::uint64_t first_block, std::uint64_t block_count,
                         std::uint64_t* counts, Observer&& observer = {}, int refill_when_waiting = kRefillWhenWaiting)
 {
     std::uint64_t cursor = first_block * kPatientsPerBlock;
     const LaneWork work{&cursor, (first_block + block_count) * kPatientsPerBlock, refill_when_waiting};
-    EmulatedWarp<Width> warp;
+    EmulatedWarp<Width, CheckAdds> warp;
     run_lanes(warp, params, geometry, work, counts, observer);
 }
 
