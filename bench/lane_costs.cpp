@@ -33,7 +33,10 @@ constexpr const char* kEventNames[detail::kEventKinds] = {
 struct Counts {
     std::uint64_t drawn = 0, taken = 0, begun = 0, tallied = 0;
     std::array<std::uint64_t, detail::kEventKinds> events{};
-    void drew(int patients) { drawn += static_cast<std::uint64_t>(patients); }
+    void drew(std::uint64_t first_slot, std::uint64_t end, const LaunchGeometry& geometry)
+    {
+        drawn += static_cast<std::uint64_t>(detail::patients_in(first_slot, end, 32, geometry));
+    }
     void refill(unsigned tallied_lanes, unsigned took, unsigned begun_lanes)
     {
         tallied += static_cast<std::uint64_t>(__builtin_popcount(tallied_lanes));

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "kernels/model/lane_refill.hpp"
 #include "kernels/model/lifetime.hpp"
 
 namespace scls::lanes {
@@ -150,6 +151,11 @@ class RefillCost {
   public:
     explicit RefillCost(const Costs& c) : c_(c) {}
 
+    // Every lane draws the patient of one of kWarp slots from first_slot.
+    void drew(std::uint64_t first_slot, std::uint64_t end, const LaunchGeometry& geometry)
+    {
+        drew(detail::patients_in(first_slot, end, kWarp, geometry));
+    }
     void drew(int patients)
     {
         t_.warp_cost += c_.attributes;

@@ -81,7 +81,7 @@ struct LaneWork {
 // Does nothing: what a launch site observes of its schedule (the lane model
 // counts every phase instead).
 struct IgnoreLaneSchedule {
-    SCLS_FUNCTION SCLS_FORCEINLINE void drew(int /*patients*/) const {}
+    SCLS_FUNCTION SCLS_FORCEINLINE void drew(std::uint64_t /*first_slot*/, std::uint64_t /*end*/, const LaunchGeometry&) const {}
     SCLS_FUNCTION SCLS_FORCEINLINE void refill(unsigned /*tallied*/, unsigned /*took*/, unsigned /*begun*/) const {}
     SCLS_FUNCTION SCLS_FORCEINLINE void event(int /*lane*/, detail::NextEvent) const {}
     SCLS_FUNCTION SCLS_FORCEINLINE void step(unsigned /*stepping*/, unsigned /*waiting*/) const {}
@@ -110,13 +110,14 @@ SCLS_FUNCTION SCLS_FORCEINLINE bool patient_of(std::uint64_t slot, const LaunchG
     return in_set < geometry.patients_per_set;
 }
 
-// Patients (not padding, not past the end) among `width` slots from base.
-SCLS_FUNCTION inline int patients_in(std::uint64_t base, std::uint64_t end, int width, const LaunchGeometry& geometry)
+// Patients (not padding, not past the end) among `width` slots from base
+// (for an observer of the schedule).
+inline int patients_in(std::uint64_t base, std::uint64_t end, int width, const LaunchGeometry& geometry)
 {
     int patients = 0;
     for (int i = 0; i < width; ++i) {
         std::uint32_t set = 0, patient = 0;
-        patients += base + i < end && patient_of(base + i, geometry, set, patient) ? 1 : 0;
+        patients += base + static_cast<std::uint64_t>(i) < end && patient_of(base + i, geometry, set, patient) ? 1 : 0;
     }
     return patients;
 }
@@ -132,7 +133,7 @@ SCLS_FUNCTION SCLS_DEVICE_NOINLINE inline void draw_patient(BufferedPatient& ent
     if (!entry.valid) {
         return;
     }
-    entry.attributes = draw_attributes(params[entry.set], StreamKey{geometry.seed, geometry.stream_set(entry.set), entry.patient});
+    entry.attributes = draw_attributes(params[entry.set], geometry.stream_key(entry.set, entry.patient));
 }
 
 // A free lane takes a buffered patient (or stays free for an invalid entry).
@@ -174,7 +175,7 @@ SCLS_FUNCTION SCLS_DEVICE_NOINLINE inline void tally_and_move_on(Warp& warp, uns
 SCLS_FUNCTION SCLS_DEVICE_NOINLINE inline void begin_lifetime(PatientLane& lane, const ModelParams* params, const LaunchGeometry& geometry)
 {
     const ModelParams& p = params[lane.set];
-    LifetimeSimulator<0> simulator(p, lane.attributes, StreamKey{geometry.seed, geometry.stream_set(lane.set), lane.patient});
+    LifetimeSimulator<0> simulator(p, lane.attributes, geometry.stream_key(lane.set, lane.patient));
     simulator.begin(lane.lifetime, strategy_at(lane.position, p.comparator));
     lane.status = LaneStatus::running;
 }
@@ -211,7 +212,7 @@ SCLS_FUNCTION inline void run_lanes(Warp& warp, const ModelParams* params, const
                 warp.sync();  // the lanes' reads of the last buffer are done
                 warp.each([&](PatientLane&, int index) { detail::draw_patient(patients[index], base + index, work.end, params, geometry); });
                 warp.sync();
-                observer.drew(detail::patients_in(base, work.end, Warp::kWidth, geometry));
+                observer.drew(base, work.end, geometry);  // slots [base, base + kWidth) were drawn
                 taken = 0;
             }
             // Free lanes take the next buffered patients in lane order.
@@ -251,7 +252,7 @@ SCLS_FUNCTION inline void run_lanes(Warp& warp, const ModelParams* params, const
             warp.each([&](PatientLane& lane, int index) {
                 if (lane.status == LaneStatus::running) {
                     LifetimeSimulator<0> simulator(params[lane.set], lane.attributes,
-                                                   StreamKey{geometry.seed, geometry.stream_set(lane.set), lane.patient});
+                                                   geometry.stream_key(lane.set, lane.patient));
                     if (simulator.advance(lane.lifetime, [&](detail::NextEvent event) { observer.event(index, event); })) {
                         lane.status = LaneStatus::ended;
                     }

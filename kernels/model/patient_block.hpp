@@ -31,7 +31,7 @@ SCLS_FUNCTION inline void simulate_patient(const ModelParams& params, const Laun
                                            std::uint32_t parameter_set, std::uint32_t patient, Visit&& visit,
                                            OnEvent&& on_event = {})
 {
-    const StreamKey key{geometry.seed, geometry.stream_set(parameter_set), patient};
+    const StreamKey key = geometry.stream_key(parameter_set, patient);
     const PatientAttributes attributes = draw_attributes(params, key);
     LifetimeSimulator<CachedAttacks> simulator(params, attributes, key);
     PairedBase base{};

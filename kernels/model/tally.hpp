@@ -323,6 +323,12 @@ struct LaunchGeometry {
         return same_patients_every_set ? 0u : first_set + parameter_set;
     }
 
+    // The random streams of a patient of a set of this launch.
+    SCLS_FUNCTION StreamKey stream_key(std::uint32_t parameter_set, std::uint32_t patient) const
+    {
+        return StreamKey{seed, stream_set(parameter_set), patient};
+    }
+
     SCLS_FUNCTION int moments_per_set() const { return strategies * kMomentsPerStrategy; }
     SCLS_FUNCTION std::uint64_t total_blocks() const
     {

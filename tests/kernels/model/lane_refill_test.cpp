@@ -85,7 +85,10 @@ TEST_F(LaneRefill, LaunchesInAnyOrderAddUpToTheSameBits)
 // taken once, every lifetime begun, stepped to its end and tallied once.
 struct CountingObserver {
     std::uint64_t drawn = 0, taken = 0, begun = 0, tallied = 0, steps = 0, events = 0, ends = 0;
-    void drew(int patients) { drawn += static_cast<std::uint64_t>(patients); }
+    void drew(std::uint64_t first_slot, std::uint64_t end, const LaunchGeometry& geometry)
+    {
+        drawn += static_cast<std::uint64_t>(detail::patients_in(first_slot, end, 32, geometry));
+    }
     void refill(unsigned ended, unsigned took, unsigned begun_lanes)
     {
         tallied += static_cast<std::uint64_t>(__builtin_popcount(ended));
