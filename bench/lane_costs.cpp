@@ -61,7 +61,7 @@ int run(int argc, char** argv)
     const LaunchGeometry geometry = make_geometry(scenario, 1);
     std::vector<std::uint64_t> counts(geometry.counts_per_set(), 0);
     Counts seen;
-    run_emulated_warp<32, false>(&scenario.params, geometry, 0, geometry.total_blocks(), counts.data(), seen);
+    run_emulated_warp<32, EmulatedAdds::plain>(&scenario.params, geometry, 0, geometry.total_blocks() * kPatientsPerBlock, counts.data(), seen);
     std::uint64_t events = 0;
     for (std::uint64_t n : seen.events) {
         events += n;

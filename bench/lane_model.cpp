@@ -104,17 +104,21 @@ Costs measured_costs(const std::string& path, std::string& source)
 
 // The lane-refill kernel's efficiency on warps that take `per_warp` patients
 // each (a GPU batch's patients over its resident warps).
-double refill_efficiency(const Scenario& s, std::uint32_t patients, std::uint32_t per_warp, int refill_when_waiting, const Costs& c)
+double refill_efficiency(const Scenario& s, std::uint32_t patients, std::uint32_t per_warp, int refill_when_waiting, const Costs& c,
+                         AddCensus* census = nullptr)
 {
     Scenario one = s;
     one.patients = patients;
     const LaunchGeometry geometry = make_geometry(one, 1);
     std::vector<std::uint64_t> counts(geometry.counts_per_set(), 0);
+    AddCensus adds;
     RefillCost cost(c);
     for (std::uint64_t first = 0; first + per_warp <= patients; first += per_warp) {
-        std::uint64_t cursor = first;
-        EmulatedWarp<kWarp, false> warp;  // the schedule, without the tests' check of its adds
-        run_lanes(warp, &one.params, geometry, LaneWork{&cursor, first + per_warp, refill_when_waiting}, counts.data(), cost);
+        run_emulated_warp<kWarp, EmulatedAdds::census>(&one.params, geometry, first, first + per_warp, counts.data(), cost,
+                                                       refill_when_waiting, &adds);
+    }
+    if (census != nullptr) {
+        *census = adds;
     }
     return cost.tally().efficiency();
 }
@@ -180,9 +184,17 @@ int run(int argc, char** argv)
     for (std::uint32_t per_warp : {64u, 256u, 2048u}) {
         refill_row(per_warp, kRefillWhenWaiting, per_warp == 2048u ? " (the kernel)" : "");
     }
-    for (int when : {1, 4, 8}) {
+    for (int when : {4, 8, 12, 16}) {
         refill_row(2048u, when, "");
     }
+    AddCensus adds;
+    refill_efficiency(scenario, patients, 2048u, kRefillWhenWaiting, steps, &adds);
+    const double lifetimes_tallied = static_cast<double>(patients) * strategies;
+    fmt::print("\nThe kernel's tallies add {:.0f} counts and limbs per lifetime, {:.1f} of them not zero. A warp runs every add "
+               "of a refill (the tally's cost above); one that skipped an add no tallying lane has an amount for (a vote) "
+               "would run {:.1f} per lifetime tallied.\n",
+               static_cast<double>(adds.calls) / lifetimes_tallied, static_cast<double>(adds.lane_adds) / lifetimes_tallied,
+               static_cast<double>(adds.warp_adds) / lifetimes_tallied);
     return 0;
 }
 

@@ -185,7 +185,7 @@ def fp64_share(ptx):
 
 def lane_section(table, instructions, source, fp64):
     """The lane model's table, and the H100 rate each schedule's efficiency allows."""
-    out = ["### SIMT lane model (`lane_model`: the engine's own events, replayed on warps of 32)", ""]
+    out = ["### SIMT lane model (`lane_model`: the kernel's lane-refill schedule, run by the engine on an emulated warp of 32)", ""]
     out += table.rstrip().splitlines() + [""]
     rows = table.splitlines()
     if not instructions:

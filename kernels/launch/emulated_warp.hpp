@@ -17,10 +17,16 @@
 //                             them calls it with its own amount; here each
 //                             adds its own: integer sums need no order).
 // A GPU warp sums an add across the peers in the order they call it, so every
-// lane of a group must make the same adds in the same order; with CheckAdds
-// this warp checks that after each pass over its lanes and throws
-// std::logic_error if not. Without (the lane costs' measurement), every add
-// is one atomic add, as the GPU makes one reduction for every add.
+// lane of a group must make the same adds in the same order.
+//
+// What the emulated warp does besides (Adds):
+//   checked  checks that contract after each pass over its lanes and throws
+//            std::logic_error if lanes of one key added differently (tests);
+//   plain    nothing: every add is one atomic, as the GPU makes one
+//            reduction for every add (the lane costs' measurement);
+//   census   counts the adds, those with an amount, and the positions of a
+//            pass's adds at which some lane has an amount: the adds a warp
+//            that skipped adds of zeros would still run (the lane model).
 #pragma once
 
 #include <array>
@@ -34,12 +40,24 @@
 
 namespace scls {
 
-template <int Width, bool CheckAdds = true>
+enum class EmulatedAdds { checked, plain, census };
+
+// The adds of a run (EmulatedAdds::census).
+struct AddCensus {
+    std::uint64_t calls = 0;      // adds called, lane by lane
+    std::uint64_t lane_adds = 0;  // calls with an amount: the lanes' own work
+    std::uint64_t warp_adds = 0;  // positions of a pass's adds where some lane has an amount
+};
+
+template <int Width, EmulatedAdds Adds = EmulatedAdds::checked>
 class EmulatedWarp {
     static_assert(Width >= 1 && Width <= 32, "a warp's lanes are bits of a 32-bit mask");
 
   public:
     static constexpr int kWidth = Width;
+
+    EmulatedWarp() = default;
+    explicit EmulatedWarp(AddCensus* census) : census_(census != nullptr ? census : &own_census_) {}  // census: where adds are counted
 
     template <class F>
     void each(F&& f)
@@ -47,7 +65,11 @@ class EmulatedWarp {
         for (int i = 0; i < Width; ++i) {
             f(lanes_[i], i);
         }
-        check_groups();
+        if constexpr (Adds == EmulatedAdds::checked) {
+            check_groups();
+        } else if constexpr (Adds == EmulatedAdds::census) {
+            count_warp_adds();
+        }
     }
 
     template <class Predicate>
@@ -77,8 +99,12 @@ class EmulatedWarp {
 
     void add(unsigned /*peers*/, int index, std::uint64_t* target, std::uint32_t amount)
     {
-        if constexpr (CheckAdds) {
+        if constexpr (Adds == EmulatedAdds::checked) {
             added_[index].push_back(target);
+        } else if constexpr (Adds == EmulatedAdds::census) {
+            ++census_->calls;
+            census_->lane_adds += amount != 0 ? 1u : 0u;
+            amounts_[index].push_back(amount);
         }
         atomic_add(target, amount);
     }
@@ -88,9 +114,6 @@ class EmulatedWarp {
     // targets in the same order.
     void check_groups()
     {
-        if constexpr (!CheckAdds) {
-            return;
-        }
         for (int i = 0; i < Width; ++i) {
             for (int j = i + 1; j < Width; ++j) {
                 if (((grouped_ >> i) & (grouped_ >> j) & 1u) && keys_[i] == keys_[j] && added_[i] != added_[j]) {
@@ -111,23 +134,46 @@ class EmulatedWarp {
         grouped_ = 0;
     }
 
+    // The positions of this pass's adds at which some lane had an amount.
+    void count_warp_adds()
+    {
+        for (std::size_t position = 0;; ++position) {
+            bool called = false, any = false;
+            for (const std::vector<std::uint32_t>& lane : amounts_) {
+                called = called || position < lane.size();
+                any = any || (position < lane.size() && lane[position] != 0);
+            }
+            if (!called) {
+                break;
+            }
+            census_->warp_adds += any ? 1u : 0u;
+        }
+        for (std::vector<std::uint32_t>& lane : amounts_) {
+            lane.clear();
+        }
+    }
+
     std::array<const void*, Width> keys_{};
     std::array<std::vector<const std::uint64_t*>, Width> added_{};
     unsigned grouped_ = 0;
+    AddCensus own_census_;
+    AddCensus* census_ = &own_census_;
+    std::array<std::vector<std::uint32_t>, Width> amounts_{};
     std::array<PatientLane, Width> lanes_{};
     std::array<BufferedPatient, Width> patients_{};
 };
 
-// Runs every patient of blocks [first_block, first_block + block_count) of
-// a launch through one warp of Width lanes on this thread; adds the tallies
-// to counts (the launch's, by set).
-template <int Width, bool CheckAdds = true, class Observer = IgnoreLaneSchedule>
-void run_emulated_warp(const ModelParams* params, const LaunchGeometry& geometry, std::uint64_t first_block, std::uint64_t block_count,
-                        std::uint64_t* counts, Observer&& observer = {}, int refill_when_waiting = kRefillWhenWaiting)
+// Runs every patient of slots [first_slot, end_slot) of a launch (slot =
+// block * kPatientsPerBlock + patient in the block) through one warp of
+// Width lanes on this thread; adds the tallies to counts (the launch's, by set).
+template <int Width, EmulatedAdds Adds = EmulatedAdds::checked, class Observer = IgnoreLaneSchedule>
+void run_emulated_warp(const ModelParams* params, const LaunchGeometry& geometry, std::uint64_t first_slot, std::uint64_t end_slot,
+                       std::uint64_t* counts, Observer&& observer = {}, int refill_when_waiting = kRefillWhenWaiting,
+                       AddCensus* census = nullptr)
 {
-    std::uint64_t cursor = first_block * kPatientsPerBlock;
-    const LaneWork work{&cursor, (first_block + block_count) * kPatientsPerBlock, refill_when_waiting};
-    EmulatedWarp<Width, CheckAdds> warp;
+    std::uint64_t cursor = first_slot;
+    const LaneWork work{&cursor, end_slot, refill_when_waiting};
+    EmulatedWarp<Width, Adds> warp(census);
     run_lanes(warp, params, geometry, work, counts, observer);
 }
 

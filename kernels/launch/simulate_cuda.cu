@@ -32,7 +32,7 @@ std::string describe_device(const cudaDeviceProp& properties)
 }
 
 inline constexpr unsigned kAllLanes = 0xffffffffu;
-// 4 warps per block: each warp's buffer of 32 patients (about 7 KiB) in
+// 4 warps per block: each warp's buffer of 32 patients (about 9 KiB) in
 // shared memory stays within the 48 KiB a block may hold statically, and 4
 // blocks fit an SM's registers (25% occupancy, as 2 blocks of 256 would).
 inline constexpr int kThreadsPerBlock = 128;

@@ -66,8 +66,9 @@ struct BufferedPatient {
 
 // When waiting lanes are refilled: at least this many (fewer refills, each
 // paying the divergent tally and start once for many lanes), or at least
-// half of the lanes with work, or all of them.
-inline constexpr int kRefillWhenWaiting = 16;
+// half of the lanes with work, or all of them. 14 is the lane model's best
+// with measured costs (bench/lane_model: 12 and 16 do slightly worse).
+inline constexpr int kRefillWhenWaiting = 14;
 
 // The launch's work: patient slots [cursor, end) over its patient blocks,
 // slot = block * kPatientsPerBlock + patient within the block; slots past a

@@ -108,23 +108,26 @@ SCLS_FUNCTION SCLS_FORCEINLINE int severity_on(const RegimenParams& on, double s
     return severity;
 }
 
-// The first CachedAttacks attacks' draws of one patient, filled by whichever
-// strategy reaches an attack first and replayed for the others: a patient's
-// attack k is the same under every strategy, so its Philox blocks, log, exp
-// and normal quantile are computed once instead of once per strategy. With
-// CachedAttacks == 0 (the GPU, where the array would live in local memory)
-// every draw is recomputed; the results are identical either way.
+// The draws of one patient's attacks 1..CachedAttacks (attack 0's are a
+// patient attribute), filled by whichever strategy reaches an attack first
+// and replayed for the others: a patient's attack k is the same under every
+// strategy, so its Philox blocks, log, exp and normal quantile are computed
+// once instead of once per strategy. With CachedAttacks == 0 (the GPU, where
+// the array would live in local memory) every draw is recomputed; the
+// results are identical either way.
 template <int CachedAttacks>
 class AttackDrawCache {
   public:
+    // Attack k >= 1.
     SCLS_FUNCTION SCLS_FORCEINLINE AttackDraws get(StreamKey key, std::uint32_t k)
     {
         if constexpr (CachedAttacks > 0) {
-            if (k < filled_) {
-                return entries_[k];
+            const std::uint32_t entry = k - 1;
+            if (entry < filled_) {
+                return entries_[entry];
             }
             const AttackDraws d = draw_attack(key, k);
-            if (k == filled_ && k < static_cast<std::uint32_t>(CachedAttacks)) {
+            if (entry == filled_ && entry < static_cast<std::uint32_t>(CachedAttacks)) {
                 entries_[filled_++] = d;
             }
             return d;
@@ -206,10 +209,18 @@ class LifetimeSimulator {
     SCLS_FUNCTION void begin(LifetimeState& s, int strategy_index)
     {
         start(s, strategy_index);
-        s.streams.discontinuation = open_stream(key_, StreamPurpose::discontinuation);
+        // Word 0 of each stream is the patient's (its first budget); later
+        // words are read only after a discontinuation or an adverse event.
+        // The adverse-event stream's block is computed here all the same: on
+        // a GPU its handler is a divergent path, taken often enough on
+        // treatment that a block every lane computes at the start costs the
+        // warp less than one a few lanes compute there (bench/lane_model).
+        // Discontinuations are rare: their block waits.
+        s.streams.discontinuation = open_stream_after(key_, StreamPurpose::discontinuation, 1);
         s.streams.adverse_event = open_stream(key_, StreamPurpose::adverse_event_times);
-        s.discontinuation_budget = unit_exponential(s.streams.discontinuation.next());
-        s.adverse_event_budget = unit_exponential(s.streams.adverse_event.next());
+        s.streams.adverse_event.next();  // word 0: the patient's first budget
+        s.discontinuation_budget = patient_.first_discontinuation_budget;
+        s.adverse_event_budget = patient_.first_adverse_event_budget;
         s.clocks = LifetimeClocks{DiscountClock(p_.discount_rate_costs), DiscountClock(p_.discount_rate_effects)};
     }
 
@@ -237,7 +248,7 @@ class LifetimeSimulator {
         // A cohort entering at onset enters at its first attack: studies that
         // count flares from the first one count it among the untreated.
         s.out.untreated_attacks = p_.starts_at_onset ? 1u : 0u;
-        s.upcoming_attack = attacks_.get(key_, 0);
+        s.upcoming_attack = patient_.first_attack;
         s.attack_budget = s.upcoming_attack.budget;
         for (int slot = 0; slot < p_.regimens; ++slot) {
             s.response_loss_budget[slot] = kInfinity;  // drawn when first needed

@@ -27,6 +27,12 @@ struct PatientAttributes {
     double myeloma_death_time;      // excess death after onset; infinity without onset
     double horizon_time;            // follow-up ends at the horizon age
     AttackDraws diagnostic_attack;  // the attack at diagnosis ([pathway] diagnosed_in_attack), a hospitalised severity
+    // What every strategy's lifetime begins with (common random numbers),
+    // drawn once per patient: attack 0's draws, and the first budgets of
+    // discontinuation and of adverse events (word 0 of their streams).
+    AttackDraws first_attack;
+    double first_discontinuation_budget;
+    double first_adverse_event_budget;
 };
 
 // Age at which the cumulative background hazard, counted from entry_age,
@@ -139,6 +145,10 @@ SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, Str
         a.diagnostic_attack = draw_attack(key, kDiagnosticAttackBlock);
         hospitalised_severity(p.regimen[0], a.diagnostic_attack);
     }
+
+    a.first_attack = draw_attack(key, 0);
+    a.first_discontinuation_budget = unit_exponential(draw_block(key, StreamPurpose::discontinuation, 0).word[0]);
+    a.first_adverse_event_budget = unit_exponential(draw_block(key, StreamPurpose::adverse_event_times, 0).word[0]);
 
     const PhiloxCounter myeloma = draw_block(key, StreamPurpose::myeloma, 0);
     a.myeloma_onset_time = kInfinity;

@@ -38,5 +38,28 @@ TEST(EmulatedWarp, AnAddBehindABranchInOneLaneOfAKeyIsRefused)
     EXPECT_THROW(warp.each(branching), std::logic_error);
 }
 
+// A GPU warp runs an add's reduction when any lane of the pass has an
+// amount there; each lane's own work is its nonzero amounts.
+TEST(EmulatedWarp, TheCensusCountsTheAddsAWarpWouldRunAndEachLanesOwn)
+{
+    AddCensus census;
+    EmulatedWarp<3, EmulatedAdds::census> warp(&census);
+    std::uint64_t counts[3] = {0, 0, 0};
+    int key = 0;
+    const std::uint32_t amounts[3][3] = {{0, 4, 0}, {0, 0, 0}, {2, 0, 0}};  // lane x position
+    warp.each([&](PatientLane&, int lane) {
+        const unsigned peers = warp.peers(0b111u, lane, &key);
+        for (int position = 0; position < 3; ++position) {
+            warp.add(peers, lane, &counts[position], amounts[lane][position]);
+        }
+    });
+    EXPECT_EQ(census.calls, 9u);
+    EXPECT_EQ(census.lane_adds, 2u);
+    EXPECT_EQ(census.warp_adds, 2u);  // positions 0 and 1; nobody adds at 2
+    EXPECT_EQ(counts[0], 2u);
+    EXPECT_EQ(counts[1], 4u);
+    EXPECT_EQ(counts[2], 0u);
+}
+
 }  // namespace
 }  // namespace scls

@@ -44,7 +44,7 @@ std::vector<std::uint64_t> emulated_counts(const std::vector<ModelParams>& sets,
     if (counts.empty()) {
         counts.assign(static_cast<std::size_t>(g.parameter_sets) * g.counts_per_set(), 0);
     }
-    run_emulated_warp<Width>(sets.data(), g, first_block, blocks, counts.data());
+    run_emulated_warp<Width>(sets.data(), g, first_block * kPatientsPerBlock, (first_block + blocks) * kPatientsPerBlock, counts.data());
     return counts;
 }
 
@@ -110,7 +110,7 @@ TEST_F(LaneRefill, EveryPatientAndLifetimeOnceAndNoStepWithoutEvents)
 {
     std::vector<std::uint64_t> counts(reference_.size(), 0);
     CountingObserver seen;
-    run_emulated_warp<32>(sets_.data(), geometry_, 0, geometry_.total_blocks(), counts.data(), seen);
+    run_emulated_warp<32>(sets_.data(), geometry_, 0, geometry_.total_blocks() * kPatientsPerBlock, counts.data(), seen);
     const std::uint64_t patients = 3u * 700u, lifetimes = patients * static_cast<std::uint64_t>(geometry_.strategies);
     EXPECT_EQ(seen.taken, patients);
     EXPECT_EQ(seen.drawn, patients);  // each set's padding claimed, not drawn
