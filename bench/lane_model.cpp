@@ -103,24 +103,31 @@ Costs measured_costs(const std::string& path, std::string& source)
 }
 
 // The lane-refill kernel's efficiency on warps that take `per_warp` patients
-// each (a GPU batch's patients over its resident warps).
+// each (a GPU batch's patients over its resident warps); the census of its
+// adds added to *census if not null.
+template <EmulatedAdds Adds>
 double refill_efficiency(const Scenario& s, std::uint32_t patients, std::uint32_t per_warp, int refill_when_waiting, const Costs& c,
-                         AddCensus* census = nullptr)
+                         AddCensus* census)
 {
     Scenario one = s;
     one.patients = patients;
     const LaunchGeometry geometry = make_geometry(one, 1);
     std::vector<std::uint64_t> counts(geometry.counts_per_set(), 0);
-    AddCensus adds;
     RefillCost cost(c);
     for (std::uint64_t first = 0; first + per_warp <= patients; first += per_warp) {
-        run_emulated_warp<kWarp, EmulatedAdds::census>(&one.params, geometry, first, first + per_warp, counts.data(), cost,
-                                                       refill_when_waiting, &adds);
-    }
-    if (census != nullptr) {
-        *census = adds;
+        run_emulated_warp<kWarp, Adds>(&one.params, geometry, first, first + per_warp, counts.data(), cost, refill_when_waiting, census);
     }
     return cost.tally().efficiency();
+}
+
+double refill_efficiency(const Scenario& s, std::uint32_t patients, std::uint32_t per_warp, int refill_when_waiting, const Costs& c,
+                         AddCensus* census = nullptr)
+{
+    // The warp's census of adds only when asked for (it keeps every lane's amounts).
+    if (census == nullptr) {
+        return refill_efficiency<EmulatedAdds::plain>(s, patients, per_warp, refill_when_waiting, c, nullptr);
+    }
+    return refill_efficiency<EmulatedAdds::census>(s, patients, per_warp, refill_when_waiting, c, census);
 }
 
 int run(int argc, char** argv)
@@ -190,11 +197,12 @@ int run(int argc, char** argv)
     AddCensus adds;
     refill_efficiency(scenario, patients, 2048u, kRefillWhenWaiting, steps, &adds);
     const double lifetimes_tallied = static_cast<double>(patients) * strategies;
-    fmt::print("\nThe kernel's tallies add {:.0f} counts and limbs per lifetime, {:.1f} of them not zero. A warp runs every add "
-               "of a refill (the tally's cost above); one that skipped an add no tallying lane has an amount for (a vote) "
-               "would run {:.1f} per lifetime tallied.\n",
+    fmt::print("\nThe kernel's tallies: {:.0f} adds (counts and limbs) per lifetime, {:.1f} of them not zero. A warp runs the "
+               "two reductions of an add for all of them, {:.1f} per lifetime tallied (lanes that tally together share them); "
+               "one that first voted (a warp collective of its own) and skipped an add no tallying lane has an amount for "
+               "would run them {:.1f} times per lifetime tallied. The global atomic is already skipped for a zero sum.\n",
                static_cast<double>(adds.calls) / lifetimes_tallied, static_cast<double>(adds.lane_adds) / lifetimes_tallied,
-               static_cast<double>(adds.warp_adds) / lifetimes_tallied);
+               static_cast<double>(adds.positions) / lifetimes_tallied, static_cast<double>(adds.warp_adds) / lifetimes_tallied);
     return 0;
 }
 

@@ -24,9 +24,10 @@
 //            std::logic_error if lanes of one key added differently (tests);
 //   plain    nothing: every add is one atomic, as the GPU makes one
 //            reduction for every add (the lane costs' measurement);
-//   census   counts the adds, those with an amount, and the positions of a
-//            pass's adds at which some lane has an amount: the adds a warp
-//            that skipped adds of zeros would still run (the lane model).
+//   census   counts the adds, those with an amount, the positions of the
+//            passes' sequences of adds (the warp's reductions) and those at
+//            which some lane has an amount: the reductions a warp that
+//            skipped adds of zeros after a vote would still run (the lane model).
 #pragma once
 
 #include <array>
@@ -46,7 +47,8 @@ enum class EmulatedAdds { checked, plain, census };
 struct AddCensus {
     std::uint64_t calls = 0;      // adds called, lane by lane
     std::uint64_t lane_adds = 0;  // calls with an amount: the lanes' own work
-    std::uint64_t warp_adds = 0;  // positions of a pass's adds where some lane has an amount
+    std::uint64_t positions = 0;  // positions of the passes' sequences of adds: a GPU warp's reductions today
+    std::uint64_t warp_adds = 0;  // of them, those where some lane has an amount
 };
 
 template <int Width, EmulatedAdds Adds = EmulatedAdds::checked>
@@ -58,6 +60,8 @@ class EmulatedWarp {
 
     EmulatedWarp() = default;
     explicit EmulatedWarp(AddCensus* census) : census_(census != nullptr ? census : &own_census_) {}  // census: where adds are counted
+    EmulatedWarp(const EmulatedWarp&) = delete;  // census_ may point into this warp
+    EmulatedWarp& operator=(const EmulatedWarp&) = delete;
 
     template <class F>
     void each(F&& f)
@@ -146,6 +150,7 @@ class EmulatedWarp {
             if (!called) {
                 break;
             }
+            ++census_->positions;
             census_->warp_adds += any ? 1u : 0u;
         }
         for (std::vector<std::uint32_t>& lane : amounts_) {

@@ -32,10 +32,13 @@ std::string describe_device(const cudaDeviceProp& properties)
 }
 
 inline constexpr unsigned kAllLanes = 0xffffffffu;
-// 4 warps per block: each warp's buffer of 32 patients (about 9 KiB) in
-// shared memory stays within the 48 KiB a block may hold statically, and 4
-// blocks fit an SM's registers (25% occupancy, as 2 blocks of 256 would).
+// 4 warps per block: their buffers of 32 patients (280 B each: 35 KiB a
+// block) in shared memory stay within the 48 KiB a block may hold
+// statically (a patient may grow by 104 B more), and 4 blocks fit an SM's
+// registers (25% occupancy, as 2 blocks of 256 would).
 inline constexpr int kThreadsPerBlock = 128;
+static_assert(sizeof(BufferedPatient) * kThreadsPerBlock <= 48 * 1024,
+              "the warps' patient buffers outgrow a block's 48 KiB of static shared memory: fewer threads per block, or dynamic shared memory");
 
 // The sum over the lanes of `peers` of one 32-bit amount each (below 2^37):
 // its 16-bit halves through the warp reduction unit. Every lane of peers

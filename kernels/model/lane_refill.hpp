@@ -67,7 +67,8 @@ struct BufferedPatient {
 // When waiting lanes are refilled: at least this many (fewer refills, each
 // paying the divergent tally and start once for many lanes), or at least
 // half of the lanes with work, or all of them. 14 is the lane model's best
-// with measured costs (bench/lane_model: 12 and 16 do slightly worse).
+// with measured costs (bench/lane_model), by about half a percent over 12
+// and 16: a model's optimum, to be checked on a device.
 inline constexpr int kRefillWhenWaiting = 14;
 
 // The launch's work: patient slots [cursor, end) over its patient blocks,

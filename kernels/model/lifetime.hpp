@@ -144,6 +144,7 @@ class AttackDrawCache {
 // The streams a lifetime reads in sequence (the others are read by block).
 struct LifetimeStreams {
     PhiloxStream discontinuation, adverse_event;
+    bool discontinuation_open;  // false: not read yet beyond word 0 (a patient attribute)
 };
 
 // Discount factors of costs and effects, carried along the lifetime.
@@ -210,15 +211,14 @@ class LifetimeSimulator {
     {
         start(s, strategy_index);
         // Word 0 of each stream is the patient's (its first budget); later
-        // words are read only after a discontinuation or an adverse event.
-        // The adverse-event stream's block is computed here all the same: on
-        // a GPU its handler is a divergent path, taken often enough on
-        // treatment that a block every lane computes at the start costs the
-        // warp less than one a few lanes compute there (bench/lane_model).
-        // Discontinuations are rare: their block waits.
-        s.streams.discontinuation = open_stream_after(key_, StreamPurpose::discontinuation, 1);
+        // words are read only after an adverse event or a discontinuation.
+        // The adverse-event stream is opened here (on a GPU its handler is a
+        // divergent path, taken often on treatment: a block every lane
+        // computes at the start costs the warp less than one a few lanes
+        // compute there); the discontinuation stream, rarely read, when first needed.
         s.streams.adverse_event = open_stream(key_, StreamPurpose::adverse_event_times);
         s.streams.adverse_event.next();  // word 0: the patient's first budget
+        s.streams.discontinuation_open = false;
         s.discontinuation_budget = patient_.first_discontinuation_budget;
         s.adverse_event_budget = patient_.first_adverse_event_budget;
         s.clocks = LifetimeClocks{DiscountClock(p_.discount_rate_costs), DiscountClock(p_.discount_rate_effects)};
@@ -427,7 +427,7 @@ class LifetimeSimulator {
                 }
                 break;
             case NextEvent::discontinuation:
-                s.discontinuation_budget = unit_exponential(streams.discontinuation.next());
+                s.discontinuation_budget = unit_exponential(next_discontinuation_word(streams));
                 switch_to = strategy.on_discontinuation[s.regimen];
                 ++s.out.discontinuations;
                 break;
@@ -550,6 +550,17 @@ class LifetimeSimulator {
             ++s.out.discontinuations;
         }
         return false;
+    }
+
+    // The discontinuation stream's next word after word 0 (the patient's).
+    SCLS_FUNCTION std::uint32_t next_discontinuation_word(Streams& streams) const
+    {
+        if (!streams.discontinuation_open) {
+            streams.discontinuation = open_stream(key_, StreamPurpose::discontinuation);
+            streams.discontinuation.next();
+            streams.discontinuation_open = true;
+        }
+        return streams.discontinuation.next();
     }
 
     SCLS_FUNCTION static bool finish(LifetimeState& s, EndReason reason)

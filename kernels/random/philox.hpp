@@ -68,25 +68,19 @@ class PhiloxStream {
   public:
     PhiloxStream() = default;  // a placeholder, to be assigned an opened stream
     SCLS_FUNCTION PhiloxStream(std::uint64_t seed, std::uint64_t subsequence, std::uint64_t offset)
-        : PhiloxStream(seed, subsequence, offset, Deferred{})
+        : key_{{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}}
     {
-        compute_block();
-    }
-
-    // The same stream, its first block computed only when a word of it is
-    // read: for a stream whose leading words are drawn elsewhere (draw_block)
-    // and that is often read no further.
-    SCLS_FUNCTION static PhiloxStream deferred(std::uint64_t seed, std::uint64_t subsequence, std::uint64_t offset)
-    {
-        return PhiloxStream(seed, subsequence, offset, Deferred{});
+        const std::uint64_t block = offset / 4;
+        counter_ = PhiloxCounter{{static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32),
+                                  static_cast<std::uint32_t>(subsequence),
+                                  static_cast<std::uint32_t>(subsequence >> 32)}};
+        position_ = static_cast<std::uint32_t>(offset & 3u);
+        output_ = philox4x32_10(counter_, key_);
     }
 
     // Next 32 random bits (curand()).
     SCLS_FUNCTION SCLS_FORCEINLINE std::uint32_t next()
     {
-        if (position_ & kPending) {
-            compute_block();
-        }
         const std::uint32_t value = output_.word[position_];
         if (++position_ == 4) {
             advance_block();
@@ -96,25 +90,6 @@ class PhiloxStream {
     }
 
   private:
-    static constexpr std::uint32_t kPending = 4u;  // in position_: the block at counter_ is not computed yet
-    struct Deferred {};
-    SCLS_FUNCTION PhiloxStream(std::uint64_t seed, std::uint64_t subsequence, std::uint64_t offset, Deferred)
-        : key_{{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}}
-    {
-        const std::uint64_t block = offset / 4;
-        counter_ = PhiloxCounter{{static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32),
-                                  static_cast<std::uint32_t>(subsequence),
-                                  static_cast<std::uint32_t>(subsequence >> 32)}};
-        output_ = PhiloxCounter{};
-        position_ = static_cast<std::uint32_t>(offset & 3u) | kPending;
-    }
-
-    SCLS_FUNCTION SCLS_FORCEINLINE void compute_block()
-    {
-        output_ = philox4x32_10(counter_, key_);
-        position_ &= ~kPending;
-    }
-
     SCLS_FUNCTION SCLS_FORCEINLINE void advance_block()
     {
         // 128-bit increment, carrying through all four words as cuRAND does.

@@ -56,13 +56,6 @@ SCLS_FUNCTION SCLS_FORCEINLINE PhiloxStream open_stream(StreamKey key, StreamPur
     return PhiloxStream(key.seed, stream_subsequence(key), stream_offset(purpose, first_block));
 }
 
-// A purpose's stream after its first `words_read` words (read with
-// draw_block), its next block computed only when a word of it is read.
-SCLS_FUNCTION SCLS_FORCEINLINE PhiloxStream open_stream_after(StreamKey key, StreamPurpose purpose, std::uint32_t words_read)
-{
-    return PhiloxStream::deferred(key.seed, stream_subsequence(key), stream_offset(purpose, 0) + words_read);
-}
-
 // The four words of one block, addressed directly (no sequential state).
 SCLS_FUNCTION SCLS_FORCEINLINE PhiloxCounter draw_block(StreamKey key, StreamPurpose purpose, std::uint32_t block)
 {

@@ -55,10 +55,24 @@ TEST(EmulatedWarp, TheCensusCountsTheAddsAWarpWouldRunAndEachLanesOwn)
     });
     EXPECT_EQ(census.calls, 9u);
     EXPECT_EQ(census.lane_adds, 2u);
+    EXPECT_EQ(census.positions, 3u);
     EXPECT_EQ(census.warp_adds, 2u);  // positions 0 and 1; nobody adds at 2
     EXPECT_EQ(counts[0], 2u);
     EXPECT_EQ(counts[1], 4u);
     EXPECT_EQ(counts[2], 0u);
+
+    // A second pass starts its positions afresh: one lane adds at position 2 only.
+    warp.each([&](PatientLane&, int lane) {
+        const unsigned peers = warp.peers(0b111u, lane, &key);
+        for (int position = 0; position < 3; ++position) {
+            warp.add(peers, lane, &counts[position], lane == 1 && position == 2 ? 7u : 0u);
+        }
+    });
+    EXPECT_EQ(census.calls, 18u);
+    EXPECT_EQ(census.lane_adds, 3u);
+    EXPECT_EQ(census.positions, 6u);
+    EXPECT_EQ(census.warp_adds, 3u);
+    EXPECT_EQ(counts[2], 7u);
 }
 
 }  // namespace

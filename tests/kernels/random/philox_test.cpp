@@ -73,30 +73,6 @@ TEST(Philox, DirectBlockAccessEqualsOpenedStream)
     }
 }
 
-
-// A deferred stream reads the same words as an eagerly opened one, from any
-// offset within a block and across the blocks that follow.
-TEST(Philox, DeferredStreamEqualsEagerStreamFromEveryOffset)
-{
-    for (std::uint64_t offset = 0; offset < 9; ++offset) {
-        PhiloxStream eager(0xfeedull, 12, offset);
-        PhiloxStream deferred = PhiloxStream::deferred(0xfeedull, 12, offset);
-        for (int i = 0; i < 10; ++i) {
-            EXPECT_EQ(deferred.next(), eager.next()) << "offset " << offset << ", word " << i;
-        }
-    }
-}
-
-TEST(Philox, StreamAfterItsFirstWordsContinuesTheBlock)
-{
-    const StreamKey key{77, 1, 5};
-    PhiloxStream whole = open_stream(key, StreamPurpose::discontinuation);
-    whole.next();
-    PhiloxStream rest = open_stream_after(key, StreamPurpose::discontinuation, 1);
-    for (int i = 0; i < 6; ++i) {
-        EXPECT_EQ(rest.next(), whole.next()) << "word " << i + 1;
-    }
-}
 TEST(Philox, UniformConversionsStayInsideTheOpenInterval)
 {
     EXPECT_GT(to_open_unit(0u), 0.0);
