@@ -199,10 +199,18 @@ class LifetimeSimulator {
     SCLS_FUNCTION LifetimeOutcome run(int strategy_index, OnEvent&& on_event)
     {
         LifetimeState s;
+        run(s, strategy_index, on_event);
+        return s.out;
+    }
+
+    // As run(), in a state the caller keeps (s.out is the outcome): no copy
+    // of the outcome per lifetime.
+    template <class OnEvent>
+    SCLS_FUNCTION void run(LifetimeState& s, int strategy_index, OnEvent&& on_event)
+    {
         begin(s, strategy_index);
         while (!advance(s, on_event)) {
         }
-        return s.out;
     }
 
     // Event by event (a lane that runs many lifetimes in turn): s becomes the

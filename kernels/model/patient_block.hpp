@@ -35,9 +35,11 @@ SCLS_FUNCTION inline void simulate_patient(const ModelParams& params, const Laun
     const PatientAttributes attributes = draw_attributes(params, key);
     LifetimeSimulator<CachedAttacks> simulator(params, attributes, key);
     PairedBase base{};
+    LifetimeState lifetime;  // one for all strategies: its outcome is visited in place
     for (int position = 0; position < geometry.strategies; ++position) {
         const int strategy = strategy_at(position, params.comparator);
-        const LifetimeOutcome outcome = simulator.run(strategy, [&](detail::NextEvent event) { on_event(strategy, event); });
+        simulator.run(lifetime, strategy, [&](detail::NextEvent event) { on_event(strategy, event); });
+        const LifetimeOutcome& outcome = lifetime.out;
         if (position == 0) {
             base = paired_base(outcome);
         }
