@@ -183,19 +183,20 @@ int run(int argc, char** argv)
     };
     row("patient-per-lane (the kernel before lane refill)",
         [&](const Costs& c) { return patient_per_lane(lifetimes, strategies, c).efficiency(); });
-    auto refill_row = [&](std::uint32_t per_warp, int when, const char* note) {
+    // census: where the steps-only run of the row counts its adds (the kernel's row).
+    auto refill_row = [&](std::uint32_t per_warp, int when, const char* note, AddCensus* census) {
         row(fmt::format("lane refill, {} patients per warp, refilled when {} lane{} wait{}{}", per_warp, when, when == 1 ? "" : "s",
                         when == 1 ? "s" : "", note),
-            [&](const Costs& c) { return refill_efficiency(scenario, patients, per_warp, when, c); });
+            [&](const Costs& c) { return refill_efficiency(scenario, patients, per_warp, when, c, &c == &steps ? census : nullptr); });
     };
+    AddCensus adds;
     for (std::uint32_t per_warp : {64u, 256u, 2048u}) {
-        refill_row(per_warp, kRefillWhenWaiting, per_warp == 2048u ? " (the kernel)" : "");
+        const bool kernel = per_warp == 2048u;
+        refill_row(per_warp, kRefillWhenWaiting, kernel ? " (the kernel)" : "", kernel ? &adds : nullptr);
     }
     for (int when : {4, 8, 12, 16}) {
-        refill_row(2048u, when, "");
+        refill_row(2048u, when, "", nullptr);
     }
-    AddCensus adds;
-    refill_efficiency(scenario, patients, 2048u, kRefillWhenWaiting, steps, &adds);
     const double lifetimes_tallied = static_cast<double>(patients) * strategies;
     fmt::print("\nThe kernel's tallies: {:.0f} adds (counts and limbs) per lifetime, {:.1f} of them not zero. A warp runs the "
                "two reductions of an add for all of them, {:.1f} per lifetime tallied (lanes that tally together share them); "

@@ -1,7 +1,8 @@
 // Small numeric helpers shared by both backends. Transcendentals come from
-// the CUDA math library in device code and from libm on the host; their last
-// bits may differ, which is why CPU and GPU agree within Monte Carlo
-// tolerance rather than bit for bit (their random draws are bit-identical).
+// the CUDA math library in device code and on the host from libm (the
+// exponential from exponential.hpp); their last bits may differ, which is why
+// CPU and GPU agree within Monte Carlo tolerance rather than bit for bit
+// (their random draws are bit-identical).
 #pragma once
 
 #include <cmath>

@@ -29,8 +29,9 @@ struct AttackDraws {
 // death) and block k of the complication stream (one word per complication).
 SCLS_FUNCTION inline AttackDraws draw_attack(StreamKey key, std::uint32_t k)
 {
-    const PhiloxCounter main = draw_block(key, StreamPurpose::attack, k);
-    const PhiloxCounter complication = draw_block(key, StreamPurpose::attack_complications, k);
+    const BlockPair blocks = draw_blocks(key, StreamPurpose::attack, k, StreamPurpose::attack_complications, k);
+    const PhiloxCounter& main = blocks.first;
+    const PhiloxCounter& complication = blocks.second;
     AttackDraws d;
     d.budget = unit_exponential(main.word[0]);
     d.severity_uniform = to_open_unit(main.word[1]);

@@ -2,13 +2,14 @@
 // quadratic in time over an interval: no cycles, no half-cycle corrections.
 #pragma once
 
+#include "kernels/core/exponential.hpp"
 #include "kernels/core/macros.hpp"
 #include "kernels/core/math.hpp"
 
 namespace scls {
 
 // Discount factor exp(-rate * t) for a continuous rate.
-SCLS_FUNCTION SCLS_FORCEINLINE double discount_factor(double rate, double t) { return exp(-rate * t); }
+SCLS_FUNCTION SCLS_FORCEINLINE double discount_factor(double rate, double t) { return exponential(-rate * t); }
 
 // integral_0^h s^n exp(-r s) ds for n = 0, 1, 2, and the interval's own
 // discount factor exp(-r h), from one exp at most.
@@ -82,6 +83,9 @@ class DiscountClock {
 
     // exp(-rate t) at the current time.
     SCLS_FUNCTION SCLS_FORCEINLINE double factor() const { return factor_; }
+
+    // exp(-rate (t + h)): the factor h after the current time.
+    SCLS_FUNCTION SCLS_FORCEINLINE double factor_after(double h) const { return h > 0.0 ? factor_ * exponential(-rate_ * h) : factor_; }
 
     // Moments of the interval [t, t + h) that starts now.
     SCLS_FUNCTION SCLS_FORCEINLINE DiscountedMoments interval(double h) const { return discounted_moments(rate_, inverse_rate_, h); }

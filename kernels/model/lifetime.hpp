@@ -6,7 +6,9 @@
 #pragma once
 
 #include <cstdint>
+#include <new>
 
+#include "kernels/core/exponential.hpp"
 #include "kernels/core/macros.hpp"
 #include "kernels/core/math.hpp"
 #include "kernels/model/attack_draws.hpp"
@@ -74,6 +76,10 @@ enum class NextEvent : int {
     diagnostic_attack,
 };
 inline constexpr int kEventKinds = static_cast<int>(NextEvent::diagnostic_attack) + 1;  // diagnostic_attack stays last
+// next_event breaks a tie with the attack by kind: the kinds before it are
+// the ones offered before it (deaths, the horizon, myeloma onset).
+static_assert(NextEvent::myeloma_onset < NextEvent::attack && NextEvent::attack < NextEvent::adverse_event,
+              "the events offered before the attack come before it in NextEvent, the others after it");
 
 // Keeps the earliest candidate; on ties the one offered first wins, and
 // candidates are offered deaths first.
@@ -159,13 +165,19 @@ struct LifetimeState {
     int strategy;  // index into ModelParams::strategy
     LifetimeStreams streams;
     LifetimeClocks clocks;
-    double t;
+    double t;           // the current event's
+    double accrued_to;  // flows (costs, QALYs, life-years) are accrued up to here: t, or an earlier event before attacks that changed none of them
     int regimen;
     bool started;          // the strategy's prophylaxis has begun
     bool myeloma_active;
-    // Unit-exponential budgets of the competing processes, consumed by their hazards.
+    // Unit-exponential budgets of the competing processes, consumed by their
+    // hazards. Each is what was left at its `since` time, its rate constant
+    // from then on: the process's next event is at since + budget / rate,
+    // whatever happens in between, until a rate changes (refresh_rates).
     double attack_budget, discontinuation_budget, adverse_event_budget;
-    double response_loss_budget[kMaxRegimens];  // per response slot
+    double attack_since, discontinuation_since, adverse_event_since;
+    double response_loss_budget[kMaxRegimens];  // per response slot; the current slot's as of response_loss_since
+    double response_loss_since;
     std::uint32_t lost_slots;                  // bit s: the response of slot s is lost
     AttackDraws upcoming_attack;
     double regimen_start_time, last_attack_time;
@@ -175,9 +187,16 @@ struct LifetimeState {
     bool diagnostic_attack_done;  // the attack at diagnosis has happened (or the scenario has none)
     double permanent_decrement;
     double utility_c0, utility_c1;  // baseline utility as a polynomial in time since entry (c2: the age-squared coefficient)
-    // Hazards of the current regimen and their inverses, refreshed on a switch.
+    // Hazards of the current regimen and their inverses, refreshed on a switch
+    // (and on a loss of response); rates_regimen -1 asks for a refresh.
     int rates_regimen;
-    double attack_rate, inverse_attack_rate, inverse_discontinuation_rate, inverse_adverse_event_rate;
+    int loss_slot;  // the response slot whose response is being lost, at loss_rate
+    double attack_rate, discontinuation_rate, adverse_event_rate, loss_rate;
+    double inverse_attack_rate, inverse_discontinuation_rate, inverse_adverse_event_rate;
+    // The earliest event other than an attack: kept from one attack to the
+    // next while nothing it depends on changes (most events are attacks).
+    detail::EarliestEvent others;
+    bool others_known;
 };
 
 template <int CachedAttacks>
@@ -226,7 +245,6 @@ class LifetimeSimulator {
         // compute there); the discontinuation stream, rarely read, when first needed.
         s.streams.adverse_event = open_stream(key_, StreamPurpose::adverse_event_times);
         s.streams.adverse_event.next();  // word 0: the patient's first budget
-        s.streams.discontinuation_open = false;
         s.discontinuation_budget = patient_.first_discontinuation_budget;
         s.adverse_event_budget = patient_.first_adverse_event_budget;
         s.clocks = LifetimeClocks{DiscountClock(p_.discount_rate_costs), DiscountClock(p_.discount_rate_effects)};
@@ -246,7 +264,7 @@ class LifetimeSimulator {
     SCLS_FUNCTION void start(LifetimeState& s, int strategy_index)
     {
         const StrategyParams& strategy = p_.strategy[strategy_index];
-        s = LifetimeState{};
+        new (&s) LifetimeState{};  // in place: assigning a value-initialised temporary would write it twice
         s.strategy = strategy_index;
         s.out.first_attack_time = kInfinity;
         s.out.end_reason = EndReason::horizon;
@@ -294,26 +312,57 @@ class LifetimeSimulator {
         }
     }
 
+    // New hazards from now (s.t): each budget is first consumed up to now at
+    // the rate that ran until now (none before the first refresh).
     SCLS_FUNCTION void refresh_rates(LifetimeState& s) const
     {
+        consume(s.attack_budget, s.attack_since, s.attack_rate, s.t);
+        consume(s.discontinuation_budget, s.discontinuation_since, s.discontinuation_rate, s.t);
+        consume(s.adverse_event_budget, s.adverse_event_since, s.adverse_event_rate, s.t);
+        consume(s.response_loss_budget[s.loss_slot], s.response_loss_since, s.loss_rate, s.t);
         const RegimenParams& on = p_.regimen[s.regimen];
         s.rates_regimen = s.regimen;
         const bool lost = (s.lost_slots >> on.response_slot) & 1u;
         s.attack_rate = p_.attack_rate_per_year * patient_.attack_rate_multiplier *
                         (lost ? on.lost_attack_rate_ratio : patient_.attack_rate_ratio[s.regimen]);
+        s.discontinuation_rate = on.discontinuation_rate_per_year;
+        s.adverse_event_rate = on.adverse_event_rate_per_year;
+        s.loss_slot = on.response_slot;
+        s.loss_rate = lost ? 0.0 : on.loss_of_response_rate_per_year;
         s.inverse_attack_rate = detail::inverse_or_zero(s.attack_rate);
-        s.inverse_discontinuation_rate = detail::inverse_or_zero(on.discontinuation_rate_per_year);
-        s.inverse_adverse_event_rate = detail::inverse_or_zero(on.adverse_event_rate_per_year);
+        s.inverse_discontinuation_rate = detail::inverse_or_zero(s.discontinuation_rate);
+        s.inverse_adverse_event_rate = detail::inverse_or_zero(s.adverse_event_rate);
+        s.others_known = false;
     }
 
-    // The rate at which the current regimen's response is being lost (0 once lost).
-    SCLS_FUNCTION double response_loss_rate(const LifetimeState& s) const
+    // A budget consumed at `rate` from `since` until `now`.
+    SCLS_FUNCTION static void consume(double& budget, double& since, double rate, double now)
     {
-        const RegimenParams& on = p_.regimen[s.regimen];
-        return ((s.lost_slots >> on.response_slot) & 1u) ? 0.0 : on.loss_of_response_rate_per_year;
+        if (rate > 0.0) {
+            budget = max_of(budget - rate * (now - since), 0.0);
+        }
+        since = now;
     }
 
+    // The next event: the next attack, or the earliest of the others (kept
+    // while it stays valid). On a tie the order of offers decides, as if all
+    // were offered at once: deaths, the horizon and myeloma onset before the
+    // attack (their kinds come before it), the others after it.
     SCLS_FUNCTION SCLS_MEASURED_PART detail::EarliestEvent next_event(const StrategyParams& strategy, LifetimeState& s)
+    {
+        using detail::NextEvent;
+        if (!s.others_known) {
+            s.others = other_events(strategy, s);
+            s.others_known = true;
+        }
+        const double attack_time = s.attack_since + detail::time_to_exhaust(s.attack_budget, s.inverse_attack_rate);
+        if (attack_time < s.others.time || (attack_time == s.others.time && s.others.event > NextEvent::attack)) {
+            return detail::EarliestEvent{attack_time, NextEvent::attack};
+        }
+        return s.others;
+    }
+
+    SCLS_FUNCTION detail::EarliestEvent other_events(const StrategyParams& strategy, LifetimeState& s)
     {
         using detail::NextEvent;
         detail::EarliestEvent next;
@@ -323,9 +372,10 @@ class LifetimeSimulator {
         if (!s.myeloma_active) {
             next.offer(patient_.myeloma_onset_time, NextEvent::myeloma_onset);
         }
-        next.offer(s.t + detail::time_to_exhaust(s.attack_budget, s.inverse_attack_rate), NextEvent::attack);
-        next.offer(s.t + detail::time_to_exhaust(s.adverse_event_budget, s.inverse_adverse_event_rate), NextEvent::adverse_event);
-        next.offer(s.t + detail::time_to_exhaust(s.discontinuation_budget, s.inverse_discontinuation_rate), NextEvent::discontinuation);
+        next.offer(s.adverse_event_since + detail::time_to_exhaust(s.adverse_event_budget, s.inverse_adverse_event_rate),
+                   NextEvent::adverse_event);
+        next.offer(s.discontinuation_since + detail::time_to_exhaust(s.discontinuation_budget, s.inverse_discontinuation_rate),
+                   NextEvent::discontinuation);
         if (s.started && strategy.deescalate_to[s.regimen] != kNoRegimen) {
             next.offer(max_of(s.regimen_start_time, s.last_attack_time) + strategy.deescalate_after_years[s.regimen],
                        NextEvent::deescalation);
@@ -338,21 +388,27 @@ class LifetimeSimulator {
         if (!s.started && s.attacks_since_diagnosis >= static_cast<std::uint32_t>(strategy.start_after_attacks)) {
             next.offer(treatment_start_time(), NextEvent::treatment_start);
         }
-        const double loss_rate = response_loss_rate(s);
-        if (loss_rate > 0.0) {
-            const int slot = p_.regimen[s.regimen].response_slot;
-            if (s.response_loss_budget[slot] == kInfinity) {
-                s.response_loss_budget[slot] = unit_exponential(draw_block(key_, StreamPurpose::response_loss, slot).word[0]);
+        if (s.loss_rate > 0.0) {
+            double& budget = s.response_loss_budget[s.loss_slot];
+            if (budget == kInfinity) {
+                budget = unit_exponential(draw_block(key_, StreamPurpose::response_loss, s.loss_slot).word[0]);
             }
-            next.offer(s.t + s.response_loss_budget[slot] / loss_rate, NextEvent::response_loss);
+            next.offer(s.response_loss_since + budget / s.loss_rate, NextEvent::response_loss);
         }
         return next;
     }
 
-    // Everything that flows continuously over [t, t + dt): costs, QALYs,
-    // life-years, time on the regimen, and the hazards' budgets.
-    SCLS_FUNCTION SCLS_MEASURED_PART void accrue(LifetimeState& s, Clocks& clocks, double dt) const
+    // Everything that flows continuously over [accrued_to, t): costs, QALYs,
+    // life-years, time on the regimen (constant over it: whatever changes
+    // them accrues first).
+    SCLS_FUNCTION SCLS_MEASURED_PART void accrue_to(LifetimeState& s, Clocks& clocks, double t) const
     {
+        const double dt = t - s.accrued_to;
+        if (!(dt > 0.0)) {
+            return;
+        }
+        const double t0 = s.accrued_to;
+        s.accrued_to = t;
         const RegimenParams& on = p_.regimen[s.regimen];
         const DiscountedMoments cost_moments = clocks.cost.interval(dt);
         const DiscountedMoments effect_moments =
@@ -362,7 +418,7 @@ class LifetimeSimulator {
         LifetimeOutcome& out = s.out;
         out.life_years += dt;
         out.life_years_discounted += clocks.effect.factor() * effect_moments.order0;
-        out.qalys += discounted_quadratic(clocks.effect.factor(), effect_moments, s.t, s.utility_c0 - decrement, s.utility_c1,
+        out.qalys += discounted_quadratic(clocks.effect.factor(), effect_moments, t0, s.utility_c0 - decrement, s.utility_c1,
                                           p_.utility_age_squared);
         clocks.cost.advance(cost_moments);
         clocks.effect.advance(effect_moments);
@@ -372,19 +428,11 @@ class LifetimeSimulator {
             out.cost[static_cast<int>(CostCategory::myeloma)] += p_.myeloma_cost_per_year * cost_years;
         }
         out.regimen_years[s.regimen] += dt;
-        s.attack_budget = max_of(s.attack_budget - s.attack_rate * dt, 0.0);
-        s.adverse_event_budget = max_of(s.adverse_event_budget - on.adverse_event_rate_per_year * dt, 0.0);
-        s.discontinuation_budget = max_of(s.discontinuation_budget - on.discontinuation_rate_per_year * dt, 0.0);
-        const double loss_rate = response_loss_rate(s);
-        if (loss_rate > 0.0) {
-            double& budget = s.response_loss_budget[on.response_slot];
-            budget = max_of(budget - loss_rate * dt, 0.0);
-        }
     }
 
     // One event: returns true when the lifetime has ended.
     template <class OnEvent>
-    SCLS_FUNCTION bool step(const StrategyParams& strategy, LifetimeState& s, OnEvent& on_event)
+    SCLS_FUNCTION SCLS_FORCEINLINE bool step(const StrategyParams& strategy, LifetimeState& s, OnEvent& on_event)
     {
         using detail::NextEvent;
         Streams& streams = s.streams;
@@ -394,9 +442,14 @@ class LifetimeSimulator {
         }
         const detail::EarliestEvent next = next_event(strategy, s);
         on_event(next.event);
-        const double t_next = max_of(next.time, s.t);
-        accrue(s, clocks, t_next - s.t);
-        s.t = t_next;
+        s.t = max_of(next.time, s.t);
+        // An attack accrues only if it changes what flows (on_attack); it
+        // keeps the other events' times unless it moves a deescalation,
+        // brings prophylaxis nearer or switches (below).
+        const bool others_stay = next.event == NextEvent::attack && s.started && strategy.deescalate_to[s.regimen] == kNoRegimen;
+        if (next.event != NextEvent::attack) {
+            accrue_to(s, clocks, s.t);
+        }
         int switch_to = s.regimen;
         switch (next.event) {
             case NextEvent::background_death: return finish(s, EndReason::background);
@@ -436,6 +489,7 @@ class LifetimeSimulator {
                 break;
             case NextEvent::discontinuation:
                 s.discontinuation_budget = unit_exponential(next_discontinuation_word(streams));
+                s.discontinuation_since = s.t;
                 switch_to = strategy.on_discontinuation[s.regimen];
                 ++s.out.discontinuations;
                 break;
@@ -454,7 +508,9 @@ class LifetimeSimulator {
                 s.rates_regimen = -1;
                 break;
         }
+        s.others_known = s.others_known && others_stay && switch_to == s.regimen;
         if (switch_to != s.regimen) {
+            accrue_to(s, clocks, s.t);  // after an attack, what flowed on the old regimen
             if (s.regimen == 0 && switch_to != 0) {
                 s.out.treatment_start_time = min_of(s.out.treatment_start_time, s.t);
             }
@@ -476,15 +532,25 @@ class LifetimeSimulator {
     // that a "from the n-th attack" strategy waits for; a patient who dies in
     // it is diagnosed, then dead, as a registry that follows patients from
     // diagnosis counts them. Returns true when the patient dies in the attack.
-    SCLS_FUNCTION SCLS_MEASURED_PART bool on_attack(const StrategyParams& strategy, LifetimeState& s, const Clocks& clocks, int& switch_to,
+    SCLS_FUNCTION SCLS_MEASURED_PART bool on_attack(const StrategyParams& strategy, LifetimeState& s, Clocks& clocks, int& switch_to,
                                                     bool diagnostic)
     {
         LifetimeOutcome& out = s.out;
         const double t = s.t;
         count_attack(s);
         s.diagnostic_attack_done = s.diagnostic_attack_done || diagnostic;
-        if (attack(out, diagnostic ? patient_.diagnostic_attack : s.upcoming_attack, clocks.cost.factor(), clocks.effect.factor(),
-                   p_.regimen[diagnostic ? 0 : s.regimen], s.permanent_decrement)) {
+        // Flows may not be accrued up to now: the discount factors of now.
+        const double cost_factor = clocks.cost.factor_after(t - s.accrued_to);
+        const double effect_factor =
+            p_.discount_rate_costs == p_.discount_rate_effects ? cost_factor : clocks.effect.factor_after(t - s.accrued_to);
+        double added_decrement = 0.0;
+        const bool died = attack(out, diagnostic ? patient_.diagnostic_attack : s.upcoming_attack, cost_factor, effect_factor,
+                                 p_.regimen[diagnostic ? 0 : s.regimen], added_decrement);
+        if (died || added_decrement != 0.0) {
+            accrue_to(s, clocks, t);  // at the utility before the attack
+            s.permanent_decrement += added_decrement;
+        }
+        if (died) {
             return true;
         }
         if (diagnostic) {
@@ -494,6 +560,7 @@ class LifetimeSimulator {
         s.attacks_since_diagnosis += t >= patient_.diagnosis_time ? 1u : 0u;
         s.upcoming_attack = attacks_.get(key_, s.attack_count);
         s.attack_budget = s.upcoming_attack.budget;
+        s.attack_since = t;
         if (!s.started) {
             // "Prophylaxis from the n-th attack": attacks since diagnosis, once treatment can start.
             if (strategy.start_after_attacks > 0 && t >= treatment_start_time() &&
@@ -544,6 +611,7 @@ class LifetimeSimulator {
     {
         const RegimenParams& on = p_.regimen[s.regimen];
         s.adverse_event_budget = unit_exponential(streams.adverse_event.next());
+        s.adverse_event_since = s.t;
         const PhiloxCounter draws = draw_block(key_, StreamPurpose::adverse_event_outcomes, s.adverse_event_count++);
         const AdverseEventParams& event = on.adverse_event[pick_adverse_event(on, to_open_unit(draws.word[0]))];
         ++s.out.adverse_events;
@@ -593,14 +661,15 @@ class LifetimeSimulator {
 
     // An attack now, with its draws read against the regimen: costs and
     // acute QALY loss discounted by the factors of its time, stay,
-    // complications. Returns true if the patient dies in the attack.
+    // complications (their lasting utility decrements added to
+    // added_decrement). Returns true if the patient dies in the attack.
     SCLS_FUNCTION SCLS_MEASURED_PART bool attack(LifetimeOutcome& out, const AttackDraws& draws, double cost_discount, double effect_discount,
-                              const RegimenParams& on, double& permanent_decrement) const
+                              const RegimenParams& on, double& added_decrement) const
     {
         const int severity = severity_on(on, draws.severity_uniform);
         const SeverityParams& s = p_.severity[severity];
         ++out.attacks_by_severity[severity];
-        const double stay_scale = s.stay_log_sd > 0.0 ? exp(s.stay_log_sd * draws.stay_normal) : 1.0;
+        const double stay_scale = s.stay_log_sd > 0.0 ? exponential(s.stay_log_sd * draws.stay_normal) : 1.0;
         double ward_days = s.ward_days_median * stay_scale;
         const double icu_days = s.icu_days_median * stay_scale;
         double complication_cost = 0.0;
@@ -610,7 +679,7 @@ class LifetimeSimulator {
                 ++out.complications[c];
                 complication_cost += complication.cost;
                 ward_days += complication.extra_ward_days;
-                permanent_decrement += complication.utility_decrement;
+                added_decrement += complication.utility_decrement;
             }
         }
         out.cost[static_cast<int>(CostCategory::attack_care)] +=

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "kernels/core/exponential.hpp"
 #include "kernels/core/macros.hpp"
 #include "kernels/core/math.hpp"
 #include "kernels/model/attack_draws.hpp"
@@ -83,8 +84,9 @@ SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, Str
     // for the spread of the class's rate ratio between patients (blocks 3-6).
     // Regimens sharing a slot share both, so a patient who responds well to
     // IVIG 2 g/kg responds well to 1 g/kg too.
-    const PhiloxCounter slots_low = draw_block(key, StreamPurpose::attributes, 1);
-    const PhiloxCounter slots_high = draw_block(key, StreamPurpose::attributes, 2);
+    const BlockPair slots = draw_blocks(key, StreamPurpose::attributes, 1, StreamPurpose::attributes, 2);
+    const PhiloxCounter& slots_low = slots.first;
+    const PhiloxCounter& slots_high = slots.second;
     for (int r = 0; r < p.regimens; ++r) {
         const RegimenParams& regimen = p.regimen[r];
         const int slot = regimen.response_slot;
@@ -101,7 +103,7 @@ SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, Str
             const PhiloxCounter spread = draw_block(key, StreamPurpose::attributes, 3 + slot / 2);
             const int word = 2 * (slot % 2);
             const double z = standard_normal(spread.word[word], spread.word[word + 1]);
-            ratio = min_of(regimen.max_attack_rate_ratio, ratio * exp(regimen.attack_rate_ratio_log_sd[cls] * z));
+            ratio = min_of(regimen.max_attack_rate_ratio, ratio * exponential(regimen.attack_rate_ratio_log_sd[cls] * z));
         }
         a.attack_rate_ratio[r] = ratio;
     }
@@ -119,7 +121,7 @@ SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, Str
         case FrailtyKind::lognormal: {
             const PhiloxCounter w = draw_block(key, StreamPurpose::frailty, 0);
             frailty_score = standard_normal(w.word[0], w.word[1]);
-            a.attack_rate_multiplier = exp(p.frailty_parameter * frailty_score);
+            a.attack_rate_multiplier = exponential(p.frailty_parameter * frailty_score);
             break;
         }
     }
@@ -133,11 +135,12 @@ SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, Str
         const double rho = p.diagnosis_delay_rate_correlation;
         const double own = standard_normal(delay.word[0], delay.word[1]);
         const double score = sqrt(1.0 - rho * rho) * own - rho * frailty_score;
-        a.diagnosis_time = p.diagnosis_delay_median_years * exp(p.diagnosis_delay_log_sd * score);
+        a.diagnosis_time = p.diagnosis_delay_median_years * exponential(p.diagnosis_delay_log_sd * score);
     }
 
     a.horizon_time = p.horizon_age_years - a.entry_age_years;
-    const PhiloxCounter death = draw_block(key, StreamPurpose::background_death, 0);
+    const BlockPair death_and_myeloma = draw_blocks(key, StreamPurpose::background_death, 0, StreamPurpose::myeloma, 0);
+    const PhiloxCounter& death = death_and_myeloma.first;
     a.background_death_time =
         background_death_age(p, sex, a.entry_age_years, unit_exponential(death.word[0])) - a.entry_age_years;
 
@@ -147,10 +150,11 @@ SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, Str
     }
 
     a.first_attack = draw_attack(key, 0);
-    a.first_discontinuation_budget = unit_exponential(draw_block(key, StreamPurpose::discontinuation, 0).word[0]);
-    a.first_adverse_event_budget = unit_exponential(draw_block(key, StreamPurpose::adverse_event_times, 0).word[0]);
+    const BlockPair first_budgets = draw_blocks(key, StreamPurpose::discontinuation, 0, StreamPurpose::adverse_event_times, 0);
+    a.first_discontinuation_budget = unit_exponential(first_budgets.first.word[0]);
+    a.first_adverse_event_budget = unit_exponential(first_budgets.second.word[0]);
 
-    const PhiloxCounter myeloma = draw_block(key, StreamPurpose::myeloma, 0);
+    const PhiloxCounter& myeloma = death_and_myeloma.second;
     a.myeloma_onset_time = kInfinity;
     a.myeloma_death_time = kInfinity;
     if (a.mgus && p.myeloma_rate_per_year > 0.0) {

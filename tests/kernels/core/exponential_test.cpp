@@ -1,0 +1,71 @@
+// The host's exponential against libm's exp: within 1 ulp everywhere the
+// model evaluates it, exact where exp is exact, and libm's own answer
+// beyond the range it computes itself.
+#include "kernels/core/exponential.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <random>
+
+namespace scls {
+namespace {
+
+// Distance in units in the last place between two positive doubles.
+std::int64_t ulps_apart(double a, double b)
+{
+    std::int64_t ia = 0;
+    std::int64_t ib = 0;
+    std::memcpy(&ia, &a, sizeof a);
+    std::memcpy(&ib, &b, sizeof b);
+    return ia > ib ? ia - ib : ib - ia;
+}
+
+std::int64_t worst_ulps(double lowest, double highest, int samples, std::uint64_t seed)
+{
+    std::mt19937_64 engine(seed);
+    std::uniform_real_distribution<double> x(lowest, highest);
+    std::int64_t worst = 0;
+    for (int i = 0; i < samples; ++i) {
+        const double at = x(engine);
+        const std::int64_t apart = ulps_apart(exponential(at), std::exp(at));
+        worst = apart > worst ? apart : worst;
+    }
+    return worst;
+}
+
+TEST(Exponential, WithinOneUlpOfLibmOverItsWholeRange)
+{
+    EXPECT_LE(worst_ulps(-707.9, 707.9, 1000000, 1), 1);
+}
+
+TEST(Exponential, WithinOneUlpWhereTheModelUsesItMost)
+{
+    // Discount factors over an interval (-rate x years) and lognormal scales.
+    EXPECT_LE(worst_ulps(-5.0, 0.0, 1000000, 2), 1);
+    EXPECT_LE(worst_ulps(-1e-3, 1e-3, 1000000, 3), 1);
+    EXPECT_LE(worst_ulps(-8.0, 8.0, 1000000, 4), 1);
+}
+
+TEST(Exponential, ExactWhereExpIsExact)
+{
+    EXPECT_EQ(exponential(0.0), 1.0);
+    EXPECT_EQ(exponential(-0.0), 1.0);
+    EXPECT_EQ(exponential(1e-300), 1.0);
+}
+
+TEST(Exponential, BeyondItsRangeIsLibms)
+{
+    for (const double at : {708.0, 709.7, 710.0, -708.0, -720.0, -746.0, -1e6}) {
+        EXPECT_EQ(exponential(at), std::exp(at)) << at;
+    }
+    EXPECT_EQ(exponential(std::numeric_limits<double>::infinity()), std::numeric_limits<double>::infinity());
+    EXPECT_EQ(exponential(-std::numeric_limits<double>::infinity()), 0.0);
+    EXPECT_TRUE(std::isnan(exponential(std::numeric_limits<double>::quiet_NaN())));
+}
+
+}  // namespace
+}  // namespace scls
