@@ -60,6 +60,19 @@ struct LifetimeOutcome {
     }
 };
 
+// Whether an attack that changes nothing but the attack process (most events)
+// skips the accrual and keeps the other events' times from the last event.
+// On the CPU it does. On a GPU, whose warp steps its lanes together, a lane
+// that skipped would wait for the lanes whose events accrue, and add the
+// skip's own work (the discount factor's exp) to theirs: there, and in the
+// build that measures the GPU's schedule, every event accrues and
+// recomputes. The results are the same up to rounding.
+#if SCLS_DEVICE_PASS || defined(SCLS_MEASURE_PARTS)
+#define SCLS_ATTACKS_SKIP_ACCRUAL 0
+#else
+#define SCLS_ATTACKS_SKIP_ACCRUAL 1
+#endif
+
 namespace detail {
 
 enum class NextEvent : int {
@@ -351,7 +364,7 @@ class LifetimeSimulator {
     SCLS_FUNCTION SCLS_MEASURED_PART detail::EarliestEvent next_event(const StrategyParams& strategy, LifetimeState& s)
     {
         using detail::NextEvent;
-        if (!s.others_known) {
+        if (!SCLS_ATTACKS_SKIP_ACCRUAL || !s.others_known) {
             s.others = other_events(strategy, s);
             s.others_known = true;
         }
@@ -445,9 +458,10 @@ class LifetimeSimulator {
         s.t = max_of(next.time, s.t);
         // An attack accrues only if it changes what flows (on_attack); it
         // keeps the other events' times unless it moves a deescalation,
-        // brings prophylaxis nearer or switches (below).
+        // brings prophylaxis nearer or switches (below). On a GPU every event
+        // accrues (SCLS_ATTACKS_SKIP_ACCRUAL).
         const bool others_stay = next.event == NextEvent::attack && s.started && strategy.deescalate_to[s.regimen] == kNoRegimen;
-        if (next.event != NextEvent::attack) {
+        if (!SCLS_ATTACKS_SKIP_ACCRUAL || next.event != NextEvent::attack) {
             accrue_to(s, clocks, s.t);
         }
         int switch_to = s.regimen;

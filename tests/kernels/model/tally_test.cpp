@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <vector>
@@ -132,12 +133,6 @@ TEST(TreatmentWindows, BeforeAndOnInWholeDaysForTreatedPatientsOnly)
     EXPECT_EQ(c[Counter::days_on_treatment], 183u);  // half a year of the two on prophylaxis
 }
 
-}  // namespace
-}  // namespace scls
-
-namespace scls {
-namespace {
-
 // The CPU skips zero values, the GPU adds every limb (its warps sum them lane
 // by lane): the limbs must come out the same, and every index must be
 // visited exactly once without skipping.
@@ -150,8 +145,8 @@ TEST(ValueLimbs, SkippingZerosChangesNoLimbAndEveryIndexIsVisitedOnceWithout)
     values[static_cast<int>(Value::increment_cost)] = -99.5;
     std::vector<std::uint64_t> skipped(kBlockTallies, 0), every(kBlockTallies, 0);
     std::vector<int> visits(kBlockTallies, 0);
-    EXPECT_EQ(add_value_limbs<true>(values, [&](int i, std::uint32_t d) { skipped[i] += d; }), 0u);
-    EXPECT_EQ(add_value_limbs<false>(values, [&](int i, std::uint32_t d) {
+    EXPECT_EQ(add_value_limbs<true>(values, kValuesPerStrategy, [&](int i, std::uint32_t d) { skipped[i] += d; }), 0u);
+    EXPECT_EQ(add_value_limbs<false>(values, kValuesPerStrategy, [&](int i, std::uint32_t d) {
                   every[i] += d;
                   ++visits[i];
               }),
@@ -161,7 +156,41 @@ TEST(ValueLimbs, SkippingZerosChangesNoLimbAndEveryIndexIsVisitedOnceWithout)
         EXPECT_EQ(visits[i], i < kMomentLimbsFirst ? 0 : 1) << i;
     }
     values[static_cast<int>(Value::life_years)] = std::nan("");
-    EXPECT_EQ(add_value_limbs<true>(values, [](int, std::uint32_t) {}), 1u);
+    EXPECT_EQ(add_value_limbs<true>(values, kValuesPerStrategy, [](int, std::uint32_t) {}), 1u);
+}
+
+// A GPU warp adds every index a lifetime could make nonzero, so the empty
+// regimen slots of a scenario (kMaxRegimens less its regimens) are left out:
+// their years and attacks are zero in every lifetime.
+TEST(ValueLimbs, TheScenariosEmptyRegimenSlotsAreNotAdded)
+{
+    ModelParams p{};
+    p.regimens = 3;
+    LifetimeOutcome o{};
+    o.attacks_on_regimen[2] = 4;
+    o.regimen_years[2] = 1.5;
+    double values[kValuesPerStrategy];
+    lifetime_values(o, PairedBase{}, values);
+    std::vector<int> visits(kBlockTallies, 0);
+    std::vector<std::uint64_t> sums(kBlockTallies, 0);
+    auto add = [&](int i, std::uint32_t amount) {
+        ++visits[i];
+        sums[i] += amount;
+    };
+    tally_lifetime<false>(o, values, p, add, add);
+    for (int r = 0; r < kMaxRegimens; ++r) {
+        const int counter = static_cast<int>(Counter::attacks_on_regimen_first) + r;
+        EXPECT_EQ(visits[counter], r < p.regimens ? 1 : 0) << "regimen " << r;
+        const int first_limb = kMomentLimbsFirst + (static_cast<int>(Value::regimen_years_first) + r) * kLimbsPerValue;
+        for (int limb = 0; limb < kLimbsPerValue; ++limb) {
+            EXPECT_EQ(visits[first_limb + limb], r < p.regimens ? 1 : 0) << "regimen " << r << ", limb " << limb;
+        }
+    }
+    EXPECT_EQ(sums[static_cast<int>(Counter::attacks_on_regimen_first) + 2], 4u);
+    std::uint64_t limbs[kLimbsPerValue];
+    const int first_limb = kMomentLimbsFirst + (static_cast<int>(Value::regimen_years_first) + 2) * kLimbsPerValue;
+    std::copy(sums.begin() + first_limb, sums.begin() + first_limb + kLimbsPerValue, limbs);
+    EXPECT_EQ(exact_sum_of(limbs, value_scale(static_cast<int>(Value::regimen_years_first) + 2)), 1.5);
 }
 
 }  // namespace
