@@ -32,10 +32,10 @@ awk -v command="bash scripts/lane_costs.sh $program $patients" '
   FNR == NR { count[$1 == "event" ? $2 : $1] = $NF; next }   # the program'"'"'s counts
   function take(pattern, name) { if (index($0, pattern) && !(name in ir)) { v = $1; gsub(",", "", v); ir[name] = v } }
   {
-    take("LifetimeSimulator<0>::advance<", "advance")
-    take("LifetimeSimulator<0>::on_attack(", "on_attack")
-    take("LifetimeSimulator<0>::on_adverse_event(", "on_adverse_event")
-    take("LifetimeSimulator<0>::attack(", "consequences")
+    take("LifetimeSimulator<0, false>::advance<", "advance")
+    take("LifetimeSimulator<0, false>::on_attack(", "on_attack")
+    take("LifetimeSimulator<0, false>::on_adverse_event(", "on_adverse_event")
+    take("LifetimeSimulator<0, false>::attack(", "consequences")
     take("tally_and_move_on<", "finish")
     take("begin_lifetime(", "start")
     take("draw_patient(", "attributes")

@@ -35,10 +35,10 @@
 // SCLS_DEVICE_NOINLINE ones out of line so that callgrind counts each one's
 // instructions per call); always inlined in other host builds (g++ would keep
 // the attack's handler out of line, which costs more than it saves), left
-// to nvcc in device code.
+// to nvcc in its builds.
 #if defined(SCLS_MEASURE_PARTS) && !SCLS_DEVICE_PASS
 #define SCLS_MEASURED_PART __attribute__((noinline))
-#elif !SCLS_DEVICE_PASS
+#elif !defined(__CUDACC__)
 #define SCLS_MEASURED_PART __attribute__((always_inline))
 #else
 #define SCLS_MEASURED_PART

@@ -61,16 +61,17 @@ struct LifetimeOutcome {
 };
 
 // Whether an attack that changes nothing but the attack process (most events)
-// skips the accrual and keeps the other events' times from the last event.
-// On the CPU it does. On a GPU, whose warp steps its lanes together, a lane
-// that skipped would wait for the lanes whose events accrue, and add the
-// skip's own work (the discount factor's exp) to theirs: there, and in the
-// build that measures the GPU's schedule, every event accrues and
-// recomputes. The results are the same up to rounding.
+// skips the accrual and keeps the other events' times from the last event
+// (LifetimeSimulator's SkipAccrual). On the CPU it does. On a GPU, whose
+// warp steps its lanes together, a lane that skipped would wait for the
+// lanes whose events accrue, and add the skip's own work (the discount
+// factor's exp) to theirs: there, and in the build that measures the GPU's
+// schedule, every event accrues and recomputes. The lifetimes are the same
+// up to rounding (tests/kernels/model/lifetime_test.cpp).
 #if SCLS_DEVICE_PASS || defined(SCLS_MEASURE_PARTS)
-#define SCLS_ATTACKS_SKIP_ACCRUAL 0
+inline constexpr bool kAttacksSkipAccrual = false;
 #else
-#define SCLS_ATTACKS_SKIP_ACCRUAL 1
+inline constexpr bool kAttacksSkipAccrual = true;
 #endif
 
 namespace detail {
@@ -92,10 +93,11 @@ inline constexpr int kEventKinds = static_cast<int>(NextEvent::diagnostic_attack
 // next_event breaks a tie with the attack by kind: the kinds before it are
 // the ones offered before it (deaths, the horizon, myeloma onset).
 static_assert(NextEvent::myeloma_onset < NextEvent::attack && NextEvent::attack < NextEvent::adverse_event,
-              "the events offered before the attack come before it in NextEvent, the others after it");
+              "ties with the attack are decided by NextEvent's order: the kinds offered before it must come before it");
 
 // Keeps the earliest candidate; on ties the one offered first wins, and
-// candidates are offered deaths first.
+// candidates are offered deaths first (the attack is not offered: next_event
+// sets it against the earliest of the others).
 struct EarliestEvent {
     double time = kInfinity;
     NextEvent event = NextEvent::horizon;
@@ -179,7 +181,7 @@ struct LifetimeState {
     LifetimeStreams streams;
     LifetimeClocks clocks;
     double t;           // the current event's
-    double accrued_to;  // flows (costs, QALYs, life-years) are accrued up to here: t, or an earlier event before attacks that changed none of them
+    double accrued_to;  // flows (costs, QALYs, life-years) accrued up to here: t, or before attacks that changed none of them
     int regimen;
     bool started;          // the strategy's prophylaxis has begun
     bool myeloma_active;
@@ -212,7 +214,7 @@ struct LifetimeState {
     bool others_known;
 };
 
-template <int CachedAttacks>
+template <int CachedAttacks, bool SkipAccrual = kAttacksSkipAccrual>
 class LifetimeSimulator {
   public:
     SCLS_FUNCTION LifetimeSimulator(const ModelParams& params, const PatientAttributes& patient, StreamKey key)
@@ -364,15 +366,16 @@ class LifetimeSimulator {
     SCLS_FUNCTION SCLS_MEASURED_PART detail::EarliestEvent next_event(const StrategyParams& strategy, LifetimeState& s)
     {
         using detail::NextEvent;
-        if (!SCLS_ATTACKS_SKIP_ACCRUAL || !s.others_known) {
+        if (!SkipAccrual || !s.others_known) {
             s.others = other_events(strategy, s);
             s.others_known = true;
         }
+        const detail::EarliestEvent& others = s.others;
         const double attack_time = s.attack_since + detail::time_to_exhaust(s.attack_budget, s.inverse_attack_rate);
-        if (attack_time < s.others.time || (attack_time == s.others.time && s.others.event > NextEvent::attack)) {
+        if (attack_time < others.time || (attack_time == others.time && others.event > NextEvent::attack)) {
             return detail::EarliestEvent{attack_time, NextEvent::attack};
         }
-        return s.others;
+        return others;
     }
 
     SCLS_FUNCTION detail::EarliestEvent other_events(const StrategyParams& strategy, LifetimeState& s)
@@ -456,12 +459,11 @@ class LifetimeSimulator {
         const detail::EarliestEvent next = next_event(strategy, s);
         on_event(next.event);
         s.t = max_of(next.time, s.t);
-        // An attack accrues only if it changes what flows (on_attack); it
-        // keeps the other events' times unless it moves a deescalation,
-        // brings prophylaxis nearer or switches (below). On a GPU every event
-        // accrues (SCLS_ATTACKS_SKIP_ACCRUAL).
+        // With SkipAccrual, an attack accrues only if it changes what flows
+        // (on_attack); it keeps the other events' times unless it moves a
+        // deescalation, comes before prophylaxis has started, or switches (below).
         const bool others_stay = next.event == NextEvent::attack && s.started && strategy.deescalate_to[s.regimen] == kNoRegimen;
-        if (!SCLS_ATTACKS_SKIP_ACCRUAL || next.event != NextEvent::attack) {
+        if (!SkipAccrual || next.event != NextEvent::attack) {
             accrue_to(s, clocks, s.t);
         }
         int switch_to = s.regimen;
@@ -522,19 +524,29 @@ class LifetimeSimulator {
                 s.rates_regimen = -1;
                 break;
         }
-        s.others_known = s.others_known && others_stay && switch_to == s.regimen;
+        if constexpr (SkipAccrual) {
+            s.others_known = s.others_known && others_stay && switch_to == s.regimen;
+        }
         if (switch_to != s.regimen) {
-            accrue_to(s, clocks, s.t);  // after an attack, what flowed on the old regimen
-            if (s.regimen == 0 && switch_to != 0) {
-                s.out.treatment_start_time = min_of(s.out.treatment_start_time, s.t);
-            }
-            s.regimen = switch_to;
-            note_ever_treated(s);
-            s.regimen_start_time = s.t;
-            s.recent_attacks = 0;
-            ++s.out.switches;
+            switch_regimen(s, clocks, switch_to);
         }
         return false;
+    }
+
+    // Moves the lifetime to another regimen now (its rates refresh at the next step).
+    SCLS_FUNCTION SCLS_FORCEINLINE void switch_regimen(LifetimeState& s, Clocks& clocks, int switch_to) const
+    {
+        if constexpr (SkipAccrual) {
+            accrue_to(s, clocks, s.t);  // after an attack, what flowed on the old regimen
+        }
+        if (s.regimen == 0 && switch_to != 0) {
+            s.out.treatment_start_time = min_of(s.out.treatment_start_time, s.t);
+        }
+        s.regimen = switch_to;
+        note_ever_treated(s);
+        s.regimen_start_time = s.t;
+        s.recent_attacks = 0;
+        ++s.out.switches;
     }
 
     // An attack: a counted one (its draws drawn ahead; it draws the next
@@ -545,7 +557,9 @@ class LifetimeSimulator {
     // at diagnosis (not before it) and not among the attacks since diagnosis
     // that a "from the n-th attack" strategy waits for; a patient who dies in
     // it is diagnosed, then dead, as a registry that follows patients from
-    // diagnosis counts them. Returns true when the patient dies in the attack.
+    // diagnosis counts them. With SkipAccrual it accrues first when the
+    // attack changes what flows (a lasting decrement, death). Returns true
+    // when the patient dies in the attack.
     SCLS_FUNCTION SCLS_MEASURED_PART bool on_attack(const StrategyParams& strategy, LifetimeState& s, Clocks& clocks, int& switch_to,
                                                     bool diagnostic)
     {
@@ -553,15 +567,19 @@ class LifetimeSimulator {
         const double t = s.t;
         count_attack(s);
         s.diagnostic_attack_done = s.diagnostic_attack_done || diagnostic;
-        // Flows may not be accrued up to now: the discount factors of now.
-        const double cost_factor = clocks.cost.factor_after(t - s.accrued_to);
+        // With SkipAccrual flows may not be accrued up to now: the discount
+        // factors of now (without, the clocks' own: no exp).
+        const double unaccrued = SkipAccrual ? t - s.accrued_to : 0.0;
+        const double cost_factor = clocks.cost.factor_after(unaccrued);
         const double effect_factor =
-            p_.discount_rate_costs == p_.discount_rate_effects ? cost_factor : clocks.effect.factor_after(t - s.accrued_to);
+            p_.discount_rate_costs == p_.discount_rate_effects ? cost_factor : clocks.effect.factor_after(unaccrued);
         double added_decrement = 0.0;
         const bool died = attack(out, diagnostic ? patient_.diagnostic_attack : s.upcoming_attack, cost_factor, effect_factor,
                                  p_.regimen[diagnostic ? 0 : s.regimen], added_decrement);
         if (died || added_decrement != 0.0) {
-            accrue_to(s, clocks, t);  // at the utility before the attack
+            if constexpr (SkipAccrual) {
+                accrue_to(s, clocks, t);  // at the utility before the attack
+            }
             s.permanent_decrement += added_decrement;
         }
         if (died) {

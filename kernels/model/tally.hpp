@@ -39,7 +39,7 @@ enum class Value : int {
     increment_cost,    // against the comparator, same patient
     increment_qalys,
     increment_life_years_discounted,
-    regimen_years_first,  // kMaxRegimens entries
+    regimen_years_first,  // kMaxRegimens entries; stays last (values_in_use)
 };
 inline constexpr int kValuesPerStrategy = static_cast<int>(Value::regimen_years_first) + kMaxRegimens;
 inline constexpr int kMomentsPerStrategy = 2 * kValuesPerStrategy;  // on the host: sum, then sum of squares

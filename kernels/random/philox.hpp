@@ -10,7 +10,7 @@
 
 #include "kernels/core/macros.hpp"
 
-#if !SCLS_DEVICE_PASS && defined(__SSE2__)
+#if !defined(__CUDACC__) && defined(__SSE2__)  // g++'s builds (nvcc's host pass draws no patients)
 #include <emmintrin.h>
 #define SCLS_PHILOX_PAIRS_IN_SSE2 1
 #else

@@ -27,7 +27,8 @@ void add_lifetime(std::vector<std::uint64_t>& counts, const LaunchGeometry& g, i
     std::uint64_t* tally = counts.data() + static_cast<std::size_t>(set) * g.counts_per_set() + strategy * g.layout.per_strategy();
     double values[kValuesPerStrategy];
     std::fill(values, values + kValuesPerStrategy, value);
-    const std::uint32_t bad = add_value_limbs<true>(values, kValuesPerStrategy, [&](int index, std::uint32_t digit) { tally[index] += digit; });
+    auto add = [&](int index, std::uint32_t digit) { tally[index] += digit; };
+    const std::uint32_t bad = add_value_limbs<true>(values, kValuesPerStrategy, add);
     tally[static_cast<int>(Counter::patients)] += 1;
     tally[static_cast<int>(Counter::values_out_of_range)] += bad > 0 ? 1 : 0;
 }

@@ -50,6 +50,25 @@ TEST(Exponential, WithinOneUlpWhereTheModelUsesItMost)
     EXPECT_LE(worst_ulps(-8.0, 8.0, 1000000, 4), 1);
 }
 
+// Where the reduction and the scale meet their limits: the largest and
+// smallest exponents the scale holds, and arguments just either side of a
+// multiple of ln2/64, where the reduced argument changes sign.
+TEST(Exponential, WithinOneUlpAtTheEdgesOfItsReduction)
+{
+    const double ln2_over_64 = 0.010830424696249145;
+    for (const double at : {707.9999, -707.9999, 707.5, -707.5, 700.0, -700.0}) {
+        EXPECT_LE(ulps_apart(exponential(at), std::exp(at)), 1) << at;
+    }
+    for (int k = -64000; k <= 64000; k += 37) {
+        for (const double shift : {-0.5, -1e-9, 0.0, 1e-9, 0.5}) {
+            const double at = (k + shift) * ln2_over_64;
+            if (at > -707.9 && at < 707.9) {
+                ASSERT_LE(ulps_apart(exponential(at), std::exp(at)), 1) << at;
+            }
+        }
+    }
+}
+
 TEST(Exponential, ExactWhereExpIsExact)
 {
     EXPECT_EQ(exponential(0.0), 1.0);
