@@ -272,6 +272,60 @@ class LifetimeSimulator {
         return step(p_.strategy[s.strategy], s, on_event);
     }
 
+    // The history the strategies share (the CPU runs it once per patient; a
+    // GPU lane runs every lifetime whole). Until prophylaxis can first start
+    // (diagnosis plus any treatment delay) the patient is on no prophylaxis
+    // (regimen 0) under every strategy, and a lifetime reads its strategy
+    // only to know where a discontinuation or an adverse event on it leads
+    // (whether prophylaxis waits for the n-th attack matters from then on).
+    // So strategies that stay on it (shares_untreated_history) live the same
+    // events, draws, counts and sums up to that time, to the bit. Its time:
+    // 0 (nothing shared) when prophylaxis can start at entry.
+    SCLS_FUNCTION double untreated_until() const
+    {
+        const double until = treatment_start_time();
+        return until > 0.0 ? until : 0.0;
+    }
+
+    SCLS_FUNCTION bool shares_untreated_history(const StrategyParams& strategy) const
+    {
+        const RegimenParams& untreated = p_.regimen[0];  // built in: neither happens on it
+        return strategy.on_discontinuation[0] == 0 ||
+               (untreated.discontinuation_rate_per_year == 0.0 && untreated.adverse_event_rate_per_year == 0.0);
+    }
+
+    // Begins the lifetime under one strategy and runs its events before
+    // `until` (untreated_until()): true if it ended before then. Its state
+    // is then what every strategy that shares the history has at that time.
+    SCLS_FUNCTION bool run_before(LifetimeState& s, int strategy_index, double until)
+    {
+        begin(s, strategy_index);
+        const StrategyParams& strategy = p_.strategy[strategy_index];
+        auto no_events = [](detail::NextEvent) {};
+        for (;;) {
+            if (s.rates_regimen != s.regimen) {
+                refresh_rates(s);
+            }
+            if (next_event(strategy, s).time >= until) {  // step() finds the same event again
+                return false;
+            }
+            if (step(strategy, s, no_events)) {
+                return true;
+            }
+        }
+    }
+
+    // Runs to its end, under a strategy that shares the history, a lifetime
+    // that run_before left.
+    SCLS_FUNCTION void run_from(LifetimeState& s, int strategy_index)
+    {
+        s.strategy = strategy_index;
+        s.others_known = false;  // the earliest other event was found under the first strategy
+        auto no_events = [](detail::NextEvent) {};
+        while (!advance(s, no_events)) {
+        }
+    }
+
   private:
     using Streams = LifetimeStreams;
     using Clocks = LifetimeClocks;
@@ -366,11 +420,16 @@ class LifetimeSimulator {
     SCLS_FUNCTION SCLS_MEASURED_PART detail::EarliestEvent next_event(const StrategyParams& strategy, LifetimeState& s)
     {
         using detail::NextEvent;
-        if (!SkipAccrual || !s.others_known) {
-            s.others = other_events(strategy, s);
-            s.others_known = true;
+        detail::EarliestEvent others;
+        if constexpr (SkipAccrual) {
+            if (!s.others_known) {
+                s.others = other_events(strategy, s);
+                s.others_known = true;
+            }
+            others = s.others;
+        } else {
+            others = other_events(strategy, s);  // a local: no state written per event (on a GPU, local memory)
         }
-        const detail::EarliestEvent& others = s.others;
         const double attack_time = s.attack_since + detail::time_to_exhaust(s.attack_budget, s.inverse_attack_rate);
         if (attack_time < others.time || (attack_time == others.time && others.event > NextEvent::attack)) {
             return detail::EarliestEvent{attack_time, NextEvent::attack};
@@ -462,7 +521,8 @@ class LifetimeSimulator {
         // With SkipAccrual, an attack accrues only if it changes what flows
         // (on_attack); it keeps the other events' times unless it moves a
         // deescalation, comes before prophylaxis has started, or switches (below).
-        const bool others_stay = next.event == NextEvent::attack && s.started && strategy.deescalate_to[s.regimen] == kNoRegimen;
+        const bool others_stay =
+            SkipAccrual && next.event == NextEvent::attack && s.started && strategy.deescalate_to[s.regimen] == kNoRegimen;
         if (!SkipAccrual || next.event != NextEvent::attack) {
             accrue_to(s, clocks, s.t);
         }

@@ -7,12 +7,12 @@
 
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <string>
 #include <vector>
 
 #include "host/engine/engine.hpp"
 #include "kernels/model/patient_block.hpp"
+#include "tests/kernels/model/expect_lifetime.hpp"
 
 namespace scls {
 namespace {
@@ -20,44 +20,6 @@ namespace {
 Scenario base_with(std::vector<Override> overrides)
 {
     return load_scenario(builtin_scenario_text(), kBuiltinScenarioName, ".", overrides);
-}
-
-// Both relative to the larger magnitude, with an absolute floor for sums near zero.
-void expect_close(double skipping, double accruing, const std::string& what)
-{
-    const double scale = std::fmax(std::fabs(skipping), std::fabs(accruing));
-    EXPECT_LE(std::fabs(skipping - accruing), 1e-12 * scale + 1e-12) << what << ": " << skipping << " against " << accruing;
-}
-
-void expect_same_lifetime(const LifetimeOutcome& skipping, const LifetimeOutcome& accruing, const std::string& who)
-{
-    EXPECT_EQ(skipping.end_time, accruing.end_time) << who;
-    EXPECT_EQ(skipping.end_reason, accruing.end_reason) << who;
-    EXPECT_EQ(skipping.first_attack_time, accruing.first_attack_time) << who;
-    EXPECT_EQ(skipping.treatment_start_time, accruing.treatment_start_time) << who;
-    EXPECT_EQ(skipping.ever_treated_time, accruing.ever_treated_time) << who;
-    for (int k = 0; k < kSeverities; ++k) {
-        EXPECT_EQ(skipping.attacks_by_severity[k], accruing.attacks_by_severity[k]) << who;
-    }
-    for (int c = 0; c < kComplications; ++c) {
-        EXPECT_EQ(skipping.complications[c], accruing.complications[c]) << who;
-    }
-    for (int r = 0; r < kMaxRegimens; ++r) {
-        EXPECT_EQ(skipping.attacks_on_regimen[r], accruing.attacks_on_regimen[r]) << who;
-        expect_close(skipping.regimen_years[r], accruing.regimen_years[r], who + ", years on regimen " + std::to_string(r));
-    }
-    EXPECT_EQ(skipping.adverse_events, accruing.adverse_events) << who;
-    EXPECT_EQ(skipping.switches, accruing.switches) << who;
-    EXPECT_EQ(skipping.escalations, accruing.escalations) << who;
-    EXPECT_EQ(skipping.deescalations, accruing.deescalations) << who;
-    EXPECT_EQ(skipping.discontinuations, accruing.discontinuations) << who;
-    EXPECT_EQ(skipping.response_losses, accruing.response_losses) << who;
-    for (int c = 0; c < kCostCategories; ++c) {
-        expect_close(skipping.cost[c], accruing.cost[c], who + ", cost category " + std::to_string(c));
-    }
-    expect_close(skipping.qalys, accruing.qalys, who + ", QALYs");
-    expect_close(skipping.life_years, accruing.life_years, who + ", life-years");
-    expect_close(skipping.life_years_discounted, accruing.life_years_discounted, who + ", discounted life-years");
 }
 
 // Attacks, complications with lasting decrements, escalation, deescalation,
@@ -81,7 +43,7 @@ TEST(LifetimeSimulator, SkippingAnAttacksAccrualChangesNothingButRounding)
             for (int strategy = 0; strategy < p.strategies; ++strategy) {
                 const LifetimeOutcome a = skipping.run(strategy);
                 const LifetimeOutcome b = accruing.run(strategy);
-                expect_same_lifetime(a, b, "scenario " + std::to_string(which) + ", patient " + std::to_string(patient) +
+                test_support::expect_same_lifetime(a, b, 1e-12, "scenario " + std::to_string(which) + ", patient " + std::to_string(patient) +
                                                ", strategy " + std::to_string(strategy));
                 ++lifetimes;
                 attacks += static_cast<int>(a.attacks());
