@@ -70,6 +70,22 @@ TEST(ExactSum, OneValueIsItsRoundingToTheQuantumWithinHalfAQuantum)
     }
 }
 
+// The inline rounding is llrint's: halfway cases to even, either sign, up to
+// the edge of the range, and random values of every magnitude.
+TEST(ExactSum, RoundingIsLlrints)
+{
+    for (double v : {0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 4503599627370495.5, -4503599627370495.5, 0.49999999999999994,
+                     4611686018427387903.0, -4611686018427387903.0, 1e-300, -0.0}) {
+        EXPECT_EQ(round_to_int64(v), llrint(v)) << v;
+    }
+    std::mt19937_64 rng(20261123);
+    std::uniform_real_distribution<double> exponent(-10.0, 61.9);
+    for (int i = 0; i < 100000; ++i) {
+        const double v = (rng() & 1 ? -1.0 : 1.0) * std::exp2(exponent(rng));
+        ASSERT_EQ(round_to_int64(v), llrint(v)) << v;
+    }
+}
+
 TEST(ExactSum, MoneyHasItsOwnQuantumAndRange)
 {
     constexpr double money = 256.0;  // value_scale of the costs
