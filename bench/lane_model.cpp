@@ -56,7 +56,8 @@ std::vector<Lifetime> record(const Scenario& scenario, std::uint32_t patients)
         Lifetime* mine = lifetimes.data() + static_cast<std::size_t>(patient) * strategies;
         simulate_patient<0>(
             s.params, geometry, 0, patient, [](int, const LifetimeOutcome&, const double*) {},
-            [&](int strategy, NextEvent event) { mine[strategy].push_back(static_cast<std::uint8_t>(event)); });
+            [&](int strategy, NextEvent event) { mine[strategy].push_back(static_cast<std::uint8_t>(event)); },
+            SharedHistory::run_in_every_lifetime);
     }
     return lifetimes;
 }

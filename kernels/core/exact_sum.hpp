@@ -22,7 +22,8 @@
 
 #include "kernels/core/macros.hpp"
 
-// g++'s builds round with SSE2 inline (nvcc's host pass tallies nothing).
+// Host builds (g++, clang) round with SSE2 inline; nvcc's host pass, which
+// tallies nothing, keeps llrint.
 #if !defined(__CUDACC__) && defined(__SSE2__) && defined(__x86_64__)
 #include <emmintrin.h>
 #define SCLS_ROUND_IN_SSE2 1

@@ -210,6 +210,7 @@ struct LifetimeState {
     double inverse_attack_rate, inverse_discontinuation_rate, inverse_adverse_event_rate;
     // The earliest event other than an attack: kept from one attack to the
     // next while nothing it depends on changes (most events are attacks).
+    // The CPU's (SkipAccrual); a GPU lane finds it anew at every event.
     detail::EarliestEvent others;
     bool others_known;
 };
@@ -287,21 +288,26 @@ class LifetimeSimulator {
         return until > 0.0 ? until : 0.0;
     }
 
+    // Always true for a scenario's strategies: the built-in "none" has
+    // neither event. False only for parameters built by hand that give it one
+    // and send the patient elsewhere on it.
     SCLS_FUNCTION bool shares_untreated_history(const StrategyParams& strategy) const
     {
-        const RegimenParams& untreated = p_.regimen[0];  // built in: neither happens on it
+        const RegimenParams& untreated = p_.regimen[0];
         return strategy.on_discontinuation[0] == 0 ||
                (untreated.discontinuation_rate_per_year == 0.0 && untreated.adverse_event_rate_per_year == 0.0);
     }
 
-    // Begins the lifetime under one strategy and runs its events before
-    // `until` (untreated_until()): true if it ended before then. Its state
-    // is then what every strategy that shares the history has at that time.
-    SCLS_FUNCTION bool run_before(LifetimeState& s, int strategy_index, double until)
+    // Begins the lifetime under a strategy that shares the history and runs
+    // its events before untreated_until(): true if it ended before then. Its
+    // state is then what every strategy that shares the history has at that time.
+    template <class OnEvent>
+    SCLS_FUNCTION bool run_before(LifetimeState& s, int strategy_index, OnEvent&& on_event)
     {
-        begin(s, strategy_index);
         const StrategyParams& strategy = p_.strategy[strategy_index];
-        auto no_events = [](detail::NextEvent) {};
+        SCLS_EXPECT(shares_untreated_history(strategy));
+        const double until = untreated_until();
+        begin(s, strategy_index);
         for (;;) {
             if (s.rates_regimen != s.regimen) {
                 refresh_rates(s);
@@ -309,20 +315,21 @@ class LifetimeSimulator {
             if (next_event(strategy, s).time >= until) {  // step() finds the same event again
                 return false;
             }
-            if (step(strategy, s, no_events)) {
+            if (step(strategy, s, on_event)) {
                 return true;
             }
         }
     }
 
     // Runs to its end, under a strategy that shares the history, a lifetime
-    // that run_before left.
-    SCLS_FUNCTION void run_from(LifetimeState& s, int strategy_index)
+    // that run_before left (and did not end).
+    template <class OnEvent>
+    SCLS_FUNCTION void run_from(LifetimeState& s, int strategy_index, OnEvent&& on_event)
     {
+        SCLS_EXPECT(shares_untreated_history(p_.strategy[strategy_index]));
         s.strategy = strategy_index;
         s.others_known = false;  // the earliest other event was found under the first strategy
-        auto no_events = [](detail::NextEvent) {};
-        while (!advance(s, no_events)) {
+        while (!advance(s, on_event)) {
         }
     }
 
@@ -413,10 +420,11 @@ class LifetimeSimulator {
         since = now;
     }
 
-    // The next event: the next attack, or the earliest of the others (kept
-    // while it stays valid). On a tie the order of offers decides, as if all
-    // were offered at once: deaths, the horizon and myeloma onset before the
-    // attack (their kinds come before it), the others after it.
+    // The next event: the next attack, or the earliest of the others (with
+    // SkipAccrual, kept while it stays valid). On a tie the order of offers
+    // decides, as if all were offered at once: deaths, the horizon and
+    // myeloma onset before the attack (their kinds come before it), the
+    // others after it.
     SCLS_FUNCTION SCLS_MEASURED_PART detail::EarliestEvent next_event(const StrategyParams& strategy, LifetimeState& s)
     {
         using detail::NextEvent;

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstdint>
-#include <type_traits>
 
 #include "kernels/core/macros.hpp"
 #include "kernels/model/lifetime.hpp"
@@ -24,43 +23,46 @@ struct IgnoreEvents {
     SCLS_FUNCTION SCLS_FORCEINLINE void operator()(int, detail::NextEvent) const {}
 };
 
+// Whether the events before prophylaxis can start, the same under every
+// strategy (LifetimeSimulator::run_before), are simulated once per patient
+// (the CPU backend) or in every lifetime (the lane model, whose record of
+// every lifetime's events stands for a GPU lane's).
+enum class SharedHistory : int { run_once, run_in_every_lifetime };
+
 // Calls visit(strategy, outcome, values) for each strategy of the patient,
-// comparator first, and on_event(strategy, event) for each event of each
-// lifetime (the lane-utilisation model records them). Without an on_event
-// (the CPU backend), the history the strategies share before prophylaxis
-// can start is run once, under the comparator, and the others go on from
-// its state (LifetimeSimulator::run_before): the same lifetimes to the bit.
+// comparator first, and on_event(strategy, event) for each event simulated.
+// With the shared history run once, its events are the comparator's (other
+// strategies go on from its state), and its lifetimes are the same to the bit.
 template <int CachedAttacks, class Visit, class OnEvent = IgnoreEvents>
 SCLS_FUNCTION inline void simulate_patient(const ModelParams& params, const LaunchGeometry& geometry,
                                            std::uint32_t parameter_set, std::uint32_t patient, Visit&& visit,
-                                           OnEvent&& on_event = {})
+                                           OnEvent&& on_event = {}, SharedHistory history = SharedHistory::run_once)
 {
-    // The lane model needs every lifetime's own events, as a GPU lane runs them.
-    constexpr bool kMayShare = std::is_same_v<std::decay_t<OnEvent>, IgnoreEvents>;
     const StreamKey key = geometry.stream_key(parameter_set, patient);
     const PatientAttributes attributes = draw_attributes(params, key);
     LifetimeSimulator<CachedAttacks> simulator(params, attributes, key);
     PairedBase base{};
     LifetimeState lifetime;  // one for all strategies: its outcome is visited in place
     LifetimeState shared;    // the comparator's at the end of the shared history
-    const double until = simulator.untreated_until();
-    const bool share = kMayShare && until > 0.0 && simulator.shares_untreated_history(params.strategy[params.comparator]);
-    bool ended_untreated = false;  // the lifetime ended within the shared history: every sharer's outcome is the comparator's
+    const bool share = history == SharedHistory::run_once && simulator.untreated_until() > 0.0 &&
+                       simulator.shares_untreated_history(params.strategy[params.comparator]);
+    bool ended_untreated = false;
     for (int position = 0; position < geometry.strategies; ++position) {
         const int strategy = strategy_at(position, params.comparator);
+        auto events = [&](detail::NextEvent event) { on_event(strategy, event); };
         if (!share || !simulator.shares_untreated_history(params.strategy[strategy])) {
-            simulator.run(lifetime, strategy, [&](detail::NextEvent event) { on_event(strategy, event); });
-        } else if (position == 0) {
-            ended_untreated = simulator.run_before(lifetime, strategy, until);
+            simulator.run(lifetime, strategy, events);  // whole
+        } else if (position == 0) {  // the comparator: the shared history, kept, then on
+            ended_untreated = simulator.run_before(lifetime, strategy, events);
             shared = lifetime;
             if (!ended_untreated) {
-                simulator.run_from(lifetime, strategy);
+                simulator.run_from(lifetime, strategy, events);
             }
-        } else if (ended_untreated) {
+        } else if (ended_untreated) {  // dead before prophylaxis could start: the comparator's outcome
             lifetime.out = shared.out;
-        } else {
+        } else {  // on from the shared history
             lifetime = shared;
-            simulator.run_from(lifetime, strategy);
+            simulator.run_from(lifetime, strategy, events);
         }
         const LifetimeOutcome& outcome = lifetime.out;
         if (position == 0) {

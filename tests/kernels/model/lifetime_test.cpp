@@ -43,8 +43,9 @@ TEST(LifetimeSimulator, SkippingAnAttacksAccrualChangesNothingButRounding)
             for (int strategy = 0; strategy < p.strategies; ++strategy) {
                 const LifetimeOutcome a = skipping.run(strategy);
                 const LifetimeOutcome b = accruing.run(strategy);
-                test_support::expect_same_lifetime(a, b, 1e-12, "scenario " + std::to_string(which) + ", patient " + std::to_string(patient) +
-                                               ", strategy " + std::to_string(strategy));
+                const std::string who = "scenario " + std::to_string(which) + ", patient " + std::to_string(patient) +
+                                        ", strategy " + std::to_string(strategy);
+                test_support::expect_same_lifetime(a, b, 1e-12, who);
                 ++lifetimes;
                 attacks += static_cast<int>(a.attacks());
                 escalations += static_cast<int>(a.escalations);

@@ -1,11 +1,14 @@
 // A patient under every strategy, as the CPU backend runs it: the history
 // the strategies share before prophylaxis can start is run once and the
 // other strategies go on from its state. Every lifetime, and every value
-// tallied of it, must be the very bits of the lifetime run whole.
+// tallied of it, must have the bits of the lifetime run whole, and the
+// shared events must indeed be simulated once.
 #include "kernels/model/patient_block.hpp"
 
 #include <gtest/gtest.h>
 
+#include <bit>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -23,38 +26,58 @@ Scenario base_with(std::vector<Override> overrides)
 struct Variant {
     std::string name;
     ModelParams params;
+    bool shares;  // some of its patients have a shared history
 };
 
 // What the shared history must get right: deaths within it, a treatment
-// delay, entry at diagnosis (nothing shared), strategies that start at the
-// n-th attack, and no prophylaxis that can be left (a discontinuation on it
-// that leads somewhere under one strategy, then under the comparator).
+// delay or none (the diagnostic attack then falls on the start time), entry
+// at diagnosis with and without a delay, strategies (the comparator among
+// them) that start at the n-th attack, a comparator other than strategy 0,
+// and no prophylaxis that can be left on discontinuation (under one
+// strategy: it runs whole; under the comparator: nothing is shared).
 std::vector<Variant> variants()
 {
     std::vector<Variant> v = {
-        {"base", base_with({}).params},
+        {"base", base_with({}).params, true},
         {"frequent attacks, half a year's treatment delay",
-         base_with({{"attacks.rate_per_year", "4"}, {"pathway.treatment_delay_years", "0.5"}}).params},
-        {"entry at diagnosis", base_with({{"pathway.start", "diagnosis"}}).params},
-        {"prophylaxis from the 2nd and 3rd attack",
-         base_with({{"strategies.ivig.start_after_attacks", "2"}, {"strategies.step_up.start_after_attacks", "3"}}).params},
+         base_with({{"attacks.rate_per_year", "4"}, {"pathway.treatment_delay_years", "0.5"}}).params, true},
+        {"no treatment delay", base_with({{"pathway.treatment_delay_years", "0"}}).params, true},
+        {"entry at diagnosis, no delay", base_with({{"pathway.start", "diagnosis"}, {"pathway.treatment_delay_years", "0"}}).params,
+         false},
+        {"entry at diagnosis, a quarter's delay, prophylaxis from the 2nd attack",
+         base_with({{"pathway.start", "diagnosis"}, {"pathway.treatment_delay_years", "0.25"}, {"attacks.rate_per_year", "4"},
+                    {"strategies.ivig.start_after_attacks", "2"}})
+             .params,
+         true},
+        {"prophylaxis from the 2nd and 3rd attack, comparator from the 2nd",
+         base_with({{"simulation.comparator", "step_up"},
+                    {"strategies.ivig.start_after_attacks", "2"},
+                    {"strategies.step_up.start_after_attacks", "2"},
+                    {"strategies.theo_terb.start_after_attacks", "3"}})
+             .params,
+         true},
     };
     ModelParams leaving = v[0].params;
     leaving.regimen[0].discontinuation_rate_per_year = 0.3;
     leaving.strategy[2].on_discontinuation[0] = leaving.strategy[2].start_regimen;
-    v.push_back({"no prophylaxis left on discontinuation under one strategy", leaving});
+    v.push_back({"no prophylaxis left on discontinuation under one strategy", leaving, true});
     leaving.strategy[leaving.comparator].on_discontinuation[0] = 1;
-    v.push_back({"... and under the comparator", leaving});
+    v.push_back({"... and under the comparator", leaving, false});
     return v;
 }
+
+std::uint64_t bits(double x) { return std::bit_cast<std::uint64_t>(x); }
 
 TEST(SimulatePatient, StrategiesGoingOnFromTheSharedHistoryGetTheBitsOfWholeLifetimes)
 {
     const Scenario s = base_with({{"simulation.patients", "2000"}});
     const LaunchGeometry geometry = make_geometry(s, 1);
-    int within_history = 0, after_history = 0;  // lifetimes (not the comparator's) that ended within it, or had events in it
     for (const Variant& variant : variants()) {
         const ModelParams& p = variant.params;
+        std::uint64_t whole_events = 0, shared_events = 0, every_lifetime_events = 0;
+        // Lifetimes other than the comparator's that ended within the shared
+        // history, or had an attack in it and went on.
+        int within_history = 0, after_history = 0;
         for (std::uint32_t patient = 0; patient < geometry.patients_per_set; ++patient) {
             const StreamKey key = geometry.stream_key(0, patient);
             const PatientAttributes attributes = draw_attributes(p, key);
@@ -62,31 +85,45 @@ TEST(SimulatePatient, StrategiesGoingOnFromTheSharedHistoryGetTheBitsOfWholeLife
             const double until = whole.untreated_until();
             PairedBase base{};
             int position = 0;
-            simulate_patient<kHostCachedAttacks>(p, geometry, 0, patient, [&](int strategy, const LifetimeOutcome& shared, const double* values) {
+            bool counting = true;  // the whole lifetimes' events, once per patient
+            const auto check = [&](int strategy, const LifetimeOutcome& outcome, const double* values) {
                 const std::string who = variant.name + ", patient " + std::to_string(patient) + ", strategy " + std::to_string(strategy);
-                const LifetimeOutcome alone = whole.run(strategy);
-                test_support::expect_same_lifetime(shared, alone, 0.0, who);
+                const LifetimeOutcome alone = whole.run(strategy, [&](detail::NextEvent) { whole_events += counting ? 1 : 0; });
+                test_support::expect_same_lifetime(outcome, alone, 0.0, who);
                 if (position++ == 0) {
                     base = paired_base(alone);
                 }
                 double alone_values[kValuesPerStrategy];
                 lifetime_values(alone, base, alone_values);
                 for (int v = 0; v < kValuesPerStrategy; ++v) {
-                    EXPECT_EQ(values[v], alone_values[v]) << who << ", value " << v;
+                    EXPECT_EQ(bits(values[v]), bits(alone_values[v])) << who << ", value " << v;
                 }
                 if (strategy != p.comparator && until > 0.0) {
                     within_history += alone.end_time < until ? 1 : 0;
-                    after_history += alone.end_time >= until && alone.attacks_before_diagnosis > 0 ? 1 : 0;
+                    after_history += alone.end_time >= until && alone.first_attack_time < until ? 1 : 0;
                 }
-            });
+            };
+            simulate_patient<kHostCachedAttacks>(p, geometry, 0, patient, check, [&](int, detail::NextEvent) { ++shared_events; });
             ASSERT_EQ(position, p.strategies);
+            position = 0;
+            counting = false;
+            simulate_patient<kHostCachedAttacks>(
+                p, geometry, 0, patient, check, [&](int, detail::NextEvent) { ++every_lifetime_events; },
+                SharedHistory::run_in_every_lifetime);
             if (::testing::Test::HasFailure()) {
                 return;
             }
         }
+        SCOPED_TRACE(variant.name);
+        EXPECT_EQ(every_lifetime_events, whole_events);  // the lane model's record: every lifetime's own events
+        if (variant.shares) {
+            EXPECT_LT(shared_events, every_lifetime_events * 95 / 100);  // the shared events once
+            EXPECT_GT(within_history, 100);
+            EXPECT_GT(after_history, 100);
+        } else {
+            EXPECT_EQ(shared_events, every_lifetime_events);
+        }
     }
-    EXPECT_GT(within_history, 1000);
-    EXPECT_GT(after_history, 1000);
 }
 
 }  // namespace
