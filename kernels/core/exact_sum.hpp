@@ -22,13 +22,8 @@
 
 #include "kernels/core/macros.hpp"
 
-// Host builds (g++, clang) round with SSE2 inline; nvcc's host pass, which
-// tallies nothing, keeps llrint.
-#if !defined(__CUDACC__) && defined(__SSE2__) && defined(__x86_64__)
+#if SCLS_HOST_SSE2
 #include <emmintrin.h>
-#define SCLS_ROUND_IN_SSE2 1
-#else
-#define SCLS_ROUND_IN_SSE2 0
 #endif
 
 namespace scls {
@@ -64,7 +59,7 @@ SCLS_FUNCTION SCLS_FORCEINLINE std::uint64_t multiply_high(std::uint64_t a, std:
 // that also spills the caller's registers, about 20 instructions per value.
 SCLS_FUNCTION SCLS_FORCEINLINE std::int64_t round_to_int64(double x)
 {
-#if SCLS_ROUND_IN_SSE2
+#if SCLS_HOST_SSE2  // nvcc's host pass, which tallies nothing, keeps llrint
     return _mm_cvtsd_si64(_mm_set_sd(x));
 #else
     return llrint(x);

@@ -18,6 +18,15 @@
 #define SCLS_DEVICE_PASS 0
 #endif
 
+// True in host builds by g++ or clang for x86-64, whose SSE2 (every x86-64
+// has it) some kernels use for the host's arithmetic; false in both of
+// nvcc's passes and on other targets, which take the portable path.
+#if !defined(__CUDACC__) && defined(__SSE2__) && defined(__x86_64__)
+#define SCLS_HOST_SSE2 1
+#else
+#define SCLS_HOST_SSE2 0
+#endif
+
 // Rare paths of the event loop (a diagnostic attack, an adverse event) kept
 // out of line in device code, so that the GPU kernel's common path fits its
 // registers without spilling; inlined on the CPU, where calls cost more than

@@ -10,9 +10,9 @@
 
 #include "kernels/core/macros.hpp"
 
-// g++'s builds (nvcc's host pass draws no patients), but not the one that
+// Host builds (nvcc's host pass draws no patients), but not the one that
 // measures the GPU's schedule: it draws as the GPU does, a block at a time.
-#if !defined(__CUDACC__) && defined(__SSE2__) && !defined(SCLS_MEASURE_PARTS)
+#if SCLS_HOST_SSE2 && !defined(SCLS_MEASURE_PARTS)
 #include <emmintrin.h>
 #define SCLS_PHILOX_PAIRS_IN_SSE2 1
 #else
