@@ -13,14 +13,14 @@ namespace scls {
 
 // Everything about a patient's k-th attack that no strategy can change
 // (common random numbers): the attack process's unit-exponential budget that
-// runs out at attack k, and the uniforms (or normal) that decide its
+// runs out at attack k, and the uniforms that decide its
 // severity, stay, death and complications. What they decide depends on the
 // regimen at the time (a regimen may make attacks milder), so they are kept
 // raw and read against the regimen when the attack happens.
 struct AttackDraws {
     double budget;          // unit exponential consumed by the attack hazard before attack k
     double severity_uniform;
-    double stay_normal;     // the stay is the median x exp(stay_log_sd x this)
+    double stay_uniform;    // the stay is the median x exp(stay_log_sd x its normal quantile)
     double death_uniform;   // dies in the attack if below its death probability
     double complication_uniform[kComplications];
 };
@@ -35,7 +35,7 @@ SCLS_FUNCTION inline AttackDraws draw_attack(StreamKey key, std::uint32_t k)
     AttackDraws d;
     d.budget = unit_exponential(main.word[0]);
     d.severity_uniform = to_open_unit(main.word[1]);
-    d.stay_normal = normal_quantile(to_open_unit(main.word[2]));
+    d.stay_uniform = to_open_unit(main.word[2]);  // its normal quantile only where a stay varies (attack_consequences)
     d.death_uniform = to_open_unit(main.word[3]);
     for (int c = 0; c < kComplications; ++c) {
         d.complication_uniform[c] = to_open_unit(complication.word[c]);

@@ -119,47 +119,116 @@ SCLS_FUNCTION SCLS_FORCEINLINE double inverse_or_zero(double rate) { return rate
 
 }  // namespace detail
 
-// The severity an attack with this uniform has on a regimen.
+// The severity an attack with this uniform has on a regimen: the first
+// whose cumulative share exceeds it (the last if none does). The shares are
+// not negative, so the cumulative ones never decrease and the severity is
+// the count of those the uniform reaches: counted without a branch, which a
+// CPU would mispredict on about every other attack.
 SCLS_FUNCTION SCLS_FORCEINLINE int severity_on(const RegimenParams& on, double severity_uniform)
 {
     int severity = 0;
-    while (severity + 1 < kSeverities && severity_uniform >= on.severity_cumulative[severity]) {
-        ++severity;
+    for (int below = 0; below + 1 < kSeverities; ++below) {
+        severity += severity_uniform >= on.severity_cumulative[below] ? 1 : 0;
     }
     return severity;
+}
+
+// What an attack brings at a given severity, whatever the strategy: the stay
+// scaled by the attack's draw, the complications it draws and their lasting
+// utility decrements, and the costs before discounting.
+struct AttackConsequences {
+    double care_cost;          // ward and ICU days and the admission
+    double complication_cost;
+    double added_decrement;    // lasting utility decrements of its complications
+    std::uint32_t complications;  // bit c: complication c
+};
+
+SCLS_FUNCTION SCLS_FORCEINLINE AttackConsequences attack_consequences(const ModelParams& p, const AttackDraws& draws, int severity)
+{
+    const SeverityParams& s = p.severity[severity];
+    const double stay_scale = s.stay_log_sd > 0.0 ? exponential(s.stay_log_sd * normal_quantile(draws.stay_uniform)) : 1.0;
+    double ward_days = s.ward_days_median * stay_scale;
+    const double icu_days = s.icu_days_median * stay_scale;
+    AttackConsequences c{0.0, 0.0, 0.0, 0u};
+    for (int k = 0; k < kComplications; ++k) {
+        if (draws.complication_uniform[k] < s.complication_probability[k]) {
+            const ComplicationParams& complication = p.complication[k];
+            c.complications |= 1u << k;
+            c.complication_cost += complication.cost;
+            ward_days += complication.extra_ward_days;
+            c.added_decrement += complication.utility_decrement;
+        }
+    }
+    c.care_cost = ward_days * p.ward_day_cost + icu_days * p.icu_day_cost + s.cost_per_admission;
+    return c;
 }
 
 // The draws of one patient's attacks 1..CachedAttacks (attack 0's are a
 // patient attribute), filled by whichever strategy reaches an attack first
 // and replayed for the others: a patient's attack k is the same under every
-// strategy, so its Philox blocks, log, exp and normal quantile are computed
-// once instead of once per strategy. With CachedAttacks == 0 (the GPU, where
-// the array would live in local memory) every draw is recomputed; the
-// results are identical either way.
+// strategy, so its Philox blocks and log are computed once instead of once
+// per strategy, and so are its consequences at a severity (consequences()).
+// With CachedAttacks == 0 (the GPU, where the arrays would live in local
+// memory) everything is recomputed; the results are identical either way.
 template <int CachedAttacks>
 class AttackDrawCache {
   public:
     // Attack k >= 1.
     SCLS_FUNCTION SCLS_FORCEINLINE AttackDraws get(StreamKey key, std::uint32_t k)
     {
-        if constexpr (CachedAttacks > 0) {
-            const std::uint32_t entry = k - 1;
-            if (entry < filled_) {
-                return entries_[entry];
-            }
-            const AttackDraws d = draw_attack(key, k);
-            if (entry == filled_ && entry < static_cast<std::uint32_t>(CachedAttacks)) {
-                entries_[filled_++] = d;
-            }
-            return d;
-        } else {
-            return draw_attack(key, k);
+        const std::uint32_t entry = k - 1;
+        if (entry < filled_) {
+            return entries_[entry];
         }
+        const AttackDraws d = draw_attack(key, k);
+        if (entry == filled_ && entry < static_cast<std::uint32_t>(CachedAttacks)) {
+            consequences_[filled_].severity = -1;
+            entries_[filled_++] = d;
+        }
+        return d;
+    }
+
+    // The consequences of attack k (its draws d) at a severity. A cached
+    // attack keeps those of the severity it last had: under most regimens an
+    // attack's draw gives it the same severity, so its stay's exp and its
+    // complications are worked out once per patient instead of once per
+    // strategy.
+    SCLS_FUNCTION SCLS_FORCEINLINE AttackConsequences consequences(const ModelParams& p, std::uint32_t k, const AttackDraws& d,
+                                                                   int severity)
+    {
+        const std::uint32_t entry = k - 1;  // attack 0 (k - 1 wraps) is not cached
+        if (entry >= filled_) {
+            return attack_consequences(p, d, severity);
+        }
+        Consequences& kept = consequences_[entry];
+        if (kept.severity != severity) {
+            kept.value = attack_consequences(p, d, severity);
+            kept.severity = severity;
+        }
+        return kept.value;
     }
 
   private:
-    AttackDraws entries_[CachedAttacks > 0 ? CachedAttacks : 1];
+    struct Consequences {
+        AttackConsequences value;
+        int severity;  // -1: none yet
+    };
+    AttackDraws entries_[CachedAttacks];
+    Consequences consequences_[CachedAttacks];
     std::uint32_t filled_ = 0;
+};
+
+// Nothing kept (the GPU's): every draw and consequence recomputed, and no
+// array in the lane's local memory.
+template <>
+class AttackDrawCache<0> {
+  public:
+    SCLS_FUNCTION SCLS_FORCEINLINE AttackDraws get(StreamKey key, std::uint32_t k) { return draw_attack(key, k); }
+    SCLS_FUNCTION SCLS_FORCEINLINE AttackConsequences consequences(const ModelParams& p, std::uint32_t, const AttackDraws& d,
+                                                                   int severity)
+    {
+        return attack_consequences(p, d, severity);
+    }
 };
 
 // The streams a lifetime reads in sequence (the others are read by block).
@@ -642,8 +711,8 @@ class LifetimeSimulator {
         const double effect_factor =
             p_.discount_rate_costs == p_.discount_rate_effects ? cost_factor : clocks.effect.factor_after(unaccrued);
         double added_decrement = 0.0;
-        const bool died = attack(out, diagnostic ? patient_.diagnostic_attack : s.upcoming_attack, cost_factor, effect_factor,
-                                 p_.regimen[diagnostic ? 0 : s.regimen], added_decrement);
+        const bool died = attack(out, diagnostic ? 0u : s.attack_count, diagnostic ? patient_.diagnostic_attack : s.upcoming_attack,
+                                 cost_factor, effect_factor, p_.regimen[diagnostic ? 0 : s.regimen], added_decrement);
         if (died || added_decrement != 0.0) {
             if constexpr (SkipAccrual) {
                 accrue_to(s, clocks, t);  // at the utility before the attack
@@ -759,32 +828,26 @@ class LifetimeSimulator {
         return on.adverse_event_types - 1;
     }
 
-    // An attack now, with its draws read against the regimen: costs and
-    // acute QALY loss discounted by the factors of its time, stay,
-    // complications (their lasting utility decrements added to
-    // added_decrement). Returns true if the patient dies in the attack.
-    SCLS_FUNCTION SCLS_MEASURED_PART bool attack(LifetimeOutcome& out, const AttackDraws& draws, double cost_discount, double effect_discount,
-                              const RegimenParams& on, double& added_decrement) const
+    // Attack k now (0: the patient's first, or the diagnostic attack; both
+    // uncached), with its draws read against the regimen: costs and acute
+    // QALY loss discounted by the factors of its time, stay, complications
+    // (their lasting utility decrements added to added_decrement). Returns
+    // true if the patient dies in the attack.
+    SCLS_FUNCTION SCLS_MEASURED_PART bool attack(LifetimeOutcome& out, std::uint32_t k, const AttackDraws& draws, double cost_discount,
+                                                 double effect_discount, const RegimenParams& on, double& added_decrement)
     {
         const int severity = severity_on(on, draws.severity_uniform);
         const SeverityParams& s = p_.severity[severity];
         ++out.attacks_by_severity[severity];
-        const double stay_scale = s.stay_log_sd > 0.0 ? exponential(s.stay_log_sd * draws.stay_normal) : 1.0;
-        double ward_days = s.ward_days_median * stay_scale;
-        const double icu_days = s.icu_days_median * stay_scale;
-        double complication_cost = 0.0;
-        for (int c = 0; c < kComplications; ++c) {
-            if (draws.complication_uniform[c] < s.complication_probability[c]) {
-                const ComplicationParams& complication = p_.complication[c];
-                ++out.complications[c];
-                complication_cost += complication.cost;
-                ward_days += complication.extra_ward_days;
-                added_decrement += complication.utility_decrement;
+        const AttackConsequences c = attacks_.consequences(p_, k, draws, severity);
+        if (c.complications != 0) {  // rare
+            for (int complication = 0; complication < kComplications; ++complication) {
+                out.complications[complication] += (c.complications >> complication) & 1u;
             }
         }
-        out.cost[static_cast<int>(CostCategory::attack_care)] +=
-            (ward_days * p_.ward_day_cost + icu_days * p_.icu_day_cost + s.cost_per_admission) * cost_discount;
-        out.cost[static_cast<int>(CostCategory::complications)] += complication_cost * cost_discount;
+        added_decrement += c.added_decrement;
+        out.cost[static_cast<int>(CostCategory::attack_care)] += c.care_cost * cost_discount;
+        out.cost[static_cast<int>(CostCategory::complications)] += c.complication_cost * cost_discount;
         out.qalys -= s.qaly_loss * effect_discount;
         return draws.death_uniform < s.death_probability * on.attack_death_multiplier;
     }

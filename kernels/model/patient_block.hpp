@@ -13,9 +13,9 @@
 
 namespace scls {
 
-// Attacks whose draws a CPU thread keeps for the patient's other strategies
-// (56 bytes each, 7 KiB of stack). The GPU kernel keeps none: recomputing is
-// cheaper there than local memory.
+// Attacks whose draws and consequences a CPU thread keeps for the patient's
+// other strategies (96 bytes each: 12 KiB of stack). The GPU kernel keeps
+// none: recomputing is cheaper there than local memory.
 inline constexpr int kHostCachedAttacks = 128;
 
 // Ignores the events of a lifetime (what every launch site does).

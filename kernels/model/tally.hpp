@@ -255,6 +255,9 @@ template <bool SkipZeros, class AddLimb>
 SCLS_FUNCTION inline std::uint32_t add_value_limbs(const double* values, int count, AddLimb&& add_limb)
 {
     std::uint32_t out_of_range = 0;
+#if !defined(__CUDACC__)  // the CPU backend (g++, clang): unrolled, each value's scale is a constant (2% of a lifetime)
+#pragma GCC unroll 32
+#endif
     for (int v = 0; v < count; ++v) {
         if (SkipZeros && values[v] == 0.0) {
             continue;
@@ -275,8 +278,7 @@ SCLS_FUNCTION inline void tally_lifetime(const LifetimeOutcome& o, const double*
                                          AddLimb&& add_limb)
 {
     // A GPU warp adds only what the scenario's regimens can make nonzero; the
-    // CPU, skipping zeros anyway, keeps a fixed count (its loop unrolled: 110
-    // fewer instructions per lifetime).
+    // CPU, skipping zeros anyway, keeps a fixed count, so that its loop unrolls.
     const std::uint32_t out_of_range = add_value_limbs<SkipZeros>(values, SkipZeros ? kValuesPerStrategy : values_in_use(p), add_limb);
     count_lifetime(o, p, add_count);
     add_count(static_cast<int>(Counter::values_out_of_range), out_of_range > 0 ? 1u : 0u);

@@ -2,11 +2,13 @@
 // attack process: skipping its accrual and keeping the other events' times
 // (the CPU), or accruing and recomputing at every event (the GPU). Same
 // patients, same draws: the same events at the same times, every count
-// equal, and costs, QALYs and years equal up to rounding.
+// equal, and costs, QALYs and years equal up to rounding. And how an
+// attack's uniform gives its severity.
 #include "kernels/model/lifetime.hpp"
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -62,6 +64,37 @@ TEST(LifetimeSimulator, SkippingAnAttacksAccrualChangesNothingButRounding)
     EXPECT_GT(escalations, 100);
     EXPECT_GT(deescalations, 100);
     EXPECT_GT(losses, 100);
+}
+
+// The severity of an attack is the first whose cumulative share exceeds its
+// uniform (the last if none does), also where a share is 0 (two cumulative
+// shares equal) and at the cumulative shares themselves.
+TEST(LifetimeSimulator, SeverityIsTheFirstWhoseCumulativeShareExceedsTheUniform)
+{
+    const double share_sets[][kSeverities] = {{0.446, 0.4, 0.154}, {0.0, 0.4, 0.6}, {0.5, 0.0, 0.5}, {0.3, 0.7, 0.0}, {1.0, 0.0, 0.0}};
+    for (const auto& shares : share_sets) {
+        RegimenParams on{};
+        double cumulative = 0.0;
+        for (int k = 0; k < kSeverities; ++k) {
+            cumulative += shares[k];
+            on.severity_cumulative[k] = cumulative;
+        }
+        std::vector<double> uniforms = {0x1p-33, 1.0 - 0x1p-33};
+        for (int k = 0; k < kSeverities; ++k) {
+            const double c = on.severity_cumulative[k];
+            uniforms.insert(uniforms.end(), {c, std::nextafter(c, 0.0), std::nextafter(c, 2.0)});
+        }
+        for (int i = 0; i < 1000; ++i) {
+            uniforms.push_back((i + 0.5) / 1000.0);
+        }
+        for (const double u : uniforms) {
+            int first = kSeverities - 1;
+            for (int k = kSeverities - 1; k >= 0; --k) {
+                first = u < on.severity_cumulative[k] ? k : first;
+            }
+            EXPECT_EQ(severity_on(on, u), first) << "uniform " << u << ", shares " << shares[0] << " " << shares[1] << " " << shares[2];
+        }
+    }
 }
 
 }  // namespace
