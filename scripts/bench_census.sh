@@ -22,43 +22,48 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 profile() {  # patients -> $work/self.<patients>: self cost by file:function
   valgrind --tool=callgrind --callgrind-out-file="$work/cg.$1" "$sclsim" run --patients "$1" --threads 1 -q --no-checkpoint \
-    -o "$work/out.h5" > /dev/null 2> "$work/log"
-  callgrind_annotate --inclusive=no --auto=no --threshold=100 "$work/cg.$1" > "$work/self.$1" 2> /dev/null
+    -o "$work/out.h5" > /dev/null 2> "$work/log" ||
+    { cat "$work/log" >&2; echo "bench_census.sh: $sclsim failed under callgrind" >&2; exit 1; }
+  callgrind_annotate --inclusive=no --auto=no --threshold=100 "$work/cg.$1" > "$work/self.$1"
 }
 profile "$patients"
 profile $((2 * patients))
 strategies=$("$sclsim" run --patients 1 --threads 1 -q --no-checkpoint -o "$work/one.h5" | sed -n 's/^\([0-9]*\) patient-strategy lifetimes.*/\1/p')
+[ -n "$strategies" ] || { echo "bench_census.sh: $sclsim did not say how many lifetimes it ran" >&2; exit 1; }
 /usr/bin/python3 - "$work/self.$patients" "$work/self.$((2 * patients))" "$((patients * strategies))" "$sclsim" "$patients" <<'EOF'
 import collections, re, sys
 
 # The part of the engine a function is (inlined code is charged to the
 # function it was inlined into), and the name of the code by its source file.
 PARTS = [("run_before", "events: the shared history"), ("run_from", "events: lifetimes after it"),
-         ("draw_attributes", "patient attributes"), ("simulate_patient", "patient loop and tally")]
+         ("run<", "events: whole lifetimes (nothing shared)"), ("draw_attributes", "patient attributes"),
+         ("simulate_patient", "patient loop and tally")]
 FILES = {"lifetime.hpp": "event logic", "exponential.hpp": "e^x (own)", "discounting.hpp": "discounting",
          "philox.hpp": "Philox", "emmintrin.h": "Philox (SSE2 pairs)", "attack_draws.hpp": "attack draws",
          "distributions.hpp": "distributions", "math.hpp": "normal quantile, min/max", "patient.hpp": "attributes",
          "tally.hpp": "tally", "exact_sum.hpp": "exact sums", "simulate_omp.cpp": "tally adds", "patient_block.hpp": "state copies"}
-LIBM = re.compile(r"(e_log|s_expm1|s_erf|e_exp|e_log10|w_log|w_exp)")
+LIBM = re.compile(r"(e_log|s_expm1|s_erf|e_exp|e_log10|w_log|w_exp|libm\.so)")  # its sources, or without them its object
 
 def census(path):
     cost = collections.Counter()
     for line in open(path):
-        m = re.match(r"\s*([\d,]+) \([^)]*\)\s+(\S[^:]*):(.*)$", line)
+        m = re.match(r"\s*([\d,]+)(?: \([^)]*\))?\s+(\S[^:]*):(.*)$", line)  # "Ir (share) file:function [object]"
         if not m:
             continue
         ir, source, function = int(m.group(1).replace(",", "")), m.group(2), m.group(3)
-        part = next((name for key, name in PARTS if re.match(r"[^(]*" + key, function)), None)
-        if part is None and LIBM.search(source):
-            part, code = "libm", re.sub(r".*/", "", source)
+        part = next((name for key, name in PARTS if re.match(r"[^(]*" + re.escape(key), function)), None)
+        if part is None and LIBM.search(source + function):
+            part, code = "libm", re.sub(r".*/", "", source) if source != "???" else function.split(" ")[0]
         elif part is None:
-            part, code = "other (start-up, output)", ""
+            part, code = "elsewhere (copies, allocation, the block loop)", ""
         else:
             code = FILES.get(re.sub(r".*/", "", source), re.sub(r".*/", "", source))
         cost[(part, code)] += ir
     return cost
 
 small, large = census(sys.argv[1]), census(sys.argv[2])
+if not any(part.startswith("events") for part, _ in large):
+    sys.exit("bench_census.sh: callgrind_annotate's output named no part of the engine (a binary without its symbols?)")
 lifetimes = int(sys.argv[3])
 per = {key: (large[key] - small[key]) / lifetimes for key in set(small) | set(large)}
 total = sum(per.values())

@@ -13,8 +13,8 @@ namespace scls {
 
 // Everything about a patient's k-th attack that no strategy can change
 // (common random numbers): the attack process's unit-exponential budget that
-// runs out at attack k, and the uniforms that decide its
-// severity, stay, death and complications. What they decide depends on the
+// runs out at attack k, and the uniforms that decide its severity, stay,
+// death and complications. What they decide depends on the
 // regimen at the time (a regimen may make attacks milder), so they are kept
 // raw and read against the regimen when the attack happens.
 struct AttackDraws {

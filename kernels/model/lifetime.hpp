@@ -200,7 +200,7 @@ class AttackDrawCache {
         if (entry >= filled_) {
             return attack_consequences(p, d, severity);
         }
-        Consequences& kept = consequences_[entry];
+        KeptConsequences& kept = consequences_[entry];
         if (kept.severity != severity) {
             kept.value = attack_consequences(p, d, severity);
             kept.severity = severity;
@@ -209,12 +209,12 @@ class AttackDrawCache {
     }
 
   private:
-    struct Consequences {
+    struct KeptConsequences {
         AttackConsequences value;
         int severity;  // -1: none yet
     };
     AttackDraws entries_[CachedAttacks];
-    Consequences consequences_[CachedAttacks];
+    KeptConsequences consequences_[CachedAttacks];
     std::uint32_t filled_ = 0;
 };
 

@@ -256,6 +256,7 @@ SCLS_FUNCTION inline std::uint32_t add_value_limbs(const double* values, int cou
 {
     std::uint32_t out_of_range = 0;
 #if !defined(__CUDACC__)  // the CPU backend (g++, clang): unrolled, each value's scale is a constant (2% of a lifetime)
+    static_assert(kValuesPerStrategy <= 32, "the CPU unrolls this loop 32 times: raise the count with kValuesPerStrategy");
 #pragma GCC unroll 32
 #endif
     for (int v = 0; v < count; ++v) {

@@ -8,7 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -95,6 +97,38 @@ TEST(LifetimeSimulator, SeverityIsTheFirstWhoseCumulativeShareExceedsTheUniform)
             EXPECT_EQ(severity_on(on, u), first) << "uniform " << u << ", shares " << shares[0] << " " << shares[1] << " " << shares[2];
         }
     }
+}
+
+// A cached attack keeps the consequences of the severity last asked for:
+// another severity replaces them, and asking again for the first gives its
+// own. Whatever the order, they are the bits worked out afresh, also for
+// attack 0 and attacks beyond the cache (never kept).
+TEST(AttackDrawCache, KeptConsequencesAreThoseOfTheSeverityAskedFor)
+{
+    const Scenario s = base_with({});
+    const ModelParams& p = s.params;
+    const auto same_bits = [](const AttackConsequences& a, const AttackConsequences& b) {
+        return std::bit_cast<std::uint64_t>(a.care_cost) == std::bit_cast<std::uint64_t>(b.care_cost) &&
+               std::bit_cast<std::uint64_t>(a.complication_cost) == std::bit_cast<std::uint64_t>(b.complication_cost) &&
+               std::bit_cast<std::uint64_t>(a.added_decrement) == std::bit_cast<std::uint64_t>(b.added_decrement) &&
+               a.complications == b.complications;
+    };
+    int severities_differ = 0;
+    for (std::uint32_t patient = 0; patient < 300; ++patient) {
+        const StreamKey key{s.seed, 0, patient};
+        const PatientAttributes attributes = draw_attributes(p, key);
+        AttackDrawCache<4> cache;
+        for (std::uint32_t k = 0; k <= 6; ++k) {
+            const AttackDraws draws = k == 0 ? attributes.first_attack : cache.get(key, k);
+            for (const int severity : {2, 1, 2, 0, 0, 1, 2}) {
+                const AttackConsequences afresh = attack_consequences(p, draws, severity);
+                ASSERT_TRUE(same_bits(cache.consequences(p, k, draws, severity), afresh))
+                    << "patient " << patient << ", attack " << k << ", severity " << severity;
+            }
+            severities_differ += attack_consequences(p, draws, 1).care_cost != attack_consequences(p, draws, 2).care_cost ? 1 : 0;
+        }
+    }
+    EXPECT_GT(severities_differ, 1000) << "the severities' consequences should differ for the test to see a stale one";
 }
 
 }  // namespace
