@@ -37,9 +37,12 @@ import collections, re, sys
 # function it was inlined into), and the name of the code by its source file.
 PARTS = [("run_before", "events: the shared history"), ("run_from", "events: lifetimes after it"),
          ("run<", "events: whole lifetimes (nothing shared)"), ("draw_attributes", "patient attributes"),
-         ("simulate_patient", "patient loop and tally")]
+         ("simulate_patient", "patient loop and tally"), ("draw_attacks", "attack draws, a batch at a time"),
+         ("detail::attack_blocks", "attack draws, a batch at a time")]
 FILES = {"lifetime.hpp": "event logic", "exponential.hpp": "e^x (own)", "discounting.hpp": "discounting",
          "philox.hpp": "Philox", "emmintrin.h": "Philox (SSE2 pairs)", "attack_draws.hpp": "attack draws",
+         "attack_blocks.hpp": "Philox (vector batch)", "avx2intrin.h": "Philox (vector batch)",
+         "avx512fintrin.h": "Philox (vector batch)", "avxintrin.h": "Philox (vector batch)",
          "distributions.hpp": "distributions", "math.hpp": "normal quantile, min/max", "patient.hpp": "attributes",
          "tally.hpp": "tally", "exact_sum.hpp": "exact sums", "simulate_omp.cpp": "tally adds", "patient_block.hpp": "state copies"}
 LIBM = re.compile(r"(e_log|s_expm1|s_erf|e_exp|e_log10|w_log|w_exp|libm\.so)")  # its sources, or without them its object

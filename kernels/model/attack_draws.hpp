@@ -6,6 +6,7 @@
 
 #include "kernels/core/macros.hpp"
 #include "kernels/model/params.hpp"
+#include "kernels/random/attack_blocks.hpp"
 #include "kernels/random/distributions.hpp"
 #include "kernels/random/streams.hpp"
 
@@ -25,23 +26,59 @@ struct AttackDraws {
     double complication_uniform[kComplications];
 };
 
-// Attack k's draws: block k of the attack stream (budget, severity, stay,
-// death) and block k of the complication stream (one word per complication).
-SCLS_FUNCTION inline AttackDraws draw_attack(StreamKey key, std::uint32_t k)
+// An attack's draws from the words of its two blocks: block k of the attack
+// stream (budget, severity, stay, death) and block k of the complication
+// stream (one word per complication).
+struct AttackWords {
+    std::uint32_t main[4];
+    std::uint32_t complication[4];
+};
+static_assert(kComplications <= 4, "one word of the complication block per complication");
+
+SCLS_FUNCTION SCLS_FORCEINLINE AttackDraws attack_draws_from(const AttackWords& words)
 {
-    const BlockPair blocks = draw_blocks(key, StreamPurpose::attack, k, StreamPurpose::attack_complications, k);
-    const PhiloxCounter& main = blocks.first;
-    const PhiloxCounter& complication = blocks.second;
     AttackDraws d;
-    d.budget = unit_exponential(main.word[0]);
-    d.severity_uniform = to_open_unit(main.word[1]);
-    d.stay_uniform = to_open_unit(main.word[2]);  // its normal quantile only where a stay varies (attack_consequences)
-    d.death_uniform = to_open_unit(main.word[3]);
+    d.budget = unit_exponential(words.main[0]);
+    d.severity_uniform = to_open_unit(words.main[1]);
+    d.stay_uniform = to_open_unit(words.main[2]);  // its normal quantile only where a stay varies (attack_consequences)
+    d.death_uniform = to_open_unit(words.main[3]);
     for (int c = 0; c < kComplications; ++c) {
-        d.complication_uniform[c] = to_open_unit(complication.word[c]);
+        d.complication_uniform[c] = to_open_unit(words.complication[c]);
     }
     return d;
 }
+
+// Attack k's draws.
+SCLS_FUNCTION inline AttackDraws draw_attack(StreamKey key, std::uint32_t k)
+{
+    const BlockPair blocks = draw_blocks(key, StreamPurpose::attack, k, StreamPurpose::attack_complications, k);
+    AttackWords words;
+    for (int w = 0; w < 4; ++w) {
+        words.main[w] = blocks.first.word[w];
+        words.complication[w] = blocks.second.word[w];
+    }
+    return attack_draws_from(words);
+}
+
+#if SCLS_ATTACK_BLOCKS_IN_VECTORS
+// The draws of attacks first..first+kAttacksPerBatch-1 at once, each what
+// draw_attack gives it, into draws[0..kAttacksPerBatch-1] (the CPU's cache
+// fills itself a batch at a time). Out of line: a patient needs a few
+// batches, and inlined its four logarithms would crowd the event loop.
+__attribute__((noinline)) inline void draw_attacks(StreamKey key, std::uint32_t first, AttackDraws* draws)
+{
+    AttackBlocks blocks;
+    attack_blocks(key, first, blocks);
+    for (int i = 0; i < kAttacksPerBatch; ++i) {
+        AttackWords words;
+        for (int w = 0; w < 4; ++w) {
+            words.main[w] = blocks.word[w][i];
+            words.complication[w] = blocks.word[w][kAttacksPerBatch + i];
+        }
+        draws[i] = attack_draws_from(words);
+    }
+}
+#endif
 
 // The attack at which a patient is diagnosed ([pathway] diagnosed_in_attack)
 // draws from the last block of the attack streams: a counted attack would

@@ -1,0 +1,162 @@
+// The Philox blocks of several consecutive attacks of one patient at once,
+// for the CPU's attack-draw cache: attack k's draws are block k of the attack
+// stream and block k of the complication stream (streams.hpp), so the blocks
+// of attacks k..k+3 differ only in their first counter word and their
+// purpose, and run as the lanes of one vector register. Each block is the
+// bits philox4x32_10 gives it; only the schedule differs. The widest
+// registers the processor has are chosen at run time: AVX-512 (the eight
+// blocks in one register), AVX2 (two registers of four), or else SSE2 (four
+// pairs, philox4x32_10_pair). Integer arithmetic only, so the choice cannot
+// change a bit.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/core/macros.hpp"
+#include "kernels/random/streams.hpp"
+
+#if SCLS_PHILOX_PAIRS_IN_SSE2
+#include <immintrin.h>
+#define SCLS_ATTACK_BLOCKS_IN_VECTORS 1
+#else
+#define SCLS_ATTACK_BLOCKS_IN_VECTORS 0
+#endif
+
+namespace scls {
+
+#if SCLS_ATTACK_BLOCKS_IN_VECTORS
+
+inline constexpr int kAttacksPerBatch = 4;
+
+// word[w][i]: word w of attack (first + i)'s attack block for i < 4, and of
+// its complication block at i + 4.
+struct AttackBlocks {
+    std::uint32_t word[4][2 * kAttacksPerBatch];
+};
+
+namespace detail {
+
+// Lane i's counter: {first + i % 4, attack or complication purpose, patient, set}.
+inline constexpr std::int64_t batch_lane_purpose(int lane)
+{
+    return static_cast<std::int64_t>(lane < kAttacksPerBatch ? StreamPurpose::attack : StreamPurpose::attack_complications);
+}
+
+// GCC 12's AVX-512 intrinsics pass a deliberately undefined operand that its
+// own -Wuninitialized then reports (GCC bug 105593, fixed in GCC 13).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+__attribute__((target("avx512f"))) inline void attack_blocks_avx512(StreamKey key, std::uint32_t first, AttackBlocks& out)
+{
+    // 32-bit words in the low halves of 64-bit lanes, as philox4x32_10_pair keeps them.
+    const __m512i multiplier0 = _mm512_set1_epi64(detail::kPhiloxMultiplier0);
+    const __m512i multiplier1 = _mm512_set1_epi64(detail::kPhiloxMultiplier1);
+    const __m512i weyl0 = _mm512_set1_epi64(detail::kPhiloxWeyl0);
+    const __m512i weyl1 = _mm512_set1_epi64(detail::kPhiloxWeyl1);
+    const PhiloxKey k = philox_key(key);
+    __m512i key0 = _mm512_set1_epi64(k.word[0]);
+    __m512i key1 = _mm512_set1_epi64(k.word[1]);
+    __m512i c[4] = {
+        _mm512_add_epi64(_mm512_set1_epi64(first), _mm512_set_epi64(3, 2, 1, 0, 3, 2, 1, 0)),
+        _mm512_set_epi64(batch_lane_purpose(7), batch_lane_purpose(6), batch_lane_purpose(5), batch_lane_purpose(4),
+                         batch_lane_purpose(3), batch_lane_purpose(2), batch_lane_purpose(1), batch_lane_purpose(0)),
+        _mm512_set1_epi64(key.patient),
+        _mm512_set1_epi64(key.parameter_set),
+    };
+    for (int round = 0; round < 10; ++round) {
+        const __m512i product0 = _mm512_mul_epu32(multiplier0, c[0]);
+        const __m512i product1 = _mm512_mul_epu32(multiplier1, c[2]);
+        c[0] = _mm512_xor_si512(_mm512_xor_si512(_mm512_srli_epi64(product1, 32), c[1]), key0);
+        c[1] = product1;
+        c[2] = _mm512_xor_si512(_mm512_xor_si512(_mm512_srli_epi64(product0, 32), c[3]), key1);
+        c[3] = product0;
+        key0 = _mm512_add_epi64(key0, weyl0);
+        key1 = _mm512_add_epi64(key1, weyl1);
+    }
+    for (int w = 0; w < 4; ++w) {
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out.word[w]), _mm512_cvtepi64_epi32(c[w]));  // the low halves
+    }
+}
+#pragma GCC diagnostic pop
+
+__attribute__((target("avx2"))) inline void attack_blocks_avx2(StreamKey key, std::uint32_t first, AttackBlocks& out)
+{
+    const __m256i multiplier0 = _mm256_set1_epi64x(detail::kPhiloxMultiplier0);
+    const __m256i multiplier1 = _mm256_set1_epi64x(detail::kPhiloxMultiplier1);
+    const __m256i weyl0 = _mm256_set1_epi64x(detail::kPhiloxWeyl0);
+    const __m256i weyl1 = _mm256_set1_epi64x(detail::kPhiloxWeyl1);
+    const PhiloxKey k = philox_key(key);
+    for (int half = 0; half < 2; ++half) {  // the attack blocks, then the complication blocks
+        __m256i key0 = _mm256_set1_epi64x(k.word[0]);
+        __m256i key1 = _mm256_set1_epi64x(k.word[1]);
+        __m256i c[4] = {
+            _mm256_add_epi64(_mm256_set1_epi64x(first), _mm256_set_epi64x(3, 2, 1, 0)),
+            _mm256_set1_epi64x(batch_lane_purpose(half * kAttacksPerBatch)),
+            _mm256_set1_epi64x(key.patient),
+            _mm256_set1_epi64x(key.parameter_set),
+        };
+        for (int round = 0; round < 10; ++round) {
+            const __m256i product0 = _mm256_mul_epu32(multiplier0, c[0]);
+            const __m256i product1 = _mm256_mul_epu32(multiplier1, c[2]);
+            c[0] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(product1, 32), c[1]), key0);
+            c[1] = product1;
+            c[2] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(product0, 32), c[3]), key1);
+            c[3] = product0;
+            key0 = _mm256_add_epi64(key0, weyl0);
+            key1 = _mm256_add_epi64(key1, weyl1);
+        }
+        for (int w = 0; w < 4; ++w) {
+            alignas(32) std::uint64_t lanes[4];
+            _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), c[w]);
+            for (int i = 0; i < kAttacksPerBatch; ++i) {
+                out.word[w][half * kAttacksPerBatch + i] = static_cast<std::uint32_t>(lanes[i]);
+            }
+        }
+    }
+}
+
+inline void attack_blocks_sse2(StreamKey key, std::uint32_t first, AttackBlocks& out)
+{
+    for (int i = 0; i < kAttacksPerBatch; ++i) {
+        const BlockPair blocks = draw_blocks(key, StreamPurpose::attack, first + i, StreamPurpose::attack_complications, first + i);
+        for (int w = 0; w < 4; ++w) {
+            out.word[w][i] = blocks.first.word[w];
+            out.word[w][kAttacksPerBatch + i] = blocks.second.word[w];
+        }
+    }
+}
+
+}  // namespace detail
+
+// Which registers attack_blocks uses on this processor.
+enum class AttackBlockRegisters : int { sse2, avx2, avx512 };
+
+inline AttackBlockRegisters attack_block_registers()
+{
+    return __builtin_cpu_supports("avx512f") ? AttackBlockRegisters::avx512
+           : __builtin_cpu_supports("avx2")  ? AttackBlockRegisters::avx2
+                                             : AttackBlockRegisters::sse2;
+}
+
+// The blocks of attacks first..first+3 (first + 3 below 2^32 - 1, the
+// diagnostic attack's block), in the given registers.
+inline void attack_blocks(StreamKey key, std::uint32_t first, AttackBlocks& out, AttackBlockRegisters registers)
+{
+    switch (registers) {
+        case AttackBlockRegisters::avx512: detail::attack_blocks_avx512(key, first, out); return;
+        case AttackBlockRegisters::avx2: detail::attack_blocks_avx2(key, first, out); return;
+        case AttackBlockRegisters::sse2: detail::attack_blocks_sse2(key, first, out); return;
+    }
+}
+
+// ... in the widest this processor has.
+inline void attack_blocks(StreamKey key, std::uint32_t first, AttackBlocks& out)
+{
+    static const AttackBlockRegisters widest = attack_block_registers();
+    attack_blocks(key, first, out, widest);
+}
+
+#endif
+
+}  // namespace scls

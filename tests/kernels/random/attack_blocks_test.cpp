@@ -1,0 +1,128 @@
+// The blocks of four attacks at once, in each register width this processor
+// has, are the blocks draw_block gives one at a time; and the batch's draws
+// are draw_attack's, bit for bit.
+#include "kernels/random/attack_blocks.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <ostream>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/model/attack_draws.hpp"
+#include "kernels/random/streams.hpp"
+
+namespace scls {
+namespace {
+
+#if SCLS_ATTACK_BLOCKS_IN_VECTORS
+
+bool available(AttackBlockRegisters registers)
+{
+    switch (registers) {
+        case AttackBlockRegisters::avx512: return __builtin_cpu_supports("avx512f");
+        case AttackBlockRegisters::avx2: return __builtin_cpu_supports("avx2");
+        case AttackBlockRegisters::sse2: return true;
+    }
+    return false;
+}
+
+const char* name_of(AttackBlockRegisters registers)
+{
+    switch (registers) {
+        case AttackBlockRegisters::avx512: return "AVX-512";
+        case AttackBlockRegisters::avx2: return "AVX2";
+        case AttackBlockRegisters::sse2: return "SSE2";
+    }
+    return "?";
+}
+
+}  // namespace
+
+// How gtest names a parameter (ADL finds it beside the enum).
+void PrintTo(AttackBlockRegisters registers, std::ostream* out) { *out << name_of(registers); }
+
+namespace {
+
+std::vector<StreamKey> keys()
+{
+    std::vector<StreamKey> out = {{0, 0, 0}, {20260601, 0, 1}, {0xFFFFFFFFFFFFFFFFull, 0xFFFFFFFFu, 0xFFFFFFFFu}};
+    std::mt19937_64 engine(11);
+    for (int i = 0; i < 50; ++i) {
+        out.push_back({engine(), static_cast<std::uint32_t>(engine()), static_cast<std::uint32_t>(engine())});
+    }
+    return out;
+}
+
+class AttackBlocksIn : public ::testing::TestWithParam<AttackBlockRegisters> {};
+
+TEST_P(AttackBlocksIn, AreTheBlocksOfEachAttack)
+{
+    const AttackBlockRegisters registers = GetParam();
+    if (!available(registers)) {
+        GTEST_SKIP() << name_of(registers) << " not available on this processor";
+    }
+    for (const StreamKey& key : keys()) {
+        for (const std::uint32_t first : {0u, 1u, 5u, 125u, 0x7FFFFFFFu, 0xFFFFFFFBu}) {
+            AttackBlocks blocks;
+            attack_blocks(key, first, blocks, registers);
+            for (int i = 0; i < kAttacksPerBatch; ++i) {
+                const PhiloxCounter attack = draw_block(key, StreamPurpose::attack, first + i);
+                const PhiloxCounter complication = draw_block(key, StreamPurpose::attack_complications, first + i);
+                for (int w = 0; w < 4; ++w) {
+                    ASSERT_EQ(blocks.word[w][i], attack.word[w]) << name_of(registers) << " attack " << first + i << " word " << w;
+                    ASSERT_EQ(blocks.word[w][kAttacksPerBatch + i], complication.word[w])
+                        << name_of(registers) << " attack " << first + i << " complication word " << w;
+                }
+            }
+        }
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Registers, AttackBlocksIn,
+                         ::testing::Values(AttackBlockRegisters::sse2, AttackBlockRegisters::avx2, AttackBlockRegisters::avx512),
+                         [](const auto& info) {
+                             std::string name = name_of(info.param);
+                             name.erase(std::remove(name.begin(), name.end(), '-'), name.end());
+                             return name;
+                         });
+
+TEST(AttackBlocks, TheWidestIsChosen)
+{
+    const AttackBlockRegisters widest = attack_block_registers();
+    EXPECT_TRUE(available(widest));
+    if (widest != AttackBlockRegisters::avx512) {
+        EXPECT_FALSE(available(AttackBlockRegisters::avx512));
+    }
+    std::printf("attack blocks on this processor: %s\n", name_of(widest));
+}
+
+TEST(AttackBlocks, BatchDrawsAreDrawAttacks)
+{
+    for (const StreamKey& key : keys()) {
+        for (const std::uint32_t first : {1u, 5u, 125u}) {
+            AttackDraws batch[kAttacksPerBatch];
+            draw_attacks(key, first, batch);
+            for (int i = 0; i < kAttacksPerBatch; ++i) {
+                const AttackDraws one = draw_attack(key, first + i);
+                ASSERT_EQ(std::memcmp(&batch[i], &one, sizeof one), 0) << "attack " << first + i;
+            }
+        }
+    }
+}
+
+#else
+
+TEST(AttackBlocks, NotOnThisHost)
+{
+    GTEST_SKIP() << "attack blocks in vector registers are built on x86-64 hosts only; this build draws one attack at a time";
+}
+
+#endif
+
+}  // namespace
+}  // namespace scls
