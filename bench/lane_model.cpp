@@ -15,6 +15,10 @@
 //                     kernels/model/lane_refill.hpp) on an emulated warp of
 //                     32 lanes, each warp taking its share of patients.
 //
+//   CPU vector lanes  the same schedule at 4, 8 and 16 lanes, as a CPU's
+//                     vector registers would run it (the schedule's loss
+//                     only).
+//
 // Costs: assumed (stated in the output), or measured (--costs FILE, the
 // output of scripts/lane_costs.sh: x86 instructions per call of each part,
 // counted by callgrind on the same schedule).
@@ -25,6 +29,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <initializer_list>
 #include <stdexcept>
 #include <map>
 #include <sstream>
@@ -103,10 +108,10 @@ Costs measured_costs(const std::string& path, std::string& source)
     return c;
 }
 
-// The lane-refill kernel's efficiency on warps that take `per_warp` patients
-// each (a GPU batch's patients over its resident warps); the census of its
-// adds added to *census if not null.
-template <EmulatedAdds Adds>
+// The lane-refill kernel's efficiency on warps of Width lanes that take
+// `per_warp` patients each (a GPU batch's patients over its resident warps);
+// the census of its adds added to *census if not null.
+template <EmulatedAdds Adds, int Width = kWarp>
 double refill_efficiency(const Scenario& s, std::uint32_t patients, std::uint32_t per_warp, int refill_when_waiting, const Costs& c,
                          AddCensus* census)
 {
@@ -114,9 +119,9 @@ double refill_efficiency(const Scenario& s, std::uint32_t patients, std::uint32_
     one.patients = patients;
     const LaunchGeometry geometry = make_geometry(one, 1);
     std::vector<std::uint64_t> counts(geometry.counts_per_set(), 0);
-    RefillCost cost(c);
+    RefillCost cost(c, Width);
     for (std::uint64_t first = 0; first + per_warp <= patients; first += per_warp) {
-        run_emulated_warp<kWarp, Adds>(&one.params, geometry, first, first + per_warp, counts.data(), cost, refill_when_waiting, census);
+        run_emulated_warp<Width, Adds>(&one.params, geometry, first, first + per_warp, counts.data(), cost, refill_when_waiting, census);
     }
     return cost.tally().efficiency();
 }
@@ -129,6 +134,21 @@ double refill_efficiency(const Scenario& s, std::uint32_t patients, std::uint32_
         return refill_efficiency<EmulatedAdds::plain>(s, patients, per_warp, refill_when_waiting, c, nullptr);
     }
     return refill_efficiency<EmulatedAdds::census>(s, patients, per_warp, refill_when_waiting, c, census);
+}
+
+// The same schedule on a CPU's vector lanes, as a structure-of-arrays
+// engine would run it: 4 doubles (AVX2), 8 (AVX-512) or 16 (AVX-512 in
+// float), 64 patients per lane, lanes refilled when one, a quarter or half
+// of them wait. Only the schedule's loss: what vector code costs beside
+// scalar code (masks, gathers, blends) is not in it.
+template <int Width, class Row>
+void vector_lane_rows(const Scenario& scenario, std::uint32_t patients, std::initializer_list<int> refill_when, Row& row)
+{
+    for (const int when : refill_when) {
+        row(fmt::format("CPU vector lanes: {} lanes, {} patients per lane group, refilled when {} lane{} wait{}", Width, 64 * Width, when,
+                        when == 1 ? "" : "s", when == 1 ? "s" : ""),
+            [&](const Costs& c) { return refill_efficiency<EmulatedAdds::plain, Width>(scenario, patients, 64 * Width, when, c, nullptr); });
+    }
 }
 
 int run(int argc, char** argv)
@@ -198,6 +218,9 @@ int run(int argc, char** argv)
     for (int when : {4, 8, 12, 16}) {
         refill_row(2048u, when, "", nullptr);
     }
+    vector_lane_rows<4>(scenario, patients, {1, 2}, row);
+    vector_lane_rows<8>(scenario, patients, {1, 2, 4}, row);
+    vector_lane_rows<16>(scenario, patients, {1, 4, 8}, row);
     const double lifetimes_tallied = static_cast<double>(patients) * strategies;
     fmt::print("\nThe kernel's tallies: {:.0f} adds (counts and limbs) per lifetime, {:.1f} of them not zero. A warp runs the "
                "two reductions of an add for all of them, {:.1f} per lifetime tallied (lanes that tally together share them); "

@@ -108,7 +108,8 @@ inline double warp_step(std::array<Lane, kWarp>& lanes, const Costs& c)
 struct Tally {
     double useful = 0.0;
     double warp_cost = 0.0;
-    double efficiency() const { return warp_cost > 0.0 ? useful / (kWarp * warp_cost) : 0.0; }
+    int width = kWarp;  // lanes that step together
+    double efficiency() const { return warp_cost > 0.0 ? useful / (width * warp_cost) : 0.0; }
 };
 
 inline Tally patient_per_lane(const std::vector<Lifetime>& lifetimes, int strategies, const Costs& c)
@@ -142,7 +143,8 @@ inline int handler_path(NextEvent event)
 }
 
 // The lane-refill kernel's cost, observed while run_lanes runs on an
-// emulated warp of 32 lanes (an observer of kernels/model/lane_refill.hpp):
+// emulated warp (an observer of kernels/model/lane_refill.hpp) of 32 lanes,
+// or of another width (a CPU's vector lanes):
 // drawing the warp's buffer of patients costs one attribute draw (every lane
 // draws one); a refill costs the tally if any lane tallies, the copy of a
 // buffered patient if any lane takes one, the start if any lane begins a
@@ -150,12 +152,12 @@ inline int handler_path(NextEvent event)
 // lanes take.
 class RefillCost {
   public:
-    explicit RefillCost(const Costs& c) : c_(c) {}
+    explicit RefillCost(const Costs& c, int width = kWarp) : c_(c) { t_.width = width; }
 
-    // Every lane draws the patient of one of kWarp slots from first_slot.
+    // Every lane draws the patient of one of `width` slots from first_slot.
     void drew(std::uint64_t first_slot, std::uint64_t end, const LaunchGeometry& geometry)
     {
-        drew(detail::patients_in(first_slot, end, kWarp, geometry));
+        drew(detail::patients_in(first_slot, end, t_.width, geometry));
     }
     void drew(int patients)
     {
