@@ -185,7 +185,8 @@ def fp64_share(ptx):
 
 def lane_section(table, instructions, source, fp64):
     """The lane model's table, and the H100 rate each schedule's efficiency allows."""
-    out = ["### SIMT lane model (`lane_model`: the kernel's lane-refill schedule, run by the engine on an emulated warp of 32)", ""]
+    out = ["### SIMT lane model (`lane_model`: the kernel's lane-refill schedule, run by the engine on an emulated warp of 32; "
+           "its last rows, the same schedule on a CPU's 4, 8 and 16 vector lanes)", ""]
     out += table.rstrip().splitlines() + [""]
     rows = table.splitlines()
     if not instructions:
@@ -193,7 +194,8 @@ def lane_section(table, instructions, source, fp64):
     efficiencies = []
     for line in rows:
         cells = [c.strip() for c in line.strip("|").split("|")]
-        if len(cells) >= 3 and re.match(r"^[0-9.]+$", cells[1]):
+        # The GPU's schedules (the CPU vector-lane rows have no H100 rate).
+        if len(cells) >= 3 and re.match(r"^[0-9.]+$", cells[1]) and not cells[0].startswith("CPU vector lanes"):
             efficiencies.append((cells[0], float(cells[1])))
     # SM cycles per lifetime when every issued lane is useful; divided by the efficiency.
     cycles = instructions * ((1 - fp64) / H100["lanes"] + fp64 / H100["fp64_lanes"])
