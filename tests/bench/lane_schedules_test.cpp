@@ -76,6 +76,22 @@ TEST(LaneSchedules, DrawingTheBufferCostsOneDrawForEveryLanesPatient)
     EXPECT_DOUBLE_EQ(cost.tally().efficiency(), (kWarp + 8) / (2.0 * kWarp));
 }
 
+// A CPU's vector lanes: efficiency is over the group's own width, and a
+// buffer of the launch's last patients is a share of that width.
+TEST(LaneSchedules, ANarrowerGroupOfLanesIsMeasuredAgainstItsOwnWidth)
+{
+    const Costs c = assumed_costs();
+    RefillCost cost(c, 8);
+    cost.drew(8);
+    EXPECT_DOUBLE_EQ(cost.tally().efficiency(), 1.0);
+    cost.drew(2);
+    EXPECT_DOUBLE_EQ(cost.tally().efficiency(), 10.0 / 16.0);
+    cost.event(0, NextEvent::attack);  // one lane of eight steps
+    cost.step(1u, 0u);
+    const double useful = 10 * c.attributes + c.step + c.handler[kAttack];
+    EXPECT_DOUBLE_EQ(cost.tally().efficiency(), useful / (8 * (2 * c.attributes + c.step + c.handler[kAttack])));
+}
+
 TEST(LaneSchedules, AStepCostsItsCommonPartAndEachDistinctHandlerOnce)
 {
     Costs c = steps_only();
