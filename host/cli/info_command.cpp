@@ -2,15 +2,27 @@
 // built-in base scenario's text).
 #include <fmt/format.h>
 #include <iostream>
+#include <string>
 #include <thread>
 
 #include "host/cli/command.hpp"
 #include "host/version.hpp"
 #include "kernels/launch/backend.hpp"
+#include "kernels/random/attack_blocks.hpp"
 
 namespace scls {
 
 namespace {
+
+// The registers the CPU's attack draws run in (kernels/random/attack_blocks.hpp).
+std::string cpu_vectors()
+{
+#if SCLS_ATTACK_BLOCKS_IN_VECTORS
+    return fmt::format("; attack draws in {} registers", name_of(attack_block_registers_in_use()));
+#else
+    return "";
+#endif
+}
 
 class InfoCommand final : public Command {
   public:
@@ -24,7 +36,7 @@ class InfoCommand final : public Command {
     {
         const CudaDeviceInfo cuda = query_cuda_devices();
         fmt::print("sclsim {} (git {})\n", kSclsimVersion, kSclsimGitCommit);
-        fmt::print("backends: cpu (OpenMP, {} hardware threads){}\n", std::thread::hardware_concurrency(),
+        fmt::print("backends: cpu (OpenMP, {} hardware threads{}){}\n", std::thread::hardware_concurrency(), cpu_vectors(),
                    cuda.compiled ? ", gpu (CUDA)" : "");
         if (cuda.compiled) {
             if (cuda.devices.empty()) {

@@ -26,24 +26,20 @@ struct AttackDraws {
     double complication_uniform[kComplications];
 };
 
-// An attack's draws from the words of its two blocks: block k of the attack
-// stream (budget, severity, stay, death) and block k of the complication
-// stream (one word per complication).
-struct AttackWords {
-    std::uint32_t main[4];
-    std::uint32_t complication[4];
-};
+// An attack's draws from its two blocks: block k of the attack stream
+// (budget, severity, stay, death) and block k of the complication stream
+// (one word per complication).
 static_assert(kComplications <= 4, "one word of the complication block per complication");
 
-SCLS_FUNCTION SCLS_FORCEINLINE AttackDraws attack_draws_from(const AttackWords& words)
+SCLS_FUNCTION SCLS_FORCEINLINE AttackDraws attack_draws_from(const PhiloxCounter& main, const PhiloxCounter& complication)
 {
     AttackDraws d;
-    d.budget = unit_exponential(words.main[0]);
-    d.severity_uniform = to_open_unit(words.main[1]);
-    d.stay_uniform = to_open_unit(words.main[2]);  // its normal quantile only where a stay varies (attack_consequences)
-    d.death_uniform = to_open_unit(words.main[3]);
+    d.budget = unit_exponential(main.word[0]);
+    d.severity_uniform = to_open_unit(main.word[1]);
+    d.stay_uniform = to_open_unit(main.word[2]);  // its normal quantile only where a stay varies (attack_consequences)
+    d.death_uniform = to_open_unit(main.word[3]);
     for (int c = 0; c < kComplications; ++c) {
-        d.complication_uniform[c] = to_open_unit(words.complication[c]);
+        d.complication_uniform[c] = to_open_unit(complication.word[c]);
     }
     return d;
 }
@@ -52,12 +48,7 @@ SCLS_FUNCTION SCLS_FORCEINLINE AttackDraws attack_draws_from(const AttackWords& 
 SCLS_FUNCTION inline AttackDraws draw_attack(StreamKey key, std::uint32_t k)
 {
     const BlockPair blocks = draw_blocks(key, StreamPurpose::attack, k, StreamPurpose::attack_complications, k);
-    AttackWords words;
-    for (int w = 0; w < 4; ++w) {
-        words.main[w] = blocks.first.word[w];
-        words.complication[w] = blocks.second.word[w];
-    }
-    return attack_draws_from(words);
+    return attack_draws_from(blocks.first, blocks.second);
 }
 
 #if SCLS_ATTACK_BLOCKS_IN_VECTORS
@@ -70,12 +61,12 @@ __attribute__((noinline)) inline void draw_attacks(StreamKey key, std::uint32_t 
     AttackBlocks blocks;
     attack_blocks(key, first, blocks);
     for (int i = 0; i < kAttacksPerBatch; ++i) {
-        AttackWords words;
+        PhiloxCounter main, complication;
         for (int w = 0; w < 4; ++w) {
-            words.main[w] = blocks.word[w][i];
-            words.complication[w] = blocks.word[w][kAttacksPerBatch + i];
+            main.word[w] = blocks.word[w][i];
+            complication.word[w] = blocks.word[w][kAttacksPerBatch + i];
         }
-        draws[i] = attack_draws_from(words);
+        draws[i] = attack_draws_from(main, complication);
     }
 }
 #endif

@@ -17,6 +17,9 @@
 
 #if SCLS_PHILOX_PAIRS_IN_SSE2
 #include <immintrin.h>
+
+#include <cstdlib>
+#include <string_view>
 #define SCLS_ATTACK_BLOCKS_IN_VECTORS 1
 #else
 #define SCLS_ATTACK_BLOCKS_IN_VECTORS 0
@@ -44,9 +47,14 @@ inline constexpr std::int64_t batch_lane_purpose(int lane)
 
 // GCC 12's AVX-512 intrinsics pass a deliberately undefined operand that its
 // own -Wuninitialized then reports (GCC bug 105593, fixed in GCC 13).
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
+#define SCLS_GCC_BUG_105593 1
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#else
+#define SCLS_GCC_BUG_105593 0
+#endif
 __attribute__((target("avx512f"))) inline void attack_blocks_avx512(StreamKey key, std::uint32_t first, AttackBlocks& out)
 {
     // 32-bit words in the low halves of 64-bit lanes, as philox4x32_10_pair keeps them.
@@ -78,7 +86,10 @@ __attribute__((target("avx512f"))) inline void attack_blocks_avx512(StreamKey ke
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(out.word[w]), _mm512_cvtepi64_epi32(c[w]));  // the low halves
     }
 }
+#if SCLS_GCC_BUG_105593
 #pragma GCC diagnostic pop
+#endif
+#undef SCLS_GCC_BUG_105593
 
 __attribute__((target("avx2"))) inline void attack_blocks_avx2(StreamKey key, std::uint32_t first, AttackBlocks& out)
 {
@@ -129,20 +140,47 @@ inline void attack_blocks_sse2(StreamKey key, std::uint32_t first, AttackBlocks&
 
 }  // namespace detail
 
-// Which registers attack_blocks uses on this processor.
+// Which registers attack_blocks uses.
 enum class AttackBlockRegisters : int { sse2, avx2, avx512 };
 
+inline const char* name_of(AttackBlockRegisters registers)
+{
+    switch (registers) {
+        case AttackBlockRegisters::avx512: return "AVX-512";
+        case AttackBlockRegisters::avx2: return "AVX2";
+        case AttackBlockRegisters::sse2: return "SSE2";
+    }
+    return "?";
+}
+
+// The widest this processor has, or a narrower one named by the environment
+// variable SCLS_ATTACK_BLOCKS (sse2 or avx2), to time or check another path
+// on one machine; any other value leaves the widest.
 inline AttackBlockRegisters attack_block_registers()
 {
-    return __builtin_cpu_supports("avx512f") ? AttackBlockRegisters::avx512
-           : __builtin_cpu_supports("avx2")  ? AttackBlockRegisters::avx2
-                                             : AttackBlockRegisters::sse2;
+    const AttackBlockRegisters widest = __builtin_cpu_supports("avx512f") ? AttackBlockRegisters::avx512
+                                        : __builtin_cpu_supports("avx2")  ? AttackBlockRegisters::avx2
+                                                                          : AttackBlockRegisters::sse2;
+    const char* asked = std::getenv("SCLS_ATTACK_BLOCKS");
+    const std::string_view name = asked != nullptr ? asked : "";
+    const AttackBlockRegisters named = name == "sse2" ? AttackBlockRegisters::sse2
+                                       : name == "avx2" ? AttackBlockRegisters::avx2
+                                                        : widest;
+    return named < widest ? named : widest;
+}
+
+// The registers this process uses (chosen once).
+inline AttackBlockRegisters attack_block_registers_in_use()
+{
+    static const AttackBlockRegisters chosen = attack_block_registers();
+    return chosen;
 }
 
 // The blocks of attacks first..first+3 (first + 3 below 2^32 - 1, the
 // diagnostic attack's block), in the given registers.
 inline void attack_blocks(StreamKey key, std::uint32_t first, AttackBlocks& out, AttackBlockRegisters registers)
 {
+    SCLS_EXPECT(first < 0xFFFFFFFFu - 3);
     switch (registers) {
         case AttackBlockRegisters::avx512: detail::attack_blocks_avx512(key, first, out); return;
         case AttackBlockRegisters::avx2: detail::attack_blocks_avx2(key, first, out); return;
@@ -150,11 +188,10 @@ inline void attack_blocks(StreamKey key, std::uint32_t first, AttackBlocks& out,
     }
 }
 
-// ... in the widest this processor has.
+// ... in the registers this process uses.
 inline void attack_blocks(StreamKey key, std::uint32_t first, AttackBlocks& out)
 {
-    static const AttackBlockRegisters widest = attack_block_registers();
-    attack_blocks(key, first, out, widest);
+    attack_blocks(key, first, out, attack_block_registers_in_use());
 }
 
 #endif

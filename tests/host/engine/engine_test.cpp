@@ -423,17 +423,18 @@ TEST(EngineReproducibility, CachedAttackDrawsGiveTheSameLifetimes)
         const StreamKey key{s.seed, 0, patient};
         const PatientAttributes attributes = draw_attributes(s.params, key);
         LifetimeSimulator<4> small_cache(s.params, attributes, key);
+        LifetimeSimulator<6> odd_cache(s.params, attributes, key);  // a batch of four, then attacks one at a time
         LifetimeSimulator<kHostCachedAttacks> large_cache(s.params, attributes, key);
         for (int strategy = 0; strategy < geometry.strategies; ++strategy) {
             LifetimeSimulator<0> uncached(s.params, attributes, key);
             const LifetimeOutcome expected = uncached.run(strategy);
-            for (const LifetimeOutcome& got : {small_cache.run(strategy), large_cache.run(strategy)}) {
+            for (const LifetimeOutcome& got : {small_cache.run(strategy), odd_cache.run(strategy), large_cache.run(strategy)}) {
                 ASSERT_TRUE(same_lifetime(got, expected)) << "patient " << patient << " strategy " << strategy;
             }
             most_attacks = std::max(most_attacks, expected.attacks());
         }
     }
-    EXPECT_GT(most_attacks, 4u) << "no patient overflowed the small cache";
+    EXPECT_GT(most_attacks, 6u) << "no patient overflowed the small caches";
 }
 
 void expect_identical(const RunResult& a, const RunResult& b)

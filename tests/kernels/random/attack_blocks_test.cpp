@@ -7,8 +7,9 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <ostream>
+#include <cstdlib>
 #include <cstring>
+#include <ostream>
 #include <random>
 #include <string>
 #include <vector>
@@ -29,16 +30,6 @@ bool available(AttackBlockRegisters registers)
         case AttackBlockRegisters::sse2: return true;
     }
     return false;
-}
-
-const char* name_of(AttackBlockRegisters registers)
-{
-    switch (registers) {
-        case AttackBlockRegisters::avx512: return "AVX-512";
-        case AttackBlockRegisters::avx2: return "AVX2";
-        case AttackBlockRegisters::sse2: return "SSE2";
-    }
-    return "?";
 }
 
 }  // namespace
@@ -91,14 +82,45 @@ INSTANTIATE_TEST_SUITE_P(Registers, AttackBlocksIn,
                              return name;
                          });
 
-TEST(AttackBlocks, TheWidestIsChosen)
+// Restores an environment variable when it goes.
+class ScopedEnvironment {
+  public:
+    ScopedEnvironment(const char* name, const char* value) : name_(name)
+    {
+        const char* old = std::getenv(name);
+        had_ = old != nullptr;
+        old_ = had_ ? old : "";
+        ::setenv(name, value, 1);
+    }
+    ~ScopedEnvironment() { had_ ? ::setenv(name_, old_.c_str(), 1) : ::unsetenv(name_); }
+
+  private:
+    const char* name_;
+    bool had_;
+    std::string old_;
+};
+
+TEST(AttackBlocks, TheWidestIsChosenUnlessANarrowerIsAskedFor)
 {
+    const ScopedEnvironment unset("SCLS_ATTACK_BLOCKS", "");
     const AttackBlockRegisters widest = attack_block_registers();
     EXPECT_TRUE(available(widest));
     if (widest != AttackBlockRegisters::avx512) {
         EXPECT_FALSE(available(AttackBlockRegisters::avx512));
     }
     std::printf("attack blocks on this processor: %s\n", name_of(widest));
+    {
+        const ScopedEnvironment asked("SCLS_ATTACK_BLOCKS", "sse2");
+        EXPECT_EQ(attack_block_registers(), AttackBlockRegisters::sse2);
+    }
+    {
+        const ScopedEnvironment asked("SCLS_ATTACK_BLOCKS", "avx2");
+        EXPECT_EQ(attack_block_registers(), available(AttackBlockRegisters::avx2) ? AttackBlockRegisters::avx2 : widest);
+    }
+    {
+        const ScopedEnvironment asked("SCLS_ATTACK_BLOCKS", "avx-9000");  // not a path: the widest
+        EXPECT_EQ(attack_block_registers(), widest);
+    }
 }
 
 TEST(AttackBlocks, BatchDrawsAreDrawAttacks)
