@@ -326,8 +326,7 @@ class LifetimeSimulator {
     SCLS_FUNCTION void run(LifetimeState& s, int strategy_index, OnEvent&& on_event)
     {
         begin(s, strategy_index);
-        while (!advance(s, on_event)) {
-        }
+        run_to_end(s, on_event);
     }
 
     // Event by event (a lane that runs many lifetimes in turn): s becomes the
@@ -352,7 +351,7 @@ class LifetimeSimulator {
     template <class OnEvent>
     SCLS_FUNCTION SCLS_MEASURED_PART bool advance(LifetimeState& s, OnEvent&& on_event)
     {
-        return step(p_.strategy[s.strategy], s, on_event);
+        return step<StepOne::event>(p_.strategy[s.strategy], s, on_event);
     }
 
     // The history the strategies share (the CPU runs it once per patient; a
@@ -397,7 +396,7 @@ class LifetimeSimulator {
             if (next_event(strategy, s).time >= until) {  // step() finds the same event again
                 return false;
             }
-            if (step(strategy, s, on_event)) {
+            if (step<StepOne::event>(strategy, s, on_event)) {  // one at a time: it stops at `until`
                 return true;
             }
         }
@@ -411,12 +410,24 @@ class LifetimeSimulator {
         SCLS_EXPECT(shares_untreated_history(p_.strategy[strategy_index]));
         s.strategy = strategy_index;
         s.others_known = false;  // the earliest other event was found under the first strategy
-        while (!advance(s, on_event)) {
-        }
+        run_to_end(s, on_event);
     }
 
   private:
     using Streams = LifetimeStreams;
+
+    // What one step() runs: one event (a lane's step, or up to a time), or
+    // with SkipAccrual an attack and the attacks that follow it while the
+    // other events' times stay as they are (a lifetime run to its end).
+    enum class StepOne : int { event, run_of_attacks };
+
+    template <class OnEvent>
+    SCLS_FUNCTION void run_to_end(LifetimeState& s, OnEvent& on_event)
+    {
+        const StrategyParams& strategy = p_.strategy[s.strategy];
+        while (!step<StepOne::run_of_attacks>(strategy, s, on_event)) {
+        }
+    }
     using Clocks = LifetimeClocks;
 
     SCLS_FUNCTION void start(LifetimeState& s, int strategy_index)
@@ -520,11 +531,23 @@ class LifetimeSimulator {
         } else {
             others = other_events(strategy, s);  // a local: no state written per event (on a GPU, local memory)
         }
-        const double attack_time = s.attack_since + detail::time_to_exhaust(s.attack_budget, s.inverse_attack_rate);
-        if (attack_time < others.time || (attack_time == others.time && others.event > NextEvent::attack)) {
+        const double attack_time = next_attack_time(s);
+        if (attack_comes_first(attack_time, others)) {
             return detail::EarliestEvent{attack_time, NextEvent::attack};
         }
         return others;
+    }
+
+    SCLS_FUNCTION SCLS_FORCEINLINE static double next_attack_time(const LifetimeState& s)
+    {
+        return s.attack_since + detail::time_to_exhaust(s.attack_budget, s.inverse_attack_rate);
+    }
+
+    // Whether the next attack, at attack_time, comes before the earliest other event.
+    SCLS_FUNCTION SCLS_FORCEINLINE static bool attack_comes_first(double attack_time, const detail::EarliestEvent& others)
+    {
+        using detail::NextEvent;
+        return attack_time < others.time || (attack_time == others.time && others.event > NextEvent::attack);
     }
 
     SCLS_FUNCTION detail::EarliestEvent other_events(const StrategyParams& strategy, LifetimeState& s)
@@ -595,8 +618,8 @@ class LifetimeSimulator {
         out.regimen_years[s.regimen] += dt;
     }
 
-    // One event: returns true when the lifetime has ended.
-    template <class OnEvent>
+    // One event (with StepOne::run_of_attacks, perhaps a run of attacks): returns true when the lifetime has ended.
+    template <StepOne Steps, class OnEvent>
     SCLS_FUNCTION SCLS_FORCEINLINE bool step(const StrategyParams& strategy, LifetimeState& s, OnEvent& on_event)
     {
         using detail::NextEvent;
@@ -638,8 +661,22 @@ class LifetimeSimulator {
 #else
             // ... and on the CPU a copy for each, its branches resolved (4% fewer instructions).
             case NextEvent::attack:
-                if (on_attack(strategy, s, clocks, switch_to, false)) {
-                    return finish(s, EndReason::attack);
+                for (;;) {
+                    if (on_attack(strategy, s, clocks, switch_to, false)) {
+                        return finish(s, EndReason::attack);
+                    }
+                    // The attacks that follow while the other events' times
+                    // stay as they are: the steps they would take, without
+                    // the rest of a step (nothing else can change).
+                    if (Steps == StepOne::event || !(others_stay && s.others_known && switch_to == s.regimen)) {
+                        break;
+                    }
+                    const double attack_time = next_attack_time(s);
+                    if (!attack_comes_first(attack_time, s.others)) {
+                        break;
+                    }
+                    on_event(NextEvent::attack);
+                    s.t = max_of(attack_time, s.t);
                 }
                 break;
             case NextEvent::diagnostic_attack:
