@@ -351,7 +351,7 @@ class LifetimeSimulator {
     template <class OnEvent>
     SCLS_FUNCTION SCLS_MEASURED_PART bool advance(LifetimeState& s, OnEvent&& on_event)
     {
-        return step<StepOne::event>(p_.strategy[s.strategy], s, on_event);
+        return step<StepSpan::one_event>(p_.strategy[s.strategy], s, on_event);
     }
 
     // The history the strategies share (the CPU runs it once per patient; a
@@ -396,7 +396,7 @@ class LifetimeSimulator {
             if (next_event(strategy, s).time >= until) {  // step() finds the same event again
                 return false;
             }
-            if (step<StepOne::event>(strategy, s, on_event)) {  // one at a time: it stops at `until`
+            if (step<StepSpan::one_event>(strategy, s, on_event)) {  // one at a time: it stops at `until`
                 return true;
             }
         }
@@ -415,20 +415,20 @@ class LifetimeSimulator {
 
   private:
     using Streams = LifetimeStreams;
+    using Clocks = LifetimeClocks;
 
     // What one step() runs: one event (a lane's step, or up to a time), or
     // with SkipAccrual an attack and the attacks that follow it while the
     // other events' times stay as they are (a lifetime run to its end).
-    enum class StepOne : int { event, run_of_attacks };
+    enum class StepSpan : int { one_event, attack_run };
 
     template <class OnEvent>
     SCLS_FUNCTION void run_to_end(LifetimeState& s, OnEvent& on_event)
     {
         const StrategyParams& strategy = p_.strategy[s.strategy];
-        while (!step<StepOne::run_of_attacks>(strategy, s, on_event)) {
+        while (!step<StepSpan::attack_run>(strategy, s, on_event)) {
         }
     }
-    using Clocks = LifetimeClocks;
 
     SCLS_FUNCTION void start(LifetimeState& s, int strategy_index)
     {
@@ -618,8 +618,8 @@ class LifetimeSimulator {
         out.regimen_years[s.regimen] += dt;
     }
 
-    // One event (with StepOne::run_of_attacks, perhaps a run of attacks): returns true when the lifetime has ended.
-    template <StepOne Steps, class OnEvent>
+    // One event (with StepSpan::attack_run, perhaps a run of attacks): returns true when the lifetime has ended.
+    template <StepSpan Span, class OnEvent>
     SCLS_FUNCTION SCLS_FORCEINLINE bool step(const StrategyParams& strategy, LifetimeState& s, OnEvent& on_event)
     {
         using detail::NextEvent;
@@ -666,9 +666,10 @@ class LifetimeSimulator {
                         return finish(s, EndReason::attack);
                     }
                     // The attacks that follow while the other events' times
-                    // stay as they are: the steps they would take, without
-                    // the rest of a step (nothing else can change).
-                    if (Steps == StepOne::event || !(others_stay && s.others_known && switch_to == s.regimen)) {
+                    // stay as they are, as the next steps would run them: no
+                    // switch, so no refresh of rates; s.others still the
+                    // earliest other event; no accrual before an attack.
+                    if (Span == StepSpan::one_event || !(others_stay && s.others_known && switch_to == s.regimen)) {
                         break;
                     }
                     const double attack_time = next_attack_time(s);
