@@ -8,57 +8,18 @@
 #include <cstdint>
 #include <new>
 
-#include "kernels/core/exponential.hpp"
 #include "kernels/core/macros.hpp"
 #include "kernels/core/math.hpp"
+#include "kernels/model/attack_cache.hpp"
 #include "kernels/model/attack_draws.hpp"
 #include "kernels/model/discounting.hpp"
+#include "kernels/model/lifetime_state.hpp"
 #include "kernels/model/params.hpp"
 #include "kernels/model/patient.hpp"
 #include "kernels/random/distributions.hpp"
 #include "kernels/random/streams.hpp"
 
 namespace scls {
-
-struct LifetimeOutcome {
-    double cost[kCostCategories];  // discounted
-    double qalys;                  // discounted
-    double life_years_discounted;
-    double life_years;
-    double regimen_years[kMaxRegimens];  // undiscounted time on each regimen
-    double end_time;                     // death or horizon, years since entry
-    double first_attack_time;            // infinity if none
-    double diagnosis_time;               // years since entry (0 for a cohort entering at diagnosis)
-    double treatment_start_time;         // the first prophylaxis; infinity if none
-    double ever_treated_time;            // first on a regimen of [cohort] ever_treated; infinity if never
-    EndReason end_reason;
-    std::uint32_t attacks_by_severity[kSeverities];
-    std::uint32_t complications[kComplications];
-    std::uint32_t attacks_on_regimen[kMaxRegimens];  // by the regimen at the time of the attack
-    std::uint32_t adverse_events;
-    std::uint32_t switches;
-    std::uint32_t discontinuations;
-    std::uint32_t escalations;
-    std::uint32_t deescalations;
-    std::uint32_t untreated_attacks;     // attacks before the first prophylaxis (with the onset attack, entering at onset)
-    std::uint32_t window_attacks;        // attacks in the first within_patient_window_years of prophylaxis
-    std::uint32_t attacks_before_diagnosis;
-    std::uint32_t response_losses;
-    bool myeloma_onset;
-
-    SCLS_FUNCTION double total_cost() const
-    {
-        double total = 0.0;
-        for (int c = 0; c < kCostCategories; ++c) {
-            total += cost[c];
-        }
-        return total;
-    }
-    SCLS_FUNCTION std::uint32_t attacks() const
-    {
-        return attacks_by_severity[0] + attacks_by_severity[1] + attacks_by_severity[2];
-    }
-};
 
 // Whether an attack that changes nothing but the attack process (most events)
 // skips the accrual and keeps the other events' times from the last event
@@ -76,40 +37,6 @@ inline constexpr bool kAttacksSkipAccrual = true;
 
 namespace detail {
 
-enum class NextEvent : int {
-    background_death,
-    myeloma_death,
-    horizon,
-    myeloma_onset,
-    attack,
-    adverse_event,
-    discontinuation,
-    deescalation,
-    treatment_start,
-    response_loss,
-    diagnostic_attack,
-};
-inline constexpr int kEventKinds = static_cast<int>(NextEvent::diagnostic_attack) + 1;  // diagnostic_attack stays last
-// next_event breaks a tie with the attack by kind: the kinds before it are
-// the ones offered before it (deaths, the horizon, myeloma onset).
-static_assert(NextEvent::myeloma_onset < NextEvent::attack && NextEvent::attack < NextEvent::adverse_event,
-              "ties with the attack are decided by NextEvent's order: the kinds offered before it must come before it");
-
-// Keeps the earliest candidate; on ties the one offered first wins, and
-// candidates are offered deaths first (the attack is not offered: next_event
-// sets it against the earliest of the others).
-struct EarliestEvent {
-    double time = kInfinity;
-    NextEvent event = NextEvent::horizon;
-    SCLS_FUNCTION SCLS_FORCEINLINE void offer(double candidate, NextEvent candidate_event)
-    {
-        if (candidate < time) {
-            time = candidate;
-            event = candidate_event;
-        }
-    }
-};
-
 SCLS_FUNCTION SCLS_FORCEINLINE double time_to_exhaust(double budget, double inverse_rate)
 {
     return inverse_rate > 0.0 ? budget * inverse_rate : kInfinity;
@@ -119,183 +46,6 @@ SCLS_FUNCTION SCLS_FORCEINLINE double inverse_or_zero(double rate) { return rate
 
 }  // namespace detail
 
-// The severity an attack with this uniform has on a regimen: the first
-// whose cumulative share exceeds it (the last if none does). The shares are
-// not negative, so the cumulative ones never decrease and the severity is
-// the count of those the uniform reaches: counted without a branch, which a
-// CPU would mispredict on about every other attack.
-SCLS_FUNCTION SCLS_FORCEINLINE int severity_on(const RegimenParams& on, double severity_uniform)
-{
-    int severity = 0;
-    for (int below = 0; below + 1 < kSeverities; ++below) {
-        severity += severity_uniform >= on.severity_cumulative[below] ? 1 : 0;
-    }
-    return severity;
-}
-
-// What an attack brings at a given severity, whatever the strategy: the stay
-// scaled by the attack's draw, the complications it draws and their lasting
-// utility decrements, and the costs before discounting.
-struct AttackConsequences {
-    double care_cost;          // ward and ICU days and the admission
-    double complication_cost;
-    double added_decrement;    // lasting utility decrements of its complications
-    std::uint32_t complications;  // bit c: complication c
-};
-
-SCLS_FUNCTION SCLS_FORCEINLINE AttackConsequences attack_consequences(const ModelParams& p, const AttackDraws& draws, int severity)
-{
-    const SeverityParams& s = p.severity[severity];
-    const double stay_scale = s.stay_log_sd > 0.0 ? exponential(s.stay_log_sd * normal_quantile(draws.stay_uniform)) : 1.0;
-    double ward_days = s.ward_days_median * stay_scale;
-    const double icu_days = s.icu_days_median * stay_scale;
-    AttackConsequences c{0.0, 0.0, 0.0, 0u};
-    for (int k = 0; k < kComplications; ++k) {
-        if (draws.complication_uniform[k] < s.complication_probability[k]) {
-            const ComplicationParams& complication = p.complication[k];
-            c.complications |= 1u << k;
-            c.complication_cost += complication.cost;
-            ward_days += complication.extra_ward_days;
-            c.added_decrement += complication.utility_decrement;
-        }
-    }
-    c.care_cost = ward_days * p.ward_day_cost + icu_days * p.icu_day_cost + s.cost_per_admission;
-    return c;
-}
-
-// The draws of one patient's attacks 1..CachedAttacks (attack 0's are a
-// patient attribute), filled by whichever strategy reaches an attack first
-// and replayed for the others: a patient's attack k is the same under every
-// strategy, so its Philox blocks and log are computed once instead of once
-// per strategy, and so are its consequences at a severity (consequences()).
-// On x86-64 it fills kAttacksPerBatch attacks at a time, their Philox blocks
-// side by side in vector registers (attack_blocks.hpp).
-// With CachedAttacks == 0 (the GPU, where the arrays would live in local
-// memory) everything is recomputed; the results are identical either way.
-template <int CachedAttacks>
-class AttackDrawCache {
-  public:
-    // Attack k >= 1.
-    SCLS_FUNCTION SCLS_FORCEINLINE AttackDraws get(StreamKey key, std::uint32_t k)
-    {
-        const std::uint32_t entry = k - 1;
-        if (entry < filled_) {
-            return entries_[entry];
-        }
-#if SCLS_ATTACK_BLOCKS_IN_VECTORS
-        // The next kAttacksPerBatch attacks at once, where the cache has room for them.
-        if (entry == filled_ && entry + kAttacksPerBatch <= static_cast<std::uint32_t>(CachedAttacks)) {
-            draw_attacks(key, k, &entries_[entry]);
-            for (int i = 0; i < kAttacksPerBatch; ++i) {
-                consequences_[entry + i].severity = -1;
-            }
-            filled_ += kAttacksPerBatch;
-            return entries_[entry];
-        }
-#endif
-        const AttackDraws d = draw_attack(key, k);
-        if (entry == filled_ && entry < static_cast<std::uint32_t>(CachedAttacks)) {
-            consequences_[filled_].severity = -1;
-            entries_[filled_++] = d;
-        }
-        return d;
-    }
-
-    // The consequences of attack k (its draws d) at a severity. A cached
-    // attack keeps those of the severity it last had: under most regimens an
-    // attack's draw gives it the same severity, so its stay's exp and its
-    // complications are worked out once per patient instead of once per
-    // strategy.
-    SCLS_FUNCTION SCLS_FORCEINLINE AttackConsequences consequences(const ModelParams& p, std::uint32_t k, const AttackDraws& d,
-                                                                   int severity)
-    {
-        const std::uint32_t entry = k - 1;  // attack 0 (k - 1 wraps) is not cached
-        if (entry >= filled_) {
-            return attack_consequences(p, d, severity);
-        }
-        KeptConsequences& kept = consequences_[entry];
-        if (kept.severity != severity) {
-            kept.value = attack_consequences(p, d, severity);
-            kept.severity = severity;
-        }
-        return kept.value;
-    }
-
-  private:
-    struct KeptConsequences {
-        AttackConsequences value;
-        int severity;  // -1: none yet
-    };
-    AttackDraws entries_[CachedAttacks];
-    KeptConsequences consequences_[CachedAttacks];
-    std::uint32_t filled_ = 0;
-};
-
-// Nothing kept (the GPU's): every draw and consequence recomputed, and no
-// array in the lane's local memory.
-template <>
-class AttackDrawCache<0> {
-  public:
-    SCLS_FUNCTION SCLS_FORCEINLINE AttackDraws get(StreamKey key, std::uint32_t k) { return draw_attack(key, k); }
-    SCLS_FUNCTION SCLS_FORCEINLINE AttackConsequences consequences(const ModelParams& p, std::uint32_t, const AttackDraws& d,
-                                                                   int severity)
-    {
-        return attack_consequences(p, d, severity);
-    }
-};
-
-// The streams a lifetime reads in sequence (the others are read by block).
-struct LifetimeStreams {
-    PhiloxStream discontinuation, adverse_event;
-    bool discontinuation_open;  // false: not read yet beyond word 0 (a patient attribute)
-};
-
-// Discount factors of costs and effects, carried along the lifetime.
-struct LifetimeClocks {
-    DiscountClock cost, effect;
-};
-
-// A lifetime's state between events: what advance() carries from one event
-// to the next. A lane that runs lifetimes event by event keeps one.
-struct LifetimeState {
-    LifetimeOutcome out;
-    int strategy;  // index into ModelParams::strategy
-    LifetimeStreams streams;
-    LifetimeClocks clocks;
-    double t;           // the current event's
-    double accrued_to;  // flows (costs, QALYs, life-years) accrued up to here: t, or before attacks that changed none of them
-    int regimen;
-    bool started;          // the strategy's prophylaxis has begun
-    bool myeloma_active;
-    // Unit-exponential budgets of the competing processes, consumed by their
-    // hazards. Each is what was left at its `since` time, its rate constant
-    // from then on: the process's next event is at since + budget / rate,
-    // whatever happens in between, until a rate changes (refresh_rates).
-    double attack_budget, discontinuation_budget, adverse_event_budget;
-    double attack_since, discontinuation_since, adverse_event_since;
-    double response_loss_budget[kMaxRegimens];  // per response slot; the current slot's as of response_loss_since
-    double response_loss_since;
-    std::uint32_t lost_slots;                  // bit s: the response of slot s is lost
-    AttackDraws upcoming_attack;
-    double regimen_start_time, last_attack_time;
-    double recent_attack_times[kMaxEscalationAttacks];  // breakthroughs on the current regimen, ring
-    int recent_attacks;
-    std::uint32_t attack_count, attacks_since_diagnosis, adverse_event_count;
-    bool diagnostic_attack_done;  // the attack at diagnosis has happened (or the scenario has none)
-    double permanent_decrement;
-    double utility_c0, utility_c1;  // baseline utility as a polynomial in time since entry (c2: the age-squared coefficient)
-    // Hazards of the current regimen and their inverses, refreshed on a switch
-    // (and on a loss of response); rates_regimen -1 asks for a refresh.
-    int rates_regimen;
-    int loss_slot;  // the response slot whose response is being lost, at loss_rate
-    double attack_rate, discontinuation_rate, adverse_event_rate, loss_rate;
-    double inverse_attack_rate, inverse_discontinuation_rate, inverse_adverse_event_rate;
-    // The earliest event other than an attack: kept from one attack to the
-    // next while nothing it depends on changes (most events are attacks).
-    // The CPU's (SkipAccrual); a GPU lane finds it anew at every event.
-    detail::EarliestEvent others;
-    bool others_known;
-};
 
 template <int CachedAttacks, bool SkipAccrual = kAttacksSkipAccrual>
 class LifetimeSimulator {

@@ -2,14 +2,11 @@
 // attack process: skipping its accrual and keeping the other events' times
 // (the CPU), or accruing and recomputing at every event (the GPU). Same
 // patients, same draws: the same events at the same times, every count
-// equal, and costs, QALYs and years equal up to rounding. And how an
-// attack's uniform gives its severity.
+// equal, and costs, QALYs and years equal up to rounding.
 #include "kernels/model/lifetime.hpp"
 
 #include <gtest/gtest.h>
 
-#include <bit>
-#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -66,69 +63,6 @@ TEST(LifetimeSimulator, SkippingAnAttacksAccrualChangesNothingButRounding)
     EXPECT_GT(escalations, 100);
     EXPECT_GT(deescalations, 100);
     EXPECT_GT(losses, 100);
-}
-
-// The severity of an attack is the first whose cumulative share exceeds its
-// uniform (the last if none does), also where a share is 0 (two cumulative
-// shares equal) and at the cumulative shares themselves.
-TEST(LifetimeSimulator, SeverityIsTheFirstWhoseCumulativeShareExceedsTheUniform)
-{
-    const double share_sets[][kSeverities] = {{0.446, 0.4, 0.154}, {0.0, 0.4, 0.6}, {0.5, 0.0, 0.5}, {0.3, 0.7, 0.0}, {1.0, 0.0, 0.0}};
-    for (const auto& shares : share_sets) {
-        RegimenParams on{};
-        double cumulative = 0.0;
-        for (int k = 0; k < kSeverities; ++k) {
-            cumulative += shares[k];
-            on.severity_cumulative[k] = cumulative;
-        }
-        std::vector<double> uniforms = {0x1p-33, 1.0 - 0x1p-33};
-        for (int k = 0; k < kSeverities; ++k) {
-            const double c = on.severity_cumulative[k];
-            uniforms.insert(uniforms.end(), {c, std::nextafter(c, 0.0), std::nextafter(c, 2.0)});
-        }
-        for (int i = 0; i < 1000; ++i) {
-            uniforms.push_back((i + 0.5) / 1000.0);
-        }
-        for (const double u : uniforms) {
-            int first = kSeverities - 1;
-            for (int k = kSeverities - 1; k >= 0; --k) {
-                first = u < on.severity_cumulative[k] ? k : first;
-            }
-            EXPECT_EQ(severity_on(on, u), first) << "uniform " << u << ", shares " << shares[0] << " " << shares[1] << " " << shares[2];
-        }
-    }
-}
-
-// A cached attack keeps the consequences of the severity last asked for:
-// another severity replaces them, and asking again for the first gives its
-// own. Whatever the order, they are the bits worked out afresh, also for
-// attack 0 and attacks beyond the cache (never kept).
-TEST(AttackDrawCache, KeptConsequencesAreThoseOfTheSeverityAskedFor)
-{
-    const Scenario s = base_with({});
-    const ModelParams& p = s.params;
-    const auto same_bits = [](const AttackConsequences& a, const AttackConsequences& b) {
-        return std::bit_cast<std::uint64_t>(a.care_cost) == std::bit_cast<std::uint64_t>(b.care_cost) &&
-               std::bit_cast<std::uint64_t>(a.complication_cost) == std::bit_cast<std::uint64_t>(b.complication_cost) &&
-               std::bit_cast<std::uint64_t>(a.added_decrement) == std::bit_cast<std::uint64_t>(b.added_decrement) &&
-               a.complications == b.complications;
-    };
-    int severities_differ = 0;
-    for (std::uint32_t patient = 0; patient < 300; ++patient) {
-        const StreamKey key{s.seed, 0, patient};
-        const PatientAttributes attributes = draw_attributes(p, key);
-        AttackDrawCache<4> cache;
-        for (std::uint32_t k = 0; k <= 6; ++k) {
-            const AttackDraws draws = k == 0 ? attributes.first_attack : cache.get(key, k);
-            for (const int severity : {2, 1, 2, 0, 0, 1, 2}) {
-                const AttackConsequences afresh = attack_consequences(p, draws, severity);
-                ASSERT_TRUE(same_bits(cache.consequences(p, k, draws, severity), afresh))
-                    << "patient " << patient << ", attack " << k << ", severity " << severity;
-            }
-            severities_differ += attack_consequences(p, draws, 1).care_cost != attack_consequences(p, draws, 2).care_cost ? 1 : 0;
-        }
-    }
-    EXPECT_GT(severities_differ, 1000) << "the severities' consequences should differ for the test to see a stale one";
 }
 
 }  // namespace

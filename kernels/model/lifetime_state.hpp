@@ -1,0 +1,148 @@
+// What a lifetime carries from one event to the next (LifetimeState) and what
+// it ends with (LifetimeOutcome), and the kinds of events it can meet. The
+// simulator that moves the state along is lifetime.hpp's.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/core/macros.hpp"
+#include "kernels/core/math.hpp"
+#include "kernels/model/attack_draws.hpp"
+#include "kernels/model/discounting.hpp"
+#include "kernels/model/params.hpp"
+#include "kernels/random/streams.hpp"
+
+namespace scls {
+
+struct LifetimeOutcome {
+    double cost[kCostCategories];  // discounted
+    double qalys;                  // discounted
+    double life_years_discounted;
+    double life_years;
+    double regimen_years[kMaxRegimens];  // undiscounted time on each regimen
+    double end_time;                     // death or horizon, years since entry
+    double first_attack_time;            // infinity if none
+    double diagnosis_time;               // years since entry (0 for a cohort entering at diagnosis)
+    double treatment_start_time;         // the first prophylaxis; infinity if none
+    double ever_treated_time;            // first on a regimen of [cohort] ever_treated; infinity if never
+    EndReason end_reason;
+    std::uint32_t attacks_by_severity[kSeverities];
+    std::uint32_t complications[kComplications];
+    std::uint32_t attacks_on_regimen[kMaxRegimens];  // by the regimen at the time of the attack
+    std::uint32_t adverse_events;
+    std::uint32_t switches;
+    std::uint32_t discontinuations;
+    std::uint32_t escalations;
+    std::uint32_t deescalations;
+    std::uint32_t untreated_attacks;     // attacks before the first prophylaxis (with the onset attack, entering at onset)
+    std::uint32_t window_attacks;        // attacks in the first within_patient_window_years of prophylaxis
+    std::uint32_t attacks_before_diagnosis;
+    std::uint32_t response_losses;
+    bool myeloma_onset;
+
+    SCLS_FUNCTION double total_cost() const
+    {
+        double total = 0.0;
+        for (int c = 0; c < kCostCategories; ++c) {
+            total += cost[c];
+        }
+        return total;
+    }
+    SCLS_FUNCTION std::uint32_t attacks() const
+    {
+        return attacks_by_severity[0] + attacks_by_severity[1] + attacks_by_severity[2];
+    }
+};
+
+namespace detail {
+
+enum class NextEvent : int {
+    background_death,
+    myeloma_death,
+    horizon,
+    myeloma_onset,
+    attack,
+    adverse_event,
+    discontinuation,
+    deescalation,
+    treatment_start,
+    response_loss,
+    diagnostic_attack,
+};
+inline constexpr int kEventKinds = static_cast<int>(NextEvent::diagnostic_attack) + 1;  // diagnostic_attack stays last
+// next_event breaks a tie with the attack by kind: the kinds before it are
+// the ones offered before it (deaths, the horizon, myeloma onset).
+static_assert(NextEvent::myeloma_onset < NextEvent::attack && NextEvent::attack < NextEvent::adverse_event,
+              "ties with the attack are decided by NextEvent's order: the kinds offered before it must come before it");
+
+// Keeps the earliest candidate; on ties the one offered first wins, and
+// candidates are offered deaths first (the attack is not offered: next_event
+// sets it against the earliest of the others).
+struct EarliestEvent {
+    double time = kInfinity;
+    NextEvent event = NextEvent::horizon;
+    SCLS_FUNCTION SCLS_FORCEINLINE void offer(double candidate, NextEvent candidate_event)
+    {
+        if (candidate < time) {
+            time = candidate;
+            event = candidate_event;
+        }
+    }
+};
+
+}  // namespace detail
+
+// The streams a lifetime reads in sequence (the others are read by block).
+struct LifetimeStreams {
+    PhiloxStream discontinuation, adverse_event;
+    bool discontinuation_open;  // false: not read yet beyond word 0 (a patient attribute)
+};
+
+// Discount factors of costs and effects, carried along the lifetime.
+struct LifetimeClocks {
+    DiscountClock cost, effect;
+};
+
+// A lifetime's state between events: what advance() carries from one event
+// to the next. A lane that runs lifetimes event by event keeps one.
+struct LifetimeState {
+    LifetimeOutcome out;
+    int strategy;  // index into ModelParams::strategy
+    LifetimeStreams streams;
+    LifetimeClocks clocks;
+    double t;           // the current event's
+    double accrued_to;  // flows (costs, QALYs, life-years) accrued up to here: t, or before attacks that changed none of them
+    int regimen;
+    bool started;          // the strategy's prophylaxis has begun
+    bool myeloma_active;
+    // Unit-exponential budgets of the competing processes, consumed by their
+    // hazards. Each is what was left at its `since` time, its rate constant
+    // from then on: the process's next event is at since + budget / rate,
+    // whatever happens in between, until a rate changes (refresh_rates).
+    double attack_budget, discontinuation_budget, adverse_event_budget;
+    double attack_since, discontinuation_since, adverse_event_since;
+    double response_loss_budget[kMaxRegimens];  // per response slot; the current slot's as of response_loss_since
+    double response_loss_since;
+    std::uint32_t lost_slots;                  // bit s: the response of slot s is lost
+    AttackDraws upcoming_attack;
+    double regimen_start_time, last_attack_time;
+    double recent_attack_times[kMaxEscalationAttacks];  // breakthroughs on the current regimen, ring
+    int recent_attacks;
+    std::uint32_t attack_count, attacks_since_diagnosis, adverse_event_count;
+    bool diagnostic_attack_done;  // the attack at diagnosis has happened (or the scenario has none)
+    double permanent_decrement;
+    double utility_c0, utility_c1;  // baseline utility as a polynomial in time since entry (c2: the age-squared coefficient)
+    // Hazards of the current regimen and their inverses, refreshed on a switch
+    // (and on a loss of response); rates_regimen -1 asks for a refresh.
+    int rates_regimen;
+    int loss_slot;  // the response slot whose response is being lost, at loss_rate
+    double attack_rate, discontinuation_rate, adverse_event_rate, loss_rate;
+    double inverse_attack_rate, inverse_discontinuation_rate, inverse_adverse_event_rate;
+    // The earliest event other than an attack: kept from one attack to the
+    // next while nothing it depends on changes (most events are attacks).
+    // The CPU's (SkipAccrual); a GPU lane finds it anew at every event.
+    detail::EarliestEvent others;
+    bool others_known;
+};
+
+}  // namespace scls
