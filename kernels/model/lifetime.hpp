@@ -13,6 +13,7 @@
 #include "kernels/model/attack_cache.hpp"
 #include "kernels/model/attack_draws.hpp"
 #include "kernels/model/discounting.hpp"
+#include "kernels/model/event_draw_cache.hpp"
 #include "kernels/model/lifetime_state.hpp"
 #include "kernels/model/params.hpp"
 #include "kernels/model/patient.hpp"
@@ -329,7 +330,7 @@ class LifetimeSimulator {
         if (s.loss_rate > 0.0) {
             double& budget = s.response_loss_budget[s.loss_slot];
             if (budget == kInfinity) {
-                budget = unit_exponential(draw_block(key_, StreamPurpose::response_loss, s.loss_slot).word[0]);
+                budget = events_.loss_budget(key_, s.loss_slot);
             }
             next.offer(s.response_loss_since + budget / s.loss_rate, NextEvent::response_loss);
         }
@@ -582,7 +583,7 @@ class LifetimeSimulator {
         const RegimenParams& on = p_.regimen[s.regimen];
         s.adverse_event_budget = unit_exponential(streams.adverse_event.next());
         s.adverse_event_since = s.t;
-        const PhiloxCounter draws = draw_block(key_, StreamPurpose::adverse_event_outcomes, s.adverse_event_count++);
+        const PhiloxCounter draws = events_.adverse_event_outcomes(key_, s.adverse_event_count++);
         const AdverseEventParams& event = on.adverse_event[pick_adverse_event(on, to_open_unit(draws.word[0]))];
         ++s.out.adverse_events;
         s.out.cost[static_cast<int>(CostCategory::adverse_events)] += event.cost * clocks.cost.factor();
@@ -599,11 +600,10 @@ class LifetimeSimulator {
     }
 
     // The discontinuation stream's next word after word 0 (the patient's).
-    SCLS_FUNCTION std::uint32_t next_discontinuation_word(Streams& streams) const
+    SCLS_FUNCTION std::uint32_t next_discontinuation_word(Streams& streams)
     {
         if (!streams.discontinuation_open) {
-            streams.discontinuation = open_stream(key_, StreamPurpose::discontinuation);
-            streams.discontinuation.next();
+            streams.discontinuation = events_.discontinuation_stream(key_);
             streams.discontinuation_open = true;
         }
         return streams.discontinuation.next();
@@ -657,6 +657,7 @@ class LifetimeSimulator {
     const PatientAttributes& patient_;
     StreamKey key_;
     AttackDrawCache<CachedAttacks> attacks_;
+    EventDrawCache<(CachedAttacks > 0)> events_;  // kept with the attacks' draws, or drawn afresh with them
 };
 
 }  // namespace scls

@@ -408,17 +408,21 @@ bool same_lifetime(const LifetimeOutcome& a, const LifetimeOutcome& b)
            same(a.first_attack_time, b.first_attack_time) && a.end_reason == b.end_reason &&
            same(a.attacks_by_severity, b.attacks_by_severity) && same(a.complications, b.complications) && same(a.attacks_on_regimen, b.attacks_on_regimen) &&
            a.adverse_events == b.adverse_events && a.switches == b.switches && a.discontinuations == b.discontinuations &&
-           a.escalations == b.escalations && a.deescalations == b.deescalations && a.myeloma_onset == b.myeloma_onset;
+           a.escalations == b.escalations && a.deescalations == b.deescalations && a.myeloma_onset == b.myeloma_onset &&
+           a.response_losses == b.response_losses;
 }
 
-// The CPU replays a patient's cached attack draws for its other strategies;
-// the GPU recomputes them. Both must give the same lifetimes, bit for bit,
-// including patients with more attacks than the cache holds.
+// The CPU replays a patient's cached attack draws, adverse-event outcomes
+// and loss budgets for its other strategies; the GPU recomputes them. Both
+// must give the same lifetimes, bit for bit, including patients with more
+// attacks or adverse events than the cache holds.
 TEST(EngineReproducibility, CachedAttackDrawsGiveTheSameLifetimes)
 {
-    const Scenario s = base_with({{"attacks.rate_per_year", "6"}});
+    const Scenario s = base_with({{"attacks.rate_per_year", "6"},
+                                  {"regimens.ivig_2g.adverse_events.thrombosis.rate_per_year", "0.4"},
+                                  {"regimens.ivig_2g.loss_of_response_rate_per_year", "0.1"}});
     const LaunchGeometry geometry = make_geometry(s, 1);
-    std::uint32_t most_attacks = 0;
+    std::uint32_t most_attacks = 0, most_adverse_events = 0, losses = 0;
     for (std::uint32_t patient = 0; patient < 2000; ++patient) {
         const StreamKey key{s.seed, 0, patient};
         const PatientAttributes attributes = draw_attributes(s.params, key);
@@ -432,9 +436,13 @@ TEST(EngineReproducibility, CachedAttackDrawsGiveTheSameLifetimes)
                 ASSERT_TRUE(same_lifetime(got, expected)) << "patient " << patient << " strategy " << strategy;
             }
             most_attacks = std::max(most_attacks, expected.attacks());
+            most_adverse_events = std::max(most_adverse_events, expected.adverse_events);
+            losses += expected.response_losses;
         }
     }
     EXPECT_GT(most_attacks, 6u) << "no patient overflowed the small caches";
+    EXPECT_GT(most_adverse_events, kKeptAdverseEvents) << "no patient had more adverse events than the cache keeps";
+    EXPECT_GT(losses, 100u) << "too few losses of response to test their kept budgets";
 }
 
 void expect_identical(const RunResult& a, const RunResult& b)
