@@ -36,11 +36,12 @@ import collections, re, sys
 # The part of the engine a function is (inlined code is charged to the
 # function it was inlined into), and the name of the code by its source file.
 PARTS = [("run_before", "events: the shared history"), ("run_from", "events: lifetimes after it"),
-         ("run_to_end", "events: lifetimes after it"),
+         ("run_to_end", "events: lifetimes run to their end (after the shared history, or whole)"),
          ("run<", "events: whole lifetimes (nothing shared)"), ("draw_attributes", "patient attributes"),
          ("simulate_patient", "patient loop and tally"), ("draw_attacks", "attack draws, a batch at a time"),
          ("detail::attack_blocks", "attack draws, a batch at a time")]
 FILES = {"lifetime.hpp": "event logic", "lifetime_state.hpp": "event logic", "attack_cache.hpp": "attack consequences",
+         "event_draw_cache.hpp": "event draws kept",
          "exponential.hpp": "e^x (own)", "discounting.hpp": "discounting",
          "philox.hpp": "Philox", "emmintrin.h": "Philox (SSE2 pairs)", "attack_draws.hpp": "attack draws",
          "attack_blocks.hpp": "Philox (vector batch)", "avx2intrin.h": "Philox (vector batch)",

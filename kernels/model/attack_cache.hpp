@@ -7,6 +7,7 @@
 
 #include "kernels/core/exponential.hpp"
 #include "kernels/core/macros.hpp"
+#include "kernels/core/math.hpp"
 #include "kernels/model/attack_draws.hpp"
 #include "kernels/model/params.hpp"
 #include "kernels/random/distributions.hpp"

@@ -2,9 +2,10 @@
 // changes, kept by the CPU for the patient's other strategies: the outcome
 // block of the patient's n-th adverse event (which event, death,
 // discontinuation: read against the regimen of the time), each response
-// slot's loss budget and the discontinuation stream once opened. Like the attack draws (attack_cache.hpp) they are
-// addressed by the patient's key and a count or slot, never by the strategy,
-// so a strategy that reaches one replays what an earlier one drew.
+// slot's loss budget and the discontinuation stream once opened. Like the
+// attack draws (attack_cache.hpp) they are addressed by the patient's key
+// and a count or slot, never by the strategy, so a strategy that reaches one
+// replays what an earlier one drew.
 #pragma once
 
 #include <cstdint>
@@ -30,7 +31,8 @@ SCLS_FUNCTION SCLS_FORCEINLINE PhiloxStream opened_discontinuation_stream(Stream
 
 // Keep: the CPU's, which keeps what it draws; without (the GPU's, where the
 // arrays would live in local memory), everything is drawn afresh. The draws
-// are the same either way.
+// are the same either way. One cache serves one patient: once kept, a draw
+// is returned whatever the key (the simulator's, fixed per patient).
 template <bool Keep>
 class EventDrawCache {
   public:
@@ -47,10 +49,10 @@ class EventDrawCache {
     SCLS_FUNCTION SCLS_FORCEINLINE double loss_budget(StreamKey key, int slot)
     {
         if (((loss_budgets_kept_ >> slot) & 1u) == 0u) {
-            loss_budget_[slot] = unit_exponential(draw_block(key, StreamPurpose::response_loss, slot).word[0]);
+            loss_budgets_[slot] = unit_exponential(draw_block(key, StreamPurpose::response_loss, slot).word[0]);
             loss_budgets_kept_ |= 1u << slot;
         }
-        return loss_budget_[slot];
+        return loss_budgets_[slot];
     }
 
     // The discontinuation stream, opened past word 0 (the patient's first
@@ -67,12 +69,13 @@ class EventDrawCache {
   private:
     PhiloxCounter adverse_event_outcomes_[kKeptAdverseEvents];
     std::uint32_t adverse_events_kept_ = 0;
-    double loss_budget_[kMaxRegimens];
+    double loss_budgets_[kMaxRegimens];  // by response slot (a regimen's response_slot < kMaxRegimens)
     std::uint32_t loss_budgets_kept_ = 0;  // bit s: slot s's budget is kept
     PhiloxStream discontinuation_;
     bool discontinuation_kept_ = false;
 };
 
+// Nothing kept (the GPU's): every draw afresh, and no array in the lane's local memory.
 template <>
 class EventDrawCache<false> {
   public:

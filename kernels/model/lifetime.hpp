@@ -47,7 +47,6 @@ SCLS_FUNCTION SCLS_FORCEINLINE double inverse_or_zero(double rate) { return rate
 
 }  // namespace detail
 
-
 template <int CachedAttacks, bool SkipAccrual = kAttacksSkipAccrual>
 class LifetimeSimulator {
   public:

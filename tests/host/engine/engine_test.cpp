@@ -17,6 +17,7 @@
 
 #include "host/engine/summary.hpp"
 #include "kernels/launch/backend.hpp"
+#include "kernels/model/event_draw_cache.hpp"
 #include "kernels/model/lifetime.hpp"
 #include "kernels/model/patient.hpp"
 #include "kernels/model/patient_block.hpp"
@@ -422,7 +423,7 @@ TEST(EngineReproducibility, CachedAttackDrawsGiveTheSameLifetimes)
                                   {"regimens.ivig_2g.adverse_events.thrombosis.rate_per_year", "0.4"},
                                   {"regimens.ivig_2g.loss_of_response_rate_per_year", "0.1"}});
     const LaunchGeometry geometry = make_geometry(s, 1);
-    std::uint32_t most_attacks = 0, most_adverse_events = 0, losses = 0;
+    std::uint32_t most_attacks = 0, most_adverse_events = 0, losses = 0, discontinued_lifetimes = 0;
     for (std::uint32_t patient = 0; patient < 2000; ++patient) {
         const StreamKey key{s.seed, 0, patient};
         const PatientAttributes attributes = draw_attributes(s.params, key);
@@ -438,11 +439,13 @@ TEST(EngineReproducibility, CachedAttackDrawsGiveTheSameLifetimes)
             most_attacks = std::max(most_attacks, expected.attacks());
             most_adverse_events = std::max(most_adverse_events, expected.adverse_events);
             losses += expected.response_losses;
+            discontinued_lifetimes += expected.discontinuations > 0 ? 1u : 0u;
         }
     }
     EXPECT_GT(most_attacks, 6u) << "no patient overflowed the small caches";
     EXPECT_GT(most_adverse_events, kKeptAdverseEvents) << "no patient had more adverse events than the cache keeps";
     EXPECT_GT(losses, 100u) << "too few losses of response to test their kept budgets";
+    EXPECT_GT(discontinued_lifetimes, 1000u) << "too few discontinuations to test the kept stream";
 }
 
 void expect_identical(const RunResult& a, const RunResult& b)

@@ -1,12 +1,14 @@
 // The CPU's per-patient cache of adverse-event outcome blocks, loss budgets
-// and the opened discontinuation stream gives the bits drawn afresh, whatever the order in which a
-// patient's lifetimes ask for them, beyond the adverse events it keeps too.
+// and the opened discontinuation stream gives the bits drawn afresh,
+// whatever the order in which a patient's lifetimes ask for them, beyond the
+// adverse events it keeps too.
 #include "kernels/model/event_draw_cache.hpp"
 
 #include <gtest/gtest.h>
 
 #include <bit>
 #include <cstdint>
+#include <utility>
 
 namespace scls {
 namespace {
@@ -17,10 +19,12 @@ TEST(EventDrawCache, KeptDrawsAreTheBitsDrawnAfresh)
         const StreamKey key{20261123, patient % 3, patient};
         EventDrawCache<true> kept;
         EventDrawCache<false> afresh;
-        // Lifetimes meet adverse events in order, each as far as it lives:
-        // here 3, then 12 (past the kept ones), then 5.
-        for (const std::uint32_t lifetime_events : {3u, kKeptAdverseEvents + 4, 5u}) {
-            for (std::uint32_t n = 0; n < lifetime_events; ++n) {
+        // A lifetime that began at adverse event 5 (none does: each begins at
+        // 0 or at the shared history's count) gets its draws; then lifetimes
+        // meet them in order as far as each lives: 3, 12 (past the kept ones), 5.
+        const std::pair<std::uint32_t, std::uint32_t> lifetimes[] = {{5, 6}, {0, 3}, {0, kKeptAdverseEvents + 4}, {0, 5}};
+        for (const auto& [first, last] : lifetimes) {
+            for (std::uint32_t n = first; n < last; ++n) {
                 const PhiloxCounter got = kept.adverse_event_outcomes(key, n);
                 const PhiloxCounter expected = afresh.adverse_event_outcomes(key, n);
                 for (int w = 0; w < 4; ++w) {
@@ -52,7 +56,8 @@ TEST(EventDrawCache, EachEventAndSlotHasItsOwnDraws)
     EventDrawCache<true> kept;
     for (std::uint32_t n = 1; n < kKeptAdverseEvents + 2; ++n) {
         kept.adverse_event_outcomes(key, n - 1);
-        EXPECT_NE(kept.adverse_event_outcomes(key, n).word[0], kept.adverse_event_outcomes(key, n - 1).word[0]) << "adverse event " << n;
+        EXPECT_NE(kept.adverse_event_outcomes(key, n).word[0], kept.adverse_event_outcomes(key, n - 1).word[0])
+            << "adverse event " << n;
     }
     EXPECT_NE(kept.loss_budget(key, 0), kept.loss_budget(key, 1));
 }

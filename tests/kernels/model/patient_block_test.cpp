@@ -81,7 +81,7 @@ TEST(SimulatePatient, StrategiesGoingOnFromTheSharedHistoryGetTheBitsOfWholeLife
         for (std::uint32_t patient = 0; patient < geometry.patients_per_set; ++patient) {
             const StreamKey key = geometry.stream_key(0, patient);
             const PatientAttributes attributes = draw_attributes(p, key);
-            LifetimeSimulator<kHostCachedAttacks> whole(p, attributes, key);
+            LifetimeSimulator<0> whole(p, attributes, key);  // every draw afresh: the shared path's kept draws checked too
             const double until = whole.untreated_until();
             PairedBase base{};
             int position = 0;
