@@ -12,6 +12,7 @@
 
 #include "kernels/core/macros.hpp"
 #include "kernels/model/params.hpp"
+#include "kernels/model/patient.hpp"
 #include "kernels/random/distributions.hpp"
 #include "kernels/random/streams.hpp"
 
@@ -21,13 +22,6 @@ namespace scls {
 // any but a few lifetimes have (about 0.06 a year on IVIG in the base
 // scenario); later ones are drawn afresh.
 inline constexpr std::uint32_t kKeptAdverseEvents = 8;
-
-SCLS_FUNCTION SCLS_FORCEINLINE PhiloxStream opened_discontinuation_stream(StreamKey key)
-{
-    PhiloxStream stream = open_stream(key, StreamPurpose::discontinuation);
-    stream.next();  // word 0: the patient's first budget
-    return stream;
-}
 
 // Keep: the CPU's, which keeps what it draws; without (the GPU's, where the
 // arrays would live in local memory), everything is drawn afresh. The draws
@@ -60,7 +54,7 @@ class EventDrawCache {
     SCLS_FUNCTION SCLS_FORCEINLINE PhiloxStream discontinuation_stream(StreamKey key)
     {
         if (!discontinuation_kept_) {
-            discontinuation_ = opened_discontinuation_stream(key);
+            discontinuation_ = stream_past_first_budget(key, StreamPurpose::discontinuation);
             discontinuation_kept_ = true;
         }
         return discontinuation_;
@@ -87,7 +81,10 @@ class EventDrawCache<false> {
     {
         return unit_exponential(draw_block(key, StreamPurpose::response_loss, slot).word[0]);
     }
-    SCLS_FUNCTION SCLS_FORCEINLINE PhiloxStream discontinuation_stream(StreamKey key) { return opened_discontinuation_stream(key); }
+    SCLS_FUNCTION SCLS_FORCEINLINE PhiloxStream discontinuation_stream(StreamKey key)
+    {
+        return stream_past_first_budget(key, StreamPurpose::discontinuation);
+    }
 };
 
 }  // namespace scls

@@ -90,8 +90,7 @@ class LifetimeSimulator {
         // divergent path, taken often on treatment: a block every lane
         // computes at the start costs the warp less than one a few lanes
         // compute there); the discontinuation stream, rarely read, when first needed.
-        s.streams.adverse_event = open_stream(key_, StreamPurpose::adverse_event_times);
-        s.streams.adverse_event.next();  // word 0: the patient's first budget
+        s.streams.adverse_event = stream_past_first_budget(key_, StreamPurpose::adverse_event_times);
         s.discontinuation_budget = patient_.first_discontinuation_budget;
         s.adverse_event_budget = patient_.first_adverse_event_budget;
         s.clocks = LifetimeClocks{DiscountClock(p_.discount_rate_costs), DiscountClock(p_.discount_rate_effects)};

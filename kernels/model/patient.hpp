@@ -167,4 +167,13 @@ SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, Str
     return a;
 }
 
+// A stream whose word 0 is a patient's first budget (the discontinuation and
+// adverse-event time streams, above), opened past it: where a lifetime reads on.
+SCLS_FUNCTION inline PhiloxStream stream_past_first_budget(StreamKey key, StreamPurpose purpose)
+{
+    PhiloxStream stream = open_stream(key, purpose);
+    stream.next();
+    return stream;
+}
+
 }  // namespace scls
