@@ -1,6 +1,7 @@
 // Paths the tests need, set by CMake.
 #pragma once
 
+#include <filesystem>
 #include <string>
 
 namespace scls::test {
@@ -8,3 +9,12 @@ inline const std::string kSharedDir = SCLS_TEST_SHARED_DIR;  // ../shared beside
 inline const std::string kSourceDir = SCLS_TEST_SOURCE_DIR;
 inline std::string shared_life_table() { return kSharedDir + "/data/life_tables/us_ssa_2017_period.csv"; }
 }  // namespace scls::test
+
+// The published life table is reference data kept beside the checkout
+// (../shared/data), not in the project. CI always has it (.ci/run refuses to
+// run without it); a checkout without it skips the tests that read it, saying so.
+#define SCLS_SKIP_WITHOUT_SHARED_LIFE_TABLE()                                                                    \
+    if (!std::filesystem::exists(scls::test::shared_life_table())) {                                             \
+        GTEST_SKIP() << "no reference life table at " << scls::test::shared_life_table()                         \
+                     << " (../shared/data is not beside this checkout) — put it there to run this test";         \
+    }

@@ -78,6 +78,7 @@ std::vector<Override> constant_hazard_cohort(const std::string& patients, double
 
 TEST(EngineStatistics, WithoutAttacksSurvivalFollowsTheLifeTable)
 {
+    SCLS_SKIP_WITHOUT_SHARED_LIFE_TABLE();
     auto overrides = quiet_cohort("200000");
     overrides.push_back({"mortality.life_table", "\"" + test::shared_life_table() + "\""});
     const Scenario s = base_with(overrides);

@@ -200,6 +200,7 @@ TEST(ScenarioValidation, MalformedLifeTableRowsAreLocated)
 
 TEST(ScenarioValidation, SharedLifeTableLoads)
 {
+    SCLS_SKIP_WITHOUT_SHARED_LIFE_TABLE();
     const Scenario s = load_base({{"mortality.life_table", "\"" + test::shared_life_table() + "\""}});
     // q(50, male) = 0.005333 in the SSA 2017 table: hazard -ln(1 - q).
     EXPECT_GT(s.params.background_hazard[1][50], 0.004);
