@@ -16,6 +16,7 @@
 #include "host/scenario/toml_reader.hpp"
 #include "host/scenario/toml_text.hpp"
 #include "kernels/core/math.hpp"
+#include "kernels/random/distributions.hpp"
 
 namespace scls {
 
@@ -192,6 +193,12 @@ void read_population(TableReader& top, ModelParams& p)
     }
     p.mgus_share = s.number("mgus_share", Bound::probability);
     s.finish();
+    p.age_cdf_lower = truncation_cdf(p.age_mean_years, p.age_sd_years, p.age_min_years);
+    p.age_cdf_upper = truncation_cdf(p.age_mean_years, p.age_sd_years, p.age_max_years);
+    for (int sex = 0; sex < 2; ++sex) {
+        p.weight_cdf_lower[sex] = truncation_cdf(p.weight_mean_kg[sex], p.weight_sd_kg[sex], p.weight_min_kg);
+        p.weight_cdf_upper[sex] = truncation_cdf(p.weight_mean_kg[sex], p.weight_sd_kg[sex], p.weight_max_kg);
+    }
 }
 
 void read_attacks(TableReader& top, ModelParams& p)

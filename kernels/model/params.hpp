@@ -106,6 +106,11 @@ struct ModelParams {
     double age_mean_years, age_sd_years, age_min_years, age_max_years;
     double weight_mean_kg[2], weight_sd_kg[2];  // [female, male]
     double weight_min_kg, weight_max_kg;
+    // The standard normal CDF at the truncation bounds of age and of weight
+    // [female, male]: they depend on the parameters only, so the host works
+    // them out once (truncation_cdf) instead of once per patient.
+    double age_cdf_lower, age_cdf_upper;
+    double weight_cdf_lower[2], weight_cdf_upper[2];
     double mgus_share;
 
     // Attacks.

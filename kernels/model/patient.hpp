@@ -73,11 +73,11 @@ SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, Str
     // of the others' parameters.
     const PhiloxCounter basics = draw_block(key, StreamPurpose::attributes, 0);
     a.male = to_open_unit(basics.word[0]) < p.male_share;
-    a.entry_age_years =
-        truncated_normal(p.age_mean_years, p.age_sd_years, p.age_min_years, p.age_max_years, to_open_unit(basics.word[1]));
+    a.entry_age_years = truncated_normal(p.age_mean_years, p.age_sd_years, p.age_min_years, p.age_max_years, p.age_cdf_lower,
+                                         p.age_cdf_upper, to_open_unit(basics.word[1]));
     const int sex = a.male ? 1 : 0;
     a.weight_kg = truncated_normal(p.weight_mean_kg[sex], p.weight_sd_kg[sex], p.weight_min_kg, p.weight_max_kg,
-                                   to_open_unit(basics.word[2]));
+                                   p.weight_cdf_lower[sex], p.weight_cdf_upper[sex], to_open_unit(basics.word[2]));
     a.mgus = to_open_unit(basics.word[3]) < p.mgus_share;
 
     // Response: a class per slot (blocks 1-2), and a standard normal per slot

@@ -20,15 +20,22 @@ SCLS_FUNCTION SCLS_FORCEINLINE double standard_normal(std::uint32_t high_bits, s
     return normal_quantile(to_open_unit_52(high_bits, low_bits));
 }
 
+// The standard normal CDF at a truncation bound of Normal(mean, sd), which
+// truncated_normal inverts from (unused, 0, when sd == 0).
+SCLS_FUNCTION inline double truncation_cdf(double mean, double sd, double bound)
+{
+    return sd > 0.0 ? normal_cdf((bound - mean) / sd) : 0.0;
+}
+
 // Normal(mean, sd) truncated to [lower, upper], by inversion of the truncated
-// CDF; from one uniform in (0, 1). sd == 0 gives the mean clamped to the bounds.
-SCLS_FUNCTION inline double truncated_normal(double mean, double sd, double lower, double upper, double uniform)
+// CDF, given the CDF at each bound (truncation_cdf); from one uniform in
+// (0, 1). sd == 0 gives the mean clamped to the bounds.
+SCLS_FUNCTION inline double truncated_normal(double mean, double sd, double lower, double upper, double cdf_lower,
+                                             double cdf_upper, double uniform)
 {
     if (sd <= 0.0) {
         return clamp_to(mean, lower, upper);
     }
-    const double cdf_lower = normal_cdf((lower - mean) / sd);
-    const double cdf_upper = normal_cdf((upper - mean) / sd);
     const double p = cdf_lower + uniform * (cdf_upper - cdf_lower);
     // Guard p against landing exactly on 0 or 1 through rounding.
     const double x = mean + sd * normal_quantile(clamp_to(p, 1e-300, 1.0 - 1e-16));

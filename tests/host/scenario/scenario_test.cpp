@@ -207,6 +207,28 @@ TEST(ScenarioValidation, SharedLifeTableLoads)
     EXPECT_LT(s.params.background_hazard[1][50], 0.007);
 }
 
+// The normal CDFs at the age and weight bounds, which every patient's draw
+// inverts between, are the population's own: worked out anew with every
+// value the population takes (a PSA draw or a sweep point is a scenario with
+// other values), and unused for a fixed value (sd 0).
+TEST(ScenarioValidation, TruncationCdfsFollowThePopulation)
+{
+    for (const auto& overrides : std::vector<std::vector<Override>>{
+             {}, {{"population.age_mean_years", "61.5"}, {"population.weight_female_sd_kg", "9"}}, {{"population.age_sd_years", "0"}}}) {
+        const ModelParams p = load_base(overrides).params;
+        const auto cdf = [](double mean, double sd, double bound) { return sd > 0.0 ? normal_cdf((bound - mean) / sd) : 0.0; };
+        EXPECT_EQ(p.age_cdf_lower, cdf(p.age_mean_years, p.age_sd_years, p.age_min_years));
+        EXPECT_EQ(p.age_cdf_upper, cdf(p.age_mean_years, p.age_sd_years, p.age_max_years));
+        for (int sex = 0; sex < 2; ++sex) {
+            EXPECT_EQ(p.weight_cdf_lower[sex], cdf(p.weight_mean_kg[sex], p.weight_sd_kg[sex], p.weight_min_kg)) << sex;
+            EXPECT_EQ(p.weight_cdf_upper[sex], cdf(p.weight_mean_kg[sex], p.weight_sd_kg[sex], p.weight_max_kg)) << sex;
+        }
+    }
+    const ModelParams moved = load_base({{"population.age_mean_years", "61.5"}}).params;
+    EXPECT_NE(moved.age_cdf_lower, load_base().params.age_cdf_lower);
+    EXPECT_EQ(load_base({{"population.age_sd_years", "0"}}).params.age_cdf_upper, 0.0);
+}
+
 TEST(ScenarioValidation, EveryProblemIsReportedAtOnce)
 {
     const auto issues = issues_of(builtin_scenario_text(), {{"costs.icu_day", "-5"}, {"population.mgus_share", "2"}});

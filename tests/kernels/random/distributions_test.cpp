@@ -49,7 +49,8 @@ TEST(TruncatedNormal, StaysInBoundsWithTheRightMean)
     const int n = 100000;
     double sum = 0;
     for (int i = 0; i < n; ++i) {
-        const double x = truncated_normal(mean, sd, lower, upper, to_open_unit(draw_block(StreamKey{1, 0, static_cast<std::uint32_t>(i)}, StreamPurpose::attributes, 0).word[1]));
+        const double u = to_open_unit(draw_block(StreamKey{1, 0, static_cast<std::uint32_t>(i)}, StreamPurpose::attributes, 0).word[1]);
+        const double x = truncated_normal(mean, sd, lower, upper, truncation_cdf(mean, sd, lower), truncation_cdf(mean, sd, upper), u);
         ASSERT_GE(x, lower);
         ASSERT_LE(x, upper);
         sum += x;
@@ -59,7 +60,8 @@ TEST(TruncatedNormal, StaysInBoundsWithTheRightMean)
     const double phi_a = std::exp(-a * a / 2) / std::sqrt(2 * M_PI), phi_b = std::exp(-b * b / 2) / std::sqrt(2 * M_PI);
     const double expected = mean + sd * (phi_a - phi_b) / (normal_cdf(b) - normal_cdf(a));
     EXPECT_NEAR(sum / n, expected, 4 * sd / std::sqrt(n));
-    EXPECT_EQ(truncated_normal(50, 0, 18, 90, 0.3), 50.0);  // sd 0: a fixed value
+    EXPECT_EQ(truncated_normal(50, 0, 18, 90, truncation_cdf(50, 0, 18), truncation_cdf(50, 0, 90), 0.3), 50.0);  // sd 0: a fixed value
+    EXPECT_EQ(truncated_normal(95, 0, 18, 90, 0.0, 0.0, 0.3), 90.0);  // ... clamped to the bounds
 }
 
 TEST(UnitExponential, HasMeanOne)
