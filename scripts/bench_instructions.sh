@@ -13,7 +13,7 @@ command -v valgrind > /dev/null || { echo "bench_instructions.sh: valgrind not f
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "bench_instructions.sh: $*" >&2; exit 1; }
-count() {  # patients -> instructions (a run that fails stops the script: no count from half a run)
+count() {  # patients -> instructions; exits 1 (its caller must stop) when the run fails: no count from half a run
   valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$sclsim" run --patients "$1" --threads 1 -q --no-checkpoint \
     -o "$work/out.h5" > /dev/null 2> "$work/log" ||
     { grep -v '^==' "$work/log" | tail -5 >&2; fail "$sclsim failed under callgrind with --patients $1 (its last words above)"; }

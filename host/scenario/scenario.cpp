@@ -193,6 +193,11 @@ void read_population(TableReader& top, ModelParams& p)
     }
     p.mgus_share = s.number("mgus_share", Bound::probability);
     s.finish();
+}
+
+// The standard normal CDFs at the age and weight truncation bounds, from the validated population.
+void derive_truncation_cdfs(ModelParams& p)
+{
     p.age_cdf_lower = truncation_cdf(p.age_mean_years, p.age_sd_years, p.age_min_years);
     p.age_cdf_upper = truncation_cdf(p.age_mean_years, p.age_sd_years, p.age_max_years);
     for (int sex = 0; sex < 2; ++sex) {
@@ -410,6 +415,7 @@ void read_document(Scenario& scenario, ComposedDocument&& composed)
     }
     p.months_in_grid = static_cast<int>(std::ceil(kMonthsPerYear * (p.horizon_age_years - p.age_min_years)));
     p.diagnosis_curves = p.starts_at_onset || p.ever_treated_mask != 0;
+    derive_truncation_cdfs(p);
     scenario.document = std::make_shared<const ScenarioDocument>(ScenarioDocument{std::move(root)});
 }
 

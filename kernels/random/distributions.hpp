@@ -21,8 +21,9 @@ SCLS_FUNCTION SCLS_FORCEINLINE double standard_normal(std::uint32_t high_bits, s
 }
 
 // The standard normal CDF at a truncation bound of Normal(mean, sd), which
-// truncated_normal inverts from (unused, 0, when sd == 0).
-SCLS_FUNCTION inline double truncation_cdf(double mean, double sd, double bound)
+// truncated_normal inverts from (unused, 0, when sd == 0). Host only: the
+// host works it out once per parameter set, so no kernel needs erfc.
+inline double truncation_cdf(double mean, double sd, double bound)
 {
     return sd > 0.0 ? normal_cdf((bound - mean) / sd) : 0.0;
 }

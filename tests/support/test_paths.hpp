@@ -1,6 +1,8 @@
 // Paths the tests need, set by CMake.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <string>
 
@@ -14,7 +16,9 @@ inline std::string shared_life_table() { return kSharedDir + "/data/life_tables/
 // (../shared/data), not in the project. CI always has it (.ci/run refuses to
 // run without it); a checkout without it skips the tests that read it, saying so.
 #define SCLS_SKIP_WITHOUT_SHARED_LIFE_TABLE()                                                                    \
-    if (!std::filesystem::exists(scls::test::shared_life_table())) {                                             \
-        GTEST_SKIP() << "no reference life table at " << scls::test::shared_life_table()                         \
-                     << " (../shared/data is not beside this checkout) — put it there to run this test";         \
-    }
+    do {                                                                                                         \
+        if (!std::filesystem::exists(scls::test::shared_life_table())) {                                         \
+            GTEST_SKIP() << "no reference life table at " << scls::test::shared_life_table()                     \
+                         << " (../shared/data is not beside this checkout) — put it there to run this test";     \
+        }                                                                                                        \
+    } while (false)
