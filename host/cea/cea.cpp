@@ -11,6 +11,9 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "kernels/core/exponential.hpp"
+#include "kernels/core/logarithm.hpp"
+
 namespace scls {
 
 namespace {
@@ -313,8 +316,8 @@ PsaCurves psa_curves(const PsaOutcomes& o, const std::vector<double>& wtp)
 
 double population_multiplier(double population_per_year, double horizon_years, double annual_rate)
 {
-    const double rate = std::log1p(annual_rate);
-    const double discounted_years = rate > 0.0 ? -std::expm1(-rate * horizon_years) / rate : horizon_years;
+    const double rate = natural_log_1p(annual_rate);
+    const double discounted_years = rate > 0.0 ? one_minus_exp_minus(rate * horizon_years) / rate : horizon_years;
     return population_per_year * discounted_years;
 }
 

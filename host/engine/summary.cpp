@@ -5,6 +5,8 @@
 #include <cmath>
 #include <limits>
 
+#include "kernels/core/exponential.hpp"
+
 namespace scls {
 
 Estimate estimate_from_moments(double sum, double sum_of_squares, double n)
@@ -114,6 +116,10 @@ const std::vector<CountedField>& counted_fields()
 
 namespace {
 
+// 10^x as e^(x ln10) with the host's own e^x: libm's pow has FMA and plain
+// variants whose last bits differ, and the quantiles are written to results.
+constexpr double kLn10 = 2.302585092994046;
+
 // Kaplan-Meier over the grid with one point per month 0..months.
 Curve monthly_curve(const std::uint64_t* events, const std::uint64_t* censored, int bins, std::uint64_t patients)
 {
@@ -152,9 +158,9 @@ double observed_rate_at(const std::vector<std::uint64_t>& histogram, double q)
         const int last = kObservedRateBins - 1;
         const double fraction = bin == last ? 0.0 : (wanted - below) / count;
         const double decade_position = (std::min(bin, last) - 1 + fraction) / kObservedRateBinsPerDecade;
-        return kObservedRateLowest * std::pow(10.0, decade_position);
+        return kObservedRateLowest * exponential(decade_position * kLn10);
     }
-    return kObservedRateLowest * std::pow(10.0, static_cast<double>(kObservedRateDecades));
+    return kObservedRateLowest * exponential(kObservedRateDecades * kLn10);
 }
 
 Estimate StrategySummary::observed_rate_quantile(double q) const

@@ -2,6 +2,8 @@
 #include "host/scenario/life_table.hpp"
 
 #include "host/io/files.hpp"
+#include "kernels/core/exponential.hpp"
+#include "kernels/core/logarithm.hpp"
 
 #include <cmath>
 #include <fmt/format.h>
@@ -17,7 +19,7 @@ void tabulate_gompertz_makeham(const GompertzMakeham& female, const GompertzMake
         const GompertzMakeham& g = *by_sex[sex];
         for (int age = 0; age < kLifeTableAges; ++age) {
             // integral_x^{x+1} (c + a e^{b u}) du = c + a e^{b x} (e^b - 1) / b
-            const double gompertz_part = g.b != 0.0 ? g.a * std::exp(g.b * age) * std::expm1(g.b) / g.b : g.a;
+            const double gompertz_part = g.b != 0.0 ? g.a * exponential(g.b * age) * exponential_minus_one(g.b) / g.b : g.a;
             params.background_hazard[sex][age] = g.c + gompertz_part;
         }
     }
@@ -103,8 +105,8 @@ void load_life_table_csv(const std::filesystem::path& path, ModelParams& params,
         }
         if (age < kLifeTableAges) {
             // q = 1 would be an infinite hazard; cap so the year still ends in death.
-            hazard[1][age] = -std::log1p(-std::min(q_male, 1.0 - 1e-12));
-            hazard[0][age] = -std::log1p(-std::min(q_female, 1.0 - 1e-12));
+            hazard[1][age] = -natural_log_1p(-std::min(q_male, 1.0 - 1e-12));
+            hazard[0][age] = -natural_log_1p(-std::min(q_female, 1.0 - 1e-12));
         }
         ++next_age;
     }

@@ -140,8 +140,8 @@ std::string read_simulation(TableReader& top, Scenario& scenario)
     }
     scenario.discount_rate_costs_annual = s.number("discount_rate_costs", Bound::discount_rate);
     scenario.discount_rate_effects_annual = s.number("discount_rate_effects", Bound::discount_rate);
-    p.discount_rate_costs = std::log1p(scenario.discount_rate_costs_annual);
-    p.discount_rate_effects = std::log1p(scenario.discount_rate_effects_annual);
+    p.discount_rate_costs = natural_log_1p(scenario.discount_rate_costs_annual);
+    p.discount_rate_effects = natural_log_1p(scenario.discount_rate_effects_annual);
     const std::string comparator_name = s.string("comparator", "no_prophylaxis");
     s.finish();
     return comparator_name;

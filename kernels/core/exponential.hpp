@@ -37,6 +37,28 @@ inline constexpr double kExp2Sixtyfourths[64] = {
     1.9152065613971474, 1.9360617934922943, 1.9571441241754002, 1.978456026387951,
 };
 
+
+// What each entry above leaves out: 2^(j/64) minus the entry, rounded
+// (scripts/math_tables.py). 1 - e^-x needs it where the entry is near 1.
+inline constexpr double kExp2SixtyfourthsLow[64] = {
+    0.0, -1.5234778603368577e-17, 5.109225028973444e-17, 7.600838874027088e-18,
+    8.551889705537965e-17, 1.759325738772092e-18, -7.899853966841582e-17, -6.656660436056593e-17,
+    -3.046782079812471e-17, 5.2660368715706944e-17, 1.0410278456845571e-16, 5.165856758795457e-17,
+    8.912812676025408e-17, 3.250710218863827e-17, 3.8292048369240935e-17, 5.554203254218079e-17,
+    3.982015231465646e-17, 6.644981499252301e-17, -7.712630692681488e-17, -1.89878163130253e-17,
+    4.658027591836937e-17, -6.7113898212968784e-18, 2.667932131342186e-18, 1.713594918243561e-17,
+    2.5382502794888315e-17, -7.181536135519454e-17, -2.8587312100388614e-17, 8.927282594831732e-17,
+    7.70094837980299e-17, 9.593797919118849e-17, -6.770511658794786e-17, -9.614213209051323e-17,
+    -9.667293313452913e-17, -1.2031642489053655e-17, -3.0237581349939873e-17, -5.600377186075216e-17,
+    -3.483994556892796e-17, 1.4192920154284036e-17, -1.016455327754295e-16, -1.1024941712342561e-16,
+    7.949834809697621e-17, 3.7812070533575275e-17, -1.0136916471278304e-17, -1.0094406542311964e-16,
+    2.4707192569797888e-17, -6.712955084707084e-17, -1.0125679913674773e-16, 5.8909926967131e-17,
+    8.199010020581497e-17, -8.0237193703977e-18, -1.851380418263111e-17, 3.164389299292957e-17,
+    2.960140695448873e-17, 6.429731796556572e-17, 1.8227458427912087e-17, -9.969531538920349e-17,
+    3.283107224245627e-17, 9.761887490727594e-17, -6.122763413004143e-17, 3.4034035352165297e-17,
+    -1.0619946056195963e-16, 1.0332385960676326e-16, 8.960767791036668e-17, 4.0388753109278167e-17,
+};
+
 }  // namespace detail
 
 SCLS_FUNCTION SCLS_FORCEINLINE double exponential(double x)
@@ -70,6 +92,53 @@ SCLS_FUNCTION SCLS_FORCEINLINE double exponential(double x)
     std::memcpy(&scale, &scale_bits, sizeof scale);
     return (table + table * tail) * scale;
 #endif
+}
+
+
+// 1 - e^-x for x >= 0, accurate where it is small (discounting over short
+// intervals). On the host, from the reduction of exponential() with the
+// table's entries in two parts, t = 2^k 2^(j/64) + t_low: 1 - e^-x =
+// (1 - t) - t (e^r - 1). Here the multiple of ln2/64 is rounded up, not to
+// the nearest, so that r <= 0 and the two terms are never of opposite sign
+// (no cancellation); 1 - t is exact for x <= ln2, and for x < ln2/64 (t = 1)
+// this is the series of e^-x - 1 itself. Like
+// natural_log, its bits do not depend on the machine, unlike libm's expm1.
+// Within 1 ulp of libm's -expm1(-x) (tests/kernels/core/exponential_test.cpp).
+SCLS_FUNCTION SCLS_FORCEINLINE double one_minus_exp_minus(double x)
+{
+#if SCLS_DEVICE_PASS
+    return -expm1(-x);
+#else
+    // Negative arguments, NaN and x >= 708 (where the answer is 1): libm's.
+    if (!(x >= 0.0 && x < 708.0)) {
+        return -std::expm1(-x);
+    }
+    constexpr double kSixtyfourOverLn2 = 92.33248261689366;
+    constexpr double kRoundingShift = 6755399441055744.0;
+    constexpr double kLn2Over64High = 0.01083042469326756;
+    constexpr double kLn2Over64Low = 2.9815858269852933e-12;
+    // n about ceil(-x 64/ln2), so r in (-ln2/64, 0] up to the roundings.
+    const double shifted = (0.5 - x * kSixtyfourOverLn2) + kRoundingShift;
+    const double n = shifted - kRoundingShift;
+    const auto whole = static_cast<std::int64_t>(n);
+    const double r = (-x - n * kLn2Over64High) - n * kLn2Over64Low;
+    // e^r - 1 to r^7; |r| < ln2/64 leaves a remainder below r^8/40320 ~ 5e-21.
+    const double tail =
+        r + r * r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0 + r * (1.0 / 5040.0))))));
+    const std::uint64_t scale_bits = static_cast<std::uint64_t>((whole >> 6) + 1023) << 52;
+    double scale;
+    std::memcpy(&scale, &scale_bits, sizeof scale);
+    const double t_high = detail::kExp2Sixtyfourths[whole & 63] * scale;
+    const double t_low = detail::kExp2SixtyfourthsLow[whole & 63] * scale;
+    return (1.0 - t_high) - (t_high * tail + t_low * (1.0 + tail));
+#endif
+}
+
+// e^x - 1 of either sign, for the host's per-scenario derivations (the
+// Gompertz life table); within a few ulp.
+inline double exponential_minus_one(double x)
+{
+    return x >= 0.0 ? exponential(x) * one_minus_exp_minus(x) : -one_minus_exp_minus(-x);
 }
 
 }  // namespace scls

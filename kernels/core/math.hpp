@@ -1,13 +1,18 @@
 // Small numeric helpers shared by both backends. Transcendentals come from
-// the CUDA math library in device code and on the host from libm (the
-// exponential from exponential.hpp); their last bits may differ, which is why
-// CPU and GPU agree within Monte Carlo tolerance rather than bit for bit
-// (their random draws are bit-identical).
+// the CUDA math library in device code and on the host from this project's
+// own e^x, 1 - e^-x and ln x (exponential.hpp, logarithm.hpp), not libm, so
+// that the host's bits do not depend on the machine; CPU and GPU last bits
+// may differ, which is why they agree within Monte Carlo tolerance rather
+// than bit for bit (their random draws are bit-identical). The normal CDF,
+// needed by the host alone, is libm's erfc (glibc has no machine-dependent
+// variant of it).
 #pragma once
 
 #include <cmath>
 #include <cstdint>
 
+#include "kernels/core/exponential.hpp"
+#include "kernels/core/logarithm.hpp"
 #include "kernels/core/macros.hpp"
 
 namespace scls {
@@ -39,7 +44,7 @@ SCLS_FUNCTION inline double normal_quantile(double p)
                  42.313330701600911252) * r + 1.0);
     }
     double r = q < 0 ? p : 1.0 - p;
-    r = sqrt(-log(r));
+    r = sqrt(-natural_log(r));
     double value;
     if (r <= 5.0) {
         r -= 1.6;
@@ -67,7 +72,7 @@ SCLS_FUNCTION SCLS_FORCEINLINE double normal_cdf(double x) { return 0.5 * erfc(-
 // (1 - exp(-x)) / x, accurate for small x (x >= 0); equals 1 at 0.
 SCLS_FUNCTION SCLS_FORCEINLINE double one_minus_exp_over(double x)
 {
-    return x < 1e-8 ? 1.0 - 0.5 * x : -expm1(-x) / x;
+    return x < 1e-8 ? 1.0 - 0.5 * x : one_minus_exp_minus(x) / x;
 }
 
 }  // namespace scls

@@ -35,9 +35,9 @@ SCLS_FUNCTION inline DiscountedMoments discounted_moments(double rate, double in
             h2 * h * (1.0 / 3 - x * (1.0 / 4 - x * (1.0 / 10 - x * (1.0 / 36 - x * (1.0 / 168))))),
             1.0 - x * (1.0 - x * (1.0 / 2 - x * (1.0 / 6 - x * (1.0 / 24 - x * (1.0 / 120)))))};
     }
-    // One expm1 gives both the decay and an accurate 1 - exp(-x); the
+    // One 1 - e^-x gives both the decay and an accurate 1 - exp(-x); the
     // higher moments lose at most a few digits to cancellation near x = 1e-3.
-    const double one_minus_decay = -expm1(-x);
+    const double one_minus_decay = one_minus_exp_minus(x);
     const double decay = 1.0 - one_minus_decay;
     const double order0 = one_minus_decay * inverse_rate;
     const double order1 = (order0 - h * decay) * inverse_rate;

@@ -27,6 +27,27 @@ inline constexpr int kObservedRateDecades = 4;
 inline constexpr int kObservedRateBinsPerDecade = 10;
 inline constexpr int kObservedRateBins = kObservedRateDecades * kObservedRateBinsPerDecade + 2;
 
+namespace detail {
+// The bins' upper edges after the first, 10^(j/10) for j = 1..40 in units of
+// kObservedRateLowest (scripts/math_tables.py): the host bins by comparing
+// with them instead of by libm's log10, whose last bit depends on the
+// machine (it calls glibc's FMA or plain log).
+inline constexpr double kObservedRateEdges[40] = {
+    1.2589254117941673, 1.5848931924611134, 1.9952623149688795, 2.51188643150958,
+    3.1622776601683795, 3.9810717055349727, 5.011872336272723, 6.3095734448019325,
+    7.943282347242815, 10.0, 12.589254117941673, 15.848931924611135,
+    19.952623149688797, 25.118864315095802, 31.622776601683793, 39.81071705534973,
+    50.11872336272723, 63.09573444801932, 79.43282347242815, 100.0,
+    125.89254117941672, 158.48931924611134, 199.52623149688796, 251.188643150958,
+    316.22776601683796, 398.10717055349727, 501.1872336272723, 630.9573444801932,
+    794.3282347242815, 1000.0, 1258.9254117941673, 1584.8931924611136,
+    1995.2623149688795, 2511.8864315095802, 3162.2776601683795, 3981.0717055349724,
+    5011.872336272723, 6309.573444801932, 7943.282347242815, 10000.0,
+};
+static_assert(sizeof kObservedRateEdges / sizeof kObservedRateEdges[0] ==
+              kObservedRateDecades * kObservedRateBinsPerDecade);
+}  // namespace detail
+
 // Per-patient real values, per strategy.
 enum class Value : int {
     cost_first = 0,  // kCostCategories entries, in CostCategory order
@@ -177,9 +198,22 @@ SCLS_FUNCTION inline int observed_rate_bin(std::uint32_t attacks, double years)
     if (attacks == 0) {
         return 0;
     }
-    const double position = log10(attacks / (years * kObservedRateLowest)) * kObservedRateBinsPerDecade;
+    const double rate_in_lowest = attacks / (years * kObservedRateLowest);
+#if SCLS_DEVICE_PASS
+    const double position = log10(rate_in_lowest) * kObservedRateBinsPerDecade;
     const int last = kObservedRateBins - 1;
     return position < 0.0 ? 1 : position >= last - 1 ? last : 1 + static_cast<int>(position);
+#else
+    // 1 + the number of edges at or below the rate, by binary search.
+    constexpr int kEdges = kObservedRateDecades * kObservedRateBinsPerDecade;
+    int below = 0;
+    for (int step = 32; step > 0; step /= 2) {
+        if (below + step <= kEdges && rate_in_lowest >= detail::kObservedRateEdges[below + step - 1]) {
+            below += step;
+        }
+    }
+    return 1 + below;
+#endif
 }
 
 // Reached diagnosis alive (a cohort entering at diagnosis: everybody). A life

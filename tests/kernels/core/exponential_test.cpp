@@ -1,6 +1,7 @@
 // The host's exponential against libm's exp: within 1 ulp everywhere the
 // model evaluates it, exact where exp is exact, and libm's own answer
-// beyond the range it computes itself.
+// beyond the range it computes itself. Its 1 - e^-x against the x87's
+// 64-bit expm1l, and e^x - 1 of either sign.
 #include "kernels/core/exponential.hpp"
 
 #include <gtest/gtest.h>
@@ -84,6 +85,77 @@ TEST(Exponential, BeyondItsRangeIsLibms)
     EXPECT_EQ(exponential(std::numeric_limits<double>::infinity()), std::numeric_limits<double>::infinity());
     EXPECT_EQ(exponential(-std::numeric_limits<double>::infinity()), 0.0);
     EXPECT_TRUE(std::isnan(exponential(std::numeric_limits<double>::quiet_NaN())));
+}
+
+// |got - truth| in units in the last place of the double nearest the truth.
+double ulps_from_truth(double got, long double truth)
+{
+    int exponent = 0;
+    std::frexp(static_cast<double>(truth), &exponent);
+    return static_cast<double>(std::fabs(static_cast<long double>(got) - truth) / std::ldexp(1.0L, exponent - 53));
+}
+
+double worst_one_minus_exp_minus(double lowest, double highest, int samples, std::uint64_t seed, bool log_uniform)
+{
+    std::mt19937_64 engine(seed);
+    std::uniform_real_distribution<double> draw(lowest, highest);
+    double worst = 0.0;
+    for (int i = 0; i < samples; ++i) {
+        const double x = log_uniform ? std::exp(draw(engine)) : draw(engine);
+        const double apart = ulps_from_truth(one_minus_exp_minus(x), -expm1l(-static_cast<long double>(x)));
+        worst = apart > worst ? apart : worst;
+    }
+    return worst;
+}
+
+// The budget is 1.3 ulp of the truth (libm's expm1 reaches about 0.8): the
+// worst arguments lie just past a multiple of ln2/64, where 1 - t and
+// t (1 - e^r) are of a size and three roundings add up.
+TEST(OneMinusExpMinus, WithinItsBudgetWhereTheModelDiscounts)
+{
+    // Rate times interval: from the series branch's edge (1e-3) to decades.
+    EXPECT_LT(worst_one_minus_exp_minus(0.0, 0.05, 2000000, 5, false), 1.3);
+    EXPECT_LT(worst_one_minus_exp_minus(0.0, 5.0, 2000000, 6, false), 1.3);
+    EXPECT_LT(worst_one_minus_exp_minus(std::log(1e-12), std::log(700.0), 2000000, 7, true), 1.3);
+}
+
+TEST(OneMinusExpMinus, WithinItsBudgetAtTheEdgesOfItsReduction)
+{
+    const double ln2_over_64 = 0.010830424696249145;
+    for (int n = 0; n <= 65000; n += 13) {
+        for (const double shift : {-1e-9, 0.0, 1e-9, 0.5}) {
+            const double x = (n + shift) * ln2_over_64;
+            if (x >= 0.0 && x < 707.9) {
+                ASSERT_LT(ulps_from_truth(one_minus_exp_minus(x), -expm1l(-static_cast<long double>(x))), 1.3) << x;
+            }
+        }
+    }
+}
+
+TEST(OneMinusExpMinus, ExactAtZeroAndTinyArguments)
+{
+    EXPECT_EQ(one_minus_exp_minus(0.0), 0.0);
+    EXPECT_EQ(one_minus_exp_minus(1e-300), 1e-300);
+    EXPECT_EQ(one_minus_exp_minus(0x1p-60), 0x1p-60);
+}
+
+TEST(OneMinusExpMinus, OutsideItsRangeIsLibms)
+{
+    for (const double at : {708.0, 1e6, -1e-3, -5.0}) {
+        EXPECT_EQ(one_minus_exp_minus(at), -std::expm1(-at)) << at;
+    }
+    EXPECT_EQ(one_minus_exp_minus(std::numeric_limits<double>::infinity()), 1.0);
+    EXPECT_TRUE(std::isnan(one_minus_exp_minus(std::numeric_limits<double>::quiet_NaN())));
+}
+
+TEST(ExponentialMinusOne, WithinAFewUlpOfEitherSign)
+{
+    std::mt19937_64 engine(8);
+    std::uniform_real_distribution<double> x(-2.0, 2.0);
+    for (int i = 0; i < 200000; ++i) {
+        const double at = x(engine);
+        ASSERT_LT(ulps_from_truth(exponential_minus_one(at), expm1l(static_cast<long double>(at))), 4.0) << at;
+    }
 }
 
 }  // namespace

@@ -25,6 +25,31 @@ TEST(ObservedRateBins, ZeroLogBinsAndBothEnds)
     EXPECT_EQ(observed_rate_bin(5000, 1.0), kObservedRateBins - 1);
 }
 
+// The host's bins by comparison with tabulated edges are log10's bins,
+// except within rounding of an edge; and each edge opens its own bin.
+TEST(ObservedRateBins, TheTabulatedEdgesAreLog10s)
+{
+    int checked = 0;
+    for (std::uint32_t attacks = 1; attacks < 3000; attacks += 7) {
+        for (double years = 0.05; years < 200.0; years *= 1.37) {
+            const double position = std::log10(attacks / (years * kObservedRateLowest)) * kObservedRateBinsPerDecade;
+            if (std::fabs(position - std::round(position)) < 1e-9) {
+                continue;  // on an edge: either side is right
+            }
+            const int expected = position < 0.0 ? 1 : std::min(1 + static_cast<int>(position), kObservedRateBins - 1);
+            ASSERT_EQ(observed_rate_bin(attacks, years), expected) << attacks << " attacks in " << years << " y";
+            ++checked;
+        }
+    }
+    EXPECT_GT(checked, 10000);
+    for (int j = 1; j <= kObservedRateDecades * kObservedRateBinsPerDecade; ++j) {
+        const double edge_years = 1.0 / (kObservedRateLowest * detail::kObservedRateEdges[j - 1]);
+        // One attack in slightly fewer years than the edge's is a rate just above it.
+        EXPECT_EQ(observed_rate_bin(1, edge_years * (1 - 1e-12)), 1 + j) << j;
+        EXPECT_EQ(observed_rate_bin(1, edge_years * (1 + 1e-12)), j) << j;
+    }
+}
+
 LifetimeOutcome lifetime(double end_time, double diagnosis_time, EndReason reason)
 {
     LifetimeOutcome o{};
