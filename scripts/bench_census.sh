@@ -42,7 +42,7 @@ PARTS = [("run_before", "events: the shared history"), ("run_from", "events: lif
          ("detail::attack_blocks", "attack draws, a batch at a time")]
 FILES = {"lifetime.hpp": "event logic", "lifetime_state.hpp": "event logic", "attack_cache.hpp": "attack consequences",
          "event_draw_cache.hpp": "event draws kept",
-         "exponential.hpp": "e^x (own)", "discounting.hpp": "discounting",
+         "exponential.hpp": "e^x, 1 - e^-x (own)", "logarithm.hpp": "ln x (own)", "discounting.hpp": "discounting",
          "philox.hpp": "Philox", "emmintrin.h": "Philox (SSE2 pairs)", "attack_draws.hpp": "attack draws",
          "attack_blocks.hpp": "Philox (vector batch)", "avx2intrin.h": "Philox (vector batch)",
          "avx512fintrin.h": "Philox (vector batch)", "avxintrin.h": "Philox (vector batch)",

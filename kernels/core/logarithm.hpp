@@ -165,20 +165,15 @@ inline constexpr double kLn2Low = 5.497923018708371e-14;
 
 }  // namespace detail
 
-SCLS_FUNCTION SCLS_FORCEINLINE double natural_log(double x)
+// ln x for x a positive normal number (from 2^-1022 up to the largest
+// double); no branch, so that a loop over lanes of them vectorises.
+SCLS_FUNCTION SCLS_FORCEINLINE double natural_log_of_normal(double x)
 {
 #if SCLS_DEVICE_PASS
     return log(x);
 #else
     std::uint64_t bits;
     std::memcpy(&bits, &x, sizeof bits);
-    // Zero, subnormals, negatives, infinities and NaN: libm's, which the
-    // model never needs (its arguments are normal numbers in (0, 1]).
-    constexpr std::uint64_t kSmallestNormal = 0x0010000000000000;
-    constexpr std::uint64_t kInfinityBits = 0x7ff0000000000000;
-    if (bits - kSmallestNormal >= kInfinityBits - kSmallestNormal) {
-        return std::log(x);
-    }
     // Subtracting the bits of 0.6875 leaves k in the exponent field and the
     // interval in the top seven bits of the fraction.
     constexpr std::uint64_t kOffset = 0x3fe6000000000000;
@@ -205,6 +200,25 @@ SCLS_FUNCTION SCLS_FORCEINLINE double natural_log(double x)
     const double series = r2 * (((-1.0 / 2) + r * (1.0 / 3)) + r2 * ((-1.0 / 4) + r * (1.0 / 5)) +
                                 r4 * (((-1.0 / 6) + r * (1.0 / 7)) + r2 * (-1.0 / 8)));
     return high + ((high_error + (kd * detail::kLn2Low + interval.log_centre_low)) + series);
+#endif
+}
+
+// ln x for any x: libm's outside the positive normal numbers.
+SCLS_FUNCTION SCLS_FORCEINLINE double natural_log(double x)
+{
+#if SCLS_DEVICE_PASS
+    return log(x);
+#else
+    std::uint64_t bits;
+    std::memcpy(&bits, &x, sizeof bits);
+    // Zero, subnormals, negatives, infinities and NaN: libm's, which the
+    // model never needs (its arguments are normal numbers in (0, 1]).
+    constexpr std::uint64_t kSmallestNormal = 0x0010000000000000;
+    constexpr std::uint64_t kInfinityBits = 0x7ff0000000000000;
+    if (bits - kSmallestNormal >= kInfinityBits - kSmallestNormal) {
+        return std::log(x);
+    }
+    return natural_log_of_normal(x);
 #endif
 }
 

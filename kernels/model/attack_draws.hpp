@@ -52,22 +52,85 @@ SCLS_FUNCTION inline AttackDraws draw_attack(StreamKey key, std::uint32_t k)
 }
 
 #if SCLS_ATTACK_BLOCKS_IN_VECTORS
-// The draws of attacks first..first+kAttacksPerBatch-1 at once, each what
-// draw_attack gives it, into draws[0..kAttacksPerBatch-1] (the CPU's cache
-// fills itself a batch at a time). Out of line: a patient needs a few
-// batches, and inlined its four logarithms would crowd the event loop.
-__attribute__((noinline)) inline void draw_attacks(StreamKey key, std::uint32_t first, AttackDraws* draws)
+namespace detail {
+
+// A batch's draws from its blocks, each what attack_draws_from gives it:
+// every step is a loop over the four attacks, which the compiler runs in
+// vector lanes when a function below is built for wider registers. A lane
+// does the same IEEE operations, without FMA (-ffp-contract=off), as the
+// scalar code, so every width gives the same bits (attack_blocks_test.cpp).
+SCLS_FORCEINLINE void attack_draws_from_blocks(const AttackBlocks& blocks, AttackDraws* draws)
+{
+    double budget[kAttacksPerBatch];
+    double uniform[3 + kComplications][kAttacksPerBatch];
+    for (int i = 0; i < kAttacksPerBatch; ++i) {
+        budget[i] = -natural_log_of_normal(to_open_unit(blocks.word[0][i]));  // unit_exponential
+    }
+    for (int w = 1; w < 4; ++w) {
+        for (int i = 0; i < kAttacksPerBatch; ++i) {
+            uniform[w - 1][i] = to_open_unit(blocks.word[w][i]);
+        }
+    }
+    for (int c = 0; c < kComplications; ++c) {
+        for (int i = 0; i < kAttacksPerBatch; ++i) {
+            uniform[3 + c][i] = to_open_unit(blocks.word[c][kAttacksPerBatch + i]);
+        }
+    }
+    for (int i = 0; i < kAttacksPerBatch; ++i) {
+        draws[i].budget = budget[i];
+        draws[i].severity_uniform = uniform[0][i];
+        draws[i].stay_uniform = uniform[1][i];
+        draws[i].death_uniform = uniform[2][i];
+        for (int c = 0; c < kComplications; ++c) {
+            draws[i].complication_uniform[c] = uniform[3 + c][i];
+        }
+    }
+}
+
+__attribute__((target("avx512f"), noinline)) inline void draw_attacks_avx512(StreamKey key, std::uint32_t first,
+                                                                            AttackDraws* draws)
 {
     AttackBlocks blocks;
-    attack_blocks(key, first, blocks);
-    for (int i = 0; i < kAttacksPerBatch; ++i) {
-        PhiloxCounter main, complication;
-        for (int w = 0; w < 4; ++w) {
-            main.word[w] = blocks.word[w][i];
-            complication.word[w] = blocks.word[w][kAttacksPerBatch + i];
-        }
-        draws[i] = attack_draws_from(main, complication);
+    attack_blocks_avx512(key, first, blocks);
+    attack_draws_from_blocks(blocks, draws);
+}
+
+__attribute__((target("avx2"), noinline)) inline void draw_attacks_avx2(StreamKey key, std::uint32_t first,
+                                                                       AttackDraws* draws)
+{
+    AttackBlocks blocks;
+    attack_blocks_avx2(key, first, blocks);
+    attack_draws_from_blocks(blocks, draws);
+}
+
+__attribute__((noinline)) inline void draw_attacks_sse2(StreamKey key, std::uint32_t first, AttackDraws* draws)
+{
+    AttackBlocks blocks;
+    attack_blocks_sse2(key, first, blocks);
+    attack_draws_from_blocks(blocks, draws);
+}
+
+}  // namespace detail
+
+// The draws of attacks first..first+kAttacksPerBatch-1 at once, each what
+// draw_attack gives it, into draws[0..kAttacksPerBatch-1] (the CPU's cache
+// fills itself a batch at a time), in the given registers. Out of line: a
+// patient needs a few batches, and inlined their four logarithms would crowd
+// the event loop.
+inline void draw_attacks(StreamKey key, std::uint32_t first, AttackDraws* draws, AttackBlockRegisters registers)
+{
+    SCLS_EXPECT(first < 0xFFFFFFFFu - 3);
+    switch (registers) {
+        case AttackBlockRegisters::avx512: detail::draw_attacks_avx512(key, first, draws); return;
+        case AttackBlockRegisters::avx2: detail::draw_attacks_avx2(key, first, draws); return;
+        case AttackBlockRegisters::sse2: detail::draw_attacks_sse2(key, first, draws); return;
     }
+}
+
+// ... in the registers this process uses.
+inline void draw_attacks(StreamKey key, std::uint32_t first, AttackDraws* draws)
+{
+    draw_attacks(key, first, draws, attack_block_registers_in_use());
 }
 #endif
 

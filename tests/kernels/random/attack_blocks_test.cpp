@@ -1,6 +1,6 @@
 // The blocks of four attacks at once, in each register width this processor
-// has, are the blocks draw_block gives one at a time; and the batch's draws
-// are draw_attack's, bit for bit.
+// has, are the blocks draw_block gives one at a time; and the batch's draws,
+// in each width, are draw_attack's, bit for bit.
 #include "kernels/random/attack_blocks.hpp"
 
 #include <gtest/gtest.h>
@@ -123,12 +123,24 @@ TEST(AttackBlocks, TheWidestIsChosenUnlessANarrowerIsAskedFor)
     }
 }
 
-TEST(AttackBlocks, BatchDrawsAreDrawAttacks)
+// The batch's draws, their logarithms and conversions in vector lanes of each
+// width, are draw_attack's one attack at a time.
+TEST_P(AttackBlocksIn, GiveTheDrawsOfEachAttack)
 {
+    const AttackBlockRegisters registers = GetParam();
+    if (!available(registers)) {
+        GTEST_SKIP() << name_of(registers) << " not available on this processor";
+    }
+    // About 27,000 batches (10^5 attacks) per width.
+    std::mt19937 engine(12);
     for (const StreamKey& key : keys()) {
-        for (const std::uint32_t first : {1u, 5u, 125u}) {
+        std::vector<std::uint32_t> firsts = {1u, 5u, 125u};
+        for (int extra = 0; extra < 500; ++extra) {
+            firsts.push_back(static_cast<std::uint32_t>(engine()) % (0xFFFFFFFFu - 3));
+        }
+        for (const std::uint32_t first : firsts) {
             AttackDraws batch[kAttacksPerBatch];
-            draw_attacks(key, first, batch);
+            draw_attacks(key, first, batch, registers);
             for (int i = 0; i < kAttacksPerBatch; ++i) {
                 const AttackDraws one = draw_attack(key, first + i);
                 ASSERT_EQ(std::memcmp(&batch[i], &one, sizeof one), 0) << "attack " << first + i;
