@@ -7,9 +7,10 @@
 #include <string>
 
 namespace scls::test {
-inline const std::string kSharedDir = SCLS_TEST_SHARED_DIR;  // ../shared beside the checkout
 inline const std::string kSourceDir = SCLS_TEST_SOURCE_DIR;
-inline std::string shared_life_table() { return kSharedDir + "/data/life_tables/us_ssa_2017_period.csv"; }
+// The published life table in ../shared/data beside the checkout (its path
+// is tests/CMakeLists.txt's SCLS_SHARED_LIFE_TABLE).
+inline std::string shared_life_table() { return SCLS_TEST_SHARED_LIFE_TABLE; }
 }  // namespace scls::test
 
 // The published life table is reference data kept beside the checkout

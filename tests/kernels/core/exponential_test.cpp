@@ -12,6 +12,8 @@
 #include <limits>
 #include <random>
 
+#include "tests/support/ulps.hpp"
+
 namespace scls {
 namespace {
 
@@ -87,13 +89,7 @@ TEST(Exponential, BeyondItsRangeIsLibms)
     EXPECT_TRUE(std::isnan(exponential(std::numeric_limits<double>::quiet_NaN())));
 }
 
-// |got - truth| in units in the last place of the double nearest the truth.
-double ulps_from_truth(double got, long double truth)
-{
-    int exponent = 0;
-    std::frexp(static_cast<double>(truth), &exponent);
-    return static_cast<double>(std::fabs(static_cast<long double>(got) - truth) / std::ldexp(1.0L, exponent - 53));
-}
+using test::ulps_from_truth;
 
 double worst_one_minus_exp_minus(double lowest, double highest, int samples, std::uint64_t seed, bool log_uniform)
 {

@@ -12,16 +12,12 @@
 #include <limits>
 #include <random>
 
+#include "tests/support/ulps.hpp"
+
 namespace scls {
 namespace {
 
-// |got - truth| in units in the last place of the double nearest the truth.
-double ulps_from_truth(double got, long double truth)
-{
-    int exponent = 0;
-    std::frexp(static_cast<double>(truth), &exponent);
-    return static_cast<double>(std::fabs(static_cast<long double>(got) - truth) / std::ldexp(1.0L, exponent - 53));
-}
+using test::ulps_from_truth;
 
 template <class Draw>
 double worst_ulps(int samples, std::uint64_t seed, Draw draw)
