@@ -116,9 +116,10 @@ const std::vector<CountedField>& counted_fields()
 
 namespace {
 
-// 10^x as e^(x ln10) with the host's own e^x: libm's pow has FMA and plain
-// variants whose last bits differ, and the quantiles are written to results.
-constexpr double kLn10 = 2.302585092994046;
+// 10^(x / kObservedRateBinsPerDecade): x bins up the log scale, as e^(x ln10
+// / bins) with the host's own e^x (libm's pow has FMA and plain builds whose
+// last bits differ).
+double bins_up_the_log_scale(double x) { return exponential(x * (2.302585092994046 / kObservedRateBinsPerDecade)); }
 
 // Kaplan-Meier over the grid with one point per month 0..months.
 Curve monthly_curve(const std::uint64_t* events, const std::uint64_t* censored, int bins, std::uint64_t patients)
@@ -157,10 +158,10 @@ double observed_rate_at(const std::vector<std::uint64_t>& histogram, double q)
         }
         const int last = kObservedRateBins - 1;
         const double fraction = bin == last ? 0.0 : (wanted - below) / count;
-        const double decade_position = (std::min(bin, last) - 1 + fraction) / kObservedRateBinsPerDecade;
-        return kObservedRateLowest * exponential(decade_position * kLn10);
+        // The bin's lower edge (tabulated) times the way through it, on the log scale.
+        return observed_rate_lower_edge(std::min(bin, last)) * bins_up_the_log_scale(fraction);
     }
-    return kObservedRateLowest * exponential(kObservedRateDecades * kLn10);
+    return observed_rate_lower_edge(kObservedRateBins - 1);
 }
 
 Estimate StrategySummary::observed_rate_quantile(double q) const

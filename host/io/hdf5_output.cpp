@@ -116,7 +116,7 @@ void write_axes(Hdf5Writer& w, const Scenario& scenario, hsize_t months)
               "since diagnosis) at each grid point (axis 'month')");
     std::vector<double> rate_lower(kObservedRateBins, 0.0);
     for (int b = 1; b < kObservedRateBins; ++b) {
-        rate_lower[b] = kObservedRateLowest * std::pow(10.0, static_cast<double>(b - 1) / kObservedRateBinsPerDecade);
+        rate_lower[b] = observed_rate_lower_edge(b);
     }
     w.dataset(axes, "observed_rate_lower", {static_cast<hsize_t>(kObservedRateBins)}, rate_lower, {"observed_rate_bin"}, "attacks/year",
               "lower edge of each observed-rate bin (axis 'observed_rate_bin'): bin 0 is no attack, the first nonzero bin also holds "

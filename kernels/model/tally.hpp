@@ -192,6 +192,12 @@ SCLS_FUNCTION SCLS_FORCEINLINE std::uint32_t whole_days(double years)
     return static_cast<std::uint32_t>(years * kDaysPerYear + 0.5);  // lifetimes are far below 2^32 days
 }
 
+// The lower edge of observed-rate bin 1..kObservedRateBins-1, per year (host).
+inline double observed_rate_lower_edge(int bin)
+{
+    return bin <= 1 ? kObservedRateLowest : kObservedRateLowest * detail::kObservedRateEdges[bin - 2];
+}
+
 // The bin of an observed attack rate (attacks over years of observation).
 SCLS_FUNCTION inline int observed_rate_bin(std::uint32_t attacks, double years)
 {

@@ -47,7 +47,9 @@ SCLS_FUNCTION inline double truncated_normal(double mean, double sd, double lowe
 
 // Gamma(shape, scale = 1/shape): mean 1, variance 1/shape. Marsaglia & Tsang,
 // ACM TOMS 26:363 (2000); shapes below 1 use the boost G(a) = G(a+1) U^(1/a),
-// as e^(ln U / a) (relative error below 10^-13: |ln U / a| ulp).
+// as e^(ln U / a): relative error about |ln U / a| ulp, below 10^-13 while
+// |ln U / a| < 450. Shapes below 0.03 can take it under e^-708, where libm's
+// exp answers with a subnormal number (or 0), as pow did.
 SCLS_FUNCTION inline double gamma_mean_one(double shape, PhiloxStream& stream)
 {
     double boost = 1.0;

@@ -1,7 +1,9 @@
-// Prints digests of the host's own ln x and 1 - e^-x, and of libm's log and
-// expm1, over the arguments the model gives them (32-bit uniforms; rate
-// times interval), for host_math_bits_test.sh to compare between runs with
-// and without the processor's FMA visible to glibc.
+// Prints digests of the host's own ln x and 1 - e^-x and of its normal CDF
+// (long double erfc), and of libm's log and expm1, over the arguments the
+// model gives them (32-bit uniforms; rate times interval; z-scores of
+// truncation bounds), for host_math_bits_test.sh to compare between runs
+// with and without the processor's FMA visible to glibc, and with the digest
+// this source gave when it was written.
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -9,6 +11,7 @@
 
 #include "kernels/core/exponential.hpp"
 #include "kernels/core/logarithm.hpp"
+#include "kernels/core/math.hpp"
 
 namespace {
 
@@ -37,6 +40,9 @@ int main()
         const double rate_times_interval = uniform * 3.0;
         own.add(scls::natural_log(uniform));
         own.add(scls::one_minus_exp_minus(rate_times_interval));
+        if (i % 16 == 0) {
+            own.add(scls::normal_cdf(uniform * 16.0 - 8.0));
+        }
         libm.add(std::log(uniform));
         libm.add(-std::expm1(-rate_times_interval));
     }
