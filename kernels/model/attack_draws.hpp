@@ -54,36 +54,20 @@ SCLS_FUNCTION inline AttackDraws draw_attack(StreamKey key, std::uint32_t k)
 #if SCLS_ATTACK_BLOCKS_IN_VECTORS
 namespace detail {
 
-// A batch's draws from its blocks, each what attack_draws_from gives it:
-// every step is a loop over the four attacks, which the compiler runs in
-// vector lanes when a function below is built for wider registers. A lane
-// does the same IEEE operations, without FMA (-ffp-contract=off), as the
-// scalar code, so every width gives the same bits (attack_blocks_test.cpp).
+// A batch's draws from its blocks, each attack_draws_from of its own: a loop
+// over the four attacks that the compiler runs in vector lanes when a
+// function below is built for wider registers. A lane does the same IEEE
+// operations, without FMA (-ffp-contract=off), as the scalar code, so every
+// width gives the same bits (attack_blocks_test.cpp).
 SCLS_FORCEINLINE void attack_draws_from_blocks(const AttackBlocks& blocks, AttackDraws* draws)
 {
-    double budget[kAttacksPerBatch];
-    double uniform[3 + kComplications][kAttacksPerBatch];
     for (int i = 0; i < kAttacksPerBatch; ++i) {
-        budget[i] = -natural_log_of_normal(to_open_unit(blocks.word[0][i]));  // unit_exponential
-    }
-    for (int w = 1; w < 4; ++w) {
-        for (int i = 0; i < kAttacksPerBatch; ++i) {
-            uniform[w - 1][i] = to_open_unit(blocks.word[w][i]);
+        PhiloxCounter main, complication;
+        for (int w = 0; w < 4; ++w) {
+            main.word[w] = blocks.word[w][i];
+            complication.word[w] = blocks.word[w][kAttacksPerBatch + i];
         }
-    }
-    for (int c = 0; c < kComplications; ++c) {
-        for (int i = 0; i < kAttacksPerBatch; ++i) {
-            uniform[3 + c][i] = to_open_unit(blocks.word[c][kAttacksPerBatch + i]);
-        }
-    }
-    for (int i = 0; i < kAttacksPerBatch; ++i) {
-        draws[i].budget = budget[i];
-        draws[i].severity_uniform = uniform[0][i];
-        draws[i].stay_uniform = uniform[1][i];
-        draws[i].death_uniform = uniform[2][i];
-        for (int c = 0; c < kComplications; ++c) {
-            draws[i].complication_uniform[c] = uniform[3 + c][i];
-        }
+        draws[i] = attack_draws_from(main, complication);
     }
 }
 

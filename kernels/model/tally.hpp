@@ -32,7 +32,8 @@ namespace detail {
 // kObservedRateLowest (scripts/math_tables.py): the host bins by comparing
 // with them instead of by libm's log10, whose last bit depends on the
 // machine (it calls glibc's FMA or plain log).
-inline constexpr double kObservedRateEdges[40] = {
+inline constexpr int kObservedRateEdgeCount = kObservedRateDecades * kObservedRateBinsPerDecade;
+inline constexpr double kObservedRateEdges[kObservedRateEdgeCount] = {
     1.2589254117941673, 1.5848931924611134, 1.9952623149688795, 2.51188643150958,
     3.1622776601683795, 3.9810717055349727, 5.011872336272723, 6.3095734448019325,
     7.943282347242815, 10.0, 12.589254117941673, 15.848931924611135,
@@ -44,8 +45,6 @@ inline constexpr double kObservedRateEdges[40] = {
     1995.2623149688795, 2511.8864315095802, 3162.2776601683795, 3981.0717055349724,
     5011.872336272723, 6309.573444801932, 7943.282347242815, 10000.0,
 };
-static_assert(sizeof kObservedRateEdges / sizeof kObservedRateEdges[0] ==
-              kObservedRateDecades * kObservedRateBinsPerDecade);
 }  // namespace detail
 
 // Per-patient real values, per strategy.
@@ -211,10 +210,10 @@ SCLS_FUNCTION inline int observed_rate_bin(std::uint32_t attacks, double years)
     return position < 0.0 ? 1 : position >= last - 1 ? last : 1 + static_cast<int>(position);
 #else
     // 1 + the number of edges at or below the rate, by binary search.
-    constexpr int kEdges = kObservedRateDecades * kObservedRateBinsPerDecade;
+    static_assert(detail::kObservedRateEdgeCount < 64, "the search's first step is 32");
     int below = 0;
     for (int step = 32; step > 0; step /= 2) {
-        if (below + step <= kEdges && rate_in_lowest >= detail::kObservedRateEdges[below + step - 1]) {
+        if (below + step <= detail::kObservedRateEdgeCount && rate_in_lowest >= detail::kObservedRateEdges[below + step - 1]) {
             below += step;
         }
     }
