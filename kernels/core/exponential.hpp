@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/core/lanes.hpp"
 #include "kernels/core/macros.hpp"
 
 namespace scls {
@@ -68,34 +69,80 @@ inline constexpr double kLn2Over64Low = 2.9815858269852933e-12;
 
 }  // namespace detail
 
+namespace detail {
+
+// 2^k for the integer in the high bits of whole (whole >> 6), a normal
+// number's exponent.
+template <int N>
+SCLS_FORCEINLINE typename Lanes<N>::Real power_of_two_above_sixtyfourths(typename Lanes<N>::Signed whole)
+{
+    return Lanes<N>::real(Lanes<N>::to_bits((whole >> 6) + 1023) << 52);
+}
+
+// n = round(x 64/ln2) (its integer, whole, from the bits of x 64/ln2 + 1.5
+// 2^52, which hold it in their low bits) and r = x - n ln2/64.
+template <int N>
+struct SixtyfourthsReduction {
+    typename Lanes<N>::Signed whole;
+    typename Lanes<N>::Real r;
+};
+template <int N>
+SCLS_FORCEINLINE SixtyfourthsReduction<N> reduce_by_sixtyfourths(typename Lanes<N>::Real x,
+                                                                typename Lanes<N>::Real shifted)
+{
+    using L = Lanes<N>;
+    const typename L::Real n = shifted - kRoundingShift;
+    constexpr std::int64_t kShiftBits = 0x4338000000000000;
+    return {L::to_signed(L::bits(shifted)) - kShiftBits, (x - n * kLn2Over64High) - n * kLn2Over64Low};
+}
+
+// e^x for |x| < 708, in N lanes or one double (lanes.hpp).
+template <int N>
+SCLS_FORCEINLINE typename Lanes<N>::Real exp_in_range(typename Lanes<N>::Real x)
+{
+    using L = Lanes<N>;
+    using Real = typename L::Real;
+    // x = (64 k + j) ln2/64 + r with |r| <= ln2/128: e^x = 2^k 2^(j/64) e^r.
+    const auto [whole, r] = reduce_by_sixtyfourths<N>(x, x * kSixtyfourOverLn2 + kRoundingShift);
+    // e^r - 1 to r^6: the remainder, below r^7/5040 ~ 3e-20, is far below an ulp.
+    const Real tail = r + r * r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0)))));
+    const Real table = L::lookup(kExp2Sixtyfourths, L::to_bits(whole) & 63u);
+    return (table + table * tail) * power_of_two_above_sixtyfourths<N>(whole);
+}
+
+// 1 - e^-x for 0 <= x < 708, in N lanes or one double.
+template <int N>
+SCLS_FORCEINLINE typename Lanes<N>::Real one_minus_exp_minus_in_range(typename Lanes<N>::Real x)
+{
+    using L = Lanes<N>;
+    using Real = typename L::Real;
+    // n about ceil(-x 64/ln2), so r in (-ln2/64, 0] up to the roundings.
+    const auto [whole, r] = reduce_by_sixtyfourths<N>(-x, (0.5 - x * kSixtyfourOverLn2) + kRoundingShift);
+    // e^r - 1 to r^7; |r| < ln2/64 leaves a remainder below r^8/40320 ~ 5e-21.
+    const Real tail =
+        r + r * r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0 + r * (1.0 / 5040.0))))));
+    const Real scale = power_of_two_above_sixtyfourths<N>(whole);
+    const typename L::Bits j = L::to_bits(whole) & 63u;
+    const Real t_high = L::lookup(kExp2Sixtyfourths, j) * scale;
+    const Real t_low = L::lookup(kExp2SixtyfourthsLow, j) * scale;
+    return (1.0 - t_high) - (t_high * tail + t_low * (1.0 + tail));
+}
+
+}  // namespace detail
+
 SCLS_FUNCTION SCLS_FORCEINLINE double exponential(double x)
 {
 #if SCLS_DEVICE_PASS
     return exp(x);
 #else
-    // The scale 2^k below is built from its exponent bits, which hold a
-    // normal number only for |x| < 708 or so; beyond (overflow from 709.8,
+    // The scale 2^k is built from its exponent bits, which hold a normal
+    // number only for |x| < 708 or so; beyond (overflow from 709.8,
     // subnormal results below -708.4, NaN failing both tests) libm's, which
     // the model never needs.
     if (!(x > -708.0 && x < 708.0)) {
         return std::exp(x);
     }
-    // x = (64 k + j) ln2/64 + r with |r| <= ln2/128: e^x = 2^k 2^(j/64) e^r.
-    using detail::kLn2Over64High;
-    using detail::kLn2Over64Low;
-    using detail::kRoundingShift;
-    using detail::kSixtyfourOverLn2;
-    const double shifted = x * kSixtyfourOverLn2 + kRoundingShift;
-    const double n = shifted - kRoundingShift;
-    const auto whole = static_cast<std::int64_t>(n);
-    const double r = (x - n * kLn2Over64High) - n * kLn2Over64Low;
-    // e^r - 1 to r^6: the remainder, below r^7/5040 ~ 3e-20, is far below an ulp.
-    const double tail = r + r * r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0)))));
-    const double table = detail::kExp2Sixtyfourths[whole & 63];
-    const std::uint64_t scale_bits = static_cast<std::uint64_t>((whole >> 6) + 1023) << 52;
-    double scale;
-    std::memcpy(&scale, &scale_bits, sizeof scale);
-    return (table + table * tail) * scale;
+    return detail::exp_in_range<1>(x);
 #endif
 }
 
@@ -119,26 +166,40 @@ SCLS_FUNCTION SCLS_FORCEINLINE double one_minus_exp_minus(double x)
     if (!(x >= 0.0 && x < 708.0)) {
         return -std::expm1(-x);
     }
-    using detail::kLn2Over64High;
-    using detail::kLn2Over64Low;
-    using detail::kRoundingShift;
-    using detail::kSixtyfourOverLn2;
-    // n about ceil(-x 64/ln2), so r in (-ln2/64, 0] up to the roundings.
-    const double shifted = (0.5 - x * kSixtyfourOverLn2) + kRoundingShift;
-    const double n = shifted - kRoundingShift;
-    const auto whole = static_cast<std::int64_t>(n);
-    const double r = (-x - n * kLn2Over64High) - n * kLn2Over64Low;
-    // e^r - 1 to r^7; |r| < ln2/64 leaves a remainder below r^8/40320 ~ 5e-21.
-    const double tail =
-        r + r * r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0 + r * (1.0 / 5040.0))))));
-    const std::uint64_t scale_bits = static_cast<std::uint64_t>((whole >> 6) + 1023) << 52;
-    double scale;
-    std::memcpy(&scale, &scale_bits, sizeof scale);
-    const double t_high = detail::kExp2Sixtyfourths[whole & 63] * scale;
-    const double t_low = detail::kExp2SixtyfourthsLow[whole & 63] * scale;
-    return (1.0 - t_high) - (t_high * tail + t_low * (1.0 + tail));
+    return detail::one_minus_exp_minus_in_range<1>(x);
 #endif
 }
+
+#if SCLS_HOST_SSE2
+// e^x and 1 - e^-x in lanes, each the bits exponential and
+// one_minus_exp_minus give it; lanes out of their range (rare: never in the
+// model) take libm's one at a time.
+template <int N>
+SCLS_FORCEINLINE typename Lanes<N>::Real exponential_lanes(typename Lanes<N>::Real x)
+{
+    typename Lanes<N>::Real y = detail::exp_in_range<N>(x);
+    const auto outside = !((x > -708.0) & (x < 708.0));
+    if (Lanes<N>::any(outside)) [[unlikely]] {
+        for (int lane = 0; lane < N; ++lane) {
+            y[lane] = outside[lane] ? std::exp(x[lane]) : y[lane];
+        }
+    }
+    return y;
+}
+
+template <int N>
+SCLS_FORCEINLINE typename Lanes<N>::Real one_minus_exp_minus_lanes(typename Lanes<N>::Real x)
+{
+    typename Lanes<N>::Real y = detail::one_minus_exp_minus_in_range<N>(x);
+    const auto outside = !((x >= 0.0) & (x < 708.0));
+    if (Lanes<N>::any(outside)) [[unlikely]] {
+        for (int lane = 0; lane < N; ++lane) {
+            y[lane] = outside[lane] ? -std::expm1(-x[lane]) : y[lane];
+        }
+    }
+    return y;
+}
+#endif
 
 // e^x - 1 of either sign, for the host's per-scenario derivations (the
 // Gompertz life table); within 4 ulp (for x > 0 a product of e^x, 1 - e^-x

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/core/lanes.hpp"
 #include "kernels/core/macros.hpp"
 
 namespace scls {
@@ -168,43 +169,65 @@ inline constexpr double kLn2Low = 5.497923018708371e-14;
 
 }  // namespace detail
 
+namespace detail {
+
+// ln x for x a positive normal number, in N lanes (lanes.hpp) or one double
+// (N = 1): no branch, so that lanes stay together.
+template <int N>
+SCLS_FORCEINLINE typename Lanes<N>::Real log_of_normal(typename Lanes<N>::Real x)
+{
+    using L = Lanes<N>;
+    using Real = typename L::Real;
+    using Bits = typename L::Bits;
+    using Signed = typename L::Signed;
+    const Bits bits = L::bits(x);
+    // Subtracting the bits of 0.6875 leaves k in the exponent field and the
+    // interval in the top seven bits of the fraction.
+    constexpr std::uint64_t kOffset = 0x3fe6000000000000;
+    const Bits shifted = bits - kOffset;
+    const Signed k = L::to_signed(shifted) >> 52;
+    const Bits i = (shifted >> 45) & 127u;
+    const Real z = L::real(bits - (L::to_bits(k) << 52));
+    // z - c is exact (z and c share a binade and lie within 1/256); r is
+    // (z - c)/c to two roundings, and ln x = k ln2 + ln c + ln(1 + r).
+    const Real r = (z - L::lookup(kLogIntervals, i, &LogInterval::centre)) *
+                   L::lookup(kLogIntervals, i, &LogInterval::inverse_centre);
+    const Real kd = L::small_integer(k);
+    // w = k ln2 + ln c to 2^-42 exactly; w + r and its error by Fast2Sum
+    // (|w| >= |r| wherever w != 0).
+    const Real w = kd * kLn2High + L::lookup(kLogIntervals, i, &LogInterval::log_centre_high);
+    const Real high = w + r;
+    const Real high_error = (w - high) + r;
+    // ln(1 + r) - r to r^8, in Estrin's form (short dependency chains);
+    // |r| < 2^-7, so the remainder r^9/9 is below 2^-66.
+    const Real r2 = r * r;
+    const Real r4 = r2 * r2;
+    const Real series = r2 * (((-1.0 / 2) + r * (1.0 / 3)) + r2 * ((-1.0 / 4) + r * (1.0 / 5)) +
+                              r4 * (((-1.0 / 6) + r * (1.0 / 7)) + r2 * (-1.0 / 8)));
+    return high + ((high_error + (kd * kLn2Low + L::lookup(kLogIntervals, i, &LogInterval::log_centre_low))) + series);
+}
+
+}  // namespace detail
+
 // ln x for x a positive normal number (from 2^-1022 up to the largest
-// double); no branch, so that a loop over lanes of them vectorises.
+// double); no branch.
 SCLS_FUNCTION SCLS_FORCEINLINE double natural_log_of_normal(double x)
 {
 #if SCLS_DEVICE_PASS
     return log(x);
 #else
-    std::uint64_t bits;
-    std::memcpy(&bits, &x, sizeof bits);
-    // Subtracting the bits of 0.6875 leaves k in the exponent field and the
-    // interval in the top seven bits of the fraction.
-    constexpr std::uint64_t kOffset = 0x3fe6000000000000;
-    const std::uint64_t shifted = bits - kOffset;
-    const auto k = static_cast<std::int64_t>(shifted) >> 52;
-    const int i = static_cast<int>((shifted >> 45) & 127);
-    const std::uint64_t z_bits = bits - (static_cast<std::uint64_t>(k) << 52);
-    double z;
-    std::memcpy(&z, &z_bits, sizeof z);
-    // z - c is exact (z and c share a binade and lie within 1/256); r is
-    // (z - c)/c to two roundings, and ln x = k ln2 + ln c + ln(1 + r).
-    const detail::LogInterval& interval = detail::kLogIntervals[i];
-    const double r = (z - interval.centre) * interval.inverse_centre;
-    const double kd = static_cast<double>(k);
-    // w = k ln2 + ln c to 2^-42 exactly; w + r and its error by Fast2Sum
-    // (|w| >= |r| wherever w != 0).
-    const double w = kd * detail::kLn2High + interval.log_centre_high;
-    const double high = w + r;
-    const double high_error = (w - high) + r;
-    // ln(1 + r) - r to r^8, in Estrin's form (short dependency chains);
-    // |r| < 2^-7, so the remainder r^9/9 is below 2^-66.
-    const double r2 = r * r;
-    const double r4 = r2 * r2;
-    const double series = r2 * (((-1.0 / 2) + r * (1.0 / 3)) + r2 * ((-1.0 / 4) + r * (1.0 / 5)) +
-                                r4 * (((-1.0 / 6) + r * (1.0 / 7)) + r2 * (-1.0 / 8)));
-    return high + ((high_error + (kd * detail::kLn2Low + interval.log_centre_low)) + series);
+    return detail::log_of_normal<1>(x);
 #endif
 }
+
+#if SCLS_HOST_SSE2
+// ... in lanes, each the bits natural_log_of_normal gives it.
+template <int N>
+SCLS_FORCEINLINE typename Lanes<N>::Real natural_log_of_normal_lanes(typename Lanes<N>::Real x)
+{
+    return detail::log_of_normal<N>(x);
+}
+#endif
 
 // ln x for any x: libm's outside the positive normal numbers.
 SCLS_FUNCTION SCLS_FORCEINLINE double natural_log(double x)

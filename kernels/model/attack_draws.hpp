@@ -27,17 +27,18 @@ struct AttackDraws {
 };
 
 // An attack's draws from its two blocks: block k of the attack stream
-// (budget, severity, stay, death) and block k of the complication stream
-// (one word per complication).
+// (budget, severity, stay, death: the words below) and block k of the
+// complication stream (one word per complication).
 static_assert(kComplications <= 4, "one word of the complication block per complication");
+inline constexpr int kBudgetWord = 0, kSeverityWord = 1, kStayWord = 2, kDeathWord = 3;
 
 SCLS_FUNCTION SCLS_FORCEINLINE AttackDraws attack_draws_from(const PhiloxCounter& main, const PhiloxCounter& complication)
 {
     AttackDraws d;
-    d.budget = unit_exponential(main.word[0]);
-    d.severity_uniform = to_open_unit(main.word[1]);
-    d.stay_uniform = to_open_unit(main.word[2]);  // its normal quantile only where a stay varies (attack_consequences)
-    d.death_uniform = to_open_unit(main.word[3]);
+    d.budget = unit_exponential(main.word[kBudgetWord]);
+    d.severity_uniform = to_open_unit(main.word[kSeverityWord]);
+    d.stay_uniform = to_open_unit(main.word[kStayWord]);  // its normal quantile only where a stay varies (attack_consequences)
+    d.death_uniform = to_open_unit(main.word[kDeathWord]);
     for (int c = 0; c < kComplications; ++c) {
         d.complication_uniform[c] = to_open_unit(complication.word[c]);
     }
@@ -54,20 +55,44 @@ SCLS_FUNCTION inline AttackDraws draw_attack(StreamKey key, std::uint32_t k)
 #if SCLS_ATTACK_BLOCKS_IN_VECTORS
 namespace detail {
 
-// A batch's draws from its blocks, each attack_draws_from of its own: a loop
-// over the four attacks that the compiler runs in vector lanes when a
-// function below is built for wider registers. A lane does the same IEEE
-// operations, without FMA (-ffp-contract=off), as the scalar code, so every
-// width gives the same bits (attack_blocks_test.cpp).
+// A batch's draws from its blocks, the attacks in four lanes
+// (kernels/core/lanes.hpp), each lane the bits attack_draws_from gives its
+// attack (attack_blocks_test.cpp checks every width).
+using BatchLanes = Lanes<kAttacksPerBatch>;
+
+// Word w of the batch's attack blocks (first_lane 0) or complication blocks.
+SCLS_FORCEINLINE BatchLanes::Bits batch_words(const AttackBlocks& blocks, int w, int first_lane)
+{
+    BatchLanes::Bits words;
+    for (int i = 0; i < kAttacksPerBatch; ++i) {
+        words[i] = blocks.word[w][first_lane + i];
+    }
+    return words;
+}
+
+SCLS_FORCEINLINE BatchLanes::Real batch_uniforms(const AttackBlocks& blocks, int w, int first_lane)
+{
+    return to_open_unit_lanes<kAttacksPerBatch>(batch_words(blocks, w, first_lane));
+}
+
 SCLS_FORCEINLINE void attack_draws_from_blocks(const AttackBlocks& blocks, AttackDraws* draws)
 {
+    const BatchLanes::Real budget = unit_exponential_lanes<kAttacksPerBatch>(batch_words(blocks, kBudgetWord, 0));
+    const BatchLanes::Real severity = batch_uniforms(blocks, kSeverityWord, 0);
+    const BatchLanes::Real stay = batch_uniforms(blocks, kStayWord, 0);
+    const BatchLanes::Real death = batch_uniforms(blocks, kDeathWord, 0);
+    BatchLanes::Real complication[kComplications];
+    for (int c = 0; c < kComplications; ++c) {
+        complication[c] = batch_uniforms(blocks, c, kAttacksPerBatch);
+    }
     for (int i = 0; i < kAttacksPerBatch; ++i) {
-        PhiloxCounter main, complication;
-        for (int w = 0; w < 4; ++w) {
-            main.word[w] = blocks.word[w][i];
-            complication.word[w] = blocks.word[w][kAttacksPerBatch + i];
+        draws[i].budget = budget[i];
+        draws[i].severity_uniform = severity[i];
+        draws[i].stay_uniform = stay[i];
+        draws[i].death_uniform = death[i];
+        for (int c = 0; c < kComplications; ++c) {
+            draws[i].complication_uniform[c] = complication[c][i];
         }
-        draws[i] = attack_draws_from(main, complication);
     }
 }
 

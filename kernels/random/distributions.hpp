@@ -17,6 +17,15 @@ namespace scls {
 // is always a normal number: no check for others).
 SCLS_FUNCTION SCLS_FORCEINLINE double unit_exponential(std::uint32_t bits) { return -natural_log_of_normal(to_open_unit(bits)); }
 
+#if SCLS_HOST_SSE2
+// ... in lanes of 32-bit words, each lane the bits unit_exponential gives it.
+template <int N>
+SCLS_FORCEINLINE typename Lanes<N>::Real unit_exponential_lanes(typename Lanes<N>::Bits words)
+{
+    return -natural_log_of_normal_lanes<N>(to_open_unit_lanes<N>(words));
+}
+#endif
+
 // Standard normal by inversion; from two words (52-bit uniform).
 SCLS_FUNCTION SCLS_FORCEINLINE double standard_normal(std::uint32_t high_bits, std::uint32_t low_bits)
 {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 
+#include "kernels/core/lanes.hpp"
 #include "kernels/core/macros.hpp"
 
 // Host builds (nvcc's host pass draws no patients), but not the one that
@@ -161,6 +162,16 @@ SCLS_FUNCTION SCLS_FORCEINLINE double to_open_unit(std::uint32_t bits)
 {
     return (static_cast<double>(bits) + 0.5) * 2.3283064365386962890625e-10;
 }
+
+#if SCLS_HOST_SSE2
+// ... in lanes (kernels/core/lanes.hpp) of 32-bit words, each lane the bits
+// to_open_unit gives it: both conversions to double are exact.
+template <int N>
+SCLS_FORCEINLINE typename Lanes<N>::Real to_open_unit_lanes(typename Lanes<N>::Bits words)
+{
+    return (Lanes<N>::small_integer(Lanes<N>::to_signed(words)) + 0.5) * 2.3283064365386962890625e-10;
+}
+#endif
 
 // Uniform on (0, 1) with 52 random bits from two words, for draws that need
 // resolution finer than 2^-32 (normal tails): (x + 1/2) / 2^52, exact in

@@ -80,39 +80,6 @@ TEST(NaturalLog, FaithfulAtTheEdgesOfEveryInterval)
     }
 }
 
-// A loop of logarithms built for AVX-512, as the attack draws are
-// (attack_draws.hpp): GCC's avx512f target implies FMA, and a contracted
-// multiply-add rounds once where the scalar code rounds twice. The build
-// forbids contraction (-ffp-contract=off on the kernels' consumers, this
-// test among them); without it, about one logarithm in 10^6 came out
-// otherwise, so 10^7 of them would show it.
-__attribute__((target("avx512f"), noinline)) void logs_in_avx512_lanes(const double* x, double* ln_x, int count)
-{
-    for (int i = 0; i < count; ++i) {
-        ln_x[i] = natural_log_of_normal(x[i]);
-    }
-}
-
-TEST(NaturalLog, VectorLanesRoundAsTheScalarCode)
-{
-    if (!__builtin_cpu_supports("avx512f")) {
-        GTEST_SKIP() << "AVX-512 not available on this processor";
-    }
-    constexpr int kCount = 10000000;
-    std::vector<double> x(kCount);
-    std::vector<double> in_lanes(kCount);
-    std::mt19937_64 engine(5);
-    for (double& at : x) {
-        at = (static_cast<double>(static_cast<std::uint32_t>(engine())) + 0.5) * 2.3283064365386962890625e-10;
-    }
-    logs_in_avx512_lanes(x.data(), in_lanes.data(), kCount);
-    int differ = 0;
-    for (int i = 0; i < kCount; ++i) {
-        differ += in_lanes[i] != natural_log(x[i]) ? 1 : 0;
-    }
-    EXPECT_EQ(differ, 0) << "of " << kCount << " logarithms in AVX-512 lanes";
-}
-
 TEST(NaturalLog, ExactWhereLnIsExact)
 {
     EXPECT_EQ(natural_log(1.0), 0.0);

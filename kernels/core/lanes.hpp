@@ -1,0 +1,120 @@
+// Several doubles in one vector register, for the host: the same IEEE
+// operations as scalar code, lane by lane. Lanes<N> for N > 1 are GCC's
+// vector extensions, which the compiler maps onto the registers of the
+// function they are inlined into (two SSE2 registers, one AVX2 register or
+// half an AVX-512 one for four lanes); attack_draws.hpp builds such functions
+// for each register width and picks one at run time. Lanes<1> is one double,
+// so that a function written once over Lanes<N> (logarithm.hpp,
+// exponential.hpp) is the scalar function at N = 1: its lanes cannot round
+// differently from it (-ffp-contract=off keeps a * b + c two roundings in
+// both).
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/core/macros.hpp"
+
+namespace scls {
+
+template <int N>
+struct Lanes;
+
+// One double: bits by memcpy, table entries by index.
+template <>
+struct Lanes<1> {
+    using Real = double;
+    using Bits = std::uint64_t;
+    using Signed = std::int64_t;
+    SCLS_FUNCTION static SCLS_FORCEINLINE Bits bits(Real x)
+    {
+        Bits b;
+        std::memcpy(&b, &x, sizeof b);
+        return b;
+    }
+    SCLS_FUNCTION static SCLS_FORCEINLINE Real real(Bits b)
+    {
+        Real x;
+        std::memcpy(&x, &b, sizeof x);
+        return x;
+    }
+    SCLS_FUNCTION static SCLS_FORCEINLINE Signed to_signed(Bits b) { return static_cast<Signed>(b); }
+    SCLS_FUNCTION static SCLS_FORCEINLINE Bits to_bits(Signed s) { return static_cast<Bits>(s); }
+    // An integer below 2^51 in magnitude, exactly.
+    SCLS_FUNCTION static SCLS_FORCEINLINE Real small_integer(Signed k) { return static_cast<Real>(k); }
+    // table[index].*field, or table[index] for a table of doubles.
+    template <class Entry, class Field>
+    SCLS_FUNCTION static SCLS_FORCEINLINE Real lookup(const Entry* table, Bits index, Field Entry::*field)
+    {
+        return table[index].*field;
+    }
+    SCLS_FUNCTION static SCLS_FORCEINLINE Real lookup(const double* table, Bits index) { return table[index]; }
+};
+
+#if SCLS_HOST_SSE2
+namespace detail {
+// Outside Lanes, so that inside it the types depend on N (GCC checks a
+// subscript of a member typedef before it applies the vector size).
+template <int N>
+struct VectorTypes {
+    typedef double Real __attribute__((vector_size(8 * N)));
+    typedef std::uint64_t Bits __attribute__((vector_size(8 * N)));
+    typedef std::int64_t Signed __attribute__((vector_size(8 * N)));
+};
+}  // namespace detail
+
+// A vector wider than the baseline registers, passed by value, has an ABI
+// of its own that GCC warns of (-Wpsabi, off for the kernels' consumers in
+// CMakeLists.txt): these functions are always inlined, so none crosses a call.
+template <int N>
+struct Lanes {
+    static_assert(N == 2 || N == 4 || N == 8, "lanes of 2, 4 or 8 doubles");
+    using Real = typename detail::VectorTypes<N>::Real;
+    using Bits = typename detail::VectorTypes<N>::Bits;
+    using Signed = typename detail::VectorTypes<N>::Signed;
+    // Casts between vectors of one size keep the bits.
+    static SCLS_FORCEINLINE Bits bits(Real x) { return reinterpret_cast<Bits>(x); }
+    static SCLS_FORCEINLINE Real real(Bits b) { return reinterpret_cast<Real>(b); }
+    static SCLS_FORCEINLINE Signed to_signed(Bits b) { return reinterpret_cast<Signed>(b); }
+    static SCLS_FORCEINLINE Bits to_bits(Signed s) { return reinterpret_cast<Bits>(s); }
+    // 2^52 + 2^51 + k has k in its low bits for |k| < 2^51, so subtracting
+    // the bias is exact: x86-64 converts int64 lanes only with AVX-512DQ.
+    static SCLS_FORCEINLINE Real small_integer(Signed k)
+    {
+        constexpr double kBias = 6755399441055744.0;  // 1.5 * 2^52
+        constexpr std::int64_t kBiasBits = 0x4338000000000000;
+        return reinterpret_cast<Real>(k + kBiasBits) - kBias;
+    }
+    // One load a lane; GCC assembles them into the register (its generic
+    // tuning emits no gather instruction, which is no faster here).
+    template <class Entry, class Field>
+    static SCLS_FORCEINLINE Real lookup(const Entry* table, Bits index, Field Entry::*field)
+    {
+        Real out;
+        for (int lane = 0; lane < N; ++lane) {
+            out[lane] = table[index[lane]].*field;
+        }
+        return out;
+    }
+    static SCLS_FORCEINLINE Real lookup(const double* table, Bits index)
+    {
+        Real out;
+        for (int lane = 0; lane < N; ++lane) {
+            out[lane] = table[index[lane]];
+        }
+        return out;
+    }
+    static SCLS_FORCEINLINE Real broadcast(double x) { return Real{} + x; }
+    // Whether any lane of a comparison's mask is set.
+    static SCLS_FORCEINLINE bool any(Signed mask)
+    {
+        bool set = false;
+        for (int lane = 0; lane < N; ++lane) {
+            set |= mask[lane] != 0;
+        }
+        return set;
+    }
+};
+#endif
+
+}  // namespace scls
