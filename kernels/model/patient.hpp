@@ -9,6 +9,7 @@
 #include "kernels/core/macros.hpp"
 #include "kernels/core/math.hpp"
 #include "kernels/model/attack_draws.hpp"
+#include "kernels/model/attribute_blocks.hpp"
 #include "kernels/model/params.hpp"
 #include "kernels/random/distributions.hpp"
 #include "kernels/random/streams.hpp"
@@ -65,13 +66,17 @@ SCLS_FUNCTION inline double background_death_age(const ModelParams& p, int sex, 
     return max_of(low + within, entry_age);
 }
 
-SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, StreamKey key)
+// A patient's attributes from the blocks that blocks(AttributeBlock) and
+// blocks.spread(slot) give (attribute_blocks.hpp: the same bits from either
+// source).
+template <class Blocks>
+SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, StreamKey key, const Blocks& blocks)
 {
     PatientAttributes a{};
     // Block 0: sex, age, weight, MGUS. Blocks 1-2: response class, one word
     // per response slot. Fixed slots keep each attribute's draw independent
     // of the others' parameters.
-    const PhiloxCounter basics = draw_block(key, StreamPurpose::attributes, 0);
+    const PhiloxCounter basics = blocks(AttributeBlock::basics);
     a.male = to_open_unit(basics.word[0]) < p.male_share;
     a.entry_age_years = truncated_normal(p.age_mean_years, p.age_sd_years, p.age_min_years, p.age_max_years, p.age_cdf_lower,
                                          p.age_cdf_upper, to_open_unit(basics.word[1]));
@@ -84,9 +89,8 @@ SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, Str
     // for the spread of the class's rate ratio between patients (blocks 3-6).
     // Regimens sharing a slot share both, so a patient who responds well to
     // IVIG 2 g/kg responds well to 1 g/kg too.
-    const BlockPair slots = draw_blocks(key, StreamPurpose::attributes, 1, StreamPurpose::attributes, 2);
-    const PhiloxCounter& slots_low = slots.first;
-    const PhiloxCounter& slots_high = slots.second;
+    const PhiloxCounter slots_low = blocks(AttributeBlock::slots_low);
+    const PhiloxCounter slots_high = blocks(AttributeBlock::slots_high);
     for (int r = 0; r < p.regimens; ++r) {
         const RegimenParams& regimen = p.regimen[r];
         const int slot = regimen.response_slot;
@@ -100,7 +104,7 @@ SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, Str
         }
         double ratio = regimen.attack_rate_ratio[cls];
         if (regimen.attack_rate_ratio_log_sd[cls] > 0.0) {
-            const PhiloxCounter spread = draw_block(key, StreamPurpose::attributes, 3 + slot / 2);
+            const PhiloxCounter spread = blocks.spread(slot);
             const int word = 2 * (slot % 2);
             const double z = standard_normal(spread.word[word], spread.word[word + 1]);
             ratio = min_of(regimen.max_attack_rate_ratio, ratio * exponential(regimen.attack_rate_ratio_log_sd[cls] * z));
@@ -131,7 +135,7 @@ SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, Str
     // while the delay's distribution over patients stays as the scenario says.
     a.diagnosis_time = 0.0;
     if (p.starts_at_onset) {
-        const PhiloxCounter delay = draw_block(key, StreamPurpose::pathway, 0);
+        const PhiloxCounter delay = blocks(AttributeBlock::pathway);
         const double rho = p.diagnosis_delay_rate_correlation;
         const double own = standard_normal(delay.word[0], delay.word[1]);
         const double score = sqrt(1.0 - rho * rho) * own - rho * frailty_score;
@@ -139,22 +143,21 @@ SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, Str
     }
 
     a.horizon_time = p.horizon_age_years - a.entry_age_years;
-    const BlockPair death_and_myeloma = draw_blocks(key, StreamPurpose::background_death, 0, StreamPurpose::myeloma, 0);
-    const PhiloxCounter& death = death_and_myeloma.first;
+    const PhiloxCounter death = blocks(AttributeBlock::background_death);
     a.background_death_time =
         background_death_age(p, sex, a.entry_age_years, unit_exponential(death.word[0])) - a.entry_age_years;
 
     if (p.diagnosed_in_attack) {
-        a.diagnostic_attack = draw_attack(key, kDiagnosticAttackBlock);
+        a.diagnostic_attack =
+            attack_draws_from(blocks(AttributeBlock::diagnostic_attack), blocks(AttributeBlock::diagnostic_complications));
         hospitalised_severity(p.regimen[0], a.diagnostic_attack);
     }
 
-    a.first_attack = draw_attack(key, 0);
-    const BlockPair first_budgets = draw_blocks(key, StreamPurpose::discontinuation, 0, StreamPurpose::adverse_event_times, 0);
-    a.first_discontinuation_budget = unit_exponential(first_budgets.first.word[0]);
-    a.first_adverse_event_budget = unit_exponential(first_budgets.second.word[0]);
+    a.first_attack = attack_draws_from(blocks(AttributeBlock::first_attack), blocks(AttributeBlock::first_complications));
+    a.first_discontinuation_budget = unit_exponential(blocks(AttributeBlock::first_discontinuation).word[0]);
+    a.first_adverse_event_budget = unit_exponential(blocks(AttributeBlock::first_adverse_event).word[0]);
 
-    const PhiloxCounter& myeloma = death_and_myeloma.second;
+    const PhiloxCounter myeloma = blocks(AttributeBlock::myeloma);
     a.myeloma_onset_time = kInfinity;
     a.myeloma_death_time = kInfinity;
     if (a.mgus && p.myeloma_rate_per_year > 0.0) {
@@ -165,6 +168,12 @@ SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, Str
         }
     }
     return a;
+}
+
+// ... each block drawn when asked.
+SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, StreamKey key)
+{
+    return draw_attributes(p, key, AttributeBlocksOnDemand{key});
 }
 
 // A stream whose word 0 is a patient's first budget (the discontinuation and

@@ -39,7 +39,11 @@ SCLS_FUNCTION inline void simulate_patient(const ModelParams& params, const Laun
                                            OnEvent&& on_event = {}, SharedHistory history = SharedHistory::run_once)
 {
     const StreamKey key = geometry.stream_key(parameter_set, patient);
+#if SCLS_ATTACK_BLOCKS_IN_VECTORS
+    const PatientAttributes attributes = draw_attributes(params, key, attribute_blocks_at_once(key));
+#else
     const PatientAttributes attributes = draw_attributes(params, key);
+#endif
     LifetimeSimulator<CachedAttacks> simulator(params, attributes, key);
     PairedBase base{};
     LifetimeState lifetime;  // one for all strategies: its outcome is visited in place

@@ -29,13 +29,19 @@ namespace scls {
 
 #if SCLS_ATTACK_BLOCKS_IN_VECTORS
 
+// Eight Philox counters or blocks side by side: word[w][i] is word w of the
+// i-th.
+inline constexpr int kPhiloxBatchLanes = 8;
+struct PhiloxBatch {
+    std::uint32_t word[4][kPhiloxBatchLanes];
+};
+
 inline constexpr int kAttacksPerBatch = 4;
 
-// word[w][i]: word w of attack (first + i)'s attack block for i < 4, and of
-// its complication block at i + 4.
-struct AttackBlocks {
-    std::uint32_t word[4][2 * kAttacksPerBatch];
-};
+// The blocks of attacks first..first+3: lane i < 4 holds attack (first + i)'s
+// attack block, lane i + 4 its complication block.
+using AttackBlocks = PhiloxBatch;
+static_assert(2 * kAttacksPerBatch == kPhiloxBatchLanes, "an attack and a complication block per attack");
 
 namespace detail {
 
@@ -55,23 +61,17 @@ inline constexpr std::int64_t batch_lane_purpose(int lane)
 #else
 #define SCLS_GCC_BUG_105593 0
 #endif
-__attribute__((target("avx512f"))) inline void attack_blocks_avx512(StreamKey key, std::uint32_t first, AttackBlocks& out)
+// Philox4x32-10's rounds on eight counters, 32-bit words in the low halves
+// of 64-bit lanes (as philox4x32_10_pair keeps them); the blocks are left in
+// c.
+__attribute__((target("avx512f"))) SCLS_FORCEINLINE void philox_rounds_avx512(__m512i (&c)[4], PhiloxKey k)
 {
-    // 32-bit words in the low halves of 64-bit lanes, as philox4x32_10_pair keeps them.
     const __m512i multiplier0 = _mm512_set1_epi64(detail::kPhiloxMultiplier0);
     const __m512i multiplier1 = _mm512_set1_epi64(detail::kPhiloxMultiplier1);
     const __m512i weyl0 = _mm512_set1_epi64(detail::kPhiloxWeyl0);
     const __m512i weyl1 = _mm512_set1_epi64(detail::kPhiloxWeyl1);
-    const PhiloxKey k = philox_key(key);
     __m512i key0 = _mm512_set1_epi64(k.word[0]);
     __m512i key1 = _mm512_set1_epi64(k.word[1]);
-    __m512i c[4] = {
-        _mm512_add_epi64(_mm512_set1_epi64(first), _mm512_set_epi64(3, 2, 1, 0, 3, 2, 1, 0)),
-        _mm512_set_epi64(batch_lane_purpose(7), batch_lane_purpose(6), batch_lane_purpose(5), batch_lane_purpose(4),
-                         batch_lane_purpose(3), batch_lane_purpose(2), batch_lane_purpose(1), batch_lane_purpose(0)),
-        _mm512_set1_epi64(key.patient),
-        _mm512_set1_epi64(key.parameter_set),
-    };
     for (int round = 0; round < 10; ++round) {
         const __m512i product0 = _mm512_mul_epu32(multiplier0, c[0]);
         const __m512i product1 = _mm512_mul_epu32(multiplier1, c[2]);
@@ -82,48 +82,98 @@ __attribute__((target("avx512f"))) inline void attack_blocks_avx512(StreamKey ke
         key0 = _mm512_add_epi64(key0, weyl0);
         key1 = _mm512_add_epi64(key1, weyl1);
     }
+}
+
+__attribute__((target("avx512f"))) SCLS_FORCEINLINE void store_batch_avx512(const __m512i (&c)[4], PhiloxBatch& out)
+{
     for (int w = 0; w < 4; ++w) {
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(out.word[w]), _mm512_cvtepi64_epi32(c[w]));  // the low halves
     }
+}
+
+__attribute__((target("avx512f"))) inline void attack_blocks_avx512(StreamKey key, std::uint32_t first, AttackBlocks& out)
+{
+    __m512i c[4] = {
+        _mm512_add_epi64(_mm512_set1_epi64(first), _mm512_set_epi64(3, 2, 1, 0, 3, 2, 1, 0)),
+        _mm512_set_epi64(batch_lane_purpose(7), batch_lane_purpose(6), batch_lane_purpose(5), batch_lane_purpose(4),
+                         batch_lane_purpose(3), batch_lane_purpose(2), batch_lane_purpose(1), batch_lane_purpose(0)),
+        _mm512_set1_epi64(key.patient),
+        _mm512_set1_epi64(key.parameter_set),
+    };
+    philox_rounds_avx512(c, philox_key(key));
+    store_batch_avx512(c, out);
+}
+
+__attribute__((target("avx512f"))) inline void philox_batch_avx512(const PhiloxBatch& counters, PhiloxKey key, PhiloxBatch& out)
+{
+    __m512i c[4];
+    for (int w = 0; w < 4; ++w) {
+        c[w] = _mm512_cvtepu32_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(counters.word[w])));
+    }
+    philox_rounds_avx512(c, key);
+    store_batch_avx512(c, out);
 }
 #if SCLS_GCC_BUG_105593
 #pragma GCC diagnostic pop
 #endif
 #undef SCLS_GCC_BUG_105593
 
-__attribute__((target("avx2"))) inline void attack_blocks_avx2(StreamKey key, std::uint32_t first, AttackBlocks& out)
+__attribute__((target("avx2"))) SCLS_FORCEINLINE void philox_rounds_avx2(__m256i (&c)[4], PhiloxKey k)
 {
     const __m256i multiplier0 = _mm256_set1_epi64x(detail::kPhiloxMultiplier0);
     const __m256i multiplier1 = _mm256_set1_epi64x(detail::kPhiloxMultiplier1);
     const __m256i weyl0 = _mm256_set1_epi64x(detail::kPhiloxWeyl0);
     const __m256i weyl1 = _mm256_set1_epi64x(detail::kPhiloxWeyl1);
-    const PhiloxKey k = philox_key(key);
+    __m256i key0 = _mm256_set1_epi64x(k.word[0]);
+    __m256i key1 = _mm256_set1_epi64x(k.word[1]);
+    for (int round = 0; round < 10; ++round) {
+        const __m256i product0 = _mm256_mul_epu32(multiplier0, c[0]);
+        const __m256i product1 = _mm256_mul_epu32(multiplier1, c[2]);
+        c[0] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(product1, 32), c[1]), key0);
+        c[1] = product1;
+        c[2] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(product0, 32), c[3]), key1);
+        c[3] = product0;
+        key0 = _mm256_add_epi64(key0, weyl0);
+        key1 = _mm256_add_epi64(key1, weyl1);
+    }
+}
+
+// Lanes first_lane..first_lane+3 of a batch from the low halves of c.
+__attribute__((target("avx2"))) SCLS_FORCEINLINE void store_half_batch_avx2(const __m256i (&c)[4], int first_lane,
+                                                                            PhiloxBatch& out)
+{
+    for (int w = 0; w < 4; ++w) {
+        alignas(32) std::uint64_t lanes[4];
+        _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), c[w]);
+        for (int i = 0; i < 4; ++i) {
+            out.word[w][first_lane + i] = static_cast<std::uint32_t>(lanes[i]);
+        }
+    }
+}
+
+__attribute__((target("avx2"))) inline void attack_blocks_avx2(StreamKey key, std::uint32_t first, AttackBlocks& out)
+{
     for (int half = 0; half < 2; ++half) {  // the attack blocks, then the complication blocks
-        __m256i key0 = _mm256_set1_epi64x(k.word[0]);
-        __m256i key1 = _mm256_set1_epi64x(k.word[1]);
         __m256i c[4] = {
             _mm256_add_epi64(_mm256_set1_epi64x(first), _mm256_set_epi64x(3, 2, 1, 0)),
             _mm256_set1_epi64x(batch_lane_purpose(half * kAttacksPerBatch)),
             _mm256_set1_epi64x(key.patient),
             _mm256_set1_epi64x(key.parameter_set),
         };
-        for (int round = 0; round < 10; ++round) {
-            const __m256i product0 = _mm256_mul_epu32(multiplier0, c[0]);
-            const __m256i product1 = _mm256_mul_epu32(multiplier1, c[2]);
-            c[0] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(product1, 32), c[1]), key0);
-            c[1] = product1;
-            c[2] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(product0, 32), c[3]), key1);
-            c[3] = product0;
-            key0 = _mm256_add_epi64(key0, weyl0);
-            key1 = _mm256_add_epi64(key1, weyl1);
-        }
+        philox_rounds_avx2(c, philox_key(key));
+        store_half_batch_avx2(c, half * kAttacksPerBatch, out);
+    }
+}
+
+__attribute__((target("avx2"))) inline void philox_batch_avx2(const PhiloxBatch& counters, PhiloxKey key, PhiloxBatch& out)
+{
+    for (int half = 0; half < 2; ++half) {
+        __m256i c[4];
         for (int w = 0; w < 4; ++w) {
-            alignas(32) std::uint64_t lanes[4];
-            _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), c[w]);
-            for (int i = 0; i < kAttacksPerBatch; ++i) {
-                out.word[w][half * kAttacksPerBatch + i] = static_cast<std::uint32_t>(lanes[i]);
-            }
+            c[w] = _mm256_cvtepu32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(counters.word[w] + 4 * half)));
         }
+        philox_rounds_avx2(c, key);
+        store_half_batch_avx2(c, 4 * half, out);
     }
 }
 
@@ -134,6 +184,23 @@ inline void attack_blocks_sse2(StreamKey key, std::uint32_t first, AttackBlocks&
         for (int w = 0; w < 4; ++w) {
             out.word[w][i] = blocks.first.word[w];
             out.word[w][kAttacksPerBatch + i] = blocks.second.word[w];
+        }
+    }
+}
+
+// Four pairs of counters, lanes i and i + 4 (philox4x32_10_pair).
+inline void philox_batch_sse2(const PhiloxBatch& counters, PhiloxKey key, PhiloxBatch& out)
+{
+    for (int i = 0; i < kPhiloxBatchLanes / 2; ++i) {
+        PhiloxCounter low, high;
+        for (int w = 0; w < 4; ++w) {
+            low.word[w] = counters.word[w][i];
+            high.word[w] = counters.word[w][i + kPhiloxBatchLanes / 2];
+        }
+        philox4x32_10_pair(low, high, key);
+        for (int w = 0; w < 4; ++w) {
+            out.word[w][i] = low.word[w];
+            out.word[w][i + kPhiloxBatchLanes / 2] = high.word[w];
         }
     }
 }
@@ -192,6 +259,17 @@ inline void attack_blocks(StreamKey key, std::uint32_t first, AttackBlocks& out,
 inline void attack_blocks(StreamKey key, std::uint32_t first, AttackBlocks& out)
 {
     attack_blocks(key, first, out, attack_block_registers_in_use());
+}
+
+// The blocks of eight counters of any streams (one key), each what
+// philox4x32_10 gives it, in the given registers.
+inline void philox_batch(const PhiloxBatch& counters, PhiloxKey key, PhiloxBatch& out, AttackBlockRegisters registers)
+{
+    switch (registers) {
+        case AttackBlockRegisters::avx512: detail::philox_batch_avx512(counters, key, out); return;
+        case AttackBlockRegisters::avx2: detail::philox_batch_avx2(counters, key, out); return;
+        case AttackBlockRegisters::sse2: detail::philox_batch_sse2(counters, key, out); return;
+    }
 }
 
 #endif

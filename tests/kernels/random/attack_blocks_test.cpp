@@ -74,6 +74,36 @@ TEST_P(AttackBlocksIn, AreTheBlocksOfEachAttack)
     }
 }
 
+// Eight counters of any streams at once (a patient's attribute blocks,
+// attribute_blocks.hpp) are each counter's block.
+TEST_P(AttackBlocksIn, MakeABatchOfAnyCountersEachCountersBlock)
+{
+    const AttackBlockRegisters registers = GetParam();
+    if (!available(registers)) {
+        GTEST_SKIP() << name_of(registers) << " not available on this processor";
+    }
+    std::mt19937 engine(13);
+    for (const StreamKey& key : keys()) {
+        for (int batch = 0; batch < 200; ++batch) {
+            PhiloxBatch counters;
+            for (auto& word : counters.word) {
+                for (std::uint32_t& lane : word) {
+                    lane = batch == 0 ? 0xFFFFFFFFu : static_cast<std::uint32_t>(engine());
+                }
+            }
+            PhiloxBatch blocks;
+            philox_batch(counters, philox_key(key), blocks, registers);
+            for (int lane = 0; lane < kPhiloxBatchLanes; ++lane) {
+                const PhiloxCounter counter{{counters.word[0][lane], counters.word[1][lane], counters.word[2][lane], counters.word[3][lane]}};
+                const PhiloxCounter block = philox4x32_10(counter, philox_key(key));
+                for (int w = 0; w < 4; ++w) {
+                    ASSERT_EQ(blocks.word[w][lane], block.word[w]) << name_of(registers) << " lane " << lane << " word " << w;
+                }
+            }
+        }
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(Registers, AttackBlocksIn,
                          ::testing::Values(AttackBlockRegisters::sse2, AttackBlockRegisters::avx2, AttackBlockRegisters::avx512),
                          [](const auto& info) {
