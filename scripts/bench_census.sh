@@ -39,12 +39,14 @@ PARTS = [("run_before", "events: the shared history"), ("run_from", "events: lif
          ("run_to_end", "events: lifetimes run to their end (after the shared history, or whole)"),
          ("run<", "events: whole lifetimes (nothing shared)"), ("draw_attributes", "patient attributes"),
          ("simulate_patient", "patient loop and tally"), ("draw_attacks", "attack draws, a batch at a time"),
-         ("detail::attack_blocks", "attack draws, a batch at a time")]
+         ("detail::attack_blocks", "attack draws, a batch at a time"),
+         ("detail::philox_batch", "patient attributes")]  # out of line only where attribute_blocks_at_once calls it
 FILES = {"lifetime.hpp": "event logic", "lifetime_state.hpp": "event logic", "attack_cache.hpp": "attack consequences",
          "event_draw_cache.hpp": "event draws kept",
          "exponential.hpp": "e^x, 1 - e^-x (own)", "logarithm.hpp": "ln x (own)", "discounting.hpp": "discounting",
          "philox.hpp": "Philox", "emmintrin.h": "Philox (SSE2 pairs)", "attack_draws.hpp": "attack draws",
-         "attack_blocks.hpp": "Philox (vector batch)", "avx2intrin.h": "Philox (vector batch)",
+         "attack_blocks.hpp": "Philox (vector batch)", "attribute_blocks.hpp": "attribute blocks",
+         "lanes.hpp": "lanes (conversions, table loads)", "avx2intrin.h": "Philox (vector batch)",
          "avx512fintrin.h": "Philox (vector batch)", "avxintrin.h": "Philox (vector batch)",
          "distributions.hpp": "distributions", "math.hpp": "normal quantile, min/max", "patient.hpp": "attributes",
          "tally.hpp": "tally", "exact_sum.hpp": "exact sums", "simulate_omp.cpp": "tally adds", "patient_block.hpp": "state copies"}

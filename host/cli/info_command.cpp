@@ -14,11 +14,12 @@ namespace scls {
 
 namespace {
 
-// The registers the CPU's attack draws run in (kernels/random/attack_blocks.hpp).
+// The registers the CPU's Philox batches (attack draws, patient attribute
+// blocks) run in (kernels/random/attack_blocks.hpp).
 std::string cpu_vectors()
 {
 #if SCLS_ATTACK_BLOCKS_IN_VECTORS
-    return fmt::format("; attack draws in {} registers", name_of(attack_block_registers_in_use()));
+    return fmt::format("; attack draws and patient attribute blocks in {} registers", name_of(attack_block_registers_in_use()));
 #else
     return "";
 #endif

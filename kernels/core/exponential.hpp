@@ -10,7 +10,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 
 #include "kernels/core/lanes.hpp"
 #include "kernels/core/macros.hpp"
@@ -61,15 +60,11 @@ inline constexpr double kExp2SixtyfourthsLow[64] = {
 
 // The reduction x = n ln2/64 + r shared by e^x and 1 - e^-x.
 inline constexpr double kSixtyfourOverLn2 = 92.33248261689366;
-inline constexpr double kRoundingShift = 6755399441055744.0;  // 1.5 * 2^52: adding it rounds to an integer
+inline constexpr double kRoundingShift = kExactIntegerBias;  // adding it rounds to an integer (lanes.hpp)
 // ln2/64 in two parts (Cody and Waite): the first with its low 21 bits zero,
 // so that n times it is exact for |n| < 2^21.
 inline constexpr double kLn2Over64High = 0.01083042469326756;
 inline constexpr double kLn2Over64Low = 2.9815858269852933e-12;
-
-}  // namespace detail
-
-namespace detail {
 
 // 2^k for the integer in the high bits of whole (whole >> 6), a normal
 // number's exponent.
@@ -92,8 +87,9 @@ SCLS_FORCEINLINE SixtyfourthsReduction<N> reduce_by_sixtyfourths(typename Lanes<
 {
     using L = Lanes<N>;
     const typename L::Real n = shifted - kRoundingShift;
-    constexpr std::int64_t kShiftBits = 0x4338000000000000;
-    return {L::to_signed(L::bits(shifted)) - kShiftBits, (x - n * kLn2Over64High) - n * kLn2Over64Low};
+    // Subtracted unsigned: a lane beyond the range (|x| > 2^46 or so, whose
+    // result libm replaces) would overflow a signed subtraction.
+    return {L::to_signed(L::bits(shifted) - kExactIntegerBiasBits), (x - n * kLn2Over64High) - n * kLn2Over64Low};
 }
 
 // e^x for |x| < 708, in N lanes or one double (lanes.hpp).
@@ -172,8 +168,9 @@ SCLS_FUNCTION SCLS_FORCEINLINE double one_minus_exp_minus(double x)
 
 #if SCLS_HOST_SSE2
 // e^x and 1 - e^-x in lanes, each the bits exponential and
-// one_minus_exp_minus give it; lanes out of their range (rare: never in the
-// model) take libm's one at a time.
+// one_minus_exp_minus give it; lanes out of their range (which the model
+// never reaches) take libm's one at a time. For the event step in lanes
+// still to come (issue 14); for now only lanes_test calls them.
 template <int N>
 SCLS_FORCEINLINE typename Lanes<N>::Real exponential_lanes(typename Lanes<N>::Real x)
 {

@@ -17,6 +17,12 @@
 
 namespace scls {
 
+// 1.5 * 2^52: a double in [2^52, 2^53) has a unit ulp, so adding it to a
+// number below 2^51 in magnitude rounds that number to an integer, kept in
+// the low bits (the bits of 1.5 * 2^52 + k are kExactIntegerBiasBits + k).
+inline constexpr double kExactIntegerBias = 6755399441055744.0;
+inline constexpr std::uint64_t kExactIntegerBiasBits = 0x4338000000000000;
+
 template <int N>
 struct Lanes;
 
@@ -77,13 +83,12 @@ struct Lanes {
     static SCLS_FORCEINLINE Real real(Bits b) { return reinterpret_cast<Real>(b); }
     static SCLS_FORCEINLINE Signed to_signed(Bits b) { return reinterpret_cast<Signed>(b); }
     static SCLS_FORCEINLINE Bits to_bits(Signed s) { return reinterpret_cast<Bits>(s); }
-    // 2^52 + 2^51 + k has k in its low bits for |k| < 2^51, so subtracting
-    // the bias is exact: x86-64 converts int64 lanes only with AVX-512DQ.
+    // The double of kExactIntegerBiasBits + k is 1.5 * 2^52 + k for |k| <
+    // 2^51, so subtracting the bias is exact (x86-64 converts int64 lanes
+    // only with AVX-512DQ).
     static SCLS_FORCEINLINE Real small_integer(Signed k)
     {
-        constexpr double kBias = 6755399441055744.0;  // 1.5 * 2^52
-        constexpr std::int64_t kBiasBits = 0x4338000000000000;
-        return reinterpret_cast<Real>(k + kBiasBits) - kBias;
+        return reinterpret_cast<Real>(reinterpret_cast<Bits>(k) + kExactIntegerBiasBits) - kExactIntegerBias;
     }
     // One load a lane; GCC assembles them into the register (its generic
     // tuning emits no gather instruction, which is no faster here).
@@ -104,7 +109,6 @@ struct Lanes {
         }
         return out;
     }
-    static SCLS_FORCEINLINE Real broadcast(double x) { return Real{} + x; }
     // Whether any lane of a comparison's mask is set.
     static SCLS_FORCEINLINE bool any(Signed mask)
     {

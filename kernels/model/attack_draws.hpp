@@ -100,7 +100,7 @@ __attribute__((target("avx512f"), noinline)) inline void draw_attacks_avx512(Str
                                                                             AttackDraws* draws)
 {
     AttackBlocks blocks;
-    attack_blocks_avx512(key, first, blocks);
+    philox_batch_avx512(attack_counters(key, first), philox_key(key), blocks);
     attack_draws_from_blocks(blocks, draws);
 }
 
@@ -108,14 +108,14 @@ __attribute__((target("avx2"), noinline)) inline void draw_attacks_avx2(StreamKe
                                                                        AttackDraws* draws)
 {
     AttackBlocks blocks;
-    attack_blocks_avx2(key, first, blocks);
+    philox_batch_avx2(attack_counters(key, first), philox_key(key), blocks);
     attack_draws_from_blocks(blocks, draws);
 }
 
 __attribute__((noinline)) inline void draw_attacks_sse2(StreamKey key, std::uint32_t first, AttackDraws* draws)
 {
     AttackBlocks blocks;
-    attack_blocks_sse2(key, first, blocks);
+    philox_batch_sse2(attack_counters(key, first), philox_key(key), blocks);
     attack_draws_from_blocks(blocks, draws);
 }
 

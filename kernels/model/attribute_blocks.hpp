@@ -1,11 +1,13 @@
 // The Philox blocks a patient's attributes read (patient.hpp), each named
 // once with its stream and block. Two sources give them, with the same bits:
 // one draws each block when asked (the GPU, where sixteen blocks held at once
-// would crowd its registers, and hosts without vector registers), the other
-// draws all sixteen at once in vector lanes (the CPU: two batches of eight,
-// attack_blocks.hpp), which costs less than the ten to sixteen drawn one or
-// two at a time. The frailty's blocks are drawn by its sampler, which may
-// need several (gamma rejection), and stay outside.
+// would crowd its registers; hosts without vector Philox; and the
+// two-argument draw_attributes, which tests and the lane model call), the
+// other draws all sixteen at once in vector lanes (the CPU backend: two
+// batches of eight, attack_blocks.hpp), which costs less than the ten to
+// sixteen it replaces drawn one or two at a time. The frailty's blocks are
+// drawn by its sampler, which may need several (gamma rejection), and stay
+// outside.
 #pragma once
 
 #include <cstdint>
@@ -21,8 +23,11 @@ enum class AttributeBlock : int {
     basics,          // sex, age, weight, MGUS
     slots_low,       // response classes of slots 0-3
     slots_high,      // ... of slots 4-7
-    spreads_first,   // a standard normal per slot for the spread of its rate ratio: slots 0-1, 2-3, 4-5, 6-7
-    pathway = spreads_first + 4,  // onset-to-diagnosis delay
+    spreads_0_1,   // a standard normal per slot for the spread of its rate ratio: slots 0-1, ...
+    spreads_2_3,
+    spreads_4_5,
+    spreads_6_7,
+    pathway,         // onset-to-diagnosis delay
     background_death,
     myeloma,
     diagnostic_attack,         // the attack at diagnosis (kDiagnosticAttackBlock)
@@ -37,7 +42,7 @@ inline constexpr int kAttributeBlocks = static_cast<int>(AttributeBlock::count);
 
 SCLS_FUNCTION constexpr AttributeBlock spread_block(int slot)
 {
-    return static_cast<AttributeBlock>(static_cast<int>(AttributeBlock::spreads_first) + slot / 2);
+    return static_cast<AttributeBlock>(static_cast<int>(AttributeBlock::spreads_0_1) + slot / 2);
 }
 
 // The spread blocks' numbers in the attribute stream: 3-6.
@@ -50,8 +55,6 @@ struct BlockAddress {
 };
 SCLS_FUNCTION constexpr BlockAddress address_of(AttributeBlock which)
 {
-    const int index = static_cast<int>(which);
-    const int first_spread = static_cast<int>(AttributeBlock::spreads_first);
     switch (which) {
         case AttributeBlock::basics: return {StreamPurpose::attributes, 0};
         case AttributeBlock::slots_low: return {StreamPurpose::attributes, 1};
@@ -65,8 +68,14 @@ SCLS_FUNCTION constexpr BlockAddress address_of(AttributeBlock which)
         case AttributeBlock::first_complications: return {StreamPurpose::attack_complications, 0};
         case AttributeBlock::first_discontinuation: return {StreamPurpose::discontinuation, 0};
         case AttributeBlock::first_adverse_event: return {StreamPurpose::adverse_event_times, 0};
-        default: return {StreamPurpose::attributes, spread_block_number(2 * (index - first_spread))};
+        case AttributeBlock::spreads_0_1: return {StreamPurpose::attributes, spread_block_number(0)};
+        case AttributeBlock::spreads_2_3: return {StreamPurpose::attributes, spread_block_number(2)};
+        case AttributeBlock::spreads_4_5: return {StreamPurpose::attributes, spread_block_number(4)};
+        case AttributeBlock::spreads_6_7: return {StreamPurpose::attributes, spread_block_number(6)};
+        case AttributeBlock::count: break;
     }
+    SCLS_EXPECT(false);  // not a block
+    return {StreamPurpose::attributes, 0};
 }
 
 // Each block drawn when asked. A source gives the named blocks and, by the

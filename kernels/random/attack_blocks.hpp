@@ -1,9 +1,9 @@
-// The Philox blocks of several consecutive attacks of one patient at once,
-// for the CPU's attack-draw cache: attack k's draws are block k of the attack
-// stream and block k of the complication stream (streams.hpp), so the blocks
-// of attacks k..k+3 differ only in their first counter word and their
-// purpose, and run as the lanes of one vector register. Each block is the
-// bits philox4x32_10 gives it; only the schedule differs. The widest
+// Eight Philox blocks at once, for the CPU: the blocks of four consecutive
+// attacks of one patient (block k of the attack stream and of the
+// complication stream, streams.hpp), filled into the attack-draw cache a
+// batch at a time, and a patient's attribute blocks
+// (kernels/model/attribute_blocks.hpp). Each block is the bits
+// philox4x32_10 gives its counter; only the schedule differs. The widest
 // registers the processor has are chosen at run time: AVX-512 (the eight
 // blocks in one register), AVX2 (two registers of four), or else SSE2 (four
 // pairs, philox4x32_10_pair). Integer arithmetic only, so the choice cannot
@@ -45,10 +45,19 @@ static_assert(2 * kAttacksPerBatch == kPhiloxBatchLanes, "an attack and a compli
 
 namespace detail {
 
-// Lane i's counter: {first + i % 4, attack or complication purpose, patient, set}.
-inline constexpr std::int64_t batch_lane_purpose(int lane)
+// The counters of attacks first..first+3's blocks: lane i's is {first + i %
+// 4, attack or complication stream, patient, set}.
+inline PhiloxBatch attack_counters(StreamKey key, std::uint32_t first)
 {
-    return static_cast<std::int64_t>(lane < kAttacksPerBatch ? StreamPurpose::attack : StreamPurpose::attack_complications);
+    PhiloxBatch counters;
+    for (int lane = 0; lane < kPhiloxBatchLanes; ++lane) {
+        const PhiloxCounter counter = block_counter(
+            key, lane < kAttacksPerBatch ? StreamPurpose::attack : StreamPurpose::attack_complications, first + lane % kAttacksPerBatch);
+        for (int w = 0; w < 4; ++w) {
+            counters.word[w][lane] = counter.word[w];
+        }
+    }
+    return counters;
 }
 
 // GCC 12's AVX-512 intrinsics pass a deliberately undefined operand that its
@@ -89,19 +98,6 @@ __attribute__((target("avx512f"))) SCLS_FORCEINLINE void store_batch_avx512(cons
     for (int w = 0; w < 4; ++w) {
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(out.word[w]), _mm512_cvtepi64_epi32(c[w]));  // the low halves
     }
-}
-
-__attribute__((target("avx512f"))) inline void attack_blocks_avx512(StreamKey key, std::uint32_t first, AttackBlocks& out)
-{
-    __m512i c[4] = {
-        _mm512_add_epi64(_mm512_set1_epi64(first), _mm512_set_epi64(3, 2, 1, 0, 3, 2, 1, 0)),
-        _mm512_set_epi64(batch_lane_purpose(7), batch_lane_purpose(6), batch_lane_purpose(5), batch_lane_purpose(4),
-                         batch_lane_purpose(3), batch_lane_purpose(2), batch_lane_purpose(1), batch_lane_purpose(0)),
-        _mm512_set1_epi64(key.patient),
-        _mm512_set1_epi64(key.parameter_set),
-    };
-    philox_rounds_avx512(c, philox_key(key));
-    store_batch_avx512(c, out);
 }
 
 __attribute__((target("avx512f"))) inline void philox_batch_avx512(const PhiloxBatch& counters, PhiloxKey key, PhiloxBatch& out)
@@ -151,20 +147,6 @@ __attribute__((target("avx2"))) SCLS_FORCEINLINE void store_half_batch_avx2(cons
     }
 }
 
-__attribute__((target("avx2"))) inline void attack_blocks_avx2(StreamKey key, std::uint32_t first, AttackBlocks& out)
-{
-    for (int half = 0; half < 2; ++half) {  // the attack blocks, then the complication blocks
-        __m256i c[4] = {
-            _mm256_add_epi64(_mm256_set1_epi64x(first), _mm256_set_epi64x(3, 2, 1, 0)),
-            _mm256_set1_epi64x(batch_lane_purpose(half * kAttacksPerBatch)),
-            _mm256_set1_epi64x(key.patient),
-            _mm256_set1_epi64x(key.parameter_set),
-        };
-        philox_rounds_avx2(c, philox_key(key));
-        store_half_batch_avx2(c, half * kAttacksPerBatch, out);
-    }
-}
-
 __attribute__((target("avx2"))) inline void philox_batch_avx2(const PhiloxBatch& counters, PhiloxKey key, PhiloxBatch& out)
 {
     for (int half = 0; half < 2; ++half) {
@@ -174,17 +156,6 @@ __attribute__((target("avx2"))) inline void philox_batch_avx2(const PhiloxBatch&
         }
         philox_rounds_avx2(c, key);
         store_half_batch_avx2(c, 4 * half, out);
-    }
-}
-
-inline void attack_blocks_sse2(StreamKey key, std::uint32_t first, AttackBlocks& out)
-{
-    for (int i = 0; i < kAttacksPerBatch; ++i) {
-        const BlockPair blocks = draw_blocks(key, StreamPurpose::attack, first + i, StreamPurpose::attack_complications, first + i);
-        for (int w = 0; w < 4; ++w) {
-            out.word[w][i] = blocks.first.word[w];
-            out.word[w][kAttacksPerBatch + i] = blocks.second.word[w];
-        }
     }
 }
 
@@ -243,24 +214,6 @@ inline AttackBlockRegisters attack_block_registers_in_use()
     return chosen;
 }
 
-// The blocks of attacks first..first+3 (first + 3 below 2^32 - 1, the
-// diagnostic attack's block), in the given registers.
-inline void attack_blocks(StreamKey key, std::uint32_t first, AttackBlocks& out, AttackBlockRegisters registers)
-{
-    SCLS_EXPECT(first < 0xFFFFFFFFu - 3);
-    switch (registers) {
-        case AttackBlockRegisters::avx512: detail::attack_blocks_avx512(key, first, out); return;
-        case AttackBlockRegisters::avx2: detail::attack_blocks_avx2(key, first, out); return;
-        case AttackBlockRegisters::sse2: detail::attack_blocks_sse2(key, first, out); return;
-    }
-}
-
-// ... in the registers this process uses.
-inline void attack_blocks(StreamKey key, std::uint32_t first, AttackBlocks& out)
-{
-    attack_blocks(key, first, out, attack_block_registers_in_use());
-}
-
 // The blocks of eight counters of any streams (one key), each what
 // philox4x32_10 gives it, in the given registers.
 inline void philox_batch(const PhiloxBatch& counters, PhiloxKey key, PhiloxBatch& out, AttackBlockRegisters registers)
@@ -270,6 +223,20 @@ inline void philox_batch(const PhiloxBatch& counters, PhiloxKey key, PhiloxBatch
         case AttackBlockRegisters::avx2: detail::philox_batch_avx2(counters, key, out); return;
         case AttackBlockRegisters::sse2: detail::philox_batch_sse2(counters, key, out); return;
     }
+}
+
+// The blocks of attacks first..first+3 (first + 3 below 2^32 - 1, the
+// diagnostic attack's block), in the given registers.
+inline void attack_blocks(StreamKey key, std::uint32_t first, AttackBlocks& out, AttackBlockRegisters registers)
+{
+    SCLS_EXPECT(first < 0xFFFFFFFFu - 3);
+    philox_batch(detail::attack_counters(key, first), philox_key(key), out, registers);
+}
+
+// ... in the registers this process uses.
+inline void attack_blocks(StreamKey key, std::uint32_t first, AttackBlocks& out)
+{
+    attack_blocks(key, first, out, attack_block_registers_in_use());
 }
 
 #endif

@@ -1,4 +1,4 @@
-// A patient's attribute blocks: sixteen distinct places in the streams, the
+// A patient's attribute blocks: where the stream layout puts them, the
 // same bits whether drawn at once in vector lanes (each register width this
 // processor has) or one at a time when asked, and so the same attributes.
 #include "kernels/model/attribute_blocks.hpp"
@@ -15,23 +15,50 @@
 
 #include "host/engine/engine.hpp"
 #include "kernels/model/patient.hpp"
+#include "tests/support/processor.hpp"
 
 namespace scls {
 namespace {
 
-TEST(AttributeBlocks, LieInSixteenDistinctPlaces)
+// Each block where the stream layout puts it (streams.hpp: the attribute
+// stream's blocks 0-6, the other streams' block 0, the attack streams'
+// diagnostic block), so no two are one place.
+TEST(AttributeBlocks, LieWhereTheStreamLayoutPutsThem)
 {
+    using P = StreamPurpose;
+    const std::pair<AttributeBlock, BlockAddress> layout[] = {
+        {AttributeBlock::basics, {P::attributes, 0}},
+        {AttributeBlock::slots_low, {P::attributes, 1}},
+        {AttributeBlock::slots_high, {P::attributes, 2}},
+        {AttributeBlock::spreads_0_1, {P::attributes, 3}},
+        {AttributeBlock::spreads_2_3, {P::attributes, 4}},
+        {AttributeBlock::spreads_4_5, {P::attributes, 5}},
+        {AttributeBlock::spreads_6_7, {P::attributes, 6}},
+        {AttributeBlock::pathway, {P::pathway, 0}},
+        {AttributeBlock::background_death, {P::background_death, 0}},
+        {AttributeBlock::myeloma, {P::myeloma, 0}},
+        {AttributeBlock::diagnostic_attack, {P::attack, kDiagnosticAttackBlock}},
+        {AttributeBlock::diagnostic_complications, {P::attack_complications, kDiagnosticAttackBlock}},
+        {AttributeBlock::first_attack, {P::attack, 0}},
+        {AttributeBlock::first_complications, {P::attack_complications, 0}},
+        {AttributeBlock::first_discontinuation, {P::discontinuation, 0}},
+        {AttributeBlock::first_adverse_event, {P::adverse_event_times, 0}},
+    };
+    static_assert(std::size(layout) == kAttributeBlocks);
     std::set<std::pair<std::uint32_t, std::uint32_t>> places;
-    for (int b = 0; b < kAttributeBlocks; ++b) {
-        const BlockAddress at = address_of(static_cast<AttributeBlock>(b));
+    for (const auto& [block, want] : layout) {
+        const BlockAddress at = address_of(block);
+        EXPECT_EQ(at.purpose, want.purpose) << "block " << static_cast<int>(block);
+        EXPECT_EQ(at.block, want.block) << "block " << static_cast<int>(block);
         places.insert({static_cast<std::uint32_t>(at.purpose), at.block});
     }
     EXPECT_EQ(places.size(), static_cast<std::size_t>(kAttributeBlocks)) << "two attribute blocks share a place in the streams";
-    // Slots 0-7, two to a spread block: blocks 3-6 of the attribute stream.
+    // Slots 0-7, two to a spread block.
     for (int slot = 0; slot < kMaxRegimens; ++slot) {
         const BlockAddress at = address_of(spread_block(slot));
         EXPECT_EQ(at.purpose, StreamPurpose::attributes);
         EXPECT_EQ(at.block, static_cast<std::uint32_t>(3 + slot / 2)) << "slot " << slot;
+        EXPECT_EQ(spread_block_number(slot), at.block) << "slot " << slot;
     }
 }
 
@@ -62,15 +89,7 @@ TEST(AttributeBlocks, AreWhereTheLifetimeReadsOn)
 
 #if SCLS_ATTACK_BLOCKS_IN_VECTORS
 
-bool available(AttackBlockRegisters registers)
-{
-    switch (registers) {
-        case AttackBlockRegisters::avx512: return __builtin_cpu_supports("avx512f");
-        case AttackBlockRegisters::avx2: return __builtin_cpu_supports("avx2");
-        case AttackBlockRegisters::sse2: return true;
-    }
-    return false;
-}
+using test::processor_has;
 
 constexpr AttackBlockRegisters kRegisters[] = {AttackBlockRegisters::sse2, AttackBlockRegisters::avx2,
                                                AttackBlockRegisters::avx512};
@@ -88,7 +107,7 @@ std::vector<StreamKey> keys()
 TEST(AttributeBlocks, AtOnceAreTheBlocksDrawnWhenAsked)
 {
     for (const AttackBlockRegisters registers : kRegisters) {
-        if (!available(registers)) {
+        if (!processor_has(registers)) {
             std::printf("attribute_blocks_test: %s not on this processor\n", name_of(registers));
             continue;
         }

@@ -16,21 +16,14 @@
 
 #include "kernels/model/attack_draws.hpp"
 #include "kernels/random/streams.hpp"
+#include "tests/support/processor.hpp"
 
 namespace scls {
 namespace {
 
 #if SCLS_ATTACK_BLOCKS_IN_VECTORS
 
-bool available(AttackBlockRegisters registers)
-{
-    switch (registers) {
-        case AttackBlockRegisters::avx512: return __builtin_cpu_supports("avx512f");
-        case AttackBlockRegisters::avx2: return __builtin_cpu_supports("avx2");
-        case AttackBlockRegisters::sse2: return true;
-    }
-    return false;
-}
+using test::processor_has;
 
 }  // namespace
 
@@ -54,7 +47,7 @@ class AttackBlocksIn : public ::testing::TestWithParam<AttackBlockRegisters> {};
 TEST_P(AttackBlocksIn, AreTheBlocksOfEachAttack)
 {
     const AttackBlockRegisters registers = GetParam();
-    if (!available(registers)) {
+    if (!processor_has(registers)) {
         GTEST_SKIP() << name_of(registers) << " not available on this processor";
     }
     for (const StreamKey& key : keys()) {
@@ -79,7 +72,7 @@ TEST_P(AttackBlocksIn, AreTheBlocksOfEachAttack)
 TEST_P(AttackBlocksIn, MakeABatchOfAnyCountersEachCountersBlock)
 {
     const AttackBlockRegisters registers = GetParam();
-    if (!available(registers)) {
+    if (!processor_has(registers)) {
         GTEST_SKIP() << name_of(registers) << " not available on this processor";
     }
     std::mt19937 engine(13);
@@ -134,9 +127,9 @@ TEST(AttackBlocks, TheWidestIsChosenUnlessANarrowerIsAskedFor)
 {
     const ScopedEnvironment unset("SCLS_ATTACK_BLOCKS", "");
     const AttackBlockRegisters widest = attack_block_registers();
-    EXPECT_TRUE(available(widest));
+    EXPECT_TRUE(processor_has(widest));
     if (widest != AttackBlockRegisters::avx512) {
-        EXPECT_FALSE(available(AttackBlockRegisters::avx512));
+        EXPECT_FALSE(processor_has(AttackBlockRegisters::avx512));
     }
     std::printf("attack blocks on this processor: %s\n", name_of(widest));
     {
@@ -145,7 +138,7 @@ TEST(AttackBlocks, TheWidestIsChosenUnlessANarrowerIsAskedFor)
     }
     {
         const ScopedEnvironment asked("SCLS_ATTACK_BLOCKS", "avx2");
-        EXPECT_EQ(attack_block_registers(), available(AttackBlockRegisters::avx2) ? AttackBlockRegisters::avx2 : widest);
+        EXPECT_EQ(attack_block_registers(), processor_has(AttackBlockRegisters::avx2) ? AttackBlockRegisters::avx2 : widest);
     }
     {
         const ScopedEnvironment asked("SCLS_ATTACK_BLOCKS", "avx-9000");  // not a path: the widest
@@ -158,7 +151,7 @@ TEST(AttackBlocks, TheWidestIsChosenUnlessANarrowerIsAskedFor)
 TEST_P(AttackBlocksIn, GiveTheDrawsOfEachAttack)
 {
     const AttackBlockRegisters registers = GetParam();
-    if (!available(registers)) {
+    if (!processor_has(registers)) {
         GTEST_SKIP() << name_of(registers) << " not available on this processor";
     }
     // About 27,000 batches (10^5 attacks) per width.
