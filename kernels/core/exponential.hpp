@@ -171,30 +171,33 @@ SCLS_FUNCTION SCLS_FORCEINLINE double one_minus_exp_minus(double x)
 // one_minus_exp_minus give it; lanes out of their range (which the model
 // never reaches) take libm's one at a time. For the event step in lanes
 // still to come (issue 14); for now only lanes_test calls them.
-template <int N>
-SCLS_FORCEINLINE typename Lanes<N>::Real exponential_lanes(typename Lanes<N>::Real x)
+namespace detail {
+// y with the lanes that a mask marks outside replaced by scalar(x) lane by lane.
+template <int N, class Scalar>
+SCLS_FORCEINLINE typename Lanes<N>::Real replace_lanes_outside(typename Lanes<N>::Real y, typename Lanes<N>::Real x,
+                                                               typename Lanes<N>::Signed outside, Scalar scalar)
 {
-    typename Lanes<N>::Real y = detail::exp_in_range<N>(x);
-    const auto outside = !((x > -708.0) & (x < 708.0));
     if (Lanes<N>::any(outside)) [[unlikely]] {
         for (int lane = 0; lane < N; ++lane) {
-            y[lane] = outside[lane] ? std::exp(x[lane]) : y[lane];
+            y[lane] = outside[lane] ? scalar(x[lane]) : y[lane];
         }
     }
     return y;
+}
+}  // namespace detail
+
+template <int N>
+SCLS_FORCEINLINE typename Lanes<N>::Real exponential_lanes(typename Lanes<N>::Real x)
+{
+    return detail::replace_lanes_outside<N>(detail::exp_in_range<N>(x), x, !((x > -708.0) & (x < 708.0)),
+                                            [](double v) { return std::exp(v); });
 }
 
 template <int N>
 SCLS_FORCEINLINE typename Lanes<N>::Real one_minus_exp_minus_lanes(typename Lanes<N>::Real x)
 {
-    typename Lanes<N>::Real y = detail::one_minus_exp_minus_in_range<N>(x);
-    const auto outside = !((x >= 0.0) & (x < 708.0));
-    if (Lanes<N>::any(outside)) [[unlikely]] {
-        for (int lane = 0; lane < N; ++lane) {
-            y[lane] = outside[lane] ? -std::expm1(-x[lane]) : y[lane];
-        }
-    }
-    return y;
+    return detail::replace_lanes_outside<N>(detail::one_minus_exp_minus_in_range<N>(x), x, !((x >= 0.0) & (x < 708.0)),
+                                            [](double v) { return -std::expm1(-v); });
 }
 #endif
 

@@ -178,7 +178,7 @@ inline void philox_batch_sse2(const PhiloxBatch& counters, PhiloxKey key, Philox
 
 }  // namespace detail
 
-// Which registers attack_blocks uses.
+// Which registers a Philox batch uses.
 enum class AttackBlockRegisters : int { sse2, avx2, avx512 };
 
 inline const char* name_of(AttackBlockRegisters registers)
@@ -226,17 +226,12 @@ inline void philox_batch(const PhiloxBatch& counters, PhiloxKey key, PhiloxBatch
 }
 
 // The blocks of attacks first..first+3 (first + 3 below 2^32 - 1, the
-// diagnostic attack's block), in the given registers.
+// diagnostic attack's block), in the given registers: what draw_attacks
+// computes inside each register width's function (attack_draws.hpp).
 inline void attack_blocks(StreamKey key, std::uint32_t first, AttackBlocks& out, AttackBlockRegisters registers)
 {
     SCLS_EXPECT(first < 0xFFFFFFFFu - 3);
     philox_batch(detail::attack_counters(key, first), philox_key(key), out, registers);
-}
-
-// ... in the registers this process uses.
-inline void attack_blocks(StreamKey key, std::uint32_t first, AttackBlocks& out)
-{
-    attack_blocks(key, first, out, attack_block_registers_in_use());
 }
 
 #endif
