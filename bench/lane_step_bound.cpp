@@ -198,6 +198,9 @@ class LaneEngine {
         }
         const std::uint64_t index = next_++;
         const Patient& patient = patients_[index % patients_.size()];
+        // Each pass over the patients starts their lifetimes at another kept
+        // attack, so that the lifetimes differ (the bit check sees 12,288).
+        const std::uint64_t first_attack = (index / patients_.size()) % kKeptAttacks;
         const int regimen = 1 + static_cast<int>(index % 3);
         lane_of(patient_, lane) = index;
         lane_of(patient_offset_, lane) = (index % patients_.size()) * sizeof(Patient);
@@ -206,11 +209,11 @@ class LaneEngine {
         lane_of(cost_per_year_, lane) = r_.cost_per_year[regimen];
         lane_of(severity_cumulative_1_, lane) = r_.severity_cumulative_1[regimen];
         lane_of(severity_cumulative_2_, lane) = r_.severity_cumulative_2[regimen];
-        lane_of(attack_count_, lane) = 0;
+        lane_of(attack_count_, lane) = first_attack;
         lane_of(t_, lane) = 0.0;
         lane_of(accrued_to_, lane) = 0.0;
         lane_of(attack_since_, lane) = 0.0;
-        lane_of(attack_budget_, lane) = patient.budget[0];
+        lane_of(attack_budget_, lane) = patient.budget[first_attack];
         lane_of(inverse_attack_rate_, lane) = 1.0 / (patient.attack_rate * r_.attack_rate_ratio[regimen]);
         lane_of(adverse_event_since_, lane) = 0.0;
         lane_of(adverse_event_budget_, lane) = 1.3;
@@ -264,11 +267,11 @@ class LaneEngine {
         }
         accrue();
         M ends = (kind <= horizon) & not_of<N>(is_attack);
-        if (any_of<N>(is_attack)) {
+        if (any_of<N>(is_attack & active_)) {
             ends |= attack(is_attack);
         }
         const M rare = not_of<N>(is_attack) & (kind > horizon);
-        if (any_of<N>(rare)) {
+        if (any_of<N>(rare & active_)) {
             const M adverse = rare & (kind == adverse_event);
             const M discontinued = rare & (kind == discontinuation);
             adverse_event_since_ = select<N>(adverse, t_, adverse_event_since_);
@@ -320,7 +323,7 @@ class LaneEngine {
         const R h = t_ - accrued_to_;
         const R x = kDiscountRate * h;
         const R h2 = h * h;
-        const M small = x < 1e-3;
+        const M small = (x < 1e-3) & active_;  // a waiting lane's interval is empty: it needs no series
         R series0{}, series1{}, series2{}, series_decay{};
         if (any_of<N>(small)) {
             series0 = h * (1.0 - x * (1.0 / 2 - x * (1.0 / 6 - x * (1.0 / 24 - x * (1.0 / 120)))));
