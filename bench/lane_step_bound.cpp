@@ -202,9 +202,8 @@ class LaneEngine {
         // attack, so that the lifetimes differ (the bit check sees 12,288).
         const std::uint64_t first_attack = (index / patients_.size()) % kKeptAttacks;
         const int regimen = 1 + static_cast<int>(index % 3);
-        lane_of(patient_, lane) = index;
+        lane_of(lifetime_, lane) = index;
         lane_of(patient_offset_, lane) = (index % patients_.size()) * sizeof(Patient);
-        lane_of(regimen_, lane) = static_cast<std::uint64_t>(regimen);
         lane_of(utility_decrement_, lane) = r_.utility_decrement[regimen];
         lane_of(cost_per_year_, lane) = r_.cost_per_year[regimen];
         lane_of(severity_cumulative_1_, lane) = r_.severity_cumulative_1[regimen];
@@ -233,7 +232,7 @@ class LaneEngine {
 
     void end(int lane)
     {
-        const std::uint64_t index = lane_of(patient_, lane);
+        const std::uint64_t index = lane_of(lifetime_, lane);
         if (outcomes_ != nullptr && index < outcomes_->size()) {
             (*outcomes_)[index] = Outcome{lane_of(cost_, lane), lane_of(qalys_, lane), lane_of(life_years_, lane)};
         }
@@ -396,7 +395,7 @@ class LaneEngine {
     R discontinuation_since_{}, discontinuation_budget_{}, inverse_discontinuation_rate_{};
     R cost_factor_{}, effect_factor_{}, background_death_{}, horizon_{}, cost_{}, qalys_{}, life_years_{};
     R utility_decrement_{}, cost_per_year_{}, severity_cumulative_1_{}, severity_cumulative_2_{};  // the regimen's
-    B patient_{}, patient_offset_{}, regimen_{}, attack_count_{};
+    B lifetime_{}, patient_offset_{}, attack_count_{};  // which lifetime the lane runs, its patient's row
     M active_{};
 };
 
