@@ -40,6 +40,7 @@
 #include "kernels/core/exponential.hpp"
 #include "kernels/core/lanes.hpp"
 #include "kernels/core/math.hpp"
+#include "kernels/model/discounting.hpp"
 
 namespace {
 
@@ -77,30 +78,6 @@ template <int N>
 using Bits = typename Lanes<N>::Bits;
 template <int N>
 using Mask = typename Lanes<N>::Signed;  // all ones (N > 1) or 1 (N = 1) where true
-
-template <int N>
-Real<N> select(Mask<N> mask, Real<N> a, Real<N> b)
-{
-    return mask ? a : b;  // for N > 1 a blend
-}
-
-template <int N>
-bool any_of(Mask<N> mask)
-{
-    if constexpr (N == 1) {
-        return mask != 0;
-#ifdef __AVX512F__
-    } else if constexpr (N == 8) {
-        return _mm512_test_epi64_mask(reinterpret_cast<__m512i>(mask), reinterpret_cast<__m512i>(mask)) != 0;
-#endif
-#ifdef __AVX2__
-    } else if constexpr (N == 4) {
-        return !_mm256_testz_si256(reinterpret_cast<__m256i>(mask), reinterpret_cast<__m256i>(mask));
-#endif
-    } else {
-        return Lanes<N>::any(mask);
-    }
-}
 
 template <int N>
 Mask<N> not_of(Mask<N> mask)
@@ -149,16 +126,6 @@ Real<N> gather(const char* base, Bits<N> offsets)
     }
 }
 
-template <int N>
-Real<N> one_minus_exp_minus_of(Real<N> x)
-{
-    if constexpr (N == 1) {
-        return scls::one_minus_exp_minus(x);
-    } else {
-        return scls::one_minus_exp_minus_lanes<N>(x);
-    }
-}
-
 // What a lifetime ends with, kept per patient to check that lanes give the scalar bits.
 struct Outcome {
     double cost = 0.0, qalys = 0.0, life_years = 0.0;
@@ -179,7 +146,7 @@ class LaneEngine {
     std::uint64_t run(std::vector<Outcome>* outcomes)
     {
         outcomes_ = outcomes;
-        while (any_of<N>(active_)) {
+        while (Lanes<N>::any(active_)) {
             step();
         }
         return events_;
@@ -250,15 +217,15 @@ class LaneEngine {
         M kind = M{} + background_death;
         const auto offer = [&](R candidate, std::int64_t code) {
             const M earlier = candidate < others;
-            others = select<N>(earlier, candidate, others);
+            others = Lanes<N>::select(earlier, candidate, others);
             kind = earlier ? M{} + code : kind;
         };
         offer(horizon_, horizon);
         offer(adverse_event_since_ + adverse_event_budget_ * inverse_adverse_event_rate_, adverse_event);
         offer(discontinuation_since_ + discontinuation_budget_ * inverse_discontinuation_rate_, discontinuation);
         const M is_attack = (attack_time < others) | ((attack_time == others) & (kind > horizon));
-        const R next = select<N>(is_attack, attack_time, others);
-        t_ = select<N>(next > t_, next, t_);
+        const R next = Lanes<N>::select(is_attack, attack_time, others);
+        t_ = Lanes<N>::select(next > t_, next, t_);
         if constexpr (N == 1) {
             events_ += 1;
         } else {
@@ -266,20 +233,20 @@ class LaneEngine {
         }
         accrue();
         M ends = (kind <= horizon) & not_of<N>(is_attack);
-        if (any_of<N>(is_attack & active_)) {
+        if (Lanes<N>::any(is_attack & active_)) {
             ends |= attack(is_attack);
         }
         const M rare = not_of<N>(is_attack) & (kind > horizon);
-        if (any_of<N>(rare & active_)) {
+        if (Lanes<N>::any(rare & active_)) {
             const M adverse = rare & (kind == adverse_event);
             const M discontinued = rare & (kind == discontinuation);
-            adverse_event_since_ = select<N>(adverse, t_, adverse_event_since_);
-            adverse_event_budget_ = select<N>(adverse, R{} + 1.1, adverse_event_budget_);
-            discontinuation_since_ = select<N>(discontinued, t_, discontinuation_since_);
-            discontinuation_budget_ = select<N>(discontinued, R{} + 2.0, discontinuation_budget_);
+            adverse_event_since_ = Lanes<N>::select(adverse, t_, adverse_event_since_);
+            adverse_event_budget_ = Lanes<N>::select(adverse, R{} + 1.1, adverse_event_budget_);
+            discontinuation_since_ = Lanes<N>::select(discontinued, t_, discontinuation_since_);
+            discontinuation_budget_ = Lanes<N>::select(discontinued, R{} + 2.0, discontinuation_budget_);
         }
         ends &= active_;
-        if (any_of<N>(ends)) {
+        if (Lanes<N>::any(ends)) {
             for (int lane = 0; lane < N; ++lane) {
                 if (lane_of(ends, lane) != 0) {
                     end(lane);
@@ -320,26 +287,9 @@ class LaneEngine {
     void accrue()
     {
         const R h = t_ - accrued_to_;
-        const R x = kDiscountRate * h;
-        const R h2 = h * h;
-        const M small = (x < 1e-3) & active_;  // a waiting lane's interval is empty: it needs no series
-        R series0{}, series1{}, series2{}, series_decay{};
-        if (any_of<N>(small)) {
-            series0 = h * (1.0 - x * (1.0 / 2 - x * (1.0 / 6 - x * (1.0 / 24 - x * (1.0 / 120)))));
-            series1 = h2 * (1.0 / 2 - x * (1.0 / 3 - x * (1.0 / 8 - x * (1.0 / 30 - x * (1.0 / 144)))));
-            series2 = h2 * h * (1.0 / 3 - x * (1.0 / 4 - x * (1.0 / 10 - x * (1.0 / 36 - x * (1.0 / 168)))));
-            series_decay = 1.0 - x * (1.0 - x * (1.0 / 2 - x * (1.0 / 6 - x * (1.0 / 24 - x * (1.0 / 120)))));
-        }
-        const R one_minus_decay = one_minus_exp_minus_of<N>(x);
-        const R exact_decay = 1.0 - one_minus_decay;
-        const double inverse_rate = 1.0 / kDiscountRate;
-        const R exact0 = one_minus_decay * inverse_rate;
-        const R exact1 = (exact0 - h * exact_decay) * inverse_rate;
-        const R exact2 = (2.0 * exact1 - h * h * exact_decay) * inverse_rate;
-        const R order0 = select<N>(small, series0, exact0);
-        const R order1 = select<N>(small, series1, exact1);
-        const R order2 = select<N>(small, series2, exact2);
-        const R decay = select<N>(small, series_decay, exact_decay);
+        // A waiting lane's interval is empty: not live, it never asks for the series.
+        const scls::DiscountedMomentsLanes<N> m = scls::discounted_moments_lanes<N>(kDiscountRate, 1.0 / kDiscountRate, h, active_);
+        const R order0 = m.order0, order1 = m.order1, order2 = m.order2, decay = m.decay;
         const R t0 = accrued_to_;
         const double c1 = -0.003, c2 = -0.00002;
         const R value_at_start = (0.85 - utility_decrement_) + t0 * (c1 + c2 * t0);
@@ -366,7 +316,7 @@ class LaneEngine {
         const M severe = severity_uniform >= severity_cumulative_1_;
         const M worst = severity_uniform >= severity_cumulative_2_;
         const auto by_severity = [&](const double* table) {
-            return select<N>(worst, R{} + table[2], select<N>(severe, R{} + table[1], R{} + table[0]));
+            return Lanes<N>::select(worst, R{} + table[2], Lanes<N>::select(severe, R{} + table[1], R{} + table[0]));
         };
         // The severity's level (0, 1, 2) from the masks: each is 1 (N = 1) or -1 (lanes) where set.
         B level;
@@ -377,11 +327,11 @@ class LaneEngine {
         }
         const R care_cost = gather<N>(base + offsetof(Patient, care_cost), care_at + level * sizeof(double));
         const R zero{};
-        cost_ += select<N>(is_attack, care_cost * cost_factor_, zero);
-        qalys_ -= select<N>(is_attack, by_severity(r_.severity_qaly_loss) * effect_factor_, zero);
+        cost_ += Lanes<N>::select(is_attack, care_cost * cost_factor_, zero);
+        qalys_ -= Lanes<N>::select(is_attack, by_severity(r_.severity_qaly_loss) * effect_factor_, zero);
         attack_count_ += is_attack ? B{} + 1 : B{};
-        attack_budget_ = select<N>(is_attack, budget, attack_budget_);
-        attack_since_ = select<N>(is_attack, t_, attack_since_);
+        attack_budget_ = Lanes<N>::select(is_attack, budget, attack_budget_);
+        attack_since_ = Lanes<N>::select(is_attack, t_, attack_since_);
         return is_attack & (death_uniform < by_severity(r_.severity_death));
     }
 

@@ -170,7 +170,8 @@ SCLS_FUNCTION SCLS_FORCEINLINE double one_minus_exp_minus(double x)
 // e^x and 1 - e^-x in lanes, each the bits exponential and
 // one_minus_exp_minus give it; lanes out of their range (which the model
 // never reaches) take libm's one at a time. For the event step in lanes
-// still to come (issue 14); for now only lanes_test calls them.
+// still to come (issue 14); for now the tests and the lane-step bound
+// (bench/lane_step_bound.cpp) call them.
 namespace detail {
 // y with the lanes that a mask marks outside replaced by scalar(x) lane by lane.
 template <int N, class Scalar>
@@ -200,6 +201,21 @@ SCLS_FORCEINLINE typename Lanes<N>::Real one_minus_exp_minus_lanes(typename Lane
                                             [](double v) { return -std::expm1(-v); });
 }
 #endif
+
+// 1 - e^-x in N lanes, or (N = 1) one_minus_exp_minus itself: the form that
+// model code written once over Lanes<N> calls.
+template <int N>
+SCLS_FUNCTION SCLS_FORCEINLINE typename Lanes<N>::Real one_minus_exp_minus_of(typename Lanes<N>::Real x)
+{
+#if SCLS_HOST_SSE2
+    if constexpr (N > 1) {
+        return one_minus_exp_minus_lanes<N>(x);
+    } else
+#endif
+    {
+        return one_minus_exp_minus(x);
+    }
+}
 
 // e^x - 1 of either sign, for the host's per-scenario derivations (the
 // Gompertz life table); within 4 ulp (for x > 0 a product of e^x, 1 - e^-x

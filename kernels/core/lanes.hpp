@@ -15,6 +15,10 @@
 
 #include "kernels/core/macros.hpp"
 
+#if SCLS_HOST_SSE2
+#include <immintrin.h>  // test instructions for any(), where the unit is built for them
+#endif
+
 namespace scls {
 
 // 1.5 * 2^52: a double in [2^52, 2^53) has a unit ulp, so adding it to a
@@ -32,6 +36,7 @@ struct Lanes<1> {
     using Real = double;
     using Bits = std::uint64_t;
     using Signed = std::int64_t;
+    using Mask = bool;  // a comparison's result
     SCLS_FUNCTION static SCLS_FORCEINLINE Bits bits(Real x)
     {
         Bits b;
@@ -55,6 +60,8 @@ struct Lanes<1> {
         return table[index].*field;
     }
     SCLS_FUNCTION static SCLS_FORCEINLINE Real lookup(const double* table, Bits index) { return table[index]; }
+    SCLS_FUNCTION static SCLS_FORCEINLINE bool any(Mask mask) { return mask; }
+    SCLS_FUNCTION static SCLS_FORCEINLINE Real select(Mask mask, Real if_set, Real if_clear) { return mask ? if_set : if_clear; }
 };
 
 #if SCLS_HOST_SSE2
@@ -78,6 +85,7 @@ struct Lanes {
     using Real = typename detail::VectorTypes<N>::Real;
     using Bits = typename detail::VectorTypes<N>::Bits;
     using Signed = typename detail::VectorTypes<N>::Signed;
+    using Mask = Signed;  // a comparison's result: all ones where true, zero where false
     // Casts between vectors of one size keep the bits.
     static SCLS_FORCEINLINE Bits bits(Real x) { return reinterpret_cast<Bits>(x); }
     static SCLS_FORCEINLINE Real real(Bits b) { return reinterpret_cast<Real>(b); }
@@ -109,15 +117,39 @@ struct Lanes {
         }
         return out;
     }
-    // Whether any lane of a comparison's mask is set.
-    static SCLS_FORCEINLINE bool any(Signed mask)
+    // Whether any lane of a mask is set. Where the translation unit is built
+    // for AVX-512 or AVX2 (-march, as the lane-step bound is), one test
+    // instruction; elsewhere, and in functions given those registers by a
+    // target attribute (where the macros are not defined), the halves or'ed
+    // together until one lane is left, in registers on every target (a loop
+    // over the lanes would extract each one). The branch is 1-2 ns of a
+    // 10 ns lane-event (results/bench/cpu-lane-bound.md). Always inlined, so
+    // no out-of-line copy built for one target can serve another.
+    static SCLS_FORCEINLINE bool any(Mask mask)
     {
-        bool set = false;
-        for (int lane = 0; lane < N; ++lane) {
-            set |= mask[lane] != 0;
+#if defined(__AVX512F__)
+        if constexpr (N == 8) {
+            const __m512i m = reinterpret_cast<__m512i>(mask);
+            return _mm512_test_epi64_mask(m, m) != 0;
         }
-        return set;
+#endif
+#if defined(__AVX__)
+        if constexpr (N == 4) {
+            const __m256i m = reinterpret_cast<__m256i>(mask);
+            return !_mm256_testz_si256(m, m);
+        }
+#endif
+        if constexpr (N == 8) {
+            return Lanes<4>::any(__builtin_shufflevector(mask, mask, 0, 1, 2, 3) |
+                                 __builtin_shufflevector(mask, mask, 4, 5, 6, 7));
+        } else if constexpr (N == 4) {
+            return Lanes<2>::any(__builtin_shufflevector(mask, mask, 0, 1) | __builtin_shufflevector(mask, mask, 2, 3));
+        } else {
+            return (mask[0] | mask[1]) != 0;
+        }
     }
+    // Lane by lane, if_set where the mask is set and if_clear where not (a blend).
+    static SCLS_FORCEINLINE Real select(Mask mask, Real if_set, Real if_clear) { return mask ? if_set : if_clear; }
 };
 #endif
 

@@ -12,37 +12,82 @@ namespace scls {
 SCLS_FUNCTION SCLS_FORCEINLINE double discount_factor(double rate, double t) { return exponential(-rate * t); }
 
 // integral_0^h s^n exp(-r s) ds for n = 0, 1, 2, and the interval's own
-// discount factor exp(-r h), from one exp at most.
-struct DiscountedMoments {
-    double order0, order1, order2;
-    double decay;  // exp(-r h)
+// discount factor exp(-r h), from one exp at most: in N lanes, or one double
+// (DiscountedMoments) at N = 1.
+template <int N>
+struct DiscountedMomentsLanes {
+    typename Lanes<N>::Real order0, order1, order2;
+    typename Lanes<N>::Real decay;  // exp(-r h)
 };
+using DiscountedMoments = DiscountedMomentsLanes<1>;
 
-// inverse_rate = 1 / rate, precomputed by callers that evaluate many
-// intervals (three dependent divisions would otherwise dominate).
+namespace detail {
+// Series in x = rate h: integral = h^(n+1) * sum_k (-x)^k / (k! (n+k+1));
+// five terms leave an error below x^5/120 ~ 1e-17 relative for x < 1e-3, and
+// six terms of exp(-x) one below x^6/720. Horner form, with the
+// coefficients' reciprocals as constants (multiplications, not divisions).
+template <int N>
+SCLS_FUNCTION SCLS_FORCEINLINE DiscountedMomentsLanes<N> moments_by_series(typename Lanes<N>::Real h,
+                                                                           typename Lanes<N>::Real x)
+{
+    const typename Lanes<N>::Real h2 = h * h;
+    return DiscountedMomentsLanes<N>{
+        h * (1.0 - x * (1.0 / 2 - x * (1.0 / 6 - x * (1.0 / 24 - x * (1.0 / 120))))),
+        h2 * (1.0 / 2 - x * (1.0 / 3 - x * (1.0 / 8 - x * (1.0 / 30 - x * (1.0 / 144))))),
+        h2 * h * (1.0 / 3 - x * (1.0 / 4 - x * (1.0 / 10 - x * (1.0 / 36 - x * (1.0 / 168))))),
+        1.0 - x * (1.0 - x * (1.0 / 2 - x * (1.0 / 6 - x * (1.0 / 24 - x * (1.0 / 120)))))};
+}
+
+// The closed forms: one 1 - e^-x gives both the decay and an accurate
+// 1 - exp(-x); the higher moments lose at most a few digits to cancellation
+// near x = 1e-3.
+template <int N>
+SCLS_FUNCTION SCLS_FORCEINLINE DiscountedMomentsLanes<N> moments_exactly(double inverse_rate, typename Lanes<N>::Real h,
+                                                                         typename Lanes<N>::Real x)
+{
+    using Real = typename Lanes<N>::Real;
+    const Real one_minus_decay = one_minus_exp_minus_of<N>(x);
+    const Real decay = 1.0 - one_minus_decay;
+    const Real order0 = one_minus_decay * inverse_rate;
+    const Real order1 = (order0 - h * decay) * inverse_rate;
+    const Real order2 = (2.0 * order1 - h * h * decay) * inverse_rate;
+    return DiscountedMomentsLanes<N>{order0, order1, order2, decay};
+}
+}  // namespace detail
+
+// The moments of N intervals of lengths h at one rate, written once: each
+// lane gets the bits that N = 1 gives its interval, since each takes the same
+// form (the series below x = 1e-3, the closed forms above) by the same test;
+// only the scheduling differs. At N = 1 it is one branch, as scalar code. In
+// lanes the closed forms, which nearly every interval takes, are always
+// computed (a test would cost more than it saves: results/bench/
+// cpu-lane-bound.md) and the series only where a lane needs it. Lanes that are
+// not live (waiting in a lane engine, with h = 0) take the closed forms,
+// which are right for h = 0 and never ask for the series. inverse_rate =
+// 1 / rate, precomputed by callers that evaluate many intervals (three
+// dependent divisions would otherwise dominate).
+template <int N>
+SCLS_FUNCTION SCLS_FORCEINLINE DiscountedMomentsLanes<N> discounted_moments_lanes(double rate, double inverse_rate,
+                                                                                  typename Lanes<N>::Real h,
+                                                                                  typename Lanes<N>::Mask live)
+{
+    using L = Lanes<N>;
+    const typename L::Real x = rate * h;
+    const typename L::Mask short_interval = (x < 1e-3) & live;
+    if constexpr (N == 1) {
+        return short_interval ? detail::moments_by_series<N>(h, x) : detail::moments_exactly<N>(inverse_rate, h, x);
+    } else {
+        const DiscountedMomentsLanes<N> e = detail::moments_exactly<N>(inverse_rate, h, x);
+        const DiscountedMomentsLanes<N> s =
+            L::any(short_interval) ? detail::moments_by_series<N>(h, x) : DiscountedMomentsLanes<N>{};
+        return {L::select(short_interval, s.order0, e.order0), L::select(short_interval, s.order1, e.order1),
+                L::select(short_interval, s.order2, e.order2), L::select(short_interval, s.decay, e.decay)};
+    }
+}
+
 SCLS_FUNCTION inline DiscountedMoments discounted_moments(double rate, double inverse_rate, double h)
 {
-    const double x = rate * h;
-    if (x < 1e-3) {
-        // Series in x: integral = h^(n+1) * sum_k (-x)^k / (k! (n+k+1)); five
-        // terms leave an error below x^5/120 ~ 1e-17 relative, and six terms
-        // of exp(-x) one below x^6/720. Horner form, with the coefficients'
-        // reciprocals as constants (multiplications, not divisions).
-        const double h2 = h * h;
-        return DiscountedMoments{
-            h * (1.0 - x * (1.0 / 2 - x * (1.0 / 6 - x * (1.0 / 24 - x * (1.0 / 120))))),
-            h2 * (1.0 / 2 - x * (1.0 / 3 - x * (1.0 / 8 - x * (1.0 / 30 - x * (1.0 / 144))))),
-            h2 * h * (1.0 / 3 - x * (1.0 / 4 - x * (1.0 / 10 - x * (1.0 / 36 - x * (1.0 / 168))))),
-            1.0 - x * (1.0 - x * (1.0 / 2 - x * (1.0 / 6 - x * (1.0 / 24 - x * (1.0 / 120)))))};
-    }
-    // One 1 - e^-x gives both the decay and an accurate 1 - exp(-x); the
-    // higher moments lose at most a few digits to cancellation near x = 1e-3.
-    const double one_minus_decay = one_minus_exp_minus(x);
-    const double decay = 1.0 - one_minus_decay;
-    const double order0 = one_minus_decay * inverse_rate;
-    const double order1 = (order0 - h * decay) * inverse_rate;
-    const double order2 = (2.0 * order1 - h * h * decay) * inverse_rate;
-    return DiscountedMoments{order0, order1, order2, decay};
+    return discounted_moments_lanes<1>(rate, inverse_rate, h, true);
 }
 
 SCLS_FUNCTION inline DiscountedMoments discounted_moments(double rate, double h)

@@ -1,7 +1,6 @@
-// ln x, e^x and 1 - e^-x in lanes (kernels/core/lanes.hpp) give each lane
-// the bits the scalar function gives it, at every width and in every
-// processor's registers: SSE2 (two and four lanes), AVX2 with FMA (four and
-// eight) and AVX-512 (four, as the attack draws run, and eight). Where a
+// ln x, e^x, 1 - e^-x, select and any in lanes (kernels/core/lanes.hpp)
+// give each lane the bits the scalar function gives it, at every width and in
+// every processor's registers (tests/support/lane_paths.hpp). Where a
 // target has a fused multiply-add for the registers in use (AVX2 with FMA;
 // AVX-512 for its 512-bit registers), GCC would contract a * b + c into one
 // rounding where the scalar code rounds twice, unless -ffp-contract=off (set
@@ -23,125 +22,57 @@
 
 #include "kernels/core/exponential.hpp"
 #include "kernels/core/logarithm.hpp"
-#include "tests/support/processor.hpp"
+#include "tests/support/lane_paths.hpp"
 
 namespace scls {
 namespace {
 
 #if SCLS_ATTACK_BLOCKS_IN_VECTORS
 
-enum class Function { log_of_normal, exponential, one_minus_exp_minus };
+using test::expect_scalar_bits_in_lanes;
 
-template <int N>
-SCLS_FORCEINLINE void apply_in_lanes(Function function, const double* x, double* y, std::size_t count)
-{
-    using Real = typename Lanes<N>::Real;
-    for (std::size_t i = 0; i + N <= count; i += N) {
-        Real v;
-        std::memcpy(&v, x + i, sizeof v);
-        switch (function) {
-            case Function::log_of_normal: v = natural_log_of_normal_lanes<N>(v); break;
-            case Function::exponential: v = exponential_lanes<N>(v); break;
-            case Function::one_minus_exp_minus: v = one_minus_exp_minus_lanes<N>(v); break;
-        }
-        std::memcpy(y + i, &v, sizeof v);
+struct LogOfNormal {
+    static double scalar(double x) { return natural_log_of_normal(x); }
+    template <int N>
+    static SCLS_FORCEINLINE typename Lanes<N>::Real lanes(typename Lanes<N>::Real x)
+    {
+        return natural_log_of_normal_lanes<N>(x);
     }
-}
-
-__attribute__((target("avx512f"), noinline)) void eight_in_avx512(Function f, const double* x, double* y, std::size_t n)
-{
-    apply_in_lanes<8>(f, x, y, n);
-}
-__attribute__((target("avx512f"), noinline)) void four_in_avx512(Function f, const double* x, double* y, std::size_t n)
-{
-    apply_in_lanes<4>(f, x, y, n);
-}
-__attribute__((target("avx2,fma"), noinline)) void eight_in_avx2(Function f, const double* x, double* y, std::size_t n)
-{
-    apply_in_lanes<8>(f, x, y, n);
-}
-__attribute__((target("avx2,fma"), noinline)) void four_in_avx2(Function f, const double* x, double* y, std::size_t n)
-{
-    apply_in_lanes<4>(f, x, y, n);
-}
-__attribute__((noinline)) void four_in_sse2(Function f, const double* x, double* y, std::size_t n)
-{
-    apply_in_lanes<4>(f, x, y, n);
-}
-__attribute__((noinline)) void two_in_sse2(Function f, const double* x, double* y, std::size_t n)
-{
-    apply_in_lanes<2>(f, x, y, n);
-}
-
-using Registers = AttackBlockRegisters;
-using test::processor_has;
-
-struct Path {
-    const char* name;
-    Registers needs;  // with AVX2 also FMA
-    void (*apply)(Function, const double*, double*, std::size_t);
 };
-constexpr Path kPaths[] = {
-    {"8 lanes, AVX-512", Registers::avx512, eight_in_avx512}, {"4 lanes, AVX-512", Registers::avx512, four_in_avx512},
-    {"8 lanes, AVX2", Registers::avx2, eight_in_avx2},        {"4 lanes, AVX2", Registers::avx2, four_in_avx2},
-    {"4 lanes, SSE2", Registers::sse2, four_in_sse2},         {"2 lanes, SSE2", Registers::sse2, two_in_sse2},
+struct Exponential {
+    static double scalar(double x) { return exponential(x); }
+    template <int N>
+    static SCLS_FORCEINLINE typename Lanes<N>::Real lanes(typename Lanes<N>::Real x)
+    {
+        return exponential_lanes<N>(x);
+    }
+};
+struct OneMinusExpMinus {
+    static double scalar(double x) { return one_minus_exp_minus(x); }
+    template <int N>
+    static SCLS_FORCEINLINE typename Lanes<N>::Real lanes(typename Lanes<N>::Real x)
+    {
+        return one_minus_exp_minus_of<N>(x);
+    }
 };
 
-double scalar(Function function, double x)
-{
-    switch (function) {
-        case Function::log_of_normal: return natural_log_of_normal(x);
-        case Function::exponential: return exponential(x);
-        case Function::one_minus_exp_minus: return one_minus_exp_minus(x);
-    }
-    return 0.0;
-}
-
-std::uint64_t bits_of(double x)
-{
-    std::uint64_t bits;
-    std::memcpy(&bits, &x, sizeof bits);
-    return bits;
-}
-
-// Every path that this processor has gives each lane the scalar bits.
-void expect_scalar_bits_in_lanes(Function function, const std::vector<double>& x)
-{
-    std::vector<double> want(x.size());
-    for (std::size_t i = 0; i < x.size(); ++i) {
-        want[i] = scalar(function, x[i]);
-    }
-    int paths_run = 0;
-    for (const Path& path : kPaths) {
-        if (!processor_has(path.needs) || (path.needs == Registers::avx2 && !__builtin_cpu_supports("fma"))) {
-            std::printf("lanes_test: %s skipped, not on this processor\n", path.name);
-            continue;
+// select and any, lane by lane: each lane asks whether any lane of a mask
+// that only it can set is set, and selects by its own comparison.
+struct SelectAndAny {
+    static double scalar(double x) { return (x < 0.5 ? 10.0 : -x) + (x < 0.25 ? 1.0 : 0.0); }
+    template <int N>
+    static SCLS_FORCEINLINE typename Lanes<N>::Real lanes(typename Lanes<N>::Real x)
+    {
+        using L = Lanes<N>;
+        typename L::Real anys;
+        for (int lane = 0; lane < N; ++lane) {
+            typename L::Mask only_this{};
+            only_this[lane] = -1;
+            anys[lane] = L::any((x < 0.25) & only_this) ? 1.0 : 0.0;
         }
-        ++paths_run;
-        std::vector<double> got(x.size());
-        path.apply(function, x.data(), got.data(), x.size());
-        std::size_t differ = 0;
-        std::size_t first = 0;
-        for (std::size_t i = 0; i < x.size(); ++i) {
-            if (bits_of(got[i]) != bits_of(want[i])) {
-                first = differ == 0 ? i : first;
-                ++differ;
-            }
-        }
-        EXPECT_EQ(differ, 0u) << path.name << ": of " << x.size() << " arguments; the first, " << x[first]
-                              << ", gave " << got[first] << " against " << want[first];
+        return L::select(x < 0.5, typename L::Real{} + 10.0, -x) + anys;
     }
-    EXPECT_GE(paths_run, 2) << "SSE2's two paths run on any x86-64";
-}
-
-// A multiple of 8 arguments, so that every path takes all of them.
-std::vector<double> padded(std::vector<double> x)
-{
-    while (x.size() % 8 != 0) {
-        x.push_back(x.back());
-    }
-    return x;
-}
+};
 
 double model_uniform(std::mt19937_64& engine)
 {
@@ -169,7 +100,7 @@ TEST(LogInLanes, TheScalarBitsForTheModelsUniformsAndAllNormalNumbers)
                             std::numeric_limits<double>::max()}) {
         x.push_back(at);
     }
-    expect_scalar_bits_in_lanes(Function::log_of_normal, padded(x));
+    expect_scalar_bits_in_lanes<LogOfNormal>(x, "ln x");
 }
 
 TEST(ExponentialInLanes, TheScalarBitsInsideAndOutsideItsRange)
@@ -191,7 +122,7 @@ TEST(ExponentialInLanes, TheScalarBitsInsideAndOutsideItsRange)
         x.push_back(at);
         x.push_back(1.0);
     }
-    expect_scalar_bits_in_lanes(Function::exponential, padded(x));
+    expect_scalar_bits_in_lanes<Exponential>(x, "e^x");
 }
 
 TEST(OneMinusExpMinusInLanes, TheScalarBitsInsideAndOutsideItsRange)
@@ -215,7 +146,40 @@ TEST(OneMinusExpMinusInLanes, TheScalarBitsInsideAndOutsideItsRange)
         x.push_back(at);
         x.push_back(0.25);
     }
-    expect_scalar_bits_in_lanes(Function::one_minus_exp_minus, padded(x));
+    expect_scalar_bits_in_lanes<OneMinusExpMinus>(x, "1 - e^-x");
+}
+
+TEST(SelectAndAnyInLanes, LaneByLaneAsScalarCode)
+{
+    std::mt19937_64 engine(14);
+    std::vector<double> x;
+    for (int i = 0; i < 100000; ++i) {
+        x.push_back(model_uniform(engine));
+    }
+    for (const double at : {0.25, std::nextafter(0.25, 0.0), 0.5, std::nextafter(0.5, 0.0), 0.0, -0.0, 1.0}) {
+        x.push_back(at);
+    }
+    expect_scalar_bits_in_lanes<SelectAndAny>(x, "select and any");
+}
+
+// Every mask of 2, 4 and 8 lanes: any is set exactly when some lane is.
+template <int N>
+void expect_any_of_every_mask()
+{
+    for (unsigned pattern = 0; pattern < (1u << N); ++pattern) {
+        typename Lanes<N>::Mask mask{};
+        for (int lane = 0; lane < N; ++lane) {
+            mask[lane] = (pattern >> lane) & 1u ? -1 : 0;
+        }
+        EXPECT_EQ(Lanes<N>::any(mask), pattern != 0) << N << " lanes, pattern " << pattern;
+    }
+}
+
+TEST(SelectAndAnyInLanes, AnyOfEveryMask)
+{
+    expect_any_of_every_mask<2>();
+    expect_any_of_every_mask<4>();
+    expect_any_of_every_mask<8>();
 }
 
 #else

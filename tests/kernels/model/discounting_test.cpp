@@ -4,6 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "tests/support/lane_paths.hpp"
 
 namespace scls {
 namespace {
@@ -44,6 +50,85 @@ TEST(Discounting, DurationIsTheClosedForm)
     EXPECT_NEAR(discounted_moments(r, h_switch * (1 - 1e-9)).order2, discounted_moments(r, h_switch * (1 + 1e-9)).order2,
                 1e-15 + 1e-8 * discounted_moments(r, h_switch).order2);
 }
+
+#if SCLS_ATTACK_BLOCKS_IN_VECTORS
+
+// The moments of intervals in lanes, each lane the bits of discounted_moments
+// for its own interval, whether its neighbours take the series or the exact
+// form. A lane is live unless its length's last bit is set; lanes that are
+// not live take the exact form (as discounted_moments_lanes<1> with live
+// false does, which is the reference for them).
+using test::expect_scalar_bits_in_lanes;
+
+constexpr double kRate = 0.034401426717332;  // ln 1.035
+constexpr double kInverseRate = 1.0 / kRate;
+
+template <int Field>
+struct MomentInLanes {
+    static double pick(const DiscountedMoments& m)
+    {
+        const double fields[] = {m.order0, m.order1, m.order2, m.decay};
+        return fields[Field];
+    }
+    static double scalar(double h)
+    {
+        std::uint64_t bits;
+        std::memcpy(&bits, &h, sizeof bits);
+        return pick(discounted_moments_lanes<1>(kRate, kInverseRate, h, (bits & 1u) == 0));
+    }
+    template <int N>
+    static SCLS_FORCEINLINE typename Lanes<N>::Real lanes(typename Lanes<N>::Real h)
+    {
+        using L = Lanes<N>;
+        const DiscountedMomentsLanes<N> m = discounted_moments_lanes<N>(kRate, kInverseRate, h, (L::bits(h) & 1u) == 0);
+        const typename L::Real fields[] = {m.order0, m.order1, m.order2, m.decay};
+        return fields[Field];
+    }
+};
+
+TEST(DiscountingInLanes, EachLaneHasTheScalarBitsOfItsInterval)
+{
+    // Lengths on both sides of the series' threshold (x = 1e-3: h = 0.029 y),
+    // mixed within each block of lanes, with empty and one-ulp intervals.
+    std::mt19937_64 engine(21);
+    std::uniform_real_distribution<double> around_threshold(0.0, 0.06);
+    std::uniform_real_distribution<double> stays(0.0, 5.0);
+    std::vector<double> h;
+    for (int i = 0; i < 200000; ++i) {
+        h.push_back(around_threshold(engine));
+        h.push_back(stays(engine));
+        h.push_back(std::ldexp(stays(engine), -static_cast<int>(engine() % 40)));
+    }
+    const double threshold = 1e-3 / kRate;
+    for (const double at : {0.0, 0x1p-1074, threshold, std::nextafter(threshold, 0.0), std::nextafter(threshold, 1.0),
+                            60.0, 100.0}) {
+        h.push_back(at);
+    }
+    expect_scalar_bits_in_lanes<MomentInLanes<0>>(h, "order 0");
+    expect_scalar_bits_in_lanes<MomentInLanes<1>>(h, "order 1");
+    expect_scalar_bits_in_lanes<MomentInLanes<2>>(h, "order 2");
+    expect_scalar_bits_in_lanes<MomentInLanes<3>>(h, "decay");
+}
+
+TEST(DiscountingInLanes, ScalarMomentsAreTheLiveFormAtOneLane)
+{
+    // discounted_moments is the one-lane form with the lane live: the series
+    // below the threshold, the exact form above it.
+    for (const double h : {0.0, 1e-6, 0.01, 0.02, 0.5, 3.0, 40.0}) {
+        const DiscountedMoments scalar = discounted_moments(kRate, h);
+        const DiscountedMoments live = discounted_moments_lanes<1>(kRate, kInverseRate, h, true);
+        EXPECT_EQ(scalar.order0, live.order0) << h;
+        EXPECT_EQ(scalar.order2, live.order2) << h;
+        EXPECT_EQ(scalar.decay, live.decay) << h;
+    }
+    // Not live, a short interval takes the exact form: close to the series, not always its bits.
+    const DiscountedMoments series = discounted_moments_lanes<1>(kRate, kInverseRate, 0.01, true);
+    const DiscountedMoments exact = discounted_moments_lanes<1>(kRate, kInverseRate, 0.01, false);
+    EXPECT_NEAR(exact.order0, series.order0, 1e-15);
+    EXPECT_NEAR(exact.decay, series.decay, 1e-15);
+}
+
+#endif
 
 }  // namespace
 }  // namespace scls
