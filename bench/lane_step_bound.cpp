@@ -187,8 +187,7 @@ class LaneEngine {
         lane_of(discontinuation_since_, lane) = 0.0;
         lane_of(discontinuation_budget_, lane) = 0.7;
         lane_of(inverse_discontinuation_rate_, lane) = 1.0 / r_.discontinuation_rate[regimen];
-        lane_of(cost_factor_, lane) = 1.0;
-        lane_of(effect_factor_, lane) = 1.0;
+        clock_.restart(lane);
         lane_of(background_death_, lane) = patient.background_death;
         lane_of(horizon_, lane) = patient.horizon;
         lane_of(cost_, lane) = 0.0;
@@ -288,17 +287,12 @@ class LaneEngine {
     {
         const R h = t_ - accrued_to_;
         // A waiting lane's interval is empty: not live, it never asks for the series.
-        const scls::DiscountedMomentsLanes<N> m = scls::discounted_moments_lanes<N>(kDiscountRate, 1.0 / kDiscountRate, h, active_);
-        const R order0 = m.order0, order1 = m.order1, order2 = m.order2, decay = m.decay;
-        const R t0 = accrued_to_;
-        const double c1 = -0.003, c2 = -0.00002;
-        const R value_at_start = (0.85 - utility_decrement_) + t0 * (c1 + c2 * t0);
-        const R slope_at_start = c1 + 2.0 * c2 * t0;
+        const scls::DiscountedMomentsLanes<N> m = clock_.interval(h, active_);
         life_years_ += h;
-        qalys_ += effect_factor_ * (value_at_start * order0 + slope_at_start * order1 + c2 * order2);
-        cost_ += cost_per_year_ * (cost_factor_ * order0);
-        cost_factor_ *= decay;
-        effect_factor_ *= decay;
+        qalys_ += scls::discounted_quadratic_lanes<N>(clock_.factor(), m, accrued_to_, 0.85 - utility_decrement_, R{} - 0.003,
+                                                      -0.00002);
+        cost_ += cost_per_year_ * (clock_.factor() * m.order0);
+        clock_.advance(m);  // costs and effects at one rate: one clock, as the engine when the rates are equal
         accrued_to_ = t_;
     }
 
@@ -327,8 +321,8 @@ class LaneEngine {
         }
         const R care_cost = gather<N>(base + offsetof(Patient, care_cost), care_at + level * sizeof(double));
         const R zero{};
-        cost_ += Lanes<N>::select(is_attack, care_cost * cost_factor_, zero);
-        qalys_ -= Lanes<N>::select(is_attack, by_severity(r_.severity_qaly_loss) * effect_factor_, zero);
+        cost_ += Lanes<N>::select(is_attack, care_cost * clock_.factor(), zero);
+        qalys_ -= Lanes<N>::select(is_attack, by_severity(r_.severity_qaly_loss) * clock_.factor(), zero);
         attack_count_ += is_attack ? B{} + 1 : B{};
         attack_budget_ = Lanes<N>::select(is_attack, budget, attack_budget_);
         attack_since_ = Lanes<N>::select(is_attack, t_, attack_since_);
@@ -343,7 +337,8 @@ class LaneEngine {
     R t_{}, accrued_to_{}, attack_since_{}, attack_budget_{}, inverse_attack_rate_{};
     R adverse_event_since_{}, adverse_event_budget_{}, inverse_adverse_event_rate_{};
     R discontinuation_since_{}, discontinuation_budget_{}, inverse_discontinuation_rate_{};
-    R cost_factor_{}, effect_factor_{}, background_death_{}, horizon_{}, cost_{}, qalys_{}, life_years_{};
+    scls::DiscountClockLanes<N> clock_{kDiscountRate};
+    R background_death_{}, horizon_{}, cost_{}, qalys_{}, life_years_{};
     R utility_decrement_{}, cost_per_year_{}, severity_cumulative_1_{}, severity_cumulative_2_{};  // the regimen's
     B lifetime_{}, patient_offset_{}, attack_count_{};  // which lifetime the lane runs, its patient's row
     M active_{};

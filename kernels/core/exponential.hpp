@@ -202,8 +202,22 @@ SCLS_FORCEINLINE typename Lanes<N>::Real one_minus_exp_minus_lanes(typename Lane
 }
 #endif
 
-// 1 - e^-x in N lanes, or (N = 1) one_minus_exp_minus itself: the form that
-// model code written once over Lanes<N> calls.
+// e^x and 1 - e^-x in N lanes, or (N = 1) exponential and
+// one_minus_exp_minus themselves: the forms that model code written once over
+// Lanes<N> calls.
+template <int N>
+SCLS_FUNCTION SCLS_FORCEINLINE typename Lanes<N>::Real exponential_of(typename Lanes<N>::Real x)
+{
+#if SCLS_HOST_SSE2
+    if constexpr (N > 1) {
+        return exponential_lanes<N>(x);
+    } else
+#endif
+    {
+        return exponential(x);
+    }
+}
+
 template <int N>
 SCLS_FUNCTION SCLS_FORCEINLINE typename Lanes<N>::Real one_minus_exp_minus_of(typename Lanes<N>::Real x)
 {

@@ -61,6 +61,7 @@ struct Lanes<1> {
     }
     SCLS_FUNCTION static SCLS_FORCEINLINE Real lookup(const double* table, Bits index) { return table[index]; }
     SCLS_FUNCTION static SCLS_FORCEINLINE bool any(Mask mask) { return mask; }
+    SCLS_FUNCTION static SCLS_FORCEINLINE Mask every() { return true; }
     SCLS_FUNCTION static SCLS_FORCEINLINE Real select(Mask mask, Real if_set, Real if_clear) { return mask ? if_set : if_clear; }
 };
 
@@ -148,6 +149,8 @@ struct Lanes {
             return (mask[0] | mask[1]) != 0;
         }
     }
+    // A mask with every lane set.
+    static SCLS_FORCEINLINE Mask every() { return Mask{} == 0; }
     // Lane by lane, if_set where the mask is set and if_clear where not (a blend).
     static SCLS_FORCEINLINE Real select(Mask mask, Real if_set, Real if_clear) { return mask ? if_set : if_clear; }
 };

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "kernels/core/exponential.hpp"
+#include "kernels/core/lanes.hpp"
 #include "kernels/core/macros.hpp"
 #include "kernels/core/math.hpp"
 
@@ -104,13 +105,22 @@ SCLS_FUNCTION SCLS_FORCEINLINE double discounted_duration(double rate, double t0
 
 // integral over an interval [t0, t0 + h) of (c0 + c1 t + c2 t^2) exp(-rate t) dt,
 // given exp(-rate t0) and the interval's moments; expanded about t0 so that
-// long follow-ups do not lose precision.
+// long follow-ups do not lose precision. In N lanes, or one double at N = 1.
+template <int N>
+SCLS_FUNCTION SCLS_FORCEINLINE typename Lanes<N>::Real discounted_quadratic_lanes(
+    typename Lanes<N>::Real factor_at_start, const DiscountedMomentsLanes<N>& m, typename Lanes<N>::Real t0,
+    typename Lanes<N>::Real c0, typename Lanes<N>::Real c1, double c2)
+{
+    using Real = typename Lanes<N>::Real;
+    const Real value_at_start = c0 + t0 * (c1 + c2 * t0);
+    const Real slope_at_start = c1 + 2.0 * c2 * t0;
+    return factor_at_start * (value_at_start * m.order0 + slope_at_start * m.order1 + c2 * m.order2);
+}
+
 SCLS_FUNCTION SCLS_FORCEINLINE double discounted_quadratic(double factor_at_start, const DiscountedMoments& m, double t0,
                                                            double c0, double c1, double c2)
 {
-    const double value_at_start = c0 + t0 * (c1 + c2 * t0);
-    const double slope_at_start = c1 + 2.0 * c2 * t0;
-    return factor_at_start * (value_at_start * m.order0 + slope_at_start * m.order1 + c2 * m.order2);
+    return discounted_quadratic_lanes<1>(factor_at_start, m, t0, c0, c1, c2);
 }
 
 SCLS_FUNCTION inline double discounted_quadratic(double rate, double t0, double t1, double c0, double c1, double c2)
@@ -121,27 +131,65 @@ SCLS_FUNCTION inline double discounted_quadratic(double rate, double t0, double 
 // The discount factor exp(-rate t) carried along a lifetime as a running
 // product: each interval costs one exp (none for short ones) instead of one
 // per quantity. After n intervals the product is within ~n ulp of exp(-rate t).
-class DiscountClock {
+// One clock a lane, at one rate, in N lanes; DiscountClock is the one-lane
+// form, and each lane of N has the bits that clock would have.
+template <int N>
+class DiscountClockLanes {
   public:
-    DiscountClock() = default;  // a placeholder, to be assigned a clock
-    SCLS_FUNCTION explicit DiscountClock(double rate) : rate_(rate), inverse_rate_(rate > 0.0 ? 1.0 / rate : 0.0) {}
+    using Real = typename Lanes<N>::Real;
+    using Mask = typename Lanes<N>::Mask;
+
+    DiscountClockLanes() = default;  // a placeholder, to be assigned a clock
+    SCLS_FUNCTION explicit DiscountClockLanes(double rate) : rate_(rate), inverse_rate_(rate > 0.0 ? 1.0 / rate : 0.0) {}
 
     // exp(-rate t) at the current time.
-    SCLS_FUNCTION SCLS_FORCEINLINE double factor() const { return factor_; }
+    SCLS_FUNCTION SCLS_FORCEINLINE Real factor() const { return factor_; }
 
-    // exp(-rate (t + h)): the factor h after the current time.
-    SCLS_FUNCTION SCLS_FORCEINLINE double factor_after(double h) const { return h > 0.0 ? factor_ * exponential(-rate_ * h) : factor_; }
+    // exp(-rate (t + h)): the factor h after the current time (itself where h <= 0).
+    SCLS_FUNCTION SCLS_FORCEINLINE Real factor_after(Real h) const
+    {
+        if constexpr (N == 1) {
+            return h > 0.0 ? factor_ * exponential(-rate_ * h) : factor_;
+        } else {
+            return Lanes<N>::select(h > 0.0, factor_ * exponential_of<N>(-rate_ * h), factor_);
+        }
+    }
 
-    // Moments of the interval [t, t + h) that starts now.
-    SCLS_FUNCTION SCLS_FORCEINLINE DiscountedMoments interval(double h) const { return discounted_moments(rate_, inverse_rate_, h); }
+    // Moments of the interval [t, t + h) that starts now, every lane live.
+    SCLS_FUNCTION SCLS_FORCEINLINE DiscountedMomentsLanes<N> interval(Real h) const
+    {
+        if constexpr (N == 1) {
+            return discounted_moments(rate_, inverse_rate_, h);
+        } else {
+            return interval(h, Lanes<N>::every());
+        }
+    }
+    // The same, where lanes that are not live have h = 0 (discounted_moments_lanes).
+    SCLS_FUNCTION SCLS_FORCEINLINE DiscountedMomentsLanes<N> interval(Real h, Mask live) const
+    {
+        return discounted_moments_lanes<N>(rate_, inverse_rate_, h, live);
+    }
 
-    // Moves the clock to the end of an interval returned by interval().
-    SCLS_FUNCTION SCLS_FORCEINLINE void advance(const DiscountedMoments& m) { factor_ *= m.decay; }
+    // Moves the clock to the end of an interval returned by interval() (an
+    // empty interval's decay is 1: the clock stays).
+    SCLS_FUNCTION SCLS_FORCEINLINE void advance(const DiscountedMomentsLanes<N>& m) { factor_ *= m.decay; }
+
+    // Restarts one lane's clock at t = 0, for a lifetime that takes the lane.
+    SCLS_FUNCTION SCLS_FORCEINLINE void restart(int lane)
+    {
+        if constexpr (N == 1) {
+            (void)lane;
+            factor_ = 1.0;
+        } else {
+            factor_[lane] = 1.0;
+        }
+    }
 
   private:
     double rate_ = 0.0;
     double inverse_rate_ = 0.0;
-    double factor_ = 1.0;
+    Real factor_ = Real{} + 1.0;
 };
+using DiscountClock = DiscountClockLanes<1>;
 
 }  // namespace scls

@@ -110,6 +110,57 @@ TEST(DiscountingInLanes, EachLaneHasTheScalarBitsOfItsInterval)
     expect_scalar_bits_in_lanes<MomentInLanes<3>>(h, "decay");
 }
 
+// A clock in lanes carried through a lifetime's intervals, short, empty and
+// long, accruing a quadratic utility: each lane has the bits of the scalar
+// clock (DiscountClock, the one-lane form the engine runs) given its lane's
+// intervals. x scales the intervals, so lanes differ; Live asks for moments
+// with the lanes whose interval is empty marked not live.
+template <int Output, bool Live>
+struct ClockInLanes {
+    template <int N>
+    static SCLS_FORCEINLINE typename Lanes<N>::Real lanes(typename Lanes<N>::Real x)
+    {
+        using Real = typename Lanes<N>::Real;
+        constexpr double kScales[] = {0.0, 0.01, 1.7, 0.0, 3.3, 0.02, 12.0, 0.5, 1e-5, 40.0};
+        DiscountClockLanes<N> clock(kRate);
+        Real t = x * 0.0;
+        Real total = x * 0.0;
+        for (const double scale : kScales) {
+            const Real h = x * scale;
+            DiscountedMomentsLanes<N> m;
+            if constexpr (Live) {
+                m = clock.interval(h, h > 0.0);
+            } else {
+                m = clock.interval(h);
+            }
+            total = total + discounted_quadratic_lanes<N>(clock.factor(), m, t, 0.85 - 0.1 * x, x * 0.0 - 0.003, -2e-5);
+            clock.advance(m);
+            t = t + h;
+        }
+        const Real outputs[] = {total, clock.factor(), clock.factor_after(x - 0.3)};
+        return outputs[Output];
+    }
+    static double scalar(double x) { return lanes<1>(x); }
+};
+
+TEST(DiscountingInLanes, ClockAndAccrualInLanesHaveTheScalarBits)
+{
+    std::mt19937_64 engine(22);
+    std::uniform_real_distribution<double> seed(0.0, 1.2);
+    std::vector<double> x;
+    for (int i = 0; i < 100000; ++i) {
+        x.push_back(seed(engine));
+    }
+    for (const double at : {0.0, 0.3, std::nextafter(0.3, 0.0), 1.0}) {
+        x.push_back(at);
+    }
+    expect_scalar_bits_in_lanes<ClockInLanes<0, false>>(x, "accrued, all lanes live");
+    expect_scalar_bits_in_lanes<ClockInLanes<1, false>>(x, "clock, all lanes live");
+    expect_scalar_bits_in_lanes<ClockInLanes<2, false>>(x, "factor after");
+    expect_scalar_bits_in_lanes<ClockInLanes<0, true>>(x, "accrued, empty intervals not live");
+    expect_scalar_bits_in_lanes<ClockInLanes<1, true>>(x, "clock, empty intervals not live");
+}
+
 TEST(DiscountingInLanes, ScalarMomentsAreTheLiveFormAtOneLane)
 {
     // discounted_moments is the one-lane form with the lane live: the series
