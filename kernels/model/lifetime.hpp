@@ -281,7 +281,7 @@ class LifetimeSimulator {
             others = other_events(strategy, s);  // a local: no state written per event (on a GPU, local memory)
         }
         const double attack_time = next_attack_time(s);
-        if (attack_comes_first(attack_time, others)) {
+        if (others.attack_comes_first(attack_time)) {
             return detail::EarliestEvent{attack_time, NextEvent::attack};
         }
         return others;
@@ -290,13 +290,6 @@ class LifetimeSimulator {
     SCLS_FUNCTION SCLS_FORCEINLINE static double next_attack_time(const LifetimeState& s)
     {
         return s.attack_since + detail::time_to_exhaust(s.attack_budget, s.inverse_attack_rate);
-    }
-
-    // Whether the next attack, at attack_time, comes before the earliest other event.
-    SCLS_FUNCTION SCLS_FORCEINLINE static bool attack_comes_first(double attack_time, const detail::EarliestEvent& others)
-    {
-        using detail::NextEvent;
-        return attack_time < others.time || (attack_time == others.time && others.event > NextEvent::attack);
     }
 
     SCLS_FUNCTION detail::EarliestEvent other_events(const StrategyParams& strategy, LifetimeState& s)
@@ -422,7 +415,7 @@ class LifetimeSimulator {
                         break;
                     }
                     const double attack_time = next_attack_time(s);
-                    if (!attack_comes_first(attack_time, s.others)) {
+                    if (!s.others.attack_comes_first(attack_time)) {
                         break;
                     }
                     on_event(NextEvent::attack);
