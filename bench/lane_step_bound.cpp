@@ -1,10 +1,10 @@
 // How much vector lanes across lifetimes can give the CPU engine: a bound,
 // measured (issue 14). Part of one event step, run over N lifetimes at once
 // in lanes (structure of arrays) with lane refill, and the same code at N = 1
-// (scalar): the earliest of the competing processes, the exact accrual (the
-// engine's own 1 - e^-x and series), an attack read from its patient's kept
-// draws and consequences (severity by regimen, care cost, QALY loss, death),
-// the next attack's budget, and the rarer events redrawing their budgets.
+// (scalar): the earliest of the competing processes, the exact accrual, an
+// attack read from its patient's kept draws and consequences (severity by
+// regimen, care cost, QALY loss, death), the next attack's budget, and the
+// rarer events redrawing their budgets.
 // It leaves out most of the engine's step (switching, escalation,
 // deescalation, complications, counts by severity and regimen, diagnosis,
 // treatment start, the tally), so a full lane engine takes longer per
@@ -19,6 +19,11 @@
 // only when a lane needs it, and a patients' draws table small enough to
 // stay in cache (the engine draws a patient's attacks just before it uses
 // them; their cost lies outside the event step).
+//
+// The pieces of the engine already written once over Lanes<N> are the
+// kernels' own: the earliest event (lifetime_state.hpp's EarliestEventLanes),
+// the discount clocks and the interval's moments (discounting.hpp), 1 - e^-x
+// and Lanes::any/select. The rest is this file's.
 //
 // Not the model, and not built by CMake: scripts/bench_lane_step.sh builds it
 // for the machine it measures (-march=native) and prints the table that
@@ -41,6 +46,7 @@
 #include "kernels/core/lanes.hpp"
 #include "kernels/core/math.hpp"
 #include "kernels/model/discounting.hpp"
+#include "kernels/model/lifetime_state.hpp"
 
 namespace {
 
@@ -77,13 +83,13 @@ using Real = typename Lanes<N>::Real;
 template <int N>
 using Bits = typename Lanes<N>::Bits;
 template <int N>
-using Mask = typename Lanes<N>::Signed;  // all ones (N > 1) or 1 (N = 1) where true
+using Mask = typename Lanes<N>::Mask;  // all ones (N > 1) or true (N = 1) where true
 
 template <int N>
 Mask<N> not_of(Mask<N> mask)
 {
     if constexpr (N == 1) {
-        return mask == 0;
+        return !mask;
     } else {
         return ~mask;
     }
@@ -187,13 +193,18 @@ class LaneEngine {
         lane_of(discontinuation_since_, lane) = 0.0;
         lane_of(discontinuation_budget_, lane) = 0.7;
         lane_of(inverse_discontinuation_rate_, lane) = 1.0 / r_.discontinuation_rate[regimen];
-        clock_.restart(lane);
+        cost_clock_.restart(lane);
+        effect_clock_.restart(lane);
         lane_of(background_death_, lane) = patient.background_death;
         lane_of(horizon_, lane) = patient.horizon;
         lane_of(cost_, lane) = 0.0;
         lane_of(qalys_, lane) = 0.0;
         lane_of(life_years_, lane) = 0.0;
-        lane_of(active_, lane) = N == 1 ? 1 : -1;
+        if constexpr (N == 1) {
+            active_ = true;
+        } else {
+            active_[lane] = -1;
+        }
     }
 
     void end(int lane)
@@ -206,23 +217,21 @@ class LaneEngine {
         ++waiting_;
     }
 
-    // Event codes of the others, in the engine's order of offers.
-    static constexpr std::int64_t background_death = 0, horizon = 1, adverse_event = 3, discontinuation = 4;
-
     void step()
     {
+        using scls::detail::NextEvent;
+        using Earliest = scls::detail::EarliestEventLanes<N>;
         const R attack_time = attack_since_ + attack_budget_ * inverse_attack_rate_;
-        R others = background_death_;
-        M kind = M{} + background_death;
-        const auto offer = [&](R candidate, std::int64_t code) {
-            const M earlier = candidate < others;
-            others = Lanes<N>::select(earlier, candidate, others);
-            kind = earlier ? M{} + code : kind;
-        };
-        offer(horizon_, horizon);
-        offer(adverse_event_since_ + adverse_event_budget_ * inverse_adverse_event_rate_, adverse_event);
-        offer(discontinuation_since_ + discontinuation_budget_ * inverse_discontinuation_rate_, discontinuation);
-        const M is_attack = (attack_time < others) | ((attack_time == others) & (kind > horizon));
+        Earliest next_other;  // in the engine's order of offers
+        next_other.offer(background_death_, NextEvent::background_death);
+        next_other.offer(horizon_, NextEvent::horizon);
+        next_other.offer(adverse_event_since_ + adverse_event_budget_ * inverse_adverse_event_rate_, NextEvent::adverse_event);
+        next_other.offer(discontinuation_since_ + discontinuation_budget_ * inverse_discontinuation_rate_,
+                         NextEvent::discontinuation);
+        const M is_attack = next_other.attack_comes_first(attack_time);
+        const R others = next_other.time;
+        const auto kind = next_other.event;
+        const auto horizon = Earliest::in_lanes(NextEvent::horizon);
         const R next = Lanes<N>::select(is_attack, attack_time, others);
         t_ = Lanes<N>::select(next > t_, next, t_);
         if constexpr (N == 1) {
@@ -237,8 +246,8 @@ class LaneEngine {
         }
         const M rare = not_of<N>(is_attack) & (kind > horizon);
         if (Lanes<N>::any(rare & active_)) {
-            const M adverse = rare & (kind == adverse_event);
-            const M discontinued = rare & (kind == discontinuation);
+            const M adverse = rare & (kind == Earliest::in_lanes(NextEvent::adverse_event));
+            const M discontinued = rare & (kind == Earliest::in_lanes(NextEvent::discontinuation));
             adverse_event_since_ = Lanes<N>::select(adverse, t_, adverse_event_since_);
             adverse_event_budget_ = Lanes<N>::select(adverse, R{} + 1.1, adverse_event_budget_);
             discontinuation_since_ = Lanes<N>::select(discontinued, t_, discontinuation_since_);
@@ -287,12 +296,14 @@ class LaneEngine {
     {
         const R h = t_ - accrued_to_;
         // A waiting lane's interval is empty: not live, it never asks for the series.
-        const scls::DiscountedMomentsLanes<N> m = clock_.interval(h, active_);
+        const scls::DiscountedMomentsLanes<N> m = cost_clock_.interval(h, active_);
         life_years_ += h;
-        qalys_ += scls::discounted_quadratic_lanes<N>(clock_.factor(), m, accrued_to_, 0.85 - utility_decrement_, R{} - 0.003,
-                                                      -0.00002);
-        cost_ += cost_per_year_ * (clock_.factor() * m.order0);
-        clock_.advance(m);  // costs and effects at one rate: one clock, as the engine when the rates are equal
+        qalys_ += scls::discounted_quadratic_lanes<N>(effect_clock_.factor(), m, accrued_to_, 0.85 - utility_decrement_,
+                                                      R{} - 0.003, -0.00002);
+        cost_ += cost_per_year_ * (cost_clock_.factor() * m.order0);
+        // Costs and effects at one rate: one interval's moments, two clocks, as the engine when the rates are equal.
+        cost_clock_.advance(m);
+        effect_clock_.advance(m);
         accrued_to_ = t_;
     }
 
@@ -321,8 +332,8 @@ class LaneEngine {
         }
         const R care_cost = gather<N>(base + offsetof(Patient, care_cost), care_at + level * sizeof(double));
         const R zero{};
-        cost_ += Lanes<N>::select(is_attack, care_cost * clock_.factor(), zero);
-        qalys_ -= Lanes<N>::select(is_attack, by_severity(r_.severity_qaly_loss) * clock_.factor(), zero);
+        cost_ += Lanes<N>::select(is_attack, care_cost * cost_clock_.factor(), zero);
+        qalys_ -= Lanes<N>::select(is_attack, by_severity(r_.severity_qaly_loss) * effect_clock_.factor(), zero);
         attack_count_ += is_attack ? B{} + 1 : B{};
         attack_budget_ = Lanes<N>::select(is_attack, budget, attack_budget_);
         attack_since_ = Lanes<N>::select(is_attack, t_, attack_since_);
@@ -337,7 +348,7 @@ class LaneEngine {
     R t_{}, accrued_to_{}, attack_since_{}, attack_budget_{}, inverse_attack_rate_{};
     R adverse_event_since_{}, adverse_event_budget_{}, inverse_adverse_event_rate_{};
     R discontinuation_since_{}, discontinuation_budget_{}, inverse_discontinuation_rate_{};
-    scls::DiscountClockLanes<N> clock_{kDiscountRate};
+    scls::DiscountClockLanes<N> cost_clock_{kDiscountRate}, effect_clock_{kDiscountRate};
     R background_death_{}, horizon_{}, cost_{}, qalys_{}, life_years_{};
     R utility_decrement_{}, cost_per_year_{}, severity_cumulative_1_{}, severity_cumulative_2_{};  // the regimen's
     B lifetime_{}, patient_offset_{}, attack_count_{};  // which lifetime the lane runs, its patient's row
@@ -402,6 +413,25 @@ bool same_bits_as_scalar(const Regimens& regimens, const std::vector<Patient>& p
            std::memcmp(scalar.data(), lanes.data(), lifetimes * sizeof(Outcome)) == 0;
 }
 
+// Lanes::any for every mask of 4 and 8 lanes, in this unit's registers (built
+// with -march=native: the test instructions where the machine has them, which
+// the unit tests, built for the baseline, never compile).
+template <int N>
+bool any_right_for_every_mask()
+{
+    for (unsigned pattern = 0; pattern < (1u << N); ++pattern) {
+        Mask<N> mask{};
+        for (int lane = 0; lane < N; ++lane) {
+            mask[lane] = (pattern >> lane) & 1u ? -1 : 0;
+        }
+        if (Lanes<N>::any(mask) != (pattern != 0)) {
+            std::fprintf(stderr, "lane_step_bound: Lanes<%d>::any is wrong for lanes %#x\n", N, pattern);
+            return false;
+        }
+    }
+    return true;
+}
+
 struct Config {
     const char* name;
     int lanes, refill_when;
@@ -413,6 +443,9 @@ struct Config {
 
 int main(int argc, char** argv)
 {
+    if (!any_right_for_every_mask<4>() || !any_right_for_every_mask<8>()) {
+        return 1;
+    }
     const std::uint64_t lifetimes = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1000000;
     const int repeats = argc > 2 ? std::atoi(argv[2]) : 5;
     const Regimens regimens;

@@ -3,7 +3,8 @@
 # engine (bench/lane_step_bound.cpp): part of the event step, the same code
 # scalar and in 4 and 8 lanes, built for this machine. Prints a markdown
 # table (results/bench/cpu-lane-bound.md keeps one). Exits 1 if any lane
-# width gives other bits than the scalar code, 2 if the bound does not
+# width gives other bits than the scalar code (or Lanes::any, in this
+# machine's registers, is wrong for some mask), 2 if the bound does not
 # build, 3 where it cannot (not x86-64, no g++).
 #   bash scripts/bench_lane_step.sh [lifetimes per run] [repeats]
 set -euo pipefail

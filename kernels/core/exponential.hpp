@@ -170,8 +170,8 @@ SCLS_FUNCTION SCLS_FORCEINLINE double one_minus_exp_minus(double x)
 // e^x and 1 - e^-x in lanes, each the bits exponential and
 // one_minus_exp_minus give it; lanes out of their range (which the model
 // never reaches) take libm's one at a time. For the event step in lanes
-// still to come (issue 14); for now the tests and the lane-step bound
-// (bench/lane_step_bound.cpp) call them.
+// (issue 14): discounting.hpp's forms over lanes call them, through
+// exponential_of and one_minus_exp_minus_of below.
 namespace detail {
 // y with the lanes that a mask marks outside replaced by scalar(x) lane by lane.
 template <int N, class Scalar>

@@ -5,9 +5,9 @@
 // half an AVX-512 one for four lanes); attack_draws.hpp builds such functions
 // for each register width and picks one at run time. Lanes<1> is one double,
 // so that a function written once over Lanes<N> (logarithm.hpp,
-// exponential.hpp) is the scalar function at N = 1: its lanes cannot round
-// differently from it (-ffp-contract=off keeps a * b + c two roundings in
-// both).
+// exponential.hpp, discounting.hpp, lifetime_state.hpp's EarliestEvent) is
+// the scalar function at N = 1: its lanes cannot round differently from it
+// (-ffp-contract=off keeps a * b + c two roundings in both).
 #pragma once
 
 #include <cstdint>
@@ -119,12 +119,13 @@ struct Lanes {
         return out;
     }
     // Whether any lane of a mask is set. Where the translation unit is built
-    // for AVX-512 or AVX2 (-march, as the lane-step bound is), one test
-    // instruction; elsewhere, and in functions given those registers by a
-    // target attribute (where the macros are not defined), the halves or'ed
-    // together until one lane is left, in registers on every target (a loop
-    // over the lanes would extract each one). The branch is 1-2 ns of a
-    // 10 ns lane-event (results/bench/cpu-lane-bound.md). Always inlined, so
+    // for AVX-512 (8 lanes) or AVX (4 lanes), as the lane-step bound is with
+    // -march=native, one test instruction; elsewhere, and in functions given
+    // those registers by a target attribute (where the macros are not
+    // defined), the halves or'ed together until one lane is left, in
+    // registers on every target (a loop over the lanes would extract each
+    // one). The folding costs about 1.2 ns of a 10.5 ns lane-event there
+    // (results/bench/cpu-lane-bound.md, fourteenth part). Always inlined, so
     // no out-of-line copy built for one target can serve another.
     static SCLS_FORCEINLINE bool any(Mask mask)
     {
@@ -132,13 +133,13 @@ struct Lanes {
         if constexpr (N == 8) {
             const __m512i m = reinterpret_cast<__m512i>(mask);
             return _mm512_test_epi64_mask(m, m) != 0;
-        }
+        } else
 #endif
 #if defined(__AVX__)
         if constexpr (N == 4) {
             const __m256i m = reinterpret_cast<__m256i>(mask);
             return !_mm256_testz_si256(m, m);
-        }
+        } else
 #endif
         if constexpr (N == 8) {
             return Lanes<4>::any(__builtin_shufflevector(mask, mask, 0, 1, 2, 3) |

@@ -61,10 +61,14 @@ SCLS_FUNCTION SCLS_FORCEINLINE DiscountedMomentsLanes<N> moments_exactly(double 
 // form (the series below x = 1e-3, the closed forms above) by the same test;
 // only the scheduling differs. At N = 1 it is one branch, as scalar code. In
 // lanes the closed forms, which nearly every interval takes, are always
-// computed (a test would cost more than it saves: results/bench/
-// cpu-lane-bound.md) and the series only where a lane needs it. Lanes that are
-// not live (waiting in a lane engine, with h = 0) take the closed forms,
-// which are right for h = 0 and never ask for the series. inverse_rate =
+// computed (testing for them cost about 0.3 ns a lane-event more than it
+// saved: results/bench/cpu-lane-bound.md, fourteenth part) and the series
+// only where a lane needs it.
+//
+// live marks the lanes whose interval counts. A lane that is not live must
+// have h = +0 (an empty interval, t - t: a lane waiting for refill); it takes
+// the closed forms, which give it what discounted_moments(rate, 0) gives
+// (zero moments, decay 1) without asking for the series. inverse_rate =
 // 1 / rate, precomputed by callers that evaluate many intervals (three
 // dependent divisions would otherwise dominate).
 template <int N>
@@ -145,7 +149,8 @@ class DiscountClockLanes {
     // exp(-rate t) at the current time.
     SCLS_FUNCTION SCLS_FORCEINLINE Real factor() const { return factor_; }
 
-    // exp(-rate (t + h)): the factor h after the current time (itself where h <= 0).
+    // exp(-rate (t + h)): the factor h after the current time (itself where
+    // h <= 0). At N = 1 a branch, so that the engine takes no exp for h = 0.
     SCLS_FUNCTION SCLS_FORCEINLINE Real factor_after(Real h) const
     {
         if constexpr (N == 1) {
@@ -156,6 +161,8 @@ class DiscountClockLanes {
     }
 
     // Moments of the interval [t, t + h) that starts now, every lane live.
+    // At N = 1 through discounted_moments, which the engine's callers may
+    // leave out of line.
     SCLS_FUNCTION SCLS_FORCEINLINE DiscountedMomentsLanes<N> interval(Real h) const
     {
         if constexpr (N == 1) {
@@ -164,7 +171,7 @@ class DiscountClockLanes {
             return interval(h, Lanes<N>::every());
         }
     }
-    // The same, where lanes that are not live have h = 0 (discounted_moments_lanes).
+    // The same, where lanes that are not live have h = +0 (discounted_moments_lanes).
     SCLS_FUNCTION SCLS_FORCEINLINE DiscountedMomentsLanes<N> interval(Real h, Mask live) const
     {
         return discounted_moments_lanes<N>(rate_, inverse_rate_, h, live);

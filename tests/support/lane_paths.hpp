@@ -93,6 +93,7 @@ inline std::uint64_t bits_of(double x)
 template <class Kernel>
 void expect_scalar_bits_in_lanes(std::vector<double> x, const char* what)
 {
+    ASSERT_FALSE(x.empty()) << what << ": no arguments";
     while (x.size() % 8 != 0) {
         x.push_back(x.back());
     }

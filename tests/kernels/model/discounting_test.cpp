@@ -113,8 +113,9 @@ TEST(DiscountingInLanes, EachLaneHasTheScalarBitsOfItsInterval)
 // A clock in lanes carried through a lifetime's intervals, short, empty and
 // long, accruing a quadratic utility: each lane has the bits of the scalar
 // clock (DiscountClock, the one-lane form the engine runs) given its lane's
-// intervals. x scales the intervals, so lanes differ; Live asks for moments
-// with the lanes whose interval is empty marked not live.
+// intervals. x scales the intervals, so lanes differ; lanes of x < 0.5
+// restart their clock part-way, as a lane refilled with another lifetime;
+// Live asks for moments with the lanes whose interval is empty marked not live.
 template <int Output, bool Live>
 struct ClockInLanes {
     template <int N>
@@ -136,6 +137,19 @@ struct ClockInLanes {
             total = total + discounted_quadratic_lanes<N>(clock.factor(), m, t, 0.85 - 0.1 * x, x * 0.0 - 0.003, -2e-5);
             clock.advance(m);
             t = t + h;
+            if (scale == 12.0) {  // lifetimes of x < 0.5 end here: their lanes start another
+                if constexpr (N == 1) {
+                    if (x < 0.5) {
+                        clock.restart(0);
+                    }
+                } else {
+                    for (int lane = 0; lane < N; ++lane) {
+                        if (x[lane] < 0.5) {
+                            clock.restart(lane);
+                        }
+                    }
+                }
+            }
         }
         const Real outputs[] = {total, clock.factor(), clock.factor_after(x - 0.3)};
         return outputs[Output];
@@ -161,22 +175,25 @@ TEST(DiscountingInLanes, ClockAndAccrualInLanesHaveTheScalarBits)
     expect_scalar_bits_in_lanes<ClockInLanes<1, true>>(x, "clock, empty intervals not live");
 }
 
-TEST(DiscountingInLanes, ScalarMomentsAreTheLiveFormAtOneLane)
+TEST(DiscountingInLanes, AnEmptyIntervalNotLiveHasTheEnginesMoments)
 {
-    // discounted_moments is the one-lane form with the lane live: the series
-    // below the threshold, the exact form above it.
-    for (const double h : {0.0, 1e-6, 0.01, 0.02, 0.5, 3.0, 40.0}) {
-        const DiscountedMoments scalar = discounted_moments(kRate, h);
-        const DiscountedMoments live = discounted_moments_lanes<1>(kRate, kInverseRate, h, true);
-        EXPECT_EQ(scalar.order0, live.order0) << h;
-        EXPECT_EQ(scalar.order2, live.order2) << h;
-        EXPECT_EQ(scalar.decay, live.decay) << h;
+    // A lane waiting for refill (not live, h = +0) gets what the engine's
+    // discounted_moments gives an empty interval, at any rate.
+    for (const double rate : {kRate, 0.0, 0.5}) {
+        const double inverse_rate = rate > 0.0 ? 1.0 / rate : 0.0;
+        const DiscountedMoments engine = discounted_moments(rate, 0.0);
+        const DiscountedMoments waiting = discounted_moments_lanes<1>(rate, inverse_rate, 0.0, false);
+        EXPECT_EQ(test::bits_of(waiting.order0), test::bits_of(engine.order0)) << rate;
+        EXPECT_EQ(test::bits_of(waiting.order1), test::bits_of(engine.order1)) << rate;
+        EXPECT_EQ(test::bits_of(waiting.order2), test::bits_of(engine.order2)) << rate;
+        EXPECT_EQ(test::bits_of(waiting.decay), test::bits_of(engine.decay)) << rate;
     }
-    // Not live, a short interval takes the exact form: close to the series, not always its bits.
+    // A short interval not live takes the closed forms: close to the series.
     const DiscountedMoments series = discounted_moments_lanes<1>(kRate, kInverseRate, 0.01, true);
-    const DiscountedMoments exact = discounted_moments_lanes<1>(kRate, kInverseRate, 0.01, false);
-    EXPECT_NEAR(exact.order0, series.order0, 1e-15);
-    EXPECT_NEAR(exact.decay, series.decay, 1e-15);
+    const DiscountedMoments closed = discounted_moments_lanes<1>(kRate, kInverseRate, 0.01, false);
+    EXPECT_NEAR(closed.order0, series.order0, 1e-15);
+    EXPECT_NEAR(closed.order1, series.order1, 1e-15);
+    EXPECT_NEAR(closed.decay, series.decay, 1e-15);
 }
 
 #endif
