@@ -277,18 +277,20 @@ class LaneEngine {
 #ifdef __AVX512DQ__
         if constexpr (N == 8) {
             return _mm512_movepi64_mask(reinterpret_cast<__m512i>(mask));
-        }
+        } else
 #endif
 #ifdef __AVX2__
         if constexpr (N == 4) {
             return static_cast<std::uint64_t>(_mm256_movemask_pd(reinterpret_cast<__m256d>(mask)));
-        }
+        } else
 #endif
-        std::uint64_t bits = 0;
-        for (int lane = 0; lane < N; ++lane) {
-            bits |= static_cast<std::uint64_t>(lane_of(mask, lane) != 0) << lane;
+        {
+            std::uint64_t bits = 0;
+            for (int lane = 0; lane < N; ++lane) {
+                bits |= static_cast<std::uint64_t>(lane_of(mask, lane) != 0) << lane;
+            }
+            return bits;
         }
-        return bits;
     }
 
     // Costs, QALYs and life-years over [accrued_to, t), as the engine's accrue_to.

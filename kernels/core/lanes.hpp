@@ -119,14 +119,15 @@ struct Lanes {
         return out;
     }
     // Whether any lane of a mask is set. Where the translation unit is built
-    // for AVX-512 (8 lanes) or AVX (4 lanes), as the lane-step bound is with
-    // -march=native, one test instruction; elsewhere, and in functions given
+    // for AVX-512, one test instruction for 8 lanes; for AVX, one for 4
+    // lanes (8 lanes fold once first). Elsewhere, and in functions given
     // those registers by a target attribute (where the macros are not
     // defined), the halves or'ed together until one lane is left, in
     // registers on every target (a loop over the lanes would extract each
-    // one). The folding costs about 1.2 ns of a 10.5 ns lane-event there
-    // (results/bench/cpu-lane-bound.md, fourteenth part). Always inlined, so
-    // no out-of-line copy built for one target can serve another.
+    // one). Folding cost about 1.2 ns a lane-event on the lane-step bound
+    // (12.1 against 10.9 ns: results/bench/cpu-lane-bound.md, fourteenth
+    // part). Always inlined, so no out-of-line copy built for one target can
+    // serve another.
     static SCLS_FORCEINLINE bool any(Mask mask)
     {
 #if defined(__AVX512F__)

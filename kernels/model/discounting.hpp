@@ -161,8 +161,8 @@ class DiscountClockLanes {
     }
 
     // Moments of the interval [t, t + h) that starts now, every lane live.
-    // At N = 1 through discounted_moments, which the engine's callers may
-    // leave out of line.
+    // At N = 1 through discounted_moments, which is not forced inline, so
+    // that the compiler may keep it out of line as before.
     SCLS_FUNCTION SCLS_FORCEINLINE DiscountedMomentsLanes<N> interval(Real h) const
     {
         if constexpr (N == 1) {

@@ -96,7 +96,7 @@ struct EarliestEventLanes {
     Real time = Real{} + kInfinity;
     Kind event = in_lanes(NextEvent::horizon);
 
-    SCLS_FUNCTION static SCLS_FORCEINLINE Kind in_lanes(NextEvent kind)
+    SCLS_FUNCTION static constexpr SCLS_FORCEINLINE Kind in_lanes(NextEvent kind)
     {
         if constexpr (N == 1) {
             return kind;
@@ -117,7 +117,9 @@ struct EarliestEventLanes {
         }
     }
     // Offered only in the lanes of a mask (a lifetime for which the event is
-    // possible); in the others the candidate is not looked at.
+    // possible). In lanes the candidate is computed in every lane and only
+    // its result ignored where the mask is clear: a candidate whose
+    // computation has effects (a draw) cannot be offered this way.
     SCLS_FUNCTION SCLS_FORCEINLINE void offer(Real candidate, NextEvent kind, Mask offered)
     {
         const Mask earlier = (candidate < time) & offered;
