@@ -85,16 +85,6 @@ using Bits = typename Lanes<N>::Bits;
 template <int N>
 using Mask = typename Lanes<N>::Mask;  // all ones (N > 1) or true (N = 1) where true
 
-template <int N>
-Mask<N> not_of(Mask<N> mask)
-{
-    if constexpr (N == 1) {
-        return !mask;
-    } else {
-        return ~mask;
-    }
-}
-
 // Lane access (N = 1: the value itself).
 template <class V>
 auto& lane_of(V& v, int lane)
@@ -240,11 +230,11 @@ class LaneEngine {
             events_ += static_cast<std::uint64_t>(__builtin_popcountll(mask_bits(active_)));  // active lanes' events
         }
         accrue();
-        M ends = (kind <= horizon) & not_of<N>(is_attack);
+        M ends = (kind <= horizon) & !is_attack;
         if (Lanes<N>::any(is_attack & active_)) {
             ends |= attack(is_attack);
         }
-        const M rare = not_of<N>(is_attack) & (kind > horizon);
+        const M rare = !is_attack & (kind > horizon);
         if (Lanes<N>::any(rare & active_)) {
             const M adverse = rare & (kind == Earliest::in_lanes(NextEvent::adverse_event));
             const M discontinued = rare & (kind == Earliest::in_lanes(NextEvent::discontinuation));

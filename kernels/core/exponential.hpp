@@ -167,11 +167,6 @@ SCLS_FUNCTION SCLS_FORCEINLINE double one_minus_exp_minus(double x)
 }
 
 #if SCLS_HOST_SSE2
-// e^x and 1 - e^-x in lanes, each the bits exponential and
-// one_minus_exp_minus give it; lanes out of their range (which the model
-// never reaches) take libm's one at a time. For the event step in lanes
-// (issue 14): discounting.hpp's forms over lanes call them, through
-// exponential_of and one_minus_exp_minus_of below.
 namespace detail {
 // y with the lanes that a mask marks outside replaced by scalar(x) lane by lane.
 template <int N, class Scalar>
@@ -186,48 +181,41 @@ SCLS_FORCEINLINE typename Lanes<N>::Real replace_lanes_outside(typename Lanes<N>
     return y;
 }
 }  // namespace detail
-
-template <int N>
-SCLS_FORCEINLINE typename Lanes<N>::Real exponential_lanes(typename Lanes<N>::Real x)
-{
-    return detail::replace_lanes_outside<N>(detail::exp_in_range<N>(x), x, !((x > -708.0) & (x < 708.0)),
-                                            [](double v) { return std::exp(v); });
-}
-
-template <int N>
-SCLS_FORCEINLINE typename Lanes<N>::Real one_minus_exp_minus_lanes(typename Lanes<N>::Real x)
-{
-    return detail::replace_lanes_outside<N>(detail::one_minus_exp_minus_in_range<N>(x), x, !((x >= 0.0) & (x < 708.0)),
-                                            [](double v) { return -std::expm1(-v); });
-}
 #endif
 
-// e^x and 1 - e^-x in N lanes, or (N = 1) exponential and
-// one_minus_exp_minus themselves: the forms that model code written once over
-// Lanes<N> calls.
+// e^x and 1 - e^-x in N lanes, each lane the bits exponential and
+// one_minus_exp_minus give it, and at N = 1 those functions themselves: the
+// forms that model code written once over Lanes<N> (discounting.hpp) calls.
+// Lanes out of the range of the table's reduction (which the model never
+// reaches) take libm's one at a time. Lanes of N > 1 exist on x86-64 hosts
+// only (lanes.hpp).
 template <int N>
-SCLS_FUNCTION SCLS_FORCEINLINE typename Lanes<N>::Real exponential_of(typename Lanes<N>::Real x)
+SCLS_FUNCTION SCLS_FORCEINLINE typename Lanes<N>::Real exponential_lanes(typename Lanes<N>::Real x)
 {
-#if SCLS_HOST_SSE2
-    if constexpr (N > 1) {
-        return exponential_lanes<N>(x);
-    } else
-#endif
-    {
+    if constexpr (N == 1) {
         return exponential(x);
+    } else {
+#if SCLS_HOST_SSE2
+        return detail::replace_lanes_outside<N>(detail::exp_in_range<N>(x), x, !((x > -708.0) & (x < 708.0)),
+                                                [](double v) { return std::exp(v); });
+#else
+        static_assert(N == 1, "lanes of doubles are built on x86-64 hosts only");
+#endif
     }
 }
 
 template <int N>
-SCLS_FUNCTION SCLS_FORCEINLINE typename Lanes<N>::Real one_minus_exp_minus_of(typename Lanes<N>::Real x)
+SCLS_FUNCTION SCLS_FORCEINLINE typename Lanes<N>::Real one_minus_exp_minus_lanes(typename Lanes<N>::Real x)
 {
-#if SCLS_HOST_SSE2
-    if constexpr (N > 1) {
-        return one_minus_exp_minus_lanes<N>(x);
-    } else
-#endif
-    {
+    if constexpr (N == 1) {
         return one_minus_exp_minus(x);
+    } else {
+#if SCLS_HOST_SSE2
+        return detail::replace_lanes_outside<N>(detail::one_minus_exp_minus_in_range<N>(x), x,
+                                                !((x >= 0.0) & (x < 708.0)), [](double v) { return -std::expm1(-v); });
+#else
+        static_assert(N == 1, "lanes of doubles are built on x86-64 hosts only");
+#endif
     }
 }
 

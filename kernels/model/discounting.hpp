@@ -47,7 +47,7 @@ SCLS_FUNCTION SCLS_FORCEINLINE DiscountedMomentsLanes<N> moments_exactly(double 
                                                                          typename Lanes<N>::Real x)
 {
     using Real = typename Lanes<N>::Real;
-    const Real one_minus_decay = one_minus_exp_minus_of<N>(x);
+    const Real one_minus_decay = one_minus_exp_minus_lanes<N>(x);
     const Real decay = 1.0 - one_minus_decay;
     const Real order0 = one_minus_decay * inverse_rate;
     const Real order1 = (order0 - h * decay) * inverse_rate;
@@ -156,7 +156,7 @@ class DiscountClockLanes {
         if constexpr (N == 1) {
             return h > 0.0 ? factor_ * exponential(-rate_ * h) : factor_;
         } else {
-            return Lanes<N>::select(h > 0.0, factor_ * exponential_of<N>(-rate_ * h), factor_);
+            return Lanes<N>::select(h > 0.0, factor_ * exponential_lanes<N>(-rate_ * h), factor_);
         }
     }
 

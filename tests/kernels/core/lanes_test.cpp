@@ -52,7 +52,7 @@ struct OneMinusExpMinus {
     template <int N>
     static SCLS_FORCEINLINE typename Lanes<N>::Real lanes(typename Lanes<N>::Real x)
     {
-        return one_minus_exp_minus_of<N>(x);
+        return one_minus_exp_minus_lanes<N>(x);
     }
 };
 
