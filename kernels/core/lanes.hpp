@@ -62,6 +62,7 @@ struct Lanes<1> {
     SCLS_FUNCTION static SCLS_FORCEINLINE Real lookup(const double* table, Bits index) { return table[index]; }
     SCLS_FUNCTION static SCLS_FORCEINLINE bool any(Mask mask) { return mask; }
     SCLS_FUNCTION static SCLS_FORCEINLINE Mask every() { return true; }
+    SCLS_FUNCTION static SCLS_FORCEINLINE Real broadcast(double x) { return x; }
     SCLS_FUNCTION static SCLS_FORCEINLINE Real select(Mask mask, Real if_set, Real if_clear) { return mask ? if_set : if_clear; }
 };
 
@@ -153,6 +154,15 @@ struct Lanes {
     }
     // A mask with every lane set.
     static SCLS_FORCEINLINE Mask every() { return Mask{} == 0; }
+    // x in every lane, its bits kept (Real{} + x would turn -0.0 into +0.0).
+    static SCLS_FORCEINLINE Real broadcast(double x)
+    {
+        Real v{};
+        for (int lane = 0; lane < N; ++lane) {
+            v[lane] = x;
+        }
+        return v;
+    }
     // Lane by lane, if_set where the mask is set and if_clear where not (a blend).
     static SCLS_FORCEINLINE Real select(Mask mask, Real if_set, Real if_clear) { return mask ? if_set : if_clear; }
 };

@@ -340,23 +340,15 @@ class LifetimeSimulator {
         const double t0 = s.accrued_to;
         s.accrued_to = t;
         const RegimenParams& on = p_.regimen[s.regimen];
-        const DiscountedMoments cost_moments = clocks.cost.interval(dt);
-        const DiscountedMoments effect_moments =
-            p_.discount_rate_costs == p_.discount_rate_effects ? cost_moments : clocks.effect.interval(dt);
-        const double cost_years = clocks.cost.factor() * cost_moments.order0;
-        const double decrement = on.utility_decrement + s.permanent_decrement + (s.myeloma_active ? p_.myeloma_utility_decrement : 0.0);
         LifetimeOutcome& out = s.out;
-        out.life_years += dt;
-        out.life_years_discounted += clocks.effect.factor() * effect_moments.order0;
-        out.qalys += discounted_quadratic(clocks.effect.factor(), effect_moments, t0, s.utility_c0 - decrement, s.utility_c1,
-                                          p_.utility_age_squared);
-        clocks.cost.advance(cost_moments);
-        clocks.effect.advance(effect_moments);
-        out.cost[static_cast<int>(CostCategory::drug)] += (on.drug_cost_per_kg_year * patient_.weight_kg + on.drug_cost_per_year) * cost_years;
-        out.cost[static_cast<int>(CostCategory::administration)] += on.administration_cost_per_year * cost_years;
-        if (s.myeloma_active) {
-            out.cost[static_cast<int>(CostCategory::myeloma)] += p_.myeloma_cost_per_year * cost_years;
-        }
+        const FlowsLanes<1> flows{on.drug_cost_per_kg_year * patient_.weight_kg + on.drug_cost_per_year,
+                                  on.administration_cost_per_year,
+                                  s.utility_c0,
+                                  s.utility_c1,
+                                  on.utility_decrement + s.permanent_decrement,
+                                  s.myeloma_active};
+        accrue_interval_lanes<1>(p_, clocks, t0, dt, true, flows,
+                                 AccruedLanes<1>{out.life_years, out.life_years_discounted, out.qalys, out.cost});
         out.regimen_years[s.regimen] += dt;
     }
 

@@ -9,6 +9,7 @@
 #include "kernels/core/lanes.hpp"
 #include "kernels/core/macros.hpp"
 #include "kernels/core/math.hpp"
+#include "kernels/model/accrual.hpp"
 #include "kernels/model/attack_draws.hpp"
 #include "kernels/model/discounting.hpp"
 #include "kernels/model/params.hpp"
@@ -147,11 +148,6 @@ using EarliestEvent = EarliestEventLanes<1>;
 struct LifetimeStreams {
     PhiloxStream discontinuation, adverse_event;
     bool discontinuation_open;  // false: not read yet beyond word 0 (a patient attribute)
-};
-
-// Discount factors of costs and effects, carried along the lifetime.
-struct LifetimeClocks {
-    DiscountClock cost, effect;
 };
 
 // A lifetime's state between events: what advance() carries from one event
