@@ -36,17 +36,6 @@ inline constexpr bool kAttacksSkipAccrual = false;
 inline constexpr bool kAttacksSkipAccrual = true;
 #endif
 
-namespace detail {
-
-SCLS_FUNCTION SCLS_FORCEINLINE double time_to_exhaust(double budget, double inverse_rate)
-{
-    return inverse_rate > 0.0 ? budget * inverse_rate : kInfinity;
-}
-
-SCLS_FUNCTION SCLS_FORCEINLINE double inverse_or_zero(double rate) { return rate > 0.0 ? 1.0 / rate : 0.0; }
-
-}  // namespace detail
-
 template <int CachedAttacks, bool SkipAccrual = kAttacksSkipAccrual>
 class LifetimeSimulator {
   public:
@@ -91,8 +80,8 @@ class LifetimeSimulator {
         // computes at the start costs the warp less than one a few lanes
         // compute there); the discontinuation stream, rarely read, when first needed.
         s.streams.adverse_event = stream_past_first_budget(key_, StreamPurpose::adverse_event_times);
-        s.discontinuation_budget = patient_.first_discontinuation_budget;
-        s.adverse_event_budget = patient_.first_adverse_event_budget;
+        s.discontinuation.budget = patient_.first_discontinuation_budget;
+        s.adverse_event.budget = patient_.first_adverse_event_budget;
         s.clocks = LifetimeClocks{DiscountClock(p_.discount_rate_costs), DiscountClock(p_.discount_rate_effects)};
     }
 
@@ -193,7 +182,7 @@ class LifetimeSimulator {
         // count flares from the first one count it among the untreated.
         s.out.untreated_attacks = p_.starts_at_onset ? 1u : 0u;
         s.upcoming_attack = patient_.first_attack;
-        s.attack_budget = s.upcoming_attack.budget;
+        s.attack.budget = s.upcoming_attack.budget;
         for (int slot = 0; slot < p_.regimens; ++slot) {
             s.response_loss_budget[slot] = kInfinity;  // drawn when first needed
         }
@@ -234,26 +223,24 @@ class LifetimeSimulator {
     // the rate that ran until now (none before the first refresh).
     SCLS_FUNCTION void refresh_rates(LifetimeState& s) const
     {
-        consume(s.attack_budget, s.attack_since, s.attack_rate, s.t);
-        consume(s.discontinuation_budget, s.discontinuation_since, s.discontinuation_rate, s.t);
-        consume(s.adverse_event_budget, s.adverse_event_since, s.adverse_event_rate, s.t);
+        s.attack.consume_to(s.t);
+        s.discontinuation.consume_to(s.t);
+        s.adverse_event.consume_to(s.t);
         consume(s.response_loss_budget[s.loss_slot], s.response_loss_since, s.loss_rate, s.t);
         const RegimenParams& on = p_.regimen[s.regimen];
         s.rates_regimen = s.regimen;
         const bool lost = (s.lost_slots >> on.response_slot) & 1u;
-        s.attack_rate = p_.attack_rate_per_year * patient_.attack_rate_multiplier *
-                        (lost ? on.lost_attack_rate_ratio : patient_.attack_rate_ratio[s.regimen]);
-        s.discontinuation_rate = on.discontinuation_rate_per_year;
-        s.adverse_event_rate = on.adverse_event_rate_per_year;
+        s.attack.set_rate(p_.attack_rate_per_year * patient_.attack_rate_multiplier *
+                          (lost ? on.lost_attack_rate_ratio : patient_.attack_rate_ratio[s.regimen]));
+        s.discontinuation.set_rate(on.discontinuation_rate_per_year);
+        s.adverse_event.set_rate(on.adverse_event_rate_per_year);
         s.loss_slot = on.response_slot;
         s.loss_rate = lost ? 0.0 : on.loss_of_response_rate_per_year;
-        s.inverse_attack_rate = detail::inverse_or_zero(s.attack_rate);
-        s.inverse_discontinuation_rate = detail::inverse_or_zero(s.discontinuation_rate);
-        s.inverse_adverse_event_rate = detail::inverse_or_zero(s.adverse_event_rate);
         s.others_known = false;
     }
 
-    // A budget consumed at `rate` from `since` until `now`.
+    // A budget consumed at `rate` from `since` until `now` (the loss of
+    // response's, kept per slot; the other processes' are HazardProcess's).
     SCLS_FUNCTION static void consume(double& budget, double& since, double rate, double now)
     {
         if (rate > 0.0) {
@@ -289,7 +276,7 @@ class LifetimeSimulator {
 
     SCLS_FUNCTION SCLS_FORCEINLINE static double next_attack_time(const LifetimeState& s)
     {
-        return s.attack_since + detail::time_to_exhaust(s.attack_budget, s.inverse_attack_rate);
+        return s.attack.next_time();
     }
 
     SCLS_FUNCTION detail::EarliestEvent other_events(const StrategyParams& strategy, LifetimeState& s)
@@ -302,10 +289,8 @@ class LifetimeSimulator {
         if (!s.myeloma_active) {
             next.offer(patient_.myeloma_onset_time, NextEvent::myeloma_onset);
         }
-        next.offer(s.adverse_event_since + detail::time_to_exhaust(s.adverse_event_budget, s.inverse_adverse_event_rate),
-                   NextEvent::adverse_event);
-        next.offer(s.discontinuation_since + detail::time_to_exhaust(s.discontinuation_budget, s.inverse_discontinuation_rate),
-                   NextEvent::discontinuation);
+        next.offer(s.adverse_event.next_time(), NextEvent::adverse_event);
+        next.offer(s.discontinuation.next_time(), NextEvent::discontinuation);
         if (s.started && strategy.deescalate_to[s.regimen] != kNoRegimen) {
             next.offer(max_of(s.regimen_start_time, s.last_attack_time) + strategy.deescalate_after_years[s.regimen],
                        NextEvent::deescalation);
@@ -426,8 +411,7 @@ class LifetimeSimulator {
                 }
                 break;
             case NextEvent::discontinuation:
-                s.discontinuation_budget = unit_exponential(next_discontinuation_word(streams));
-                s.discontinuation_since = s.t;
+                s.discontinuation.renew(unit_exponential(next_discontinuation_word(streams)), s.t);
                 switch_to = strategy.on_discontinuation[s.regimen];
                 ++s.out.discontinuations;
                 break;
@@ -513,8 +497,7 @@ class LifetimeSimulator {
         ++s.attack_count;
         s.attacks_since_diagnosis += t >= patient_.diagnosis_time ? 1u : 0u;
         s.upcoming_attack = attacks_.get(key_, s.attack_count);
-        s.attack_budget = s.upcoming_attack.budget;
-        s.attack_since = t;
+        s.attack.renew(s.upcoming_attack.budget, t);
         if (!s.started) {
             // "Prophylaxis from the n-th attack": attacks since diagnosis, once treatment can start.
             if (strategy.start_after_attacks > 0 && t >= treatment_start_time() &&
@@ -564,8 +547,7 @@ class LifetimeSimulator {
                                                              const Clocks& clocks, int& switch_to)
     {
         const RegimenParams& on = p_.regimen[s.regimen];
-        s.adverse_event_budget = unit_exponential(streams.adverse_event.next());
-        s.adverse_event_since = s.t;
+        s.adverse_event.renew(unit_exponential(streams.adverse_event.next()), s.t);
         const PhiloxCounter draws = events_.adverse_event_outcomes(key_, s.adverse_event_count++);
         const AdverseEventParams& event = on.adverse_event[pick_adverse_event(on, to_open_unit(draws.word[0]))];
         ++s.out.adverse_events;

@@ -12,6 +12,7 @@
 #include "kernels/model/accrual.hpp"
 #include "kernels/model/attack_draws.hpp"
 #include "kernels/model/discounting.hpp"
+#include "kernels/model/hazard_process.hpp"
 #include "kernels/model/params.hpp"
 #include "kernels/random/streams.hpp"
 
@@ -162,12 +163,10 @@ struct LifetimeState {
     int regimen;
     bool started;          // the strategy's prophylaxis has begun
     bool myeloma_active;
-    // Unit-exponential budgets of the competing processes, consumed by their
-    // hazards. Each is what was left at its `since` time, its rate constant
-    // from then on: the process's next event is at since + budget / rate,
-    // whatever happens in between, until a rate changes (refresh_rates).
-    double attack_budget, discontinuation_budget, adverse_event_budget;
-    double attack_since, discontinuation_since, adverse_event_since;
+    // The competing processes, each a unit-exponential budget consumed by
+    // its hazard (hazard_process.hpp), their rates those of the current
+    // regimen (refresh_rates). The loss of response keeps a budget per slot.
+    HazardProcess attack, discontinuation, adverse_event;
     double response_loss_budget[kMaxRegimens];  // per response slot; the current slot's as of response_loss_since
     double response_loss_since;
     std::uint32_t lost_slots;                  // bit s: the response of slot s is lost
@@ -183,8 +182,7 @@ struct LifetimeState {
     // (and on a loss of response); rates_regimen -1 asks for a refresh.
     int rates_regimen;
     int loss_slot;  // the response slot whose response is being lost, at loss_rate
-    double attack_rate, discontinuation_rate, adverse_event_rate, loss_rate;
-    double inverse_attack_rate, inverse_discontinuation_rate, inverse_adverse_event_rate;
+    double loss_rate;
     // The earliest event other than an attack: kept from one attack to the
     // next while nothing it depends on changes (most events are attacks).
     // The CPU's (SkipAccrual); a GPU lane finds it anew at every event.

@@ -1,0 +1,108 @@
+// A competing process advanced by time rescaling: a change of rate moves its
+// next event as the hazard's integral says, without a new draw; a rate of 0
+// stops it. In lanes, each lane has the bits of the one-lane form (which the
+// engine runs) through changes of rate, zero rates and renewals.
+#include "kernels/model/hazard_process.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <iterator>
+#include <random>
+#include <vector>
+
+#include "tests/support/lane_paths.hpp"
+
+namespace scls {
+namespace {
+
+TEST(HazardProcess, AChangeOfRateMovesTheNextEventByTheHazardsIntegral)
+{
+    HazardProcess process{};
+    process.budget = 1.0;
+    process.consume_to(0.0);  // no rate yet: nothing consumed
+    process.set_rate(2.0);
+    EXPECT_EQ(process.next_time(), 0.5);
+    // At t = 0.25 half the budget is gone; at rate 0.5 the rest lasts 1 year.
+    process.consume_to(0.25);
+    process.set_rate(0.5);
+    EXPECT_EQ(process.budget, 0.5);
+    EXPECT_EQ(process.next_time(), 1.25);
+    // A rate of 0 stops the process and keeps its budget for a later rate.
+    process.consume_to(1.0);
+    process.set_rate(0.0);
+    EXPECT_EQ(process.next_time(), kInfinity);
+    process.consume_to(7.0);
+    EXPECT_EQ(process.budget, 0.125);
+    process.set_rate(1.0);
+    EXPECT_EQ(process.next_time(), 7.125);
+    // Consumed past its end (a change of rate after the event was due): empty, not negative.
+    process.consume_to(9.0);
+    EXPECT_EQ(process.budget, 0.0);
+    process.renew(0.75, 9.0);
+    EXPECT_EQ(process.next_time(), 9.75);
+}
+
+#if SCLS_ATTACK_BLOCKS_IN_VECTORS
+
+using test::expect_scalar_bits_in_lanes;
+
+// A process through a lifetime of changes of rate set by x: some lanes stop
+// (rate 0) for a while, some overrun their budget before the change, some
+// renew part-way; the output is each next event's time, summed (with its
+// budget) so that every step counts.
+template <int Output>
+struct ProcessInLanes {
+    template <int N>
+    static SCLS_FORCEINLINE typename Lanes<N>::Real lanes(typename Lanes<N>::Real x)
+    {
+        using L = Lanes<N>;
+        using Real = typename L::Real;
+        HazardProcessLanes<N> process{};
+        process.budget = 0.3 + x;
+        process.since = x * 0.0;
+        process.rate = x * 0.0;
+        process.inverse_rate = x * 0.0;
+        constexpr double kRates[] = {0.7, 0.0, 3.0, 0.05, 12.0, 0.0, 1.1};
+        Real t = x * 0.0;
+        Real checksum = x * 0.0;
+        for (int i = 0; i < static_cast<int>(std::size(kRates)); ++i) {
+            process.consume_to(t);
+            // Rates differ by lane; where x < 0.3 the process stops at step 3 too.
+            const Real rate = L::select(x < (i == 3 ? 0.3 : -1.0), x * 0.0, kRates[i] * (0.5 + x));
+            process.set_rate(rate);
+            const Real next = process.next_time();
+            checksum = checksum + L::select(next < kInfinity, next, x * 0.0) + process.budget;
+            // The next change comes before or after the event, by lane.
+            t = t + (0.2 + 0.9 * x) * (1.0 + i);
+            if (i == 4) {
+                process.renew(L::select(x > 0.6, x * 2.0, process.budget), L::select(x > 0.6, t, process.since));
+            }
+        }
+        const Real outputs[] = {checksum, process.next_time(), process.budget, process.inverse_rate};
+        return outputs[Output];
+    }
+    static double scalar(double x) { return lanes<1>(x); }
+};
+
+TEST(HazardProcessInLanes, EachLaneHasTheOneLaneFormsBits)
+{
+    std::mt19937_64 engine(51);
+    std::uniform_real_distribution<double> seed(0.0, 1.0);
+    std::vector<double> x;
+    for (int i = 0; i < 100000; ++i) {
+        x.push_back(seed(engine));
+    }
+    for (const double at : {0.0, 0.3, std::nextafter(0.3, 0.0), 0.6, std::nextafter(0.6, 1.0)}) {
+        x.push_back(at);
+    }
+    expect_scalar_bits_in_lanes<ProcessInLanes<0>>(x, "next events and budgets");
+    expect_scalar_bits_in_lanes<ProcessInLanes<1>>(x, "last next event");
+    expect_scalar_bits_in_lanes<ProcessInLanes<2>>(x, "last budget");
+    expect_scalar_bits_in_lanes<ProcessInLanes<3>>(x, "last inverse rate");
+}
+
+#endif
+
+}  // namespace
+}  // namespace scls
