@@ -22,8 +22,9 @@
 //
 // The pieces of the engine already written once over Lanes<N> are the
 // kernels' own: the earliest event (lifetime_state.hpp's EarliestEventLanes),
-// the discount clocks and the interval's moments (discounting.hpp), 1 - e^-x
-// and Lanes::any/select. The rest is this file's.
+// the competing processes (hazard_process.hpp), the accrual with its two
+// discount clocks and six cost categories (accrual.hpp, discounting.hpp),
+// 1 - e^-x and Lanes::any/select. The rest is this file's.
 //
 // Not the model, and not built by CMake: scripts/bench_lane_step.sh builds it
 // for the machine it measures (-march=native) and prints the table that
@@ -45,7 +46,9 @@
 #include "kernels/core/exponential.hpp"
 #include "kernels/core/lanes.hpp"
 #include "kernels/core/math.hpp"
+#include "kernels/model/accrual.hpp"
 #include "kernels/model/discounting.hpp"
+#include "kernels/model/hazard_process.hpp"
 #include "kernels/model/lifetime_state.hpp"
 
 namespace {
@@ -61,7 +64,8 @@ constexpr std::size_t kPatients = 64;  // 190 KiB of draws: in L2, as a lane's f
 // Per regimen (0: none).
 struct Regimens {
     double utility_decrement[kRegimens] = {0.0, 0.02, 0.01, 0.0};
-    double cost_per_year[kRegimens] = {0.0, 64000.0, 1500.0, 0.0};
+    double drug_cost_per_year[kRegimens] = {0.0, 60000.0, 1200.0, 0.0};
+    double administration_cost_per_year[kRegimens] = {0.0, 4000.0, 300.0, 0.0};
     double attack_rate_ratio[kRegimens] = {1.0, 0.1, 0.5, 1.0};
     double adverse_event_rate[kRegimens] = {1e-300, 0.05, 0.1, 1e-300};
     double discontinuation_rate[kRegimens] = {1e-300, 0.02, 0.15, 1e-300};
@@ -122,9 +126,20 @@ Real<N> gather(const char* base, Bits<N> offsets)
     }
 }
 
+// The parameters the kernels' accrual reads: both discount rates, the
+// utility's age term; no myeloma.
+scls::ModelParams accrual_params()
+{
+    scls::ModelParams p{};
+    p.discount_rate_costs = kDiscountRate;
+    p.discount_rate_effects = kDiscountRate;
+    p.utility_age_squared = -0.00002;
+    return p;
+}
+
 // What a lifetime ends with, kept per patient to check that lanes give the scalar bits.
 struct Outcome {
-    double cost = 0.0, qalys = 0.0, life_years = 0.0;
+    double cost = 0.0, qalys = 0.0, life_years = 0.0, life_years_discounted = 0.0;
 };
 
 template <int N>
@@ -168,28 +183,26 @@ class LaneEngine {
         lane_of(lifetime_, lane) = index;
         lane_of(patient_offset_, lane) = (index % patients_.size()) * sizeof(Patient);
         lane_of(utility_decrement_, lane) = r_.utility_decrement[regimen];
-        lane_of(cost_per_year_, lane) = r_.cost_per_year[regimen];
+        lane_of(drug_cost_per_year_, lane) = r_.drug_cost_per_year[regimen];
+        lane_of(administration_cost_per_year_, lane) = r_.administration_cost_per_year[regimen];
         lane_of(severity_cumulative_1_, lane) = r_.severity_cumulative_1[regimen];
         lane_of(severity_cumulative_2_, lane) = r_.severity_cumulative_2[regimen];
         lane_of(attack_count_, lane) = first_attack;
         lane_of(t_, lane) = 0.0;
         lane_of(accrued_to_, lane) = 0.0;
-        lane_of(attack_since_, lane) = 0.0;
-        lane_of(attack_budget_, lane) = patient.budget[first_attack];
-        lane_of(inverse_attack_rate_, lane) = 1.0 / (patient.attack_rate * r_.attack_rate_ratio[regimen]);
-        lane_of(adverse_event_since_, lane) = 0.0;
-        lane_of(adverse_event_budget_, lane) = 1.3;
-        lane_of(inverse_adverse_event_rate_, lane) = 1.0 / r_.adverse_event_rate[regimen];
-        lane_of(discontinuation_since_, lane) = 0.0;
-        lane_of(discontinuation_budget_, lane) = 0.7;
-        lane_of(inverse_discontinuation_rate_, lane) = 1.0 / r_.discontinuation_rate[regimen];
-        cost_clock_.restart(lane);
-        effect_clock_.restart(lane);
+        start_process(attack_, lane, patient.budget[first_attack], patient.attack_rate * r_.attack_rate_ratio[regimen]);
+        start_process(adverse_event_, lane, 1.3, r_.adverse_event_rate[regimen]);
+        start_process(discontinuation_, lane, 0.7, r_.discontinuation_rate[regimen]);
+        clocks_.cost.restart(lane);
+        clocks_.effect.restart(lane);
         lane_of(background_death_, lane) = patient.background_death;
         lane_of(horizon_, lane) = patient.horizon;
-        lane_of(cost_, lane) = 0.0;
+        for (R& category : cost_) {
+            lane_of(category, lane) = 0.0;
+        }
         lane_of(qalys_, lane) = 0.0;
         lane_of(life_years_, lane) = 0.0;
+        lane_of(life_years_discounted_, lane) = 0.0;
         if constexpr (N == 1) {
             active_ = true;
         } else {
@@ -201,7 +214,12 @@ class LaneEngine {
     {
         const std::uint64_t index = lane_of(lifetime_, lane);
         if (outcomes_ != nullptr && index < outcomes_->size()) {
-            (*outcomes_)[index] = Outcome{lane_of(cost_, lane), lane_of(qalys_, lane), lane_of(life_years_, lane)};
+            double cost = 0.0;
+            for (R& category : cost_) {
+                cost += lane_of(category, lane);
+            }
+            (*outcomes_)[index] =
+                Outcome{cost, lane_of(qalys_, lane), lane_of(life_years_, lane), lane_of(life_years_discounted_, lane)};
         }
         lane_of(active_, lane) = 0;
         ++waiting_;
@@ -211,13 +229,12 @@ class LaneEngine {
     {
         using scls::detail::NextEvent;
         using Earliest = scls::detail::EarliestEventLanes<N>;
-        const R attack_time = attack_since_ + attack_budget_ * inverse_attack_rate_;
+        const R attack_time = attack_.next_time();
         Earliest next_other;  // in the engine's order of offers
         next_other.offer(background_death_, NextEvent::background_death);
         next_other.offer(horizon_, NextEvent::horizon);
-        next_other.offer(adverse_event_since_ + adverse_event_budget_ * inverse_adverse_event_rate_, NextEvent::adverse_event);
-        next_other.offer(discontinuation_since_ + discontinuation_budget_ * inverse_discontinuation_rate_,
-                         NextEvent::discontinuation);
+        next_other.offer(adverse_event_.next_time(), NextEvent::adverse_event);
+        next_other.offer(discontinuation_.next_time(), NextEvent::discontinuation);
         const M is_attack = next_other.attack_comes_first(attack_time);
         const R others = next_other.time;
         const auto kind = next_other.event;
@@ -234,14 +251,12 @@ class LaneEngine {
         if (Lanes<N>::any(is_attack & active_)) {
             ends |= attack(is_attack);
         }
-        const M rare = !is_attack & (kind > horizon);
+        const M rare = (!is_attack) & (kind > horizon);
         if (Lanes<N>::any(rare & active_)) {
             const M adverse = rare & (kind == Earliest::in_lanes(NextEvent::adverse_event));
             const M discontinued = rare & (kind == Earliest::in_lanes(NextEvent::discontinuation));
-            adverse_event_since_ = Lanes<N>::select(adverse, t_, adverse_event_since_);
-            adverse_event_budget_ = Lanes<N>::select(adverse, R{} + 1.1, adverse_event_budget_);
-            discontinuation_since_ = Lanes<N>::select(discontinued, t_, discontinuation_since_);
-            discontinuation_budget_ = Lanes<N>::select(discontinued, R{} + 2.0, discontinuation_budget_);
+            adverse_event_.renew(R{} + 1.1, t_, adverse);
+            discontinuation_.renew(R{} + 2.0, t_, discontinued);
         }
         ends &= active_;
         if (Lanes<N>::any(ends)) {
@@ -283,20 +298,25 @@ class LaneEngine {
         }
     }
 
-    // Costs, QALYs and life-years over [accrued_to, t), as the engine's accrue_to.
+    // Costs, QALYs and life-years over [accrued_to, t): the kernels' accrual
+    // (the engine's, in lanes). A waiting lane's interval is empty: not
+    // live, it never asks for the series.
     void accrue()
     {
-        const R h = t_ - accrued_to_;
-        // A waiting lane's interval is empty: not live, it never asks for the series.
-        const scls::DiscountedMomentsLanes<N> m = cost_clock_.interval(h, active_);
-        life_years_ += h;
-        qalys_ += scls::discounted_quadratic_lanes<N>(effect_clock_.factor(), m, accrued_to_, 0.85 - utility_decrement_,
-                                                      R{} - 0.003, -0.00002);
-        cost_ += cost_per_year_ * (cost_clock_.factor() * m.order0);
-        // Costs and effects at one rate: one interval's moments, two clocks, as the engine when the rates are equal.
-        cost_clock_.advance(m);
-        effect_clock_.advance(m);
+        const scls::FlowsLanes<N> flows{drug_cost_per_year_, administration_cost_per_year_, R{} + 0.85, R{} - 0.003,
+                                        utility_decrement_, M{}};
+        scls::accrue_interval_lanes<N>(p_, clocks_, accrued_to_, t_ - accrued_to_, active_, flows,
+                                       scls::AccruedLanes<N>{life_years_, life_years_discounted_, qalys_, cost_});
         accrued_to_ = t_;
+    }
+
+    // A competing process's first budget and rate, for the lifetime a lane takes.
+    static void start_process(scls::HazardProcessLanes<N>& process, int lane, double budget, double rate)
+    {
+        lane_of(process.budget, lane) = budget;
+        lane_of(process.since, lane) = 0.0;
+        lane_of(process.rate, lane) = rate;
+        lane_of(process.inverse_rate, lane) = 1.0 / rate;
     }
 
     // The attacks of the lanes in is_attack: returns the lanes whose patient dies in it.
@@ -324,11 +344,10 @@ class LaneEngine {
         }
         const R care_cost = gather<N>(base + offsetof(Patient, care_cost), care_at + level * sizeof(double));
         const R zero{};
-        cost_ += Lanes<N>::select(is_attack, care_cost * cost_clock_.factor(), zero);
-        qalys_ -= Lanes<N>::select(is_attack, by_severity(r_.severity_qaly_loss) * effect_clock_.factor(), zero);
+        cost_[static_cast<int>(scls::CostCategory::attack_care)] += Lanes<N>::select(is_attack, care_cost * clocks_.cost.factor(), zero);
+        qalys_ -= Lanes<N>::select(is_attack, by_severity(r_.severity_qaly_loss) * clocks_.effect.factor(), zero);
         attack_count_ += is_attack ? B{} + 1 : B{};
-        attack_budget_ = Lanes<N>::select(is_attack, budget, attack_budget_);
-        attack_since_ = Lanes<N>::select(is_attack, t_, attack_since_);
+        attack_.renew(budget, t_, is_attack);
         return is_attack & (death_uniform < by_severity(r_.severity_death));
     }
 
@@ -337,12 +356,14 @@ class LaneEngine {
     std::uint64_t lifetimes_, next_ = 0, events_ = 0;
     int refill_when_, waiting_ = 0;
     std::vector<Outcome>* outcomes_ = nullptr;
-    R t_{}, accrued_to_{}, attack_since_{}, attack_budget_{}, inverse_attack_rate_{};
-    R adverse_event_since_{}, adverse_event_budget_{}, inverse_adverse_event_rate_{};
-    R discontinuation_since_{}, discontinuation_budget_{}, inverse_discontinuation_rate_{};
-    scls::DiscountClockLanes<N> cost_clock_{kDiscountRate}, effect_clock_{kDiscountRate};
-    R background_death_{}, horizon_{}, cost_{}, qalys_{}, life_years_{};
-    R utility_decrement_{}, cost_per_year_{}, severity_cumulative_1_{}, severity_cumulative_2_{};  // the regimen's
+    const scls::ModelParams p_ = accrual_params();
+    R t_{}, accrued_to_{};
+    scls::HazardProcessLanes<N> attack_{}, adverse_event_{}, discontinuation_{};
+    scls::LifetimeClocksLanes<N> clocks_{scls::DiscountClockLanes<N>(kDiscountRate), scls::DiscountClockLanes<N>(kDiscountRate)};
+    R background_death_{}, horizon_{}, cost_[scls::kCostCategories]{}, qalys_{}, life_years_{}, life_years_discounted_{};
+    // The regimen's.
+    R utility_decrement_{}, drug_cost_per_year_{}, administration_cost_per_year_{}, severity_cumulative_1_{},
+        severity_cumulative_2_{};
     B lifetime_{}, patient_offset_{}, attack_count_{};  // which lifetime the lane runs, its patient's row
     M active_{};
 };
@@ -389,13 +410,13 @@ bool same_bits_as_scalar(const Regimens& regimens, const std::vector<Patient>& p
 {
     const std::uint64_t lifetimes = 20000;
     const double unwritten = std::nan("");
-    std::vector<Outcome> scalar(lifetimes, Outcome{unwritten, unwritten, unwritten});
+    std::vector<Outcome> scalar(lifetimes, Outcome{unwritten, unwritten, unwritten, unwritten});
     std::vector<Outcome> lanes = scalar;
     const std::uint64_t scalar_events = LaneEngine<1>(regimens, patients, lifetimes, 1).run(&scalar);
     const std::uint64_t lane_events = LaneEngine<N>(regimens, patients, lifetimes, refill_when).run(&lanes);
     const auto all_written = [](const std::vector<Outcome>& outcomes) {
         for (const Outcome& o : outcomes) {
-            if (std::isnan(o.cost) || std::isnan(o.qalys) || std::isnan(o.life_years)) {
+            if (std::isnan(o.cost) || std::isnan(o.qalys) || std::isnan(o.life_years) || std::isnan(o.life_years_discounted)) {
                 return false;
             }
         }

@@ -40,6 +40,24 @@ struct AccruedLanes {
     Real (&cost)[kCostCategories];
 };
 
+namespace detail {
+// The clock's moments of [t, t + h). A function, not a lambda, so that it is
+// always inlined: a lambda called twice was kept out of line in lanes, and
+// took 1.3 ns a lane-event more on the lane-step bound (8 lanes).
+template <int N>
+SCLS_FUNCTION SCLS_FORCEINLINE DiscountedMomentsLanes<N> moments_of_interval(const DiscountClockLanes<N>& clock,
+                                                                             typename Lanes<N>::Real h,
+                                                                             typename Lanes<N>::Mask live)
+{
+    if constexpr (N == 1) {
+        (void)live;
+        return clock.interval(h);  // out of line, as the engine has always called it
+    } else {
+        return clock.interval(h, live);
+    }
+}
+}  // namespace detail
+
 // Accrues [t0, t0 + h) and moves both clocks to its end. live marks the lanes
 // whose interval counts; a lane that is not live has h = +0 (a lane waiting
 // for refill) and gains nothing: its moments are zero, its decay 1. At N = 1
@@ -53,17 +71,10 @@ SCLS_FUNCTION SCLS_FORCEINLINE void accrue_interval_lanes(const ModelParams& p, 
 {
     using L = Lanes<N>;
     using Real = typename L::Real;
-    const auto moments = [&](const DiscountClockLanes<N>& clock) {
-        if constexpr (N == 1) {
-            (void)live;
-            return clock.interval(h);  // out of line, as the engine has always called it
-        } else {
-            return clock.interval(h, live);
-        }
-    };
-    const DiscountedMomentsLanes<N> cost_moments = moments(clocks.cost);
-    const DiscountedMomentsLanes<N> effect_moments =
-        p.discount_rate_costs == p.discount_rate_effects ? cost_moments : moments(clocks.effect);
+    const DiscountedMomentsLanes<N> cost_moments = detail::moments_of_interval<N>(clocks.cost, h, live);
+    const DiscountedMomentsLanes<N> effect_moments = p.discount_rate_costs == p.discount_rate_effects
+                                                         ? cost_moments
+                                                         : detail::moments_of_interval<N>(clocks.effect, h, live);
     const Real cost_years = clocks.cost.factor() * cost_moments.order0;
     const Real myeloma_decrement = L::select(flows.myeloma_active, L::broadcast(p.myeloma_utility_decrement), Real{});
     const Real decrement = flows.utility_decrement + myeloma_decrement;

@@ -67,6 +67,18 @@ struct HazardProcessLanes {
         budget = new_budget;
         since = now;
     }
+    // The same in the lanes of a mask (the lanes whose event it was).
+    SCLS_FUNCTION SCLS_FORCEINLINE void renew(Real new_budget, Real now, Mask happened)
+    {
+        if constexpr (N == 1) {
+            if (happened) {
+                renew(new_budget, now);
+            }
+        } else {
+            budget = L::select(happened, new_budget, budget);
+            since = L::select(happened, now, since);
+        }
+    }
 };
 using HazardProcess = HazardProcessLanes<1>;
 

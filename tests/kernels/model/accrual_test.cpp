@@ -83,7 +83,10 @@ struct LifetimeAccrualInLanes {
         LifetimeClocksLanes<N> clocks{DiscountClockLanes<N>(p.discount_rate_costs),
                                       DiscountClockLanes<N>(p.discount_rate_effects)};
         Real life_years = x * 0.0, discounted = x * 0.0, qalys = x * 0.0;
-        Real cost[kCostCategories] = {x * 0.0, x * 0.0, x * 0.0};
+        Real cost[kCostCategories];
+        for (Real& category : cost) {
+            category = x * 0.0;
+        }
         Real t = x * 0.0;
         const FlowsLanes<N> healthy{1000.0 + 5000.0 * x, 300.0 * x, 0.85 - 0.1 * x, x * 0.0 - 0.003, 0.02 * x, x < -1.0};
         FlowsLanes<N> flows = healthy;
@@ -122,12 +125,18 @@ struct LifetimeAccrualInLanes {
         const auto restart_lane = [&](int lane) {
             clocks.cost.restart(lane);
             clocks.effect.restart(lane);
-            for (Real* sum : {&t, &life_years, &discounted, &qalys, &cost[0], &cost[1], &cost[2]}) {
+            const auto zero = [&](Real& sum) {
                 if constexpr (N == 1) {
-                    *sum = 0.0;
+                    sum = 0.0;
                 } else {
-                    (*sum)[lane] = 0.0;
+                    sum[lane] = 0.0;
                 }
+            };
+            for (Real* sum : {&t, &life_years, &discounted, &qalys}) {
+                zero(*sum);
+            }
+            for (Real& category : cost) {
+                zero(category);
             }
         };
         if constexpr (N == 1) {

@@ -41,6 +41,11 @@ TEST(HazardProcess, AChangeOfRateMovesTheNextEventByTheHazardsIntegral)
     EXPECT_EQ(process.budget, 0.0);
     process.renew(0.75, 9.0);
     EXPECT_EQ(process.next_time(), 9.75);
+    // Renewed only where the event happened.
+    process.renew(5.0, 10.0, false);
+    EXPECT_EQ(process.next_time(), 9.75);
+    process.renew(5.0, 10.0, true);
+    EXPECT_EQ(process.next_time(), 15.0);
 }
 
 #if SCLS_ATTACK_BLOCKS_IN_VECTORS
@@ -48,9 +53,9 @@ TEST(HazardProcess, AChangeOfRateMovesTheNextEventByTheHazardsIntegral)
 using test::expect_scalar_bits_in_lanes;
 
 // A process through a lifetime of changes of rate set by x: some lanes stop
-// (rate 0) for a while, some overrun their budget before the change, some
-// renew part-way; the output is each next event's time, summed (with its
-// budget) so that every step counts.
+// (rate 0) for a while, some overrun their budget before the change, and
+// some renew part-way (an event in some lanes only). The output sums each
+// next event's time and budget, so that every step counts.
 template <int Output>
 struct ProcessInLanes {
     template <int N>
@@ -76,7 +81,7 @@ struct ProcessInLanes {
             // The next change comes before or after the event, by lane.
             t = t + (0.2 + 0.9 * x) * (1.0 + i);
             if (i == 4) {
-                process.renew(L::select(x > 0.6, x * 2.0, process.budget), L::select(x > 0.6, t, process.since));
+                process.renew(x * 2.0, t, x > 0.6);
             }
         }
         const Real outputs[] = {checksum, process.next_time(), process.budget, process.inverse_rate};
