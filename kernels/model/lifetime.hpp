@@ -221,7 +221,7 @@ class LifetimeSimulator {
 
     // New hazards from now (s.t): each budget is first consumed up to now at
     // the rate that ran until now (none before the first refresh).
-    SCLS_FUNCTION void refresh_rates(LifetimeState& s) const
+    SCLS_FUNCTION void refresh_rates(LifetimeState& s)
     {
         s.attack.consume_to(s.t);
         s.discontinuation.consume_to(s.t);
@@ -236,6 +236,14 @@ class LifetimeSimulator {
         s.adverse_event.set_rate(on.adverse_event_rate_per_year);
         s.loss_slot = on.response_slot;
         s.loss_rate = lost ? 0.0 : on.loss_of_response_rate_per_year;
+        // A slot's budget is drawn when its response can first be lost. The
+        // draw is keyed by slot, not read from a stream, so when it is made
+        // does not change it; made here, finding the next event draws nothing
+        // (in lanes, an event offered to some lanes only is computed in all).
+        double& loss_budget = s.response_loss_budget[s.loss_slot];
+        if (s.loss_rate > 0.0 && loss_budget == kInfinity) {
+            loss_budget = events_.loss_budget(key_, s.loss_slot);
+        }
         s.others_known = false;
     }
 
@@ -279,7 +287,7 @@ class LifetimeSimulator {
         return s.attack.next_time();
     }
 
-    SCLS_FUNCTION detail::EarliestEvent other_events(const StrategyParams& strategy, LifetimeState& s)
+    SCLS_FUNCTION detail::EarliestEvent other_events(const StrategyParams& strategy, const LifetimeState& s) const
     {
         using detail::NextEvent;
         detail::EarliestEvent next;
@@ -304,11 +312,7 @@ class LifetimeSimulator {
             next.offer(treatment_start_time(), NextEvent::treatment_start);
         }
         if (s.loss_rate > 0.0) {
-            double& budget = s.response_loss_budget[s.loss_slot];
-            if (budget == kInfinity) {
-                budget = events_.loss_budget(key_, s.loss_slot);
-            }
-            next.offer(s.response_loss_since + budget / s.loss_rate, NextEvent::response_loss);
+            next.offer(s.response_loss_since + s.response_loss_budget[s.loss_slot] / s.loss_rate, NextEvent::response_loss);
         }
         return next;
     }
