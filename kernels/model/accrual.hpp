@@ -58,11 +58,12 @@ SCLS_FUNCTION SCLS_FORCEINLINE DiscountedMomentsLanes<N> moments_of_interval(con
 }
 }  // namespace detail
 
-// Accrues [t0, t0 + h) and moves both clocks to its end. live marks the lanes
-// whose interval counts; a lane that is not live has h = +0 (a lane waiting
-// for refill) and gains nothing: its moments are zero, its decay 1. At N = 1
-// the caller has already left out empty intervals, and this is the engine's
-// scalar code: a branch for myeloma's cost and one moments call per rate.
+// Accrues [t0, t0 + h) and moves both clocks to its end; h >= 0 in every
+// lane (time does not go back). live marks the lanes whose interval counts;
+// a lane that is not live has h = +0 (a lane waiting for refill) and gains
+// nothing: its moments are zero, its decay 1. At N = 1 the caller has
+// already left out empty intervals, and this is the engine's scalar code: a
+// branch for myeloma's cost and one moments call per rate.
 template <int N>
 SCLS_FUNCTION SCLS_FORCEINLINE void accrue_interval_lanes(const ModelParams& p, LifetimeClocksLanes<N>& clocks,
                                                           typename Lanes<N>::Real t0, typename Lanes<N>::Real h,

@@ -13,12 +13,16 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <initializer_list>
+#include <random>
 #include <vector>
 
 #include "kernels/core/lanes.hpp"
+#include "kernels/core/math.hpp"
 #include "tests/support/processor.hpp"
 
 namespace scls::test {
@@ -85,6 +89,23 @@ inline std::uint64_t bits_of(double x)
     std::uint64_t bits;
     std::memcpy(&bits, &x, sizeof bits);
     return bits;
+}
+
+// count arguments uniform in [low, high) from seed, then each edge (where a
+// kernel's branches or masks change) with its neighbours on both sides.
+inline std::vector<double> arguments_around(std::uint64_t seed, double low, double high, int count,
+                                            std::initializer_list<double> edges)
+{
+    std::mt19937_64 engine(seed);
+    std::uniform_real_distribution<double> uniform(low, high);
+    std::vector<double> x;
+    for (int i = 0; i < count; ++i) {
+        x.push_back(uniform(engine));
+    }
+    for (const double at : edges) {
+        x.insert(x.end(), {at, std::nextafter(at, -kInfinity), std::nextafter(at, kInfinity)});
+    }
+    return x;
 }
 
 // Every path that this processor has gives each lane the scalar bits; x is

@@ -11,7 +11,6 @@
 #include <cmath>
 #include <initializer_list>
 #include <iterator>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -170,15 +169,9 @@ void expect_every_output_in_lanes(const std::vector<double>& x)
 
 TEST(AccrualInLanes, EachLaneAccruesTheOneLaneFormsBits)
 {
-    std::mt19937_64 engine(41);
-    std::uniform_real_distribution<double> seed(0.0, 1.2);
-    std::vector<double> x;
-    for (int i = 0; i < 50000; ++i) {
-        x.push_back(seed(engine));
-    }
-    for (const double at : {0.0, 0.4, std::nextafter(0.4, 0.0), 0.5, std::nextafter(0.5, 0.0), 1.0}) {
-        x.push_back(at);
-    }
+    // No x below 0: an interval is never negative (time does not go back).
+    std::vector<double> x = test::arguments_around(41, 0.0, 1.2, 50000, {0.4, 0.5, 1.0});
+    x.push_back(0.0);
     expect_every_output_in_lanes<true>(x);
     expect_every_output_in_lanes<false>(x);
 }

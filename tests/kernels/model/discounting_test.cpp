@@ -159,15 +159,7 @@ struct ClockInLanes {
 
 TEST(DiscountingInLanes, ClockAndAccrualInLanesHaveTheScalarBits)
 {
-    std::mt19937_64 engine(22);
-    std::uniform_real_distribution<double> seed(0.0, 1.2);
-    std::vector<double> x;
-    for (int i = 0; i < 100000; ++i) {
-        x.push_back(seed(engine));
-    }
-    for (const double at : {0.0, 0.3, std::nextafter(0.3, 0.0), 1.0}) {
-        x.push_back(at);
-    }
+    const std::vector<double> x = test::arguments_around(22, 0.0, 1.2, 100000, {0.0, 0.3, 0.5, 1.0});
     expect_scalar_bits_in_lanes<ClockInLanes<0, false>>(x, "accrued, all lanes live");
     expect_scalar_bits_in_lanes<ClockInLanes<1, false>>(x, "clock, all lanes live");
     expect_scalar_bits_in_lanes<ClockInLanes<2, false>>(x, "factor after");

@@ -8,7 +8,6 @@
 
 #include <cmath>
 #include <iterator>
-#include <random>
 #include <vector>
 
 #include "tests/support/lane_paths.hpp"
@@ -92,15 +91,7 @@ struct ProcessInLanes {
 
 TEST(HazardProcessInLanes, EachLaneHasTheOneLaneFormsBits)
 {
-    std::mt19937_64 engine(51);
-    std::uniform_real_distribution<double> seed(0.0, 1.0);
-    std::vector<double> x;
-    for (int i = 0; i < 100000; ++i) {
-        x.push_back(seed(engine));
-    }
-    for (const double at : {0.0, 0.3, std::nextafter(0.3, 0.0), 0.6, std::nextafter(0.6, 1.0)}) {
-        x.push_back(at);
-    }
+    const std::vector<double> x = test::arguments_around(51, 0.0, 1.0, 100000, {0.0, 0.3, 0.6});
     expect_scalar_bits_in_lanes<ProcessInLanes<0>>(x, "next events and budgets");
     expect_scalar_bits_in_lanes<ProcessInLanes<1>>(x, "last next event");
     expect_scalar_bits_in_lanes<ProcessInLanes<2>>(x, "last budget");

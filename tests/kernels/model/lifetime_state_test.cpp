@@ -8,7 +8,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <random>
 #include <vector>
 
 #include "tests/support/lane_paths.hpp"
@@ -92,18 +91,9 @@ struct EarliestInLanes {
 
 TEST(EarliestEventInLanes, EachLaneKeepsWhatTheOneLaneFormKeeps)
 {
-    std::mt19937_64 engine(31);
-    std::uniform_real_distribution<double> uniform(0.0, 1.0);
-    std::vector<double> x;
-    for (int i = 0; i < 100000; ++i) {
-        x.push_back(uniform(engine));
-    }
-    // The points where candidates cross or tie, and the masks' edges.
-    for (const double at : {0.0, 0.2, 0.25, 0.3, 0.5, 0.6, 0.9, 1.0 / 3, 1.0}) {
-        x.push_back(at);
-        x.push_back(std::nextafter(at, 0.0));
-        x.push_back(std::nextafter(at, 1.0));
-    }
+    // Edges: the points where candidates cross or tie, and the masks' edges.
+    const std::vector<double> x =
+        test::arguments_around(31, 0.0, 1.0, 100000, {0.0, 0.2, 0.25, 0.3, 0.5, 0.6, 0.9, 1.0 / 3, 1.0});
     expect_scalar_bits_in_lanes<EarliestInLanes<0>>(x, "time");
     expect_scalar_bits_in_lanes<EarliestInLanes<1>>(x, "kind");
     expect_scalar_bits_in_lanes<EarliestInLanes<2>>(x, "attack first");
