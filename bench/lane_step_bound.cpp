@@ -23,7 +23,8 @@
 // The pieces of the engine already written once over Lanes<N> are the
 // kernels' own: the earliest event (lifetime_state.hpp's EarliestEventLanes),
 // the competing processes (hazard_process.hpp), the accrual with its two
-// discount clocks and six cost categories (accrual.hpp, discounting.hpp),
+// discount clocks and the costs that flow (drug, administration, myeloma:
+// accrual.hpp, discounting.hpp),
 // 1 - e^-x and Lanes::any/select. The rest is this file's.
 //
 // Not the model, and not built by CMake: scripts/bench_lane_step.sh builds it
@@ -315,8 +316,10 @@ class LaneEngine {
     {
         lane_of(process.budget, lane) = budget;
         lane_of(process.since, lane) = 0.0;
-        lane_of(process.rate, lane) = rate;
-        lane_of(process.inverse_rate, lane) = 1.0 / rate;
+        scls::HazardProcess one{};
+        one.set_rate(rate);
+        lane_of(process.rate, lane) = one.rate;
+        lane_of(process.inverse_rate, lane) = one.inverse_rate;
     }
 
     // The attacks of the lanes in is_attack: returns the lanes whose patient dies in it.
@@ -359,7 +362,8 @@ class LaneEngine {
     const scls::ModelParams p_ = accrual_params();
     R t_{}, accrued_to_{};
     scls::HazardProcessLanes<N> attack_{}, adverse_event_{}, discontinuation_{};
-    scls::LifetimeClocksLanes<N> clocks_{scls::DiscountClockLanes<N>(kDiscountRate), scls::DiscountClockLanes<N>(kDiscountRate)};
+    scls::LifetimeClocksLanes<N> clocks_{scls::DiscountClockLanes<N>(p_.discount_rate_costs),
+                                         scls::DiscountClockLanes<N>(p_.discount_rate_effects)};
     R background_death_{}, horizon_{}, cost_[scls::kCostCategories]{}, qalys_{}, life_years_{}, life_years_discounted_{};
     // The regimen's.
     R utility_decrement_{}, drug_cost_per_year_{}, administration_cost_per_year_{}, severity_cumulative_1_{},

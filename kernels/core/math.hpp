@@ -22,6 +22,8 @@ inline constexpr double kMonthsPerYear = 12.0;
 
 SCLS_FUNCTION SCLS_FORCEINLINE double min_of(double a, double b) { return a < b ? a : b; }
 SCLS_FUNCTION SCLS_FORCEINLINE double max_of(double a, double b) { return a > b ? a : b; }
+// 1 / rate, or 0 for a rate that is not positive (a process that never fires).
+SCLS_FUNCTION SCLS_FORCEINLINE double inverse_or_zero(double rate) { return rate > 0.0 ? 1.0 / rate : 0.0; }
 SCLS_FUNCTION SCLS_FORCEINLINE double clamp_to(double x, double lo, double hi)
 {
     return x < lo ? lo : (x > hi ? hi : x);

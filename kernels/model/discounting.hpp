@@ -97,7 +97,7 @@ SCLS_FUNCTION inline DiscountedMoments discounted_moments(double rate, double in
 
 SCLS_FUNCTION inline DiscountedMoments discounted_moments(double rate, double h)
 {
-    return discounted_moments(rate, rate > 0.0 ? 1.0 / rate : 0.0, h);
+    return discounted_moments(rate, inverse_or_zero(rate), h);
 }
 
 // integral_{t0}^{t1} exp(-rate t) dt: the discounted length of [t0, t1).
@@ -144,7 +144,7 @@ class DiscountClockLanes {
     using Mask = typename Lanes<N>::Mask;
 
     DiscountClockLanes() = default;  // a placeholder, to be assigned a clock
-    SCLS_FUNCTION explicit DiscountClockLanes(double rate) : rate_(rate), inverse_rate_(rate > 0.0 ? 1.0 / rate : 0.0) {}
+    SCLS_FUNCTION explicit DiscountClockLanes(double rate) : rate_(rate), inverse_rate_(inverse_or_zero(rate)) {}
 
     // exp(-rate t) at the current time.
     SCLS_FUNCTION SCLS_FORCEINLINE Real factor() const { return factor_; }

@@ -14,6 +14,24 @@
 
 namespace scls {
 
+// A budget consumed at `rate` from `since` until `now` (none where the rate
+// is not positive; never below 0), and `since` moved to now.
+template <int N>
+SCLS_FUNCTION SCLS_FORCEINLINE void consume_budget(typename Lanes<N>::Real& budget, typename Lanes<N>::Real& since,
+                                                   typename Lanes<N>::Real rate, typename Lanes<N>::Real now)
+{
+    using L = Lanes<N>;
+    if constexpr (N == 1) {
+        if (rate > 0.0) {
+            budget = max_of(budget - rate * (now - since), 0.0);
+        }
+    } else {
+        const typename L::Real left = budget - rate * (now - since);
+        budget = L::select(rate > 0.0, L::select(left > 0.0, left, typename L::Real{}), budget);
+    }
+    since = now;
+}
+
 template <int N>
 struct HazardProcessLanes {
     using L = Lanes<N>;
@@ -37,25 +55,14 @@ struct HazardProcessLanes {
 
     // The budget consumed up to now at the rate that ran until now (none
     // where that rate was 0), and `since` moved to now: before a change of rate.
-    SCLS_FUNCTION SCLS_FORCEINLINE void consume_to(Real now)
-    {
-        if constexpr (N == 1) {
-            if (rate > 0.0) {
-                budget = max_of(budget - rate * (now - since), 0.0);
-            }
-        } else {
-            const Real left = budget - rate * (now - since);
-            budget = L::select(rate > 0.0, L::select(left > 0.0, left, Real{}), budget);
-        }
-        since = now;
-    }
+    SCLS_FUNCTION SCLS_FORCEINLINE void consume_to(Real now) { consume_budget<N>(budget, since, rate, now); }
 
     // The rate from now on (after consume_to), with its inverse.
     SCLS_FUNCTION SCLS_FORCEINLINE void set_rate(Real new_rate)
     {
         rate = new_rate;
         if constexpr (N == 1) {
-            inverse_rate = new_rate > 0.0 ? 1.0 / new_rate : 0.0;
+            inverse_rate = inverse_or_zero(new_rate);
         } else {
             inverse_rate = L::select(new_rate > 0.0, 1.0 / new_rate, Real{});
         }

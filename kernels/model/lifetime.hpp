@@ -226,7 +226,7 @@ class LifetimeSimulator {
         s.attack.consume_to(s.t);
         s.discontinuation.consume_to(s.t);
         s.adverse_event.consume_to(s.t);
-        consume(s.response_loss_budget[s.loss_slot], s.response_loss_since, s.loss_rate, s.t);
+        consume_budget<1>(s.response_loss_budget[s.loss_slot], s.response_loss_since, s.loss_rate, s.t);
         const RegimenParams& on = p_.regimen[s.regimen];
         s.rates_regimen = s.regimen;
         const bool lost = (s.lost_slots >> on.response_slot) & 1u;
@@ -245,16 +245,6 @@ class LifetimeSimulator {
             loss_budget = events_.loss_budget(key_, s.loss_slot);
         }
         s.others_known = false;
-    }
-
-    // A budget consumed at `rate` from `since` until `now` (the loss of
-    // response's, kept per slot; the other processes' are HazardProcess's).
-    SCLS_FUNCTION static void consume(double& budget, double& since, double rate, double now)
-    {
-        if (rate > 0.0) {
-            budget = max_of(budget - rate * (now - since), 0.0);
-        }
-        since = now;
     }
 
     // The next event: the next attack, or the earliest of the others (with

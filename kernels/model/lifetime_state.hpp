@@ -178,8 +178,9 @@ struct LifetimeState {
     bool diagnostic_attack_done;  // the attack at diagnosis has happened (or the scenario has none)
     double permanent_decrement;
     double utility_c0, utility_c1;  // baseline utility as a polynomial in time since entry (c2: the age-squared coefficient)
-    // Hazards of the current regimen and their inverses, refreshed on a switch
-    // (and on a loss of response); rates_regimen -1 asks for a refresh.
+    // The current regimen's rates (the processes' and the loss of response's)
+    // are refreshed on a switch and on a loss of response; rates_regimen -1
+    // asks for a refresh.
     int rates_regimen;
     int loss_slot;  // the response slot whose response is being lost, at loss_rate
     double loss_rate;

@@ -70,11 +70,15 @@ struct ProcessInLanes {
         constexpr double kRates[] = {0.7, 0.0, 3.0, 0.05, 12.0, 0.0, 1.1};
         Real t = x * 0.0;
         Real checksum = x * 0.0;
+        Real stopped_inverse = x * 0.0 + 1.0;  // the inverse rate while the process is stopped
         for (int i = 0; i < static_cast<int>(std::size(kRates)); ++i) {
             process.consume_to(t);
             // Rates differ by lane; where x < 0.3 the process stops at step 3 too.
             const Real rate = L::select(x < (i == 3 ? 0.3 : -1.0), x * 0.0, kRates[i] * (0.5 + x));
             process.set_rate(rate);
+            if (i == 1) {
+                stopped_inverse = process.inverse_rate;
+            }
             const Real next = process.next_time();
             checksum = checksum + L::select(next < kInfinity, next, x * 0.0) + process.budget;
             // The next change comes before or after the event, by lane.
@@ -83,7 +87,7 @@ struct ProcessInLanes {
                 process.renew(x * 2.0, t, x > 0.6);
             }
         }
-        const Real outputs[] = {checksum, process.next_time(), process.budget, process.inverse_rate};
+        const Real outputs[] = {checksum, process.next_time(), process.budget, process.inverse_rate, stopped_inverse};
         return outputs[Output];
     }
     static double scalar(double x) { return lanes<1>(x); }
@@ -96,6 +100,7 @@ TEST(HazardProcessInLanes, EachLaneHasTheOneLaneFormsBits)
     expect_scalar_bits_in_lanes<ProcessInLanes<1>>(x, "last next event");
     expect_scalar_bits_in_lanes<ProcessInLanes<2>>(x, "last budget");
     expect_scalar_bits_in_lanes<ProcessInLanes<3>>(x, "last inverse rate");
+    expect_scalar_bits_in_lanes<ProcessInLanes<4>>(x, "inverse rate while stopped");
 }
 
 #endif
