@@ -316,10 +316,8 @@ class LaneEngine {
     {
         lane_of(process.budget, lane) = budget;
         lane_of(process.since, lane) = 0.0;
-        scls::HazardProcess one{};
-        one.set_rate(rate);
-        lane_of(process.rate, lane) = one.rate;
-        lane_of(process.inverse_rate, lane) = one.inverse_rate;
+        lane_of(process.rate, lane) = rate;
+        lane_of(process.inverse_rate, lane) = scls::inverse_or_zero(rate);
     }
 
     // The attacks of the lanes in is_attack: returns the lanes whose patient dies in it.

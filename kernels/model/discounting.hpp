@@ -195,7 +195,7 @@ class DiscountClockLanes {
   private:
     double rate_ = 0.0;
     double inverse_rate_ = 0.0;
-    Real factor_ = Real{} + 1.0;
+    Real factor_ = Lanes<N>::broadcast(1.0);
 };
 using DiscountClock = DiscountClockLanes<1>;
 

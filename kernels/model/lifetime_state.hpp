@@ -95,7 +95,7 @@ struct EarliestEventLanes {
     using Mask = typename Lanes<N>::Mask;
     using Kind = EventKindLanes<N>;
 
-    Real time = Real{} + kInfinity;
+    Real time = Lanes<N>::broadcast(kInfinity);
     Kind event = in_lanes(NextEvent::horizon);
 
     SCLS_FUNCTION static constexpr SCLS_FORCEINLINE Kind in_lanes(NextEvent kind)
