@@ -5,10 +5,14 @@
 // attack read from its patient's kept draws and consequences (severity by
 // regimen, care cost, QALY loss, death), the next attack's budget, and the
 // rarer events redrawing their budgets.
-// It leaves out most of the engine's step (switching, escalation,
-// deescalation, complications, counts by severity and regimen, diagnosis,
-// treatment start, the tally), so a full lane engine takes longer per
-// lane-event than this does. Synthetic patients: about 20 events per
+// The next event is found among all the engine's candidates
+// (events.hpp's earliest_other_event), those that never come here included:
+// myeloma never starts, the lifetimes are diagnosed and treated from entry,
+// a deescalation and a loss of response are computed in the lanes whose
+// regimen has them but lie past every horizon. It leaves out the rest of
+// the engine's step (switching, escalation, deescalation, complications,
+// counts by severity and regimen, the tally), so a full lane engine takes
+// longer per lane-event than this does. Synthetic patients: about 20 events per
 // lifetime (the engine's base scenario: 18.9 in every lifetime, 14.6 where
 // the CPU runs the history before treatment once per patient).
 //
@@ -21,7 +25,7 @@
 // them; their cost lies outside the event step).
 //
 // The pieces of the engine already written once over Lanes<N> are the
-// kernels' own: the earliest event (lifetime_state.hpp's EarliestEventLanes),
+// kernels' own: the earliest event (events.hpp),
 // the competing processes (hazard_process.hpp), the accrual with its two
 // discount clocks and the costs that flow (drug, administration, myeloma:
 // accrual.hpp, discounting.hpp),
@@ -50,7 +54,7 @@
 #include "kernels/model/accrual.hpp"
 #include "kernels/model/discounting.hpp"
 #include "kernels/model/hazard_process.hpp"
-#include "kernels/model/lifetime_state.hpp"
+#include "kernels/model/events.hpp"
 
 namespace {
 
@@ -70,6 +74,9 @@ struct Regimens {
     double attack_rate_ratio[kRegimens] = {1.0, 0.1, 0.5, 1.0};
     double adverse_event_rate[kRegimens] = {1e-300, 0.05, 0.1, 1e-300};
     double discontinuation_rate[kRegimens] = {1e-300, 0.02, 0.15, 1e-300};
+    // Offered, never reached: past every horizon (a loss of response's budget is 1e12).
+    bool deescalates[kRegimens] = {false, false, true, false};
+    double loss_of_response_rate[kRegimens] = {0.0, 0.1, 0.0, 0.0};
     double severity_cumulative_1[kRegimens] = {0.5, 0.6, 0.55, 0.5};
     double severity_cumulative_2[kRegimens] = {0.85, 0.9, 0.88, 0.85};
     double severity_qaly_loss[kSeverities] = {0.002, 0.01, 0.05};
@@ -190,6 +197,8 @@ class LaneEngine {
         lane_of(severity_cumulative_2_, lane) = r_.severity_cumulative_2[regimen];
         lane_of(attack_count_, lane) = first_attack;
         lane_of(t_, lane) = 0.0;
+        lane_of(last_attack_time_, lane) = 0.0;
+        lane_of(loss_rate_, lane) = r_.loss_of_response_rate[regimen];
         lane_of(accrued_to_, lane) = 0.0;
         start_process(attack_, lane, patient.budget[first_attack], patient.attack_rate * r_.attack_rate_ratio[regimen]);
         start_process(adverse_event_, lane, 1.3, r_.adverse_event_rate[regimen]);
@@ -206,8 +215,10 @@ class LaneEngine {
         lane_of(life_years_discounted_, lane) = 0.0;
         if constexpr (N == 1) {
             active_ = true;
+            deescalates_ = r_.deescalates[regimen];
         } else {
             active_[lane] = -1;
+            deescalates_[lane] = r_.deescalates[regimen] ? -1 : 0;
         }
     }
 
@@ -231,11 +242,27 @@ class LaneEngine {
         using scls::detail::NextEvent;
         using Earliest = scls::detail::EarliestEventLanes<N>;
         const R attack_time = attack_.next_time();
-        Earliest next_other;  // in the engine's order of offers
-        next_other.offer(background_death_, NextEvent::background_death);
-        next_other.offer(horizon_, NextEvent::horizon);
-        next_other.offer(adverse_event_.next_time(), NextEvent::adverse_event);
-        next_other.offer(discontinuation_.next_time(), NextEvent::discontinuation);
+        const R never = Lanes<N>::broadcast(scls::kInfinity);
+        scls::detail::OtherEventInputsLanes<N> in;
+        in.background_death_time = background_death_;
+        in.myeloma_death_time = never;
+        in.horizon_time = horizon_;
+        in.myeloma_onset_time = never;
+        in.myeloma_pending = active_;
+        in.diagnosis_time = never;
+        in.diagnosis_pending = M{};
+        in.treatment_start_time = never;
+        in.treatment_start_pending = M{};
+        in.adverse_event_time = adverse_event_.next_time();
+        in.discontinuation_time = discontinuation_.next_time();
+        in.regimen_start_time = R{};
+        in.last_attack_time = last_attack_time_;
+        in.deescalate_after_years = Lanes<N>::broadcast(1e9);
+        in.deescalation_pending = deescalates_ & active_;
+        in.response_loss_since = R{};
+        in.response_loss_budget = Lanes<N>::broadcast(1e12);
+        in.loss_rate = loss_rate_;
+        const Earliest next_other = scls::detail::earliest_other_event<N>(in);
         const M is_attack = next_other.attack_comes_first(attack_time);
         const R others = next_other.time;
         const auto kind = next_other.event;
@@ -348,6 +375,7 @@ class LaneEngine {
         cost_[static_cast<int>(scls::CostCategory::attack_care)] += Lanes<N>::select(is_attack, care_cost * clocks_.cost.factor(), zero);
         qalys_ -= Lanes<N>::select(is_attack, by_severity(r_.severity_qaly_loss) * clocks_.effect.factor(), zero);
         attack_count_ += is_attack ? B{} + 1 : B{};
+        last_attack_time_ = Lanes<N>::select(is_attack, t_, last_attack_time_);
         attack_.renew(budget, t_, is_attack);
         return is_attack & (death_uniform < by_severity(r_.severity_death));
     }
@@ -358,14 +386,15 @@ class LaneEngine {
     int refill_when_, waiting_ = 0;
     std::vector<Outcome>* outcomes_ = nullptr;
     const scls::ModelParams p_ = accrual_params();
-    R t_{}, accrued_to_{};
+    R t_{}, accrued_to_{}, last_attack_time_{};
     scls::HazardProcessLanes<N> attack_{}, adverse_event_{}, discontinuation_{};
     scls::LifetimeClocksLanes<N> clocks_{scls::DiscountClockLanes<N>(p_.discount_rate_costs),
                                          scls::DiscountClockLanes<N>(p_.discount_rate_effects)};
     R background_death_{}, horizon_{}, cost_[scls::kCostCategories]{}, qalys_{}, life_years_{}, life_years_discounted_{};
     // The regimen's.
     R utility_decrement_{}, drug_cost_per_year_{}, administration_cost_per_year_{}, severity_cumulative_1_{},
-        severity_cumulative_2_{};
+        severity_cumulative_2_{}, loss_rate_{};
+    M deescalates_{};
     B lifetime_{}, patient_offset_{}, attack_count_{};  // which lifetime the lane runs, its patient's row
     M active_{};
 };

@@ -6,9 +6,8 @@
 // for each register width and picks one at run time. Lanes<1> is one double,
 // so that a function written once over Lanes<N> (logarithm.hpp,
 // exponential.hpp, discounting.hpp, accrual.hpp, hazard_process.hpp,
-// lifetime_state.hpp's EarliestEvent) is the scalar function at N = 1: its
-// lanes cannot round differently from it (-ffp-contract=off keeps a * b + c
-// two roundings in both).
+// events.hpp) is the scalar function at N = 1: its lanes cannot round
+// differently from it (-ffp-contract=off keeps a * b + c two roundings in both).
 #pragma once
 
 #include <cstdint>

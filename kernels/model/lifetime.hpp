@@ -279,32 +279,28 @@ class LifetimeSimulator {
 
     SCLS_FUNCTION detail::EarliestEvent other_events(const StrategyParams& strategy, const LifetimeState& s) const
     {
-        using detail::NextEvent;
-        detail::EarliestEvent next;
-        next.offer(patient_.background_death_time, NextEvent::background_death);
-        next.offer(patient_.myeloma_death_time, NextEvent::myeloma_death);
-        next.offer(patient_.horizon_time, NextEvent::horizon);
-        if (!s.myeloma_active) {
-            next.offer(patient_.myeloma_onset_time, NextEvent::myeloma_onset);
-        }
-        next.offer(s.adverse_event.next_time(), NextEvent::adverse_event);
-        next.offer(s.discontinuation.next_time(), NextEvent::discontinuation);
-        if (s.started && strategy.deescalate_to[s.regimen] != kNoRegimen) {
-            next.offer(max_of(s.regimen_start_time, s.last_attack_time) + strategy.deescalate_after_years[s.regimen],
-                       NextEvent::deescalation);
-        }
-        // The diagnosis is made in an attack: before any prophylaxis can start at that time.
-        if (!s.diagnostic_attack_done) {
-            next.offer(patient_.diagnosis_time, NextEvent::diagnostic_attack);
-        }
+        detail::OtherEventInputs in;
+        in.background_death_time = patient_.background_death_time;
+        in.myeloma_death_time = patient_.myeloma_death_time;
+        in.horizon_time = patient_.horizon_time;
+        in.myeloma_onset_time = patient_.myeloma_onset_time;
+        in.myeloma_pending = !s.myeloma_active;
+        in.diagnosis_time = patient_.diagnosis_time;
+        in.diagnosis_pending = !s.diagnostic_attack_done;
+        in.treatment_start_time = treatment_start_time();
         // Prophylaxis waiting only for the diagnosis (and any treatment delay).
-        if (!s.started && s.attacks_since_diagnosis >= static_cast<std::uint32_t>(strategy.start_after_attacks)) {
-            next.offer(treatment_start_time(), NextEvent::treatment_start);
-        }
-        if (s.loss_rate > 0.0) {
-            next.offer(s.response_loss_since + s.response_loss_budget[s.loss_slot] / s.loss_rate, NextEvent::response_loss);
-        }
-        return next;
+        in.treatment_start_pending =
+            !s.started && s.attacks_since_diagnosis >= static_cast<std::uint32_t>(strategy.start_after_attacks);
+        in.adverse_event_time = s.adverse_event.next_time();
+        in.discontinuation_time = s.discontinuation.next_time();
+        in.regimen_start_time = s.regimen_start_time;
+        in.last_attack_time = s.last_attack_time;
+        in.deescalate_after_years = strategy.deescalate_after_years[s.regimen];
+        in.deescalation_pending = s.started && strategy.deescalate_to[s.regimen] != kNoRegimen;
+        in.response_loss_since = s.response_loss_since;
+        in.response_loss_budget = s.response_loss_budget[s.loss_slot];
+        in.loss_rate = s.loss_rate;
+        return detail::earliest_other_event<1>(in);
     }
 
     // Everything that flows continuously over [accrued_to, t): costs, QALYs,

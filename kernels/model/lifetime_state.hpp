@@ -1,10 +1,9 @@
 // What a lifetime carries from one event to the next (LifetimeState) and what
-// it ends with (LifetimeOutcome), and the kinds of events it can meet. The
-// simulator that moves the state along is lifetime.hpp's.
+// it ends with (LifetimeOutcome); the kinds of events it can meet are
+// events.hpp's. The simulator that moves the state along is lifetime.hpp's.
 #pragma once
 
 #include <cstdint>
-#include <type_traits>
 
 #include "kernels/core/lanes.hpp"
 #include "kernels/core/macros.hpp"
@@ -12,6 +11,7 @@
 #include "kernels/model/accrual.hpp"
 #include "kernels/model/attack_draws.hpp"
 #include "kernels/model/discounting.hpp"
+#include "kernels/model/events.hpp"
 #include "kernels/model/hazard_process.hpp"
 #include "kernels/model/params.hpp"
 #include "kernels/random/streams.hpp"
@@ -57,93 +57,6 @@ struct LifetimeOutcome {
         return attacks_by_severity[0] + attacks_by_severity[1] + attacks_by_severity[2];
     }
 };
-
-namespace detail {
-
-enum class NextEvent : int {
-    background_death,
-    myeloma_death,
-    horizon,
-    myeloma_onset,
-    attack,
-    adverse_event,
-    discontinuation,
-    deescalation,
-    treatment_start,
-    response_loss,
-    diagnostic_attack,
-};
-inline constexpr int kEventKinds = static_cast<int>(NextEvent::diagnostic_attack) + 1;  // diagnostic_attack stays last
-// next_event breaks a tie with the attack by kind: the kinds before it are
-// the ones offered before it (deaths, the horizon, myeloma onset).
-static_assert(NextEvent::myeloma_onset < NextEvent::attack && NextEvent::attack < NextEvent::adverse_event,
-              "ties with the attack are decided by NextEvent's order: the kinds offered before it must come before it");
-
-// A kind of event in N lanes: one NextEvent, or (N > 1) its value in each
-// lane of 64-bit integers, as wide as a comparison's mask, so that kinds
-// blend by the same masks as times.
-template <int N>
-using EventKindLanes = std::conditional_t<N == 1, NextEvent, typename Lanes<N>::Signed>;
-
-// Keeps the earliest candidate; on ties the one offered first wins, and
-// candidates are offered deaths first (the attack is not offered: next_event
-// sets it against the earliest of the others). In N lanes, or one lifetime's
-// at N = 1 (EarliestEvent); each lane keeps what the one-lane form would.
-template <int N>
-struct EarliestEventLanes {
-    using Real = typename Lanes<N>::Real;
-    using Mask = typename Lanes<N>::Mask;
-    using Kind = EventKindLanes<N>;
-
-    Real time = Lanes<N>::broadcast(kInfinity);
-    Kind event = in_lanes(NextEvent::horizon);
-
-    SCLS_FUNCTION static constexpr SCLS_FORCEINLINE Kind in_lanes(NextEvent kind)
-    {
-        if constexpr (N == 1) {
-            return kind;
-        } else {
-            return Kind{} + static_cast<std::int64_t>(kind);
-        }
-    }
-
-    SCLS_FUNCTION SCLS_FORCEINLINE void offer(Real candidate, NextEvent kind)
-    {
-        if constexpr (N == 1) {
-            if (candidate < time) {
-                time = candidate;
-                event = kind;
-            }
-        } else {
-            offer(candidate, kind, Lanes<N>::every());
-        }
-    }
-    // Offered only in the lanes of a mask (a lifetime for which the event is
-    // possible). In lanes the candidate is computed in every lane and only
-    // its result ignored where the mask is clear: a candidate whose
-    // computation has effects (a draw) cannot be offered this way.
-    SCLS_FUNCTION SCLS_FORCEINLINE void offer(Real candidate, NextEvent kind, Mask offered)
-    {
-        const Mask earlier = (candidate < time) & offered;
-        time = Lanes<N>::select(earlier, candidate, time);
-        event = earlier ? in_lanes(kind) : event;
-    }
-
-    // Whether an attack at attack_time comes before this, the earliest of
-    // the others: on a tie the kind decides, as if all were offered at once
-    // (deaths, the horizon and myeloma onset come before the attack).
-    SCLS_FUNCTION SCLS_FORCEINLINE Mask attack_comes_first(Real attack_time) const
-    {
-        if constexpr (N == 1) {
-            return attack_time < time || (attack_time == time && event > NextEvent::attack);
-        } else {
-            return (attack_time < time) | ((attack_time == time) & (event > in_lanes(NextEvent::attack)));
-        }
-    }
-};
-using EarliestEvent = EarliestEventLanes<1>;
-
-}  // namespace detail
 
 // The streams a lifetime reads in sequence (the others are read by block).
 struct LifetimeStreams {

@@ -1,0 +1,165 @@
+// The kinds of events a lifetime meets, the earliest of competing
+// candidates (EarliestEventLanes), and the earliest event other than an
+// attack (earliest_other_event), written once over Lanes<N>: N = 1 is the
+// engine's form (lifetime.hpp), and each lane of N has that form's bits.
+#pragma once
+
+#include <cstdint>
+#include <type_traits>
+
+#include "kernels/core/lanes.hpp"
+#include "kernels/core/macros.hpp"
+#include "kernels/core/math.hpp"
+
+namespace scls {
+
+namespace detail {
+
+enum class NextEvent : int {
+    background_death,
+    myeloma_death,
+    horizon,
+    myeloma_onset,
+    attack,
+    adverse_event,
+    discontinuation,
+    deescalation,
+    treatment_start,
+    response_loss,
+    diagnostic_attack,
+};
+inline constexpr int kEventKinds = static_cast<int>(NextEvent::diagnostic_attack) + 1;  // diagnostic_attack stays last
+// next_event breaks a tie with the attack by kind: the kinds before it are
+// the ones offered before it (deaths, the horizon, myeloma onset).
+static_assert(NextEvent::myeloma_onset < NextEvent::attack && NextEvent::attack < NextEvent::adverse_event,
+              "ties with the attack are decided by NextEvent's order: the kinds offered before it must come before it");
+
+// A kind of event in N lanes: one NextEvent, or (N > 1) its value in each
+// lane of 64-bit integers, as wide as a comparison's mask, so that kinds
+// blend by the same masks as times.
+template <int N>
+using EventKindLanes = std::conditional_t<N == 1, NextEvent, typename Lanes<N>::Signed>;
+
+// Keeps the earliest candidate; on ties the one offered first wins, and
+// candidates are offered deaths first (the attack is not offered: next_event
+// sets it against the earliest of the others). In N lanes, or one lifetime's
+// at N = 1 (EarliestEvent); each lane keeps what the one-lane form would.
+template <int N>
+struct EarliestEventLanes {
+    using Real = typename Lanes<N>::Real;
+    using Mask = typename Lanes<N>::Mask;
+    using Kind = EventKindLanes<N>;
+
+    Real time = Lanes<N>::broadcast(kInfinity);
+    Kind event = in_lanes(NextEvent::horizon);
+
+    SCLS_FUNCTION static constexpr SCLS_FORCEINLINE Kind in_lanes(NextEvent kind)
+    {
+        if constexpr (N == 1) {
+            return kind;
+        } else {
+            return Kind{} + static_cast<std::int64_t>(kind);
+        }
+    }
+
+    SCLS_FUNCTION SCLS_FORCEINLINE void offer(Real candidate, NextEvent kind)
+    {
+        if constexpr (N == 1) {
+            if (candidate < time) {
+                time = candidate;
+                event = kind;
+            }
+        } else {
+            offer(candidate, kind, Lanes<N>::every());
+        }
+    }
+    // Offered only in the lanes of a mask (a lifetime for which the event is
+    // possible). In lanes the candidate is computed in every lane and only
+    // its result ignored where the mask is clear: a candidate whose
+    // computation has effects (a draw) cannot be offered this way.
+    SCLS_FUNCTION SCLS_FORCEINLINE void offer(Real candidate, NextEvent kind, Mask offered)
+    {
+        if constexpr (N == 1) {
+            if (offered) {  // the candidate, computed only here once inlined
+                offer(candidate, kind);
+            }
+        } else {
+            const Mask earlier = (candidate < time) & offered;
+            time = Lanes<N>::select(earlier, candidate, time);
+            event = earlier ? in_lanes(kind) : event;
+        }
+    }
+
+    // Whether an attack at attack_time comes before this, the earliest of
+    // the others: on a tie the kind decides, as if all were offered at once
+    // (deaths, the horizon and myeloma onset come before the attack).
+    SCLS_FUNCTION SCLS_FORCEINLINE Mask attack_comes_first(Real attack_time) const
+    {
+        if constexpr (N == 1) {
+            return attack_time < time || (attack_time == time && event > NextEvent::attack);
+        } else {
+            return (attack_time < time) | ((attack_time == time) & (event > in_lanes(NextEvent::attack)));
+        }
+    }
+};
+using EarliestEvent = EarliestEventLanes<1>;
+
+
+// What the earliest event other than an attack depends on, in N lanes (at
+// N = 1, one lifetime's). Times are in years since entry. A mask says in
+// which lanes an event is possible; elsewhere its candidate is ignored
+// (computed in lanes, not at N = 1).
+template <int N>
+struct OtherEventInputsLanes {
+    using Real = typename Lanes<N>::Real;
+    using Mask = typename Lanes<N>::Mask;
+    // The patient's, the same under every strategy.
+    Real background_death_time, myeloma_death_time, horizon_time;
+    Real myeloma_onset_time;
+    Mask myeloma_pending;  // myeloma is not active yet
+    Real diagnosis_time;
+    Mask diagnosis_pending;  // the attack in which the patient is diagnosed has not happened
+    Real treatment_start_time;
+    Mask treatment_start_pending;  // no prophylaxis yet, and no more attacks for it to wait for
+    // The lifetime's: its processes' next events, its regimen's rules.
+    Real adverse_event_time, discontinuation_time;
+    Real regimen_start_time, last_attack_time, deescalate_after_years;
+    Mask deescalation_pending;  // on prophylaxis, on a regimen that deescalates
+    Real response_loss_since, response_loss_budget, loss_rate;  // the current response slot's; none where the rate is 0
+};
+using OtherEventInputs = OtherEventInputsLanes<1>;
+
+// The earliest event other than an attack, offered in the order that
+// decides ties: deaths, the horizon, myeloma onset, then the rest.
+template <int N>
+SCLS_FUNCTION SCLS_FORCEINLINE EarliestEventLanes<N> earliest_other_event(const OtherEventInputsLanes<N>& in)
+{
+    using L = Lanes<N>;
+    EarliestEventLanes<N> next;
+    next.offer(in.background_death_time, NextEvent::background_death);
+    next.offer(in.myeloma_death_time, NextEvent::myeloma_death);
+    next.offer(in.horizon_time, NextEvent::horizon);
+    next.offer(in.myeloma_onset_time, NextEvent::myeloma_onset, in.myeloma_pending);
+    next.offer(in.adverse_event_time, NextEvent::adverse_event);
+    next.offer(in.discontinuation_time, NextEvent::discontinuation);
+    // A candidate that takes arithmetic is computed only if some lane can
+    // have the event (at N = 1: only if the lifetime can).
+    if (L::any(in.deescalation_pending)) {  // after deescalate_after_years free of attacks on the regimen
+        const typename L::Real quiet_since = L::select(in.regimen_start_time > in.last_attack_time,
+                                                       in.regimen_start_time, in.last_attack_time);
+        next.offer(quiet_since + in.deescalate_after_years, NextEvent::deescalation, in.deescalation_pending);
+    }
+    // The diagnosis is made in an attack: before any prophylaxis can start at that time.
+    next.offer(in.diagnosis_time, NextEvent::diagnostic_attack, in.diagnosis_pending);
+    next.offer(in.treatment_start_time, NextEvent::treatment_start, in.treatment_start_pending);
+    const typename L::Mask losing_response = in.loss_rate > 0.0;
+    if (L::any(losing_response)) {
+        next.offer(in.response_loss_since + in.response_loss_budget / in.loss_rate, NextEvent::response_loss,
+                   losing_response);
+    }
+    return next;
+}
+
+}  // namespace detail
+
+}  // namespace scls
