@@ -65,6 +65,14 @@ constexpr int kSeverities = 3;
 constexpr int kKeptAttacks = 64;  // a patient's attacks kept (the engine keeps 128); past them, reused
 constexpr double kDiscountRate = 0.035;
 constexpr std::size_t kPatients = 64;  // 190 KiB of draws: in L2, as a lane's freshly drawn patient would be
+constexpr double kHorizonYears = 60.0;  // every lifetime's; background death comes before 40
+// A deescalation's quiet time and a loss of response's budget: offered,
+// computed, never reached (an event the step does not handle would repeat
+// forever).
+constexpr double kDeescalateAfterYears = 1e9;
+constexpr double kResponseLossBudget = 1e12;
+static_assert(kDeescalateAfterYears > kHorizonYears && kResponseLossBudget * 10.0 > kHorizonYears,
+              "the bound's deescalation and loss of response must lie past every horizon (loss rates are at most 0.1)");
 
 // Per regimen (0: none).
 struct Regimens {
@@ -74,7 +82,7 @@ struct Regimens {
     double attack_rate_ratio[kRegimens] = {1.0, 0.1, 0.5, 1.0};
     double adverse_event_rate[kRegimens] = {1e-300, 0.05, 0.1, 1e-300};
     double discontinuation_rate[kRegimens] = {1e-300, 0.02, 0.15, 1e-300};
-    // Offered, never reached: past every horizon (a loss of response's budget is 1e12).
+    // Offered, never reached (kDeescalateAfterYears, kResponseLossBudget).
     bool deescalates[kRegimens] = {false, false, true, false};
     double loss_of_response_rate[kRegimens] = {0.0, 0.1, 0.0, 0.0};
     double severity_cumulative_1[kRegimens] = {0.5, 0.6, 0.55, 0.5};
@@ -257,11 +265,11 @@ class LaneEngine {
         in.discontinuation_time = discontinuation_.next_time();
         in.regimen_start_time = R{};
         in.last_attack_time = last_attack_time_;
-        in.deescalate_after_years = Lanes<N>::broadcast(1e9);
+        in.deescalate_after_years = Lanes<N>::broadcast(kDeescalateAfterYears);
         in.deescalation_pending = deescalates_ & active_;
         in.response_loss_since = R{};
-        in.response_loss_budget = Lanes<N>::broadcast(1e12);
-        in.loss_rate = loss_rate_;
+        in.response_loss_budget = Lanes<N>::broadcast(kResponseLossBudget);
+        in.loss_rate_per_year = loss_rate_;
         const Earliest next_other = scls::detail::earliest_other_event<N>(in);
         const M is_attack = next_other.attack_comes_first(attack_time);
         const R others = next_other.time;
@@ -414,7 +422,7 @@ std::vector<Patient> synthetic_patients(std::size_t count)
             }
         }
         patient.background_death = 40.0 * uniform(engine);
-        patient.horizon = 60.0;
+        patient.horizon = kHorizonYears;
         patient.attack_rate = 1.0 + 6.0 * uniform(engine) * uniform(engine);
     }
     return patients;

@@ -104,7 +104,6 @@ struct EarliestEventLanes {
 };
 using EarliestEvent = EarliestEventLanes<1>;
 
-
 // What the earliest event other than an attack depends on, in N lanes (at
 // N = 1, one lifetime's). Times are in years since entry. A mask says in
 // which lanes an event is possible; elsewhere its candidate is ignored
@@ -125,7 +124,7 @@ struct OtherEventInputsLanes {
     Real adverse_event_time, discontinuation_time;
     Real regimen_start_time, last_attack_time, deescalate_after_years;
     Mask deescalation_pending;  // on prophylaxis, on a regimen that deescalates
-    Real response_loss_since, response_loss_budget, loss_rate;  // the current response slot's; none where the rate is 0
+    Real response_loss_since, response_loss_budget, loss_rate_per_year;  // the current response slot's; none at rate 0
 };
 using OtherEventInputs = OtherEventInputsLanes<1>;
 
@@ -152,9 +151,9 @@ SCLS_FUNCTION SCLS_FORCEINLINE EarliestEventLanes<N> earliest_other_event(const 
     // The diagnosis is made in an attack: before any prophylaxis can start at that time.
     next.offer(in.diagnosis_time, NextEvent::diagnostic_attack, in.diagnosis_pending);
     next.offer(in.treatment_start_time, NextEvent::treatment_start, in.treatment_start_pending);
-    const typename L::Mask losing_response = in.loss_rate > 0.0;
+    const typename L::Mask losing_response = in.loss_rate_per_year > 0.0;
     if (L::any(losing_response)) {
-        next.offer(in.response_loss_since + in.response_loss_budget / in.loss_rate, NextEvent::response_loss,
+        next.offer(in.response_loss_since + in.response_loss_budget / in.loss_rate_per_year, NextEvent::response_loss,
                    losing_response);
     }
     return next;

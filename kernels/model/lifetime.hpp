@@ -279,7 +279,7 @@ class LifetimeSimulator {
 
     SCLS_FUNCTION detail::EarliestEvent other_events(const StrategyParams& strategy, const LifetimeState& s) const
     {
-        detail::OtherEventInputs in;
+        detail::OtherEventInputs in{};  // value-initialised: a field added later and not set here is 0, not garbage
         in.background_death_time = patient_.background_death_time;
         in.myeloma_death_time = patient_.myeloma_death_time;
         in.horizon_time = patient_.horizon_time;
@@ -299,7 +299,7 @@ class LifetimeSimulator {
         in.deescalation_pending = s.started && strategy.deescalate_to[s.regimen] != kNoRegimen;
         in.response_loss_since = s.response_loss_since;
         in.response_loss_budget = s.response_loss_budget[s.loss_slot];
-        in.loss_rate = s.loss_rate;
+        in.loss_rate_per_year = s.loss_rate;
         return detail::earliest_other_event<1>(in);
     }
 

@@ -5,9 +5,7 @@
 
 #include <cstdint>
 
-#include "kernels/core/lanes.hpp"
 #include "kernels/core/macros.hpp"
-#include "kernels/core/math.hpp"
 #include "kernels/model/accrual.hpp"
 #include "kernels/model/attack_draws.hpp"
 #include "kernels/model/discounting.hpp"

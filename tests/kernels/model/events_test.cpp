@@ -10,7 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "tests/support/lane_paths.hpp"
@@ -80,7 +80,7 @@ OtherEventInputs every_event_later()
     in.treatment_start_pending = true;
     in.response_loss_since = 9.0;
     in.response_loss_budget = 400.0;
-    in.loss_rate = 2.0;  // lost at 9 + 400 / 2 = 209
+    in.loss_rate_per_year = 2.0;  // lost at 9 + 400 / 2 = 209
     return in;
 }
 
@@ -115,15 +115,15 @@ TEST(EarliestOtherEvent, EachEventWinsWhereItComesFirst)
     }
 }
 
-TEST(EarliestOtherEvent, AnImpossibleEventNeverWinsAndTiesGoByTheOrderOfOffers)
+TEST(EarliestOtherEvent, AnImpossibleEventNeverWins)
 {
     OtherEventInputs in = every_event_later();
     in.background_death_time = 300.0;
     in.myeloma_death_time = 300.0;
     in.horizon_time = 300.0;
     // Each conditional event, due first but impossible, in turn.
-    in.response_loss_budget = 0.0;  // due now, but the rate is 0 (the candidate 0 / 0 is NaN)
-    in.loss_rate = 0.0;
+    in.response_loss_budget = -1.0;  // the rate is 0: the candidate, -1 / 0, would win were it offered
+    in.loss_rate_per_year = 0.0;
     in.treatment_start_time = 0.5;
     in.treatment_start_pending = false;
     in.diagnosis_time = 0.25;
@@ -142,18 +142,40 @@ TEST(EarliestOtherEvent, AnImpossibleEventNeverWinsAndTiesGoByTheOrderOfOffers)
     next = detail::earliest_other_event<1>(in);
     EXPECT_EQ(next.event, NextEvent::deescalation);
     EXPECT_EQ(next.time, 160.0);
-    // Ties: the diagnosis comes before prophylaxis starts at the same time,
-    // and a death before either.
-    in.diagnosis_pending = true;
-    in.treatment_start_pending = true;
-    in.diagnosis_time = 7.0;
-    in.treatment_start_time = 7.0;
-    next = detail::earliest_other_event<1>(in);
-    EXPECT_EQ(next.event, NextEvent::diagnostic_attack);
-    in.background_death_time = 7.0;
-    next = detail::earliest_other_event<1>(in);
-    EXPECT_EQ(next.event, NextEvent::background_death);
-    EXPECT_EQ(next.time, 7.0);
+}
+
+TEST(EarliestOtherEvent, TiesGoByTheOrderOfOffers)
+{
+    // All ten due at 50 years; each winner, put off, lets the next win. The
+    // diagnosis is offered before the treatment start and the loss of
+    // response, though its kind comes last.
+    using In = OtherEventInputs;
+    OtherEventInputs in = every_event_later();
+    in.background_death_time = in.myeloma_death_time = in.horizon_time = in.myeloma_onset_time = 50.0;
+    in.adverse_event_time = in.discontinuation_time = in.diagnosis_time = in.treatment_start_time = 50.0;
+    in.regimen_start_time = in.last_attack_time = 0.0;
+    in.deescalate_after_years = 50.0;
+    in.response_loss_since = 10.0;  // 10 + 40 / 1
+    in.response_loss_budget = 40.0;
+    in.loss_rate_per_year = 1.0;
+    const std::pair<NextEvent, double In::*> order[] = {
+        {NextEvent::background_death, &In::background_death_time},
+        {NextEvent::myeloma_death, &In::myeloma_death_time},
+        {NextEvent::horizon, &In::horizon_time},
+        {NextEvent::myeloma_onset, &In::myeloma_onset_time},
+        {NextEvent::adverse_event, &In::adverse_event_time},
+        {NextEvent::discontinuation, &In::discontinuation_time},
+        {NextEvent::deescalation, &In::deescalate_after_years},
+        {NextEvent::diagnostic_attack, &In::diagnosis_time},
+        {NextEvent::treatment_start, &In::treatment_start_time},
+        {NextEvent::response_loss, &In::response_loss_budget}};
+    for (const auto& [kind, put_off] : order) {
+        const EarliestEvent next = detail::earliest_other_event<1>(in);
+        EXPECT_EQ(next.event, kind) << "kind " << static_cast<int>(kind);
+        EXPECT_EQ(next.time, 50.0) << "kind " << static_cast<int>(kind);
+        in.*put_off += 1000.0;
+    }
+    EXPECT_EQ(detail::earliest_other_event<1>(in).time, 1050.0);
 }
 
 #if SCLS_ATTACK_BLOCKS_IN_VECTORS
@@ -229,8 +251,10 @@ SCLS_FORCEINLINE typename Lanes<N>::Mask outside(typename Lanes<N>::Real x, doub
 // order of offers), and the conditional ones are impossible in a part of
 // theirs (the next nearest wins there); exact ties between the horizon and
 // background death (x < 0.02) and between the diagnosis and the start of
-// prophylaxis (0.79 <= x < 0.81); a rate of 0 with an empty budget (NaN
-// candidate) where x >= 0.97. An attack ties with the result part of the way.
+// prophylaxis (0.79 <= x < 0.81); a rate of 0 with a negative budget (its
+// candidate -infinity, which would win were it offered) where x >= 0.97. An
+// attack at 0.1 (x < 0.5) or 0.15 ties with the result at each kind's
+// centre x (0.05, 0.15, 0.25: kinds the attack comes after; 0.45: before).
 template <int Output>
 struct OtherEventInLanes {
     template <int N>
@@ -254,8 +278,9 @@ struct OtherEventInLanes {
         in.treatment_start_time = L::select((x >= 0.79) & (x < 0.81), in.diagnosis_time, vee<N>(x, 0.85));
         in.treatment_start_pending = outside<N>(x, 0.85, 0.87);
         in.response_loss_since = x * 0.125;
-        in.loss_rate = L::select(x < 0.97, 2.0 + x, x * 0.0);
-        in.response_loss_budget = L::select(x < 0.97, (vee<N>(x, 0.95) - in.response_loss_since) * in.loss_rate, x * 0.0);
+        in.loss_rate_per_year = L::select(x < 0.97, 2.0 + x, x * 0.0);
+        in.response_loss_budget =
+            L::select(x < 0.97, (vee<N>(x, 0.95) - in.response_loss_since) * in.loss_rate_per_year, x * 0.0 - 1.0);
         const detail::EarliestEventLanes<N> next = detail::earliest_other_event<N>(in);
         return event_output<Output, N>(next, L::select(x < 0.5, x * 0.0 + 0.1, x * 0.0 + 0.15));
     }
@@ -265,7 +290,8 @@ struct OtherEventInLanes {
 TEST(EarliestOtherEventInLanes, EachLaneFindsWhatTheOneLaneFormFinds)
 {
     const std::vector<double> x = test::arguments_around(
-        41, 0.0, 1.0, 100000, {0.0, 0.02, 0.1, 0.35, 0.37, 0.5, 0.6, 0.65, 0.67, 0.75, 0.77, 0.79, 0.81, 0.85, 0.87, 0.97});
+        41, 0.0, 1.0, 100000,
+        {0.0, 0.02, 0.05, 0.1, 0.15, 0.25, 0.35, 0.37, 0.45, 0.5, 0.6, 0.65, 0.67, 0.75, 0.77, 0.79, 0.81, 0.85, 0.87, 0.97});
     // The arguments reach every kind in the one-lane form (else the lanes' check says less).
     bool won[detail::kEventKinds] = {};
     for (const double at : x) {
