@@ -80,7 +80,7 @@ struct EarliestEventLanes {
     SCLS_FUNCTION SCLS_FORCEINLINE void offer(Real candidate, NextEvent kind, Mask offered)
     {
         if constexpr (N == 1) {
-            if (offered) {  // the candidate, computed only here once inlined
+            if (offered) {  // a branch, as the engine's ifs were (GCC may still hoist the candidate's loads)
                 offer(candidate, kind);
             }
         } else {
@@ -107,7 +107,7 @@ using EarliestEvent = EarliestEventLanes<1>;
 // What the earliest event other than an attack depends on, in N lanes (at
 // N = 1, one lifetime's). Times are in years since entry. A mask says in
 // which lanes an event is possible; elsewhere its candidate is ignored
-// (computed in lanes, not at N = 1).
+// (in lanes, computed all the same).
 template <int N>
 struct OtherEventInputsLanes {
     using Real = typename Lanes<N>::Real;
