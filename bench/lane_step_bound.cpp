@@ -5,10 +5,12 @@
 // attack read from its patient's kept draws and consequences (severity by
 // regimen, care cost, QALY loss, death), the next attack's budget, and the
 // rarer events redrawing their budgets.
-// The next event is found among all the engine's candidates
-// (events.hpp's earliest_other_event), those that never come here included:
-// myeloma never starts, the lifetimes are diagnosed and treated from entry,
-// a deescalation and a loss of response are computed in the lanes whose
+// The next event is found among all the engine's candidates, those that
+// never come here included, as the engine finds it (events.hpp): the
+// settled candidates' earliest kept in the lane from the lifetime's start
+// (myeloma never starts, the lifetimes are diagnosed and treated from
+// entry), set at every event against the processes', among which a
+// deescalation and a loss of response are computed in the lanes whose
 // regimen has them but lie past every horizon. It leaves out the rest of
 // the engine's step (switching, escalation, deescalation, complications,
 // counts by severity and regimen, the tally), so a full lane engine takes
@@ -213,8 +215,25 @@ class LaneEngine {
         start_process(discontinuation_, lane, 0.7, r_.discontinuation_rate[regimen]);
         clocks_.cost.restart(lane);
         clocks_.effect.restart(lane);
-        lane_of(background_death_, lane) = patient.background_death;
-        lane_of(horizon_, lane) = patient.horizon;
+        // The settled candidates' earliest, found once a lifetime (nothing
+        // here moves them): the one-lane form, kept in the lane.
+        scls::detail::SettledEventInputsLanes<1> settled{};
+        settled.background_death_time = patient.background_death;
+        settled.myeloma_death_time = scls::kInfinity;
+        settled.horizon_time = patient.horizon;
+        settled.myeloma_onset_time = scls::kInfinity;
+        settled.myeloma_pending = true;
+        settled.diagnosis_time = scls::kInfinity;  // diagnosed and treated from entry
+        settled.diagnosis_pending = false;
+        settled.treatment_start_time = scls::kInfinity;
+        settled.treatment_start_pending = false;
+        const scls::detail::EarliestEvent earliest = scls::detail::earliest_settled_event<1>(settled);
+        lane_of(settled_.time, lane) = earliest.time;
+        if constexpr (N == 1) {
+            settled_.event = earliest.event;
+        } else {
+            settled_.event[lane] = static_cast<std::int64_t>(earliest.event);
+        }
         for (R& category : cost_) {
             lane_of(category, lane) = 0.0;
         }
@@ -250,17 +269,7 @@ class LaneEngine {
         using scls::detail::NextEvent;
         using Earliest = scls::detail::EarliestEventLanes<N>;
         const R attack_time = attack_.next_time();
-        const R never = Lanes<N>::broadcast(scls::kInfinity);
-        scls::detail::OtherEventInputsLanes<N> in;
-        in.background_death_time = background_death_;
-        in.myeloma_death_time = never;
-        in.horizon_time = horizon_;
-        in.myeloma_onset_time = never;
-        in.myeloma_pending = active_;
-        in.diagnosis_time = never;
-        in.diagnosis_pending = M{};
-        in.treatment_start_time = never;
-        in.treatment_start_pending = M{};
+        scls::detail::ProcessEventInputsLanes<N> in;
         in.adverse_event_time = adverse_event_.next_time();
         in.discontinuation_time = discontinuation_.next_time();
         in.regimen_start_time = R{};
@@ -270,7 +279,7 @@ class LaneEngine {
         in.response_loss_since = R{};
         in.response_loss_budget = Lanes<N>::broadcast(kResponseLossBudget);
         in.loss_rate_per_year = loss_rate_;
-        const Earliest next_other = scls::detail::earliest_other_event<N>(in);
+        const Earliest next_other = scls::detail::earlier_of<N>(settled_, scls::detail::earliest_process_event<N>(in));
         const M is_attack = next_other.attack_comes_first(attack_time);
         const R others = next_other.time;
         const auto kind = next_other.event;
@@ -398,7 +407,8 @@ class LaneEngine {
     scls::HazardProcessLanes<N> attack_{}, adverse_event_{}, discontinuation_{};
     scls::LifetimeClocksLanes<N> clocks_{scls::DiscountClockLanes<N>(p_.discount_rate_costs),
                                          scls::DiscountClockLanes<N>(p_.discount_rate_effects)};
-    R background_death_{}, horizon_{}, cost_[scls::kCostCategories]{}, qalys_{}, life_years_{}, life_years_discounted_{};
+    scls::detail::EarliestEventLanes<N> settled_{};  // the settled candidates' earliest (events.hpp)
+    R cost_[scls::kCostCategories]{}, qalys_{}, life_years_{}, life_years_discounted_{};
     // The regimen's.
     R utility_decrement_{}, drug_cost_per_year_{}, administration_cost_per_year_{}, severity_cumulative_1_{},
         severity_cumulative_2_{}, loss_rate_{};

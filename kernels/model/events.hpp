@@ -105,14 +105,18 @@ struct EarliestEventLanes {
 using EarliestEvent = EarliestEventLanes<1>;
 
 // What the earliest event other than an attack depends on, in N lanes (at
-// N = 1, one lifetime's). Times are in years since entry. A mask says in
-// which lanes an event is possible; elsewhere its candidate is ignored
-// (in lanes, computed all the same).
+// N = 1, one lifetime's), in two parts. Times are in years since entry. A
+// mask says in which lanes an event is possible; elsewhere its candidate is
+// ignored (in lanes, computed all the same).
+//
+// The settled part: the patient's deaths, horizon, myeloma onset, diagnosis
+// and treatment start. Only the events that end a wait (the lifetime's
+// start, myeloma onset, the diagnosis, an attack or the start before
+// prophylaxis) move it, so a lifetime can keep its earliest for many events.
 template <int N>
-struct OtherEventInputsLanes {
+struct SettledEventInputsLanes {
     using Real = typename Lanes<N>::Real;
     using Mask = typename Lanes<N>::Mask;
-    // The patient's, the same under every strategy.
     Real background_death_time, myeloma_death_time, horizon_time;
     Real myeloma_onset_time;
     Mask myeloma_pending;  // myeloma is not active yet
@@ -120,25 +124,47 @@ struct OtherEventInputsLanes {
     Mask diagnosis_pending;  // the attack in which the patient is diagnosed has not happened
     Real treatment_start_time;
     Mask treatment_start_pending;  // no prophylaxis yet, and no more attacks for it to wait for
-    // The lifetime's: its processes' next events, its regimen's rules.
+};
+// The processes' part: the lifetime's competing processes, its regimen's
+// rules and its loss of response, which most events move.
+template <int N>
+struct ProcessEventInputsLanes {
+    using Real = typename Lanes<N>::Real;
+    using Mask = typename Lanes<N>::Mask;
     Real adverse_event_time, discontinuation_time;
     Real regimen_start_time, last_attack_time, deescalate_after_years;
     Mask deescalation_pending;  // on prophylaxis, on a regimen that deescalates
     Real response_loss_since, response_loss_budget, loss_rate_per_year;  // the current response slot's; none at rate 0
 };
+template <int N>
+struct OtherEventInputsLanes : SettledEventInputsLanes<N>, ProcessEventInputsLanes<N> {};
 using OtherEventInputs = OtherEventInputsLanes<1>;
 
-// The earliest event other than an attack, offered in the order that
-// decides ties: deaths, the horizon, myeloma onset, then the rest.
+// The candidates are offered in this order, which decides ties: deaths, the
+// horizon, myeloma onset, adverse event, discontinuation, deescalation,
+// diagnosis, treatment start, loss of response. Each part offers its own in
+// that order; earlier_of() then decides a tie between the parts' earliest as
+// if all ten had been offered at once.
+
 template <int N>
-SCLS_FUNCTION SCLS_FORCEINLINE EarliestEventLanes<N> earliest_other_event(const OtherEventInputsLanes<N>& in)
+SCLS_FUNCTION SCLS_FORCEINLINE EarliestEventLanes<N> earliest_settled_event(const SettledEventInputsLanes<N>& in)
 {
-    using L = Lanes<N>;
     EarliestEventLanes<N> next;
     next.offer(in.background_death_time, NextEvent::background_death);
     next.offer(in.myeloma_death_time, NextEvent::myeloma_death);
     next.offer(in.horizon_time, NextEvent::horizon);
     next.offer(in.myeloma_onset_time, NextEvent::myeloma_onset, in.myeloma_pending);
+    // The diagnosis is made in an attack: before any prophylaxis can start at that time.
+    next.offer(in.diagnosis_time, NextEvent::diagnostic_attack, in.diagnosis_pending);
+    next.offer(in.treatment_start_time, NextEvent::treatment_start, in.treatment_start_pending);
+    return next;
+}
+
+template <int N>
+SCLS_FUNCTION SCLS_FORCEINLINE EarliestEventLanes<N> earliest_process_event(const ProcessEventInputsLanes<N>& in)
+{
+    using L = Lanes<N>;
+    EarliestEventLanes<N> next;
     next.offer(in.adverse_event_time, NextEvent::adverse_event);
     next.offer(in.discontinuation_time, NextEvent::discontinuation);
     // A candidate that takes arithmetic is computed only if some lane can
@@ -148,15 +174,54 @@ SCLS_FUNCTION SCLS_FORCEINLINE EarliestEventLanes<N> earliest_other_event(const 
                                                        in.regimen_start_time, in.last_attack_time);
         next.offer(quiet_since + in.deescalate_after_years, NextEvent::deescalation, in.deescalation_pending);
     }
-    // The diagnosis is made in an attack: before any prophylaxis can start at that time.
-    next.offer(in.diagnosis_time, NextEvent::diagnostic_attack, in.diagnosis_pending);
-    next.offer(in.treatment_start_time, NextEvent::treatment_start, in.treatment_start_pending);
     const typename L::Mask losing_response = in.loss_rate_per_year > 0.0;
     if (L::any(losing_response)) {
         next.offer(in.response_loss_since + in.response_loss_budget / in.loss_rate_per_year, NextEvent::response_loss,
                    losing_response);
     }
     return next;
+}
+
+// The earlier of the two parts' earliest events. On a tie, the one offered
+// first in the order above: an adverse event, discontinuation or
+// deescalation comes before a diagnosis or treatment start; deaths, the
+// horizon and myeloma onset come before every process event, and a loss of
+// response after every settled one. By kind: a process event below
+// treatment_start beats a settled one from it up. (A part with nothing
+// offered has time infinity and kind horizon, and loses every tie.)
+static_assert(NextEvent::adverse_event < NextEvent::treatment_start && NextEvent::discontinuation < NextEvent::treatment_start &&
+                  NextEvent::deescalation < NextEvent::treatment_start && NextEvent::response_loss > NextEvent::treatment_start,
+              "earlier_of: the process events offered before the treatment start must be the kinds below it");
+static_assert(NextEvent::diagnostic_attack > NextEvent::treatment_start && NextEvent::myeloma_onset < NextEvent::treatment_start &&
+                  NextEvent::horizon < NextEvent::treatment_start,
+              "earlier_of: the settled events offered after the process events must be the kinds from treatment_start up");
+template <int N>
+SCLS_FUNCTION SCLS_FORCEINLINE EarliestEventLanes<N> earlier_of(const EarliestEventLanes<N>& settled,
+                                                                 const EarliestEventLanes<N>& processes)
+{
+    using L = Lanes<N>;
+    const auto start = EarliestEventLanes<N>::in_lanes(NextEvent::treatment_start);
+    if constexpr (N == 1) {
+        const bool process_first = processes.time < settled.time ||
+                                   (processes.time == settled.time && processes.event < start && settled.event >= start);
+        return process_first ? processes : settled;
+    } else {
+        const typename L::Mask process_first =
+            (processes.time < settled.time) |
+            ((processes.time == settled.time) & (processes.event < start) & (settled.event >= start));
+        EarliestEventLanes<N> next;
+        next.time = L::select(process_first, processes.time, settled.time);
+        next.event = process_first ? processes.event : settled.event;
+        return next;
+    }
+}
+
+// The earliest event other than an attack, as if its ten candidates were
+// offered at once in the order above.
+template <int N>
+SCLS_FUNCTION SCLS_FORCEINLINE EarliestEventLanes<N> earliest_other_event(const OtherEventInputsLanes<N>& in)
+{
+    return earlier_of<N>(earliest_settled_event<N>(in), earliest_process_event<N>(in));
 }
 
 }  // namespace detail

@@ -147,7 +147,8 @@ class LifetimeSimulator {
     {
         SCLS_EXPECT(shares_untreated_history(p_.strategy[strategy_index]));
         s.strategy = strategy_index;
-        s.others_known = false;  // the earliest other event was found under the first strategy
+        s.others_known = false;  // the earliest other event was found under the first strategy ...
+        s.settled_known = false;  // ... whose treatment start may wait for another number of attacks
         run_to_end(s, on_event);
     }
 
@@ -277,9 +278,21 @@ class LifetimeSimulator {
         return s.attack.next_time();
     }
 
-    SCLS_FUNCTION detail::EarliestEvent other_events(const StrategyParams& strategy, const LifetimeState& s) const
+    // The earliest event other than an attack: the settled candidates'
+    // earliest, kept until an event moves one of them (s.settled_known), set
+    // against the processes'.
+    SCLS_FUNCTION detail::EarliestEvent other_events(const StrategyParams& strategy, LifetimeState& s) const
     {
-        detail::OtherEventInputs in{};  // value-initialised: a field added later and not set here is 0, not garbage
+        if (!s.settled_known) {
+            s.settled = settled_events(strategy, s);
+            s.settled_known = true;
+        }
+        return detail::earlier_of<1>(s.settled, process_events(strategy, s));
+    }
+
+    SCLS_FUNCTION detail::EarliestEvent settled_events(const StrategyParams& strategy, const LifetimeState& s) const
+    {
+        detail::SettledEventInputsLanes<1> in{};  // value-initialised: a field added later and not set here is 0, not garbage
         in.background_death_time = patient_.background_death_time;
         in.myeloma_death_time = patient_.myeloma_death_time;
         in.horizon_time = patient_.horizon_time;
@@ -291,6 +304,12 @@ class LifetimeSimulator {
         // Prophylaxis waiting only for the diagnosis (and any treatment delay).
         in.treatment_start_pending =
             !s.started && s.attacks_since_diagnosis >= static_cast<std::uint32_t>(strategy.start_after_attacks);
+        return detail::earliest_settled_event<1>(in);
+    }
+
+    SCLS_FUNCTION detail::EarliestEvent process_events(const StrategyParams& strategy, const LifetimeState& s) const
+    {
+        detail::ProcessEventInputsLanes<1> in{};
         in.adverse_event_time = s.adverse_event.next_time();
         in.discontinuation_time = s.discontinuation.next_time();
         in.regimen_start_time = s.regimen_start_time;
@@ -300,7 +319,7 @@ class LifetimeSimulator {
         in.response_loss_since = s.response_loss_since;
         in.response_loss_budget = s.response_loss_budget[s.loss_slot];
         in.loss_rate_per_year = s.loss_rate;
-        return detail::earliest_other_event<1>(in);
+        return detail::earliest_process_event<1>(in);
     }
 
     // Everything that flows continuously over [accrued_to, t): costs, QALYs,
@@ -355,6 +374,7 @@ class LifetimeSimulator {
             case NextEvent::horizon: return finish(s, EndReason::horizon);
             case NextEvent::myeloma_onset:
                 s.myeloma_active = true;
+                s.settled_known = false;
                 s.out.myeloma_onset = true;
                 break;
 #if SCLS_DEVICE_PASS || defined(SCLS_MEASURE_PARTS)
@@ -412,6 +432,7 @@ class LifetimeSimulator {
             case NextEvent::treatment_start:
                 // From no prophylaxis (regimen 0): the switch below records the start.
                 s.started = true;
+                s.settled_known = false;
                 switch_to = strategy.start_regimen;
                 break;
             case NextEvent::response_loss:
@@ -462,7 +483,10 @@ class LifetimeSimulator {
         LifetimeOutcome& out = s.out;
         const double t = s.t;
         count_attack(s);
-        s.diagnostic_attack_done = s.diagnostic_attack_done || diagnostic;
+        if (diagnostic) {
+            s.diagnostic_attack_done = true;
+            s.settled_known = false;
+        }
         // With SkipAccrual flows may not be accrued up to now: the discount
         // factors of now (without, the clocks' own: no exp).
         const double unaccrued = SkipAccrual ? t - s.accrued_to : 0.0;
@@ -489,6 +513,7 @@ class LifetimeSimulator {
         s.upcoming_attack = attacks_.get(key_, s.attack_count);
         s.attack.renew(s.upcoming_attack.budget, t);
         if (!s.started) {
+            s.settled_known = false;  // the attacks since diagnosis moved: prophylaxis may wait no longer
             // "Prophylaxis from the n-th attack": attacks since diagnosis, once treatment can start.
             if (strategy.start_after_attacks > 0 && t >= treatment_start_time() &&
                 s.attacks_since_diagnosis >= static_cast<std::uint32_t>(strategy.start_after_attacks)) {

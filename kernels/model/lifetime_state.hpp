@@ -97,9 +97,15 @@ struct LifetimeState {
     double loss_rate;
     // The earliest event other than an attack: kept from one attack to the
     // next while nothing it depends on changes (most events are attacks).
-    // The CPU's (SkipAccrual); a GPU lane finds it anew at every event.
+    // The CPU's (SkipAccrual); a GPU lane finds it anew at every event ...
     detail::EarliestEvent others;
     bool others_known;
+    // ... from the earliest of its settled candidates (events.hpp), which
+    // both keep until an event moves one of them: the lifetime's start,
+    // myeloma onset, the diagnostic attack, the start of prophylaxis, an
+    // attack before it.
+    detail::EarliestEvent settled;
+    bool settled_known;
 };
 
 }  // namespace scls

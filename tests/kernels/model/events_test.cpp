@@ -178,6 +178,47 @@ TEST(EarliestOtherEvent, TiesGoByTheOrderOfOffers)
     EXPECT_EQ(detail::earliest_other_event<1>(in).time, 1050.0);
 }
 
+TEST(EarliestOtherEvent, AnySetOfTiedEventsGoesToItsFirstOffered)
+{
+    // Every one of the 1,023 non-empty sets of the ten candidates due at 50
+    // years, the rest put off: the first of the set in the order of offers
+    // wins, whichever part of the inputs (settled or processes) each is in.
+    using In = OtherEventInputs;
+    const std::pair<NextEvent, double In::*> order[] = {
+        {NextEvent::background_death, &In::background_death_time},
+        {NextEvent::myeloma_death, &In::myeloma_death_time},
+        {NextEvent::horizon, &In::horizon_time},
+        {NextEvent::myeloma_onset, &In::myeloma_onset_time},
+        {NextEvent::adverse_event, &In::adverse_event_time},
+        {NextEvent::discontinuation, &In::discontinuation_time},
+        {NextEvent::deescalation, &In::deescalate_after_years},
+        {NextEvent::diagnostic_attack, &In::diagnosis_time},
+        {NextEvent::treatment_start, &In::treatment_start_time},
+        {NextEvent::response_loss, &In::response_loss_budget}};
+    constexpr int kCandidates = static_cast<int>(sizeof order / sizeof order[0]);
+    for (unsigned tied = 1; tied < (1u << kCandidates); ++tied) {
+        OtherEventInputs in = every_event_later();
+        in.background_death_time = in.myeloma_death_time = in.horizon_time = in.myeloma_onset_time = 50.0;
+        in.adverse_event_time = in.discontinuation_time = in.diagnosis_time = in.treatment_start_time = 50.0;
+        in.regimen_start_time = in.last_attack_time = 0.0;
+        in.deescalate_after_years = 50.0;
+        in.response_loss_since = 10.0;  // 10 + 40 / 1
+        in.response_loss_budget = 40.0;
+        in.loss_rate_per_year = 1.0;
+        int first = -1;
+        for (int c = 0; c < kCandidates; ++c) {
+            if ((tied >> c) & 1u) {
+                first = first < 0 ? c : first;
+            } else {
+                in.*order[c].second += 1000.0 + c;
+            }
+        }
+        const EarliestEvent next = detail::earliest_other_event<1>(in);
+        EXPECT_EQ(next.event, order[first].first) << "tied set " << tied;
+        EXPECT_EQ(next.time, 50.0) << "tied set " << tied;
+    }
+}
+
 #if SCLS_ATTACK_BLOCKS_IN_VECTORS
 
 using test::expect_scalar_bits_in_lanes;
@@ -251,7 +292,11 @@ SCLS_FORCEINLINE typename Lanes<N>::Mask outside(typename Lanes<N>::Real x, doub
 // order of offers), and the conditional ones are impossible in a part of
 // theirs (the next nearest wins there); exact ties between the horizon and
 // background death (x < 0.02) and between the diagnosis and the start of
-// prophylaxis (0.79 <= x < 0.81); a rate of 0 with a negative budget (its
+// prophylaxis (0.79 <= x < 0.81), within the settled part, and between the
+// parts: myeloma onset and an adverse event (0.46 <= x < 0.48: the onset
+// wins), a discontinuation and the start of prophylaxis (0.56 <= x < 0.58:
+// the discontinuation wins), the start and a loss of response (0.93 <= x <
+// 0.95: the start wins); a rate of 0 with a negative budget (its
 // candidate -infinity, which would win were it offered) where x >= 0.97. An
 // attack at 0.1 (x < 0.5) or 0.15 ties with the result at each kind's
 // centre x (0.05, 0.15, 0.25: kinds the attack comes after; 0.45: before).
@@ -268,6 +313,7 @@ struct OtherEventInLanes {
         in.myeloma_onset_time = vee<N>(x, 0.35);
         in.myeloma_pending = outside<N>(x, 0.35, 0.37);
         in.adverse_event_time = vee<N>(x, 0.45);
+        in.myeloma_onset_time = L::select((x >= 0.46) & (x < 0.48), in.adverse_event_time, in.myeloma_onset_time);
         in.discontinuation_time = vee<N>(x, 0.55);
         in.regimen_start_time = x * 0.25;
         in.last_attack_time = L::select(x < 0.6, x * 0.5, x * 0.1);
@@ -275,12 +321,15 @@ struct OtherEventInLanes {
         in.deescalation_pending = outside<N>(x, 0.65, 0.67);
         in.diagnosis_time = vee<N>(x, 0.75);
         in.diagnosis_pending = outside<N>(x, 0.75, 0.77);
-        in.treatment_start_time = L::select((x >= 0.79) & (x < 0.81), in.diagnosis_time, vee<N>(x, 0.85));
-        in.treatment_start_pending = outside<N>(x, 0.85, 0.87);
         in.response_loss_since = x * 0.125;
         in.loss_rate_per_year = L::select(x < 0.97, 2.0 + x, x * 0.0);
         in.response_loss_budget =
             L::select(x < 0.97, (vee<N>(x, 0.95) - in.response_loss_since) * in.loss_rate_per_year, x * 0.0 - 1.0);
+        const typename L::Real response_lost_at = in.response_loss_since + in.response_loss_budget / in.loss_rate_per_year;
+        in.treatment_start_time = L::select((x >= 0.79) & (x < 0.81), in.diagnosis_time, vee<N>(x, 0.85));
+        in.treatment_start_time = L::select((x >= 0.56) & (x < 0.58), in.discontinuation_time, in.treatment_start_time);
+        in.treatment_start_time = L::select((x >= 0.93) & (x < 0.95), response_lost_at, in.treatment_start_time);
+        in.treatment_start_pending = outside<N>(x, 0.85, 0.87);
         const detail::EarliestEventLanes<N> next = detail::earliest_other_event<N>(in);
         return event_output<Output, N>(next, L::select(x < 0.5, x * 0.0 + 0.1, x * 0.0 + 0.15));
     }
@@ -291,7 +340,8 @@ TEST(EarliestOtherEventInLanes, EachLaneFindsWhatTheOneLaneFormFinds)
 {
     const std::vector<double> x = test::arguments_around(
         41, 0.0, 1.0, 100000,
-        {0.0, 0.02, 0.05, 0.1, 0.15, 0.25, 0.35, 0.37, 0.45, 0.5, 0.6, 0.65, 0.67, 0.75, 0.77, 0.79, 0.81, 0.85, 0.87, 0.97});
+        {0.0, 0.02, 0.05, 0.1, 0.15, 0.25, 0.35, 0.37, 0.45, 0.46, 0.48, 0.5, 0.56, 0.58, 0.6, 0.65, 0.67, 0.75, 0.77, 0.79, 0.81, 0.85, 0.87,
+         0.93, 0.95, 0.97});
     // The arguments reach every kind in the one-lane form (else the lanes' check says less).
     bool won[detail::kEventKinds] = {};
     for (const double at : x) {
