@@ -144,12 +144,9 @@ TEST(EarliestOtherEvent, AnImpossibleEventNeverWins)
     EXPECT_EQ(next.time, 160.0);
 }
 
-TEST(EarliestOtherEvent, TiesGoByTheOrderOfOffers)
+// All ten due at 50 years.
+OtherEventInputs every_event_due_at_50()
 {
-    // All ten due at 50 years; each winner, put off, lets the next win. The
-    // diagnosis is offered before the treatment start and the loss of
-    // response, though its kind comes last.
-    using In = OtherEventInputs;
     OtherEventInputs in = every_event_later();
     in.background_death_time = in.myeloma_death_time = in.horizon_time = in.myeloma_onset_time = 50.0;
     in.adverse_event_time = in.discontinuation_time = in.diagnosis_time = in.treatment_start_time = 50.0;
@@ -158,18 +155,30 @@ TEST(EarliestOtherEvent, TiesGoByTheOrderOfOffers)
     in.response_loss_since = 10.0;  // 10 + 40 / 1
     in.response_loss_budget = 40.0;
     in.loss_rate_per_year = 1.0;
-    const std::pair<NextEvent, double In::*> order[] = {
-        {NextEvent::background_death, &In::background_death_time},
-        {NextEvent::myeloma_death, &In::myeloma_death_time},
-        {NextEvent::horizon, &In::horizon_time},
-        {NextEvent::myeloma_onset, &In::myeloma_onset_time},
-        {NextEvent::adverse_event, &In::adverse_event_time},
-        {NextEvent::discontinuation, &In::discontinuation_time},
-        {NextEvent::deescalation, &In::deescalate_after_years},
-        {NextEvent::diagnostic_attack, &In::diagnosis_time},
-        {NextEvent::treatment_start, &In::treatment_start_time},
-        {NextEvent::response_loss, &In::response_loss_budget}};
-    for (const auto& [kind, put_off] : order) {
+    return in;
+}
+
+// The candidates in the order of offers, each with the input that puts it
+// off when raised. The diagnosis is offered before the treatment start and
+// the loss of response, though its kind comes last.
+const std::pair<NextEvent, double OtherEventInputs::*> kOfferOrder[] = {
+    {NextEvent::background_death, &OtherEventInputs::background_death_time},
+    {NextEvent::myeloma_death, &OtherEventInputs::myeloma_death_time},
+    {NextEvent::horizon, &OtherEventInputs::horizon_time},
+    {NextEvent::myeloma_onset, &OtherEventInputs::myeloma_onset_time},
+    {NextEvent::adverse_event, &OtherEventInputs::adverse_event_time},
+    {NextEvent::discontinuation, &OtherEventInputs::discontinuation_time},
+    {NextEvent::deescalation, &OtherEventInputs::deescalate_after_years},
+    {NextEvent::diagnostic_attack, &OtherEventInputs::diagnosis_time},
+    {NextEvent::treatment_start, &OtherEventInputs::treatment_start_time},
+    {NextEvent::response_loss, &OtherEventInputs::response_loss_budget}};
+constexpr int kCandidates = static_cast<int>(sizeof kOfferOrder / sizeof kOfferOrder[0]);
+
+TEST(EarliestOtherEvent, TiesGoByTheOrderOfOffers)
+{
+    // All ten due at once; each winner, put off, lets the next win.
+    OtherEventInputs in = every_event_due_at_50();
+    for (const auto& [kind, put_off] : kOfferOrder) {
         const EarliestEvent next = detail::earliest_other_event<1>(in);
         EXPECT_EQ(next.event, kind) << "kind " << static_cast<int>(kind);
         EXPECT_EQ(next.time, 50.0) << "kind " << static_cast<int>(kind);
@@ -180,41 +189,21 @@ TEST(EarliestOtherEvent, TiesGoByTheOrderOfOffers)
 
 TEST(EarliestOtherEvent, AnySetOfTiedEventsGoesToItsFirstOffered)
 {
-    // Every one of the 1,023 non-empty sets of the ten candidates due at 50
-    // years, the rest put off: the first of the set in the order of offers
+    // Every one of the 1,023 non-empty sets of the ten candidates due at
+    // once, the rest put off: the first of the set in the order of offers
     // wins, whichever part of the inputs (settled or processes) each is in.
-    using In = OtherEventInputs;
-    const std::pair<NextEvent, double In::*> order[] = {
-        {NextEvent::background_death, &In::background_death_time},
-        {NextEvent::myeloma_death, &In::myeloma_death_time},
-        {NextEvent::horizon, &In::horizon_time},
-        {NextEvent::myeloma_onset, &In::myeloma_onset_time},
-        {NextEvent::adverse_event, &In::adverse_event_time},
-        {NextEvent::discontinuation, &In::discontinuation_time},
-        {NextEvent::deescalation, &In::deescalate_after_years},
-        {NextEvent::diagnostic_attack, &In::diagnosis_time},
-        {NextEvent::treatment_start, &In::treatment_start_time},
-        {NextEvent::response_loss, &In::response_loss_budget}};
-    constexpr int kCandidates = static_cast<int>(sizeof order / sizeof order[0]);
     for (unsigned tied = 1; tied < (1u << kCandidates); ++tied) {
-        OtherEventInputs in = every_event_later();
-        in.background_death_time = in.myeloma_death_time = in.horizon_time = in.myeloma_onset_time = 50.0;
-        in.adverse_event_time = in.discontinuation_time = in.diagnosis_time = in.treatment_start_time = 50.0;
-        in.regimen_start_time = in.last_attack_time = 0.0;
-        in.deescalate_after_years = 50.0;
-        in.response_loss_since = 10.0;  // 10 + 40 / 1
-        in.response_loss_budget = 40.0;
-        in.loss_rate_per_year = 1.0;
+        OtherEventInputs in = every_event_due_at_50();
         int first = -1;
         for (int c = 0; c < kCandidates; ++c) {
             if ((tied >> c) & 1u) {
                 first = first < 0 ? c : first;
             } else {
-                in.*order[c].second += 1000.0 + c;
+                in.*kOfferOrder[c].second += 1000.0 + c;
             }
         }
         const EarliestEvent next = detail::earliest_other_event<1>(in);
-        EXPECT_EQ(next.event, order[first].first) << "tied set " << tied;
+        EXPECT_EQ(next.event, kOfferOrder[first].first) << "tied set " << tied;
         EXPECT_EQ(next.time, 50.0) << "tied set " << tied;
     }
 }
