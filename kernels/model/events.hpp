@@ -1,7 +1,10 @@
 // The kinds of events a lifetime meets, the earliest of competing
 // candidates (EarliestEventLanes), and the earliest event other than an
-// attack (earliest_other_event), written once over Lanes<N>: N = 1 is the
-// engine's form (lifetime.hpp), and each lane of N has that form's bits.
+// attack: that of the settled candidates (earliest_settled_event), that of
+// the processes (earliest_process_event), and the earlier of the two as if
+// all had been offered at once (earlier_of; earliest_other_event). Written
+// once over Lanes<N>: N = 1 is the engine's form (lifetime.hpp), and each
+// lane of N has that form's bits.
 #pragma once
 
 #include <cstdint>
@@ -110,9 +113,10 @@ using EarliestEvent = EarliestEventLanes<1>;
 // ignored (in lanes, computed all the same).
 //
 // The settled part: the patient's deaths, horizon, myeloma onset, diagnosis
-// and treatment start. Only the events that end a wait (the lifetime's
-// start, myeloma onset, the diagnosis, an attack or the start before
-// prophylaxis) move it, so a lifetime can keep its earliest for many events.
+// and treatment start. Only the lifetime's start, a change of strategy (the
+// number of attacks prophylaxis waits for), myeloma onset, the diagnostic
+// attack, an attack before prophylaxis starts and its start move it, so a
+// lifetime can keep its earliest for many events.
 template <int N>
 struct SettledEventInputsLanes {
     using Real = typename Lanes<N>::Real;
@@ -187,14 +191,17 @@ SCLS_FUNCTION SCLS_FORCEINLINE EarliestEventLanes<N> earliest_process_event(cons
 // deescalation comes before a diagnosis or treatment start; deaths, the
 // horizon and myeloma onset come before every process event, and a loss of
 // response after every settled one. By kind: a process event below
-// treatment_start beats a settled one from it up. (A part with nothing
-// offered has time infinity and kind horizon, and loses every tie.)
+// treatment_start beats a settled one from it up. (A part keeps no
+// candidate of time infinity or NaN, offer() taking only an earlier one: a
+// part at infinity has kept nothing, its kind is horizon, and it can tie
+// only with another such part, both the same.)
 static_assert(NextEvent::adverse_event < NextEvent::treatment_start && NextEvent::discontinuation < NextEvent::treatment_start &&
                   NextEvent::deescalation < NextEvent::treatment_start && NextEvent::response_loss > NextEvent::treatment_start,
               "earlier_of: the process events offered before the treatment start must be the kinds below it");
-static_assert(NextEvent::diagnostic_attack > NextEvent::treatment_start && NextEvent::myeloma_onset < NextEvent::treatment_start &&
-                  NextEvent::horizon < NextEvent::treatment_start,
-              "earlier_of: the settled events offered after the process events must be the kinds from treatment_start up");
+static_assert(NextEvent::diagnostic_attack > NextEvent::treatment_start && NextEvent::background_death < NextEvent::treatment_start &&
+                  NextEvent::myeloma_death < NextEvent::treatment_start && NextEvent::horizon < NextEvent::treatment_start &&
+                  NextEvent::myeloma_onset < NextEvent::treatment_start,
+              "earlier_of: the settled events offered after the process events, and only they, must be the kinds from treatment_start up");
 template <int N>
 SCLS_FUNCTION SCLS_FORCEINLINE EarliestEventLanes<N> earlier_of(const EarliestEventLanes<N>& settled,
                                                                  const EarliestEventLanes<N>& processes)

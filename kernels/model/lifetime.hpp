@@ -441,6 +441,10 @@ class LifetimeSimulator {
                 s.rates_regimen = -1;
                 break;
         }
+        // A settled event that does not end the lifetime moves the settled
+        // candidates: kept, it would be found again at this time, forever.
+        SCLS_EXPECT(!s.settled_known || (next.event != NextEvent::myeloma_onset && next.event != NextEvent::treatment_start &&
+                                         next.event != NextEvent::diagnostic_attack));
         if constexpr (SkipAccrual) {
             s.others_known = s.others_known && others_stay && switch_to == s.regimen;
         }
@@ -513,7 +517,7 @@ class LifetimeSimulator {
         s.upcoming_attack = attacks_.get(key_, s.attack_count);
         s.attack.renew(s.upcoming_attack.budget, t);
         if (!s.started) {
-            s.settled_known = false;  // the attacks since diagnosis moved: prophylaxis may wait no longer
+            s.settled_known = false;  // the attacks since diagnosis may have moved: prophylaxis may wait no longer
             // "Prophylaxis from the n-th attack": attacks since diagnosis, once treatment can start.
             if (strategy.start_after_attacks > 0 && t >= treatment_start_time() &&
                 s.attacks_since_diagnosis >= static_cast<std::uint32_t>(strategy.start_after_attacks)) {

@@ -101,9 +101,9 @@ struct LifetimeState {
     detail::EarliestEvent others;
     bool others_known;
     // ... from the earliest of its settled candidates (events.hpp), which
-    // both keep until an event moves one of them: the lifetime's start,
-    // myeloma onset, the diagnostic attack, the start of prophylaxis, an
-    // attack before it.
+    // both backends keep until an event moves one of them: the lifetime's
+    // start, a change of strategy (run_from), myeloma onset, the diagnostic
+    // attack, an attack before prophylaxis starts, its start.
     detail::EarliestEvent settled;
     bool settled_known;
 };

@@ -283,9 +283,10 @@ SCLS_FORCEINLINE typename Lanes<N>::Mask outside(typename Lanes<N>::Real x, doub
 // background death (x < 0.02) and between the diagnosis and the start of
 // prophylaxis (0.79 <= x < 0.81), within the settled part, and between the
 // parts: myeloma onset and an adverse event (0.46 <= x < 0.48: the onset
-// wins), a discontinuation and the start of prophylaxis (0.56 <= x < 0.58:
-// the discontinuation wins), the start and a loss of response (0.93 <= x <
-// 0.95: the start wins); a rate of 0 with a negative budget (its
+// wins), a discontinuation and the diagnosis (0.52 <= x < 0.54) or the
+// start of prophylaxis (0.56 <= x < 0.58: the discontinuation wins), a loss
+// of response and the diagnosis (0.91 <= x < 0.93) or the start (0.93 <= x
+// < 0.95: the settled event wins); a rate of 0 with a negative budget (its
 // candidate -infinity, which would win were it offered) where x >= 0.97. An
 // attack at 0.1 (x < 0.5) or 0.15 ties with the result at each kind's
 // centre x (0.05, 0.15, 0.25: kinds the attack comes after; 0.45: before).
@@ -315,6 +316,8 @@ struct OtherEventInLanes {
         in.response_loss_budget =
             L::select(x < 0.97, (vee<N>(x, 0.95) - in.response_loss_since) * in.loss_rate_per_year, x * 0.0 - 1.0);
         const typename L::Real response_lost_at = in.response_loss_since + in.response_loss_budget / in.loss_rate_per_year;
+        in.diagnosis_time = L::select((x >= 0.52) & (x < 0.54), in.discontinuation_time, in.diagnosis_time);
+        in.diagnosis_time = L::select((x >= 0.91) & (x < 0.93), response_lost_at, in.diagnosis_time);
         in.treatment_start_time = L::select((x >= 0.79) & (x < 0.81), in.diagnosis_time, vee<N>(x, 0.85));
         in.treatment_start_time = L::select((x >= 0.56) & (x < 0.58), in.discontinuation_time, in.treatment_start_time);
         in.treatment_start_time = L::select((x >= 0.93) & (x < 0.95), response_lost_at, in.treatment_start_time);
@@ -329,8 +332,8 @@ TEST(EarliestOtherEventInLanes, EachLaneFindsWhatTheOneLaneFormFinds)
 {
     const std::vector<double> x = test::arguments_around(
         41, 0.0, 1.0, 100000,
-        {0.0, 0.02, 0.05, 0.1, 0.15, 0.25, 0.35, 0.37, 0.45, 0.46, 0.48, 0.5, 0.56, 0.58, 0.6, 0.65, 0.67, 0.75, 0.77, 0.79, 0.81, 0.85, 0.87,
-         0.93, 0.95, 0.97});
+        {0.0, 0.02, 0.05, 0.1, 0.15, 0.25, 0.35, 0.37, 0.45, 0.46, 0.48, 0.5, 0.52, 0.54, 0.56, 0.58, 0.6, 0.65, 0.67, 0.75, 0.77, 0.79, 0.81, 0.85, 0.87,
+         0.91, 0.93, 0.95, 0.97});
     // The arguments reach every kind in the one-lane form (else the lanes' check says less).
     bool won[detail::kEventKinds] = {};
     for (const double at : x) {
