@@ -42,7 +42,7 @@ struct AttackConsequences {
 SCLS_FUNCTION SCLS_FORCEINLINE AttackConsequences attack_consequences(const ModelParams& p, const AttackDraws& draws, int severity)
 {
     const SeverityParams& s = p.severity[severity];
-    const double stay_scale = s.stay_log_sd > 0.0 ? exponential(s.stay_log_sd * normal_quantile(draws.stay_uniform)) : 1.0;
+    const double stay_scale = s.stay_log_sd > 0.0 ? exponential(s.stay_log_sd * draws.stay_normal) : 1.0;
     double ward_days = s.ward_days_median * stay_scale;
     const double icu_days = s.icu_days_median * stay_scale;
     AttackConsequences c{0.0, 0.0, 0.0, 0u};

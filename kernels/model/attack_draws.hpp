@@ -21,28 +21,42 @@ namespace scls {
 struct AttackDraws {
     double budget;          // unit exponential consumed by the attack hazard before attack k
     double severity_uniform;
-    double stay_uniform;    // the stay is the median x exp(stay_log_sd x its normal quantile)
+    double stay_normal;     // the stay is the median x exp(stay_log_sd x this): the normal quantile of its word's uniform
     double death_uniform;   // dies in the attack if below its death probability
     double complication_uniform[kComplications];
 };
 
 // An attack's draws from its two blocks: block k of the attack stream
 // (budget, severity, stay, death: the words below) and block k of the
-// complication stream (one word per complication).
+// complication stream (one word per complication), its budget (the unit
+// exponential of the budget word) and its stay's standard normal (the
+// normal quantile of the stay word's uniform) given ...
 static_assert(kComplications <= 4, "one word of the complication block per complication");
 inline constexpr int kBudgetWord = 0, kSeverityWord = 1, kStayWord = 2, kDeathWord = 3;
 
-SCLS_FUNCTION SCLS_FORCEINLINE AttackDraws attack_draws_from(const PhiloxCounter& main, const PhiloxCounter& complication)
+SCLS_FUNCTION SCLS_FORCEINLINE AttackDraws attack_draws_from(const PhiloxCounter& main, const PhiloxCounter& complication,
+                                                             double budget, double stay_normal)
 {
     AttackDraws d;
-    d.budget = unit_exponential(main.word[kBudgetWord]);
+    d.budget = budget;
     d.severity_uniform = to_open_unit(main.word[kSeverityWord]);
-    d.stay_uniform = to_open_unit(main.word[kStayWord]);  // its normal quantile only where a stay varies (attack_consequences)
+    d.stay_normal = stay_normal;
     d.death_uniform = to_open_unit(main.word[kDeathWord]);
     for (int c = 0; c < kComplications; ++c) {
         d.complication_uniform[c] = to_open_unit(complication.word[c]);
     }
     return d;
+}
+
+// ... or computed here. The stay's normal is computed with the draws, not
+// where a severity needs it: once per attack, and on the CPU four attacks at
+// once in lanes (below), where the consequences worked out at each severity
+// an attack takes under the strategies computed it once each
+// (results/bench/cpu-engine.md, nineteenth part).
+SCLS_FUNCTION SCLS_FORCEINLINE AttackDraws attack_draws_from(const PhiloxCounter& main, const PhiloxCounter& complication)
+{
+    return attack_draws_from(main, complication, unit_exponential(main.word[kBudgetWord]),
+                             normal_quantile(to_open_unit(main.word[kStayWord])));
 }
 
 // Attack k's draws.
@@ -79,7 +93,7 @@ SCLS_FORCEINLINE void attack_draws_from_blocks(const AttackBlocks& blocks, Attac
 {
     const BatchLanes::Real budget = unit_exponential_lanes<kAttacksPerBatch>(batch_words(blocks, kBudgetWord, 0));
     const BatchLanes::Real severity = batch_uniforms(blocks, kSeverityWord, 0);
-    const BatchLanes::Real stay = batch_uniforms(blocks, kStayWord, 0);
+    const BatchLanes::Real stay = normal_quantile_lanes<kAttacksPerBatch>(batch_uniforms(blocks, kStayWord, 0));
     const BatchLanes::Real death = batch_uniforms(blocks, kDeathWord, 0);
     BatchLanes::Real complication[kComplications];
     for (int c = 0; c < kComplications; ++c) {
@@ -88,7 +102,7 @@ SCLS_FORCEINLINE void attack_draws_from_blocks(const AttackBlocks& blocks, Attac
     for (int i = 0; i < kAttacksPerBatch; ++i) {
         draws[i].budget = budget[i];
         draws[i].severity_uniform = severity[i];
-        draws[i].stay_uniform = stay[i];
+        draws[i].stay_normal = stay[i];
         draws[i].death_uniform = death[i];
         for (int c = 0; c < kComplications; ++c) {
             draws[i].complication_uniform[c] = complication[c][i];

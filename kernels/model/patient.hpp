@@ -13,6 +13,7 @@
 #include "kernels/model/params.hpp"
 #include "kernels/random/distributions.hpp"
 #include "kernels/random/streams.hpp"
+#include "kernels/random/variate_batch.hpp"
 
 namespace scls {
 
@@ -66,31 +67,26 @@ SCLS_FUNCTION inline double background_death_age(const ModelParams& p, int sex, 
     return max_of(low + within, entry_age);
 }
 
-// A patient's attributes from the blocks that blocks(AttributeBlock) and
-// blocks.spread(slot) give (attribute_blocks.hpp: the same bits from either
-// source).
-template <class Blocks>
-SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, StreamKey key, const Blocks& blocks)
-{
-    PatientAttributes a{};
-    // Block 0: sex, age, weight, MGUS. Blocks 1-2: response class, one word
-    // per response slot. Fixed slots keep each attribute's draw independent
-    // of the others' parameters.
-    const PhiloxCounter basics = blocks(AttributeBlock::basics);
-    a.male = to_open_unit(basics.word[0]) < p.male_share;
-    a.entry_age_years = truncated_normal(p.age_mean_years, p.age_sd_years, p.age_min_years, p.age_max_years, p.age_cdf_lower,
-                                         p.age_cdf_upper, to_open_unit(basics.word[1]));
-    const int sex = a.male ? 1 : 0;
-    a.weight_kg = truncated_normal(p.weight_mean_kg[sex], p.weight_sd_kg[sex], p.weight_min_kg, p.weight_max_kg,
-                                   p.weight_cdf_lower[sex], p.weight_cdf_upper[sex], to_open_unit(basics.word[2]));
-    a.mgus = to_open_unit(basics.word[3]) < p.mgus_share;
+// A patient's response class on each regimen, and where in the batch the
+// standard normal of each slot's spread lies (-1: none asked for).
+struct ResponseDraws {
+    int response_class[kMaxRegimens];
+    int spread[kMaxRegimens];  // by slot
+};
 
-    // Response: a class per slot (blocks 1-2), and a standard normal per slot
-    // for the spread of the class's rate ratio between patients (blocks 3-6).
-    // Regimens sharing a slot share both, so a patient who responds well to
-    // IVIG 2 g/kg responds well to 1 g/kg too.
+// Response: a class per slot (blocks 1-2), and a standard normal per slot
+// for the spread of the class's rate ratio between patients (blocks 3-6),
+// asked for once a slot. Regimens sharing a slot share both, so a patient
+// who responds well to IVIG 2 g/kg responds well to 1 g/kg too.
+template <class Blocks>
+SCLS_FUNCTION SCLS_FORCEINLINE ResponseDraws ask_response(const ModelParams& p, const Blocks& blocks, VariateBatch& batch)
+{
+    ResponseDraws d;
     const PhiloxCounter slots_low = blocks(AttributeBlock::slots_low);
     const PhiloxCounter slots_high = blocks(AttributeBlock::slots_high);
+    for (int slot = 0; slot < kMaxRegimens; ++slot) {
+        d.spread[slot] = -1;
+    }
     for (int r = 0; r < p.regimens; ++r) {
         const RegimenParams& regimen = p.regimen[r];
         const int slot = regimen.response_slot;
@@ -102,17 +98,103 @@ SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, Str
             ++cls;
             cumulative += regimen.response_share[cls];
         }
+        d.response_class[r] = cls;
+        if (regimen.attack_rate_ratio_log_sd[cls] > 0.0 && d.spread[slot] < 0) {
+            const PhiloxCounter words = blocks.spread(slot);
+            const int word = 2 * (slot % 2);
+            d.spread[slot] = batch.ask_normal(to_open_unit_52(words.word[word], words.word[word + 1]));
+        }
+    }
+    return d;
+}
+
+// The patient's own rate ratio on each regimen, from its class and spread.
+SCLS_FUNCTION SCLS_FORCEINLINE void response_rate_ratios(const ModelParams& p, const ResponseDraws& d, const VariateValues& v,
+                                                         double (&ratios)[kMaxRegimens])
+{
+    for (int r = 0; r < p.regimens; ++r) {
+        const RegimenParams& regimen = p.regimen[r];
+        const int cls = d.response_class[r];
         double ratio = regimen.attack_rate_ratio[cls];
         if (regimen.attack_rate_ratio_log_sd[cls] > 0.0) {
-            const PhiloxCounter spread = blocks.spread(slot);
-            const int word = 2 * (slot % 2);
-            const double z = standard_normal(spread.word[word], spread.word[word + 1]);
+            const double z = v.normal[d.spread[regimen.response_slot]];
             ratio = min_of(regimen.max_attack_rate_ratio, ratio * exponential(regimen.attack_rate_ratio_log_sd[cls] * z));
         }
-        a.attack_rate_ratio[r] = ratio;
+        ratios[r] = ratio;
+    }
+}
+
+// A patient's attributes from the blocks that blocks(AttributeBlock) and
+// blocks.spread(slot) give (attribute_blocks.hpp: the same bits from either
+// source). Their standard normals and unit exponentials are asked for first
+// and computed together (variate_batch.hpp), then the attributes are made
+// from them.
+template <class Blocks>
+SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, StreamKey key, const Blocks& blocks)
+{
+    PatientAttributes a{};
+    VariateBatch batch;
+    // Block 0: sex, age, weight, MGUS; blocks 1-6: the response
+    // (ask_response). Fixed slots keep each attribute's draw independent of
+    // the others' parameters.
+    const PhiloxCounter basics = blocks(AttributeBlock::basics);
+    a.male = to_open_unit(basics.word[0]) < p.male_share;
+    const int sex = a.male ? 1 : 0;
+    a.mgus = to_open_unit(basics.word[3]) < p.mgus_share;
+    const int age = batch.ask_normal(truncated_normal_probability(p.age_cdf_lower, p.age_cdf_upper, to_open_unit(basics.word[1])));
+    const int weight = batch.ask_normal(
+        truncated_normal_probability(p.weight_cdf_lower[sex], p.weight_cdf_upper[sex], to_open_unit(basics.word[2])));
+
+    const ResponseDraws response = ask_response(p, blocks, batch);
+
+    // A lognormal frailty's standard normal; onset to diagnosis.
+    const bool lognormal_frailty = p.frailty_kind == FrailtyKind::lognormal;
+    int frailty = -1;
+    if (lognormal_frailty) {
+        const PhiloxCounter w = draw_block(key, StreamPurpose::frailty, 0);
+        frailty = batch.ask_normal(to_open_unit_52(w.word[0], w.word[1]));
+    }
+    int delay = -1;
+    if (p.starts_at_onset) {
+        const PhiloxCounter words = blocks(AttributeBlock::pathway);
+        delay = batch.ask_normal(to_open_unit_52(words.word[0], words.word[1]));
     }
 
-    double frailty_score = 0.0;  // the lognormal frailty's standard normal (0 for other kinds)
+    // The times no policy changes, and what every strategy's lifetime begins with.
+    const int death = batch.ask_exponential(blocks(AttributeBlock::background_death).word[0]);
+    const PhiloxCounter first_block = blocks(AttributeBlock::first_attack);
+    const int first_budget = batch.ask_exponential(first_block.word[kBudgetWord]);
+    const int first_stay = batch.ask_normal(to_open_unit(first_block.word[kStayWord]));
+    const int first_discontinuation = batch.ask_exponential(blocks(AttributeBlock::first_discontinuation).word[0]);
+    const int first_adverse_event = batch.ask_exponential(blocks(AttributeBlock::first_adverse_event).word[0]);
+    int diagnostic_budget = -1;
+    int diagnostic_stay = -1;
+    PhiloxCounter diagnostic_block{};
+    if (p.diagnosed_in_attack) {
+        diagnostic_block = blocks(AttributeBlock::diagnostic_attack);
+        diagnostic_budget = batch.ask_exponential(diagnostic_block.word[kBudgetWord]);
+        diagnostic_stay = batch.ask_normal(to_open_unit(diagnostic_block.word[kStayWord]));
+    }
+    const bool myeloma_onsets = a.mgus && p.myeloma_rate_per_year > 0.0;
+    const bool myeloma_kills = myeloma_onsets && p.myeloma_excess_death_rate_per_year > 0.0;
+    int myeloma_onset = -1;
+    int myeloma_death = -1;
+    if (myeloma_onsets) {
+        const PhiloxCounter myeloma = blocks(AttributeBlock::myeloma);
+        myeloma_onset = batch.ask_exponential(myeloma.word[0]);
+        if (myeloma_kills) {
+            myeloma_death = batch.ask_exponential(myeloma.word[1]);
+        }
+    }
+
+    VariateValues v;
+    compute_variates(batch, v);
+
+    a.entry_age_years = truncated_normal_from(p.age_mean_years, p.age_sd_years, p.age_min_years, p.age_max_years, v.normal[age]);
+    a.weight_kg = truncated_normal_from(p.weight_mean_kg[sex], p.weight_sd_kg[sex], p.weight_min_kg, p.weight_max_kg, v.normal[weight]);
+    response_rate_ratios(p, response, v, a.attack_rate_ratio);
+
+    const double frailty_score = lognormal_frailty ? v.normal[frailty] : 0.0;  // 0 for other kinds
     switch (p.frailty_kind) {
         case FrailtyKind::none:
             a.attack_rate_multiplier = 1.0;
@@ -122,12 +204,9 @@ SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, Str
             a.attack_rate_multiplier = gamma_mean_one(p.frailty_parameter, stream);
             break;
         }
-        case FrailtyKind::lognormal: {
-            const PhiloxCounter w = draw_block(key, StreamPurpose::frailty, 0);
-            frailty_score = standard_normal(w.word[0], w.word[1]);
+        case FrailtyKind::lognormal:
             a.attack_rate_multiplier = exponential(p.frailty_parameter * frailty_score);
             break;
-        }
     }
 
     // Onset to diagnosis: lognormal, its log correlated with the patient's
@@ -135,36 +214,32 @@ SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, Str
     // while the delay's distribution over patients stays as the scenario says.
     a.diagnosis_time = 0.0;
     if (p.starts_at_onset) {
-        const PhiloxCounter delay = blocks(AttributeBlock::pathway);
         const double rho = p.diagnosis_delay_rate_correlation;
-        const double own = standard_normal(delay.word[0], delay.word[1]);
-        const double score = sqrt(1.0 - rho * rho) * own - rho * frailty_score;
+        const double score = sqrt(1.0 - rho * rho) * v.normal[delay] - rho * frailty_score;
         a.diagnosis_time = p.diagnosis_delay_median_years * exponential(p.diagnosis_delay_log_sd * score);
     }
 
     a.horizon_time = p.horizon_age_years - a.entry_age_years;
-    const PhiloxCounter death = blocks(AttributeBlock::background_death);
-    a.background_death_time =
-        background_death_age(p, sex, a.entry_age_years, unit_exponential(death.word[0])) - a.entry_age_years;
+    a.background_death_time = background_death_age(p, sex, a.entry_age_years, v.exponential[death]) - a.entry_age_years;
 
     if (p.diagnosed_in_attack) {
         a.diagnostic_attack =
-            attack_draws_from(blocks(AttributeBlock::diagnostic_attack), blocks(AttributeBlock::diagnostic_complications));
+            attack_draws_from(diagnostic_block, blocks(AttributeBlock::diagnostic_complications),
+                                                v.exponential[diagnostic_budget], v.normal[diagnostic_stay]);
         hospitalised_severity(p.regimen[0], a.diagnostic_attack);
     }
 
-    a.first_attack = attack_draws_from(blocks(AttributeBlock::first_attack), blocks(AttributeBlock::first_complications));
-    a.first_discontinuation_budget = unit_exponential(blocks(AttributeBlock::first_discontinuation).word[0]);
-    a.first_adverse_event_budget = unit_exponential(blocks(AttributeBlock::first_adverse_event).word[0]);
+    a.first_attack = attack_draws_from(first_block, blocks(AttributeBlock::first_complications), v.exponential[first_budget],
+                                       v.normal[first_stay]);
+    a.first_discontinuation_budget = v.exponential[first_discontinuation];
+    a.first_adverse_event_budget = v.exponential[first_adverse_event];
 
-    const PhiloxCounter myeloma = blocks(AttributeBlock::myeloma);
     a.myeloma_onset_time = kInfinity;
     a.myeloma_death_time = kInfinity;
-    if (a.mgus && p.myeloma_rate_per_year > 0.0) {
-        a.myeloma_onset_time = unit_exponential(myeloma.word[0]) / p.myeloma_rate_per_year;
-        if (p.myeloma_excess_death_rate_per_year > 0.0) {
-            a.myeloma_death_time =
-                a.myeloma_onset_time + unit_exponential(myeloma.word[1]) / p.myeloma_excess_death_rate_per_year;
+    if (myeloma_onsets) {
+        a.myeloma_onset_time = v.exponential[myeloma_onset] / p.myeloma_rate_per_year;
+        if (myeloma_kills) {
+            a.myeloma_death_time = a.myeloma_onset_time + v.exponential[myeloma_death] / p.myeloma_excess_death_rate_per_year;
         }
     }
     return a;

@@ -42,17 +42,33 @@ inline double truncation_cdf(double mean, double sd, double bound)
 
 // Normal(mean, sd) truncated to [lower, upper], by inversion of the truncated
 // CDF, given the CDF at each bound (truncation_cdf); from one uniform in
-// (0, 1). sd == 0 gives the mean clamped to the bounds.
+// (0, 1). sd == 0 gives the mean clamped to the bounds. In two parts, so that
+// the quantile can be computed with others (variate_batch.hpp): the
+// probability whose standard normal quantile it needs, ...
+SCLS_FUNCTION SCLS_FORCEINLINE double truncated_normal_probability(double cdf_lower, double cdf_upper, double uniform)
+{
+    const double p = cdf_lower + uniform * (cdf_upper - cdf_lower);
+    // Guard p against landing exactly on 0 or 1 through rounding.
+    return clamp_to(p, 1e-300, 1.0 - 1e-16);
+}
+
+// ... and the variate from that quantile (unused where sd == 0).
+SCLS_FUNCTION SCLS_FORCEINLINE double truncated_normal_from(double mean, double sd, double lower, double upper, double quantile)
+{
+    if (sd <= 0.0) {
+        return clamp_to(mean, lower, upper);
+    }
+    return clamp_to(mean + sd * quantile, lower, upper);
+}
+
 SCLS_FUNCTION inline double truncated_normal(double mean, double sd, double lower, double upper, double cdf_lower,
                                              double cdf_upper, double uniform)
 {
     if (sd <= 0.0) {
         return clamp_to(mean, lower, upper);
     }
-    const double p = cdf_lower + uniform * (cdf_upper - cdf_lower);
-    // Guard p against landing exactly on 0 or 1 through rounding.
-    const double x = mean + sd * normal_quantile(clamp_to(p, 1e-300, 1.0 - 1e-16));
-    return clamp_to(x, lower, upper);
+    return truncated_normal_from(mean, sd, lower, upper,
+                                 normal_quantile(truncated_normal_probability(cdf_lower, cdf_upper, uniform)));
 }
 
 // Gamma(shape, scale = 1/shape): mean 1, variance 1/shape. Marsaglia & Tsang,
