@@ -20,9 +20,9 @@ inline constexpr int kWarp = 32;
 inline constexpr int kOpKinds = detail::kEventKinds;
 
 // Relative costs, in units of the common part of a step. Assumptions, stated
-// with the results: an attack's handler draws two Philox blocks and a log,
-// and a normal quantile where its stay varies (no cache on the GPU), and
-// costs about a step; drawing a
+// with the results: an attack's handler draws two Philox blocks, a log and
+// its stay's normal quantile (no cache on the GPU), and costs about a step;
+// drawing a
 // patient's attributes, starting a lifetime (budgets, state) and ending it
 // (values, 25 x 7 limbs, counters, histograms) cost a few steps; other
 // handlers are short.

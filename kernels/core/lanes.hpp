@@ -2,8 +2,8 @@
 // operations as scalar code, lane by lane. Lanes<N> for N > 1 are GCC's
 // vector extensions, which the compiler maps onto the registers of the
 // function they are inlined into (two SSE2 registers, one AVX2 register or
-// half an AVX-512 one for four lanes); attack_draws.hpp builds such functions
-// for each register width and picks one at run time. Lanes<1> is one double,
+// half an AVX-512 one for four lanes); attack_draws.hpp and variate_batch.hpp
+// build such functions for each register width and pick one at run time. Lanes<1> is one double,
 // so that a function written once over Lanes<N> (logarithm.hpp,
 // exponential.hpp, discounting.hpp, accrual.hpp, hazard_process.hpp,
 // events.hpp) is the scalar function at N = 1: its lanes cannot round
@@ -165,6 +165,17 @@ struct Lanes {
     }
     // Lane by lane, if_set where the mask is set and if_clear where not (a blend).
     static SCLS_FORCEINLINE Real select(Mask mask, Real if_set, Real if_clear) { return mask ? if_set : if_clear; }
+    // Masks and blends from integer arithmetic, for code inlined into a
+    // function that a target attribute gives wider registers than its unit's,
+    // where GCC 12 splits a comparison of lanes into one a lane
+    // (normal_quantile_lanes): all ones in the lanes whose sign bit is set
+    // (x < 0 where x is never -0 or NaN), ...
+    static SCLS_FORCEINLINE Mask sign_mask(Real x) { return to_signed(bits(x)) >> 63; }
+    // ... and select() by bits.
+    static SCLS_FORCEINLINE Real blend(Mask mask, Real if_set, Real if_clear)
+    {
+        return real((bits(if_set) & to_bits(mask)) | (bits(if_clear) & ~to_bits(mask)));
+    }
 };
 #endif
 

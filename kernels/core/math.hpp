@@ -95,33 +95,30 @@ SCLS_FUNCTION inline double normal_quantile(double p)
 template <int N>
 SCLS_FORCEINLINE typename Lanes<N>::Real normal_quantile_lanes(typename Lanes<N>::Real p)
 {
+    // Every helper here is always inlined: a vector passed to a function
+    // built for narrower registers (at -O0, a lambda) arrives as garbage.
     using L = Lanes<N>;
     using Real = typename L::Real;
-    using Signed = typename L::Signed;
-    // All ones in the lanes where x's sign bit is set: x < 0 for x never -0 or NaN.
-    const auto negative = [](Real x) { return L::to_signed(L::bits(x)) >> 63; };
-    const auto blend = [](Signed mask, Real if_set, Real if_clear) {
-        return L::real((L::bits(if_set) & L::to_bits(mask)) | (L::bits(if_clear) & ~L::to_bits(mask)));
-    };
+    using Mask = typename L::Mask;
     const Real q = p - 0.5;  // never -0: p - 0.5 rounds to +0 where it is 0
-    const Signed below_half = negative(q);
+    const Mask below_half = L::sign_mask(q);
     // 0.425 - |q| is negative exactly where |q| > 0.425 (a difference of two
     // doubles rounds to a value of its own sign, and to +0 where they are equal).
     const Real magnitude = L::real(L::bits(q) & 0x7fffffffffffffffu);
-    const Signed tail = negative(0.425 - magnitude);
+    const Mask tail = L::sign_mask(0.425 - magnitude);
     Real x = detail::quantile_central(q);
     if (L::any(tail)) {
-        const Real log_of_smaller = natural_log_of_normal_lanes<N>(blend(below_half, p, 1.0 - p));
+        const Real log_of_smaller = natural_log_of_normal_lanes<N>(L::blend(below_half, p, 1.0 - p));
         Real r{};
         for (int lane = 0; lane < N; ++lane) {
             r[lane] = sqrt(-log_of_smaller[lane]);
         }
-        const Signed far = negative(5.0 - r);  // r > 5
+        const Mask far = L::sign_mask(5.0 - r);  // r > 5
         Real value = detail::quantile_tail_near(r);
         if (L::any(far & tail)) {
-            value = blend(far, detail::quantile_tail_far(r), value);
+            value = L::blend(far, detail::quantile_tail_far(r), value);
         }
-        x = blend(tail, blend(below_half, -value, value), x);
+        x = L::blend(tail, L::blend(below_half, -value, value), x);
     }
     return x;
 }

@@ -69,9 +69,12 @@ SCLS_FUNCTION inline double background_death_age(const ModelParams& p, int sex, 
 
 // A patient's response class on each regimen, and where in the batch the
 // standard normal of each slot's spread lies (-1: none asked for).
+static_assert(VariateBatch::kNormals >= kMaxRegimens + 6 && VariateBatch::kExponentials >= 7,
+              "room for a spread per response slot (one slot a regimen at most), age, weight, frailty, pathway, two stays; "
+              "and for the seven exponentials draw_attributes asks for");
 struct ResponseDraws {
     int response_class[kMaxRegimens];
-    int spread[kMaxRegimens];  // by slot
+    int spread_normal[kMaxRegimens];  // by slot
 };
 
 // Response: a class per slot (blocks 1-2), and a standard normal per slot
@@ -85,7 +88,7 @@ SCLS_FUNCTION SCLS_FORCEINLINE ResponseDraws ask_response(const ModelParams& p, 
     const PhiloxCounter slots_low = blocks(AttributeBlock::slots_low);
     const PhiloxCounter slots_high = blocks(AttributeBlock::slots_high);
     for (int slot = 0; slot < kMaxRegimens; ++slot) {
-        d.spread[slot] = -1;
+        d.spread_normal[slot] = -1;
     }
     for (int r = 0; r < p.regimens; ++r) {
         const RegimenParams& regimen = p.regimen[r];
@@ -99,10 +102,10 @@ SCLS_FUNCTION SCLS_FORCEINLINE ResponseDraws ask_response(const ModelParams& p, 
             cumulative += regimen.response_share[cls];
         }
         d.response_class[r] = cls;
-        if (regimen.attack_rate_ratio_log_sd[cls] > 0.0 && d.spread[slot] < 0) {
+        if (regimen.attack_rate_ratio_log_sd[cls] > 0.0 && d.spread_normal[slot] < 0) {
             const PhiloxCounter words = blocks.spread(slot);
             const int word = 2 * (slot % 2);
-            d.spread[slot] = batch.ask_normal(to_open_unit_52(words.word[word], words.word[word + 1]));
+            d.spread_normal[slot] = batch.ask_normal(to_open_unit_52(words.word[word], words.word[word + 1]));
         }
     }
     return d;
@@ -117,7 +120,7 @@ SCLS_FUNCTION SCLS_FORCEINLINE void response_rate_ratios(const ModelParams& p, c
         const int cls = d.response_class[r];
         double ratio = regimen.attack_rate_ratio[cls];
         if (regimen.attack_rate_ratio_log_sd[cls] > 0.0) {
-            const double z = v.normal[d.spread[regimen.response_slot]];
+            const double z = v.normal[d.spread_normal[regimen.response_slot]];
             ratio = min_of(regimen.max_attack_rate_ratio, ratio * exponential(regimen.attack_rate_ratio_log_sd[cls] * z));
         }
         ratios[r] = ratio;
@@ -223,8 +226,7 @@ SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, Str
     a.background_death_time = background_death_age(p, sex, a.entry_age_years, v.exponential[death]) - a.entry_age_years;
 
     if (p.diagnosed_in_attack) {
-        a.diagnostic_attack =
-            attack_draws_from(diagnostic_block, blocks(AttributeBlock::diagnostic_complications),
+        a.diagnostic_attack = attack_draws_from(diagnostic_block, blocks(AttributeBlock::diagnostic_complications),
                                                 v.exponential[diagnostic_budget], v.normal[diagnostic_stay]);
         hospitalised_severity(p.regimen[0], a.diagnostic_attack);
     }

@@ -61,12 +61,10 @@ SCLS_FUNCTION SCLS_FORCEINLINE double truncated_normal_from(double mean, double 
     return clamp_to(mean + sd * quantile, lower, upper);
 }
 
+// Both parts at once.
 SCLS_FUNCTION inline double truncated_normal(double mean, double sd, double lower, double upper, double cdf_lower,
                                              double cdf_upper, double uniform)
 {
-    if (sd <= 0.0) {
-        return clamp_to(mean, lower, upper);
-    }
     return truncated_normal_from(mean, sd, lower, upper,
                                  normal_quantile(truncated_normal_probability(cdf_lower, cdf_upper, uniform)));
 }

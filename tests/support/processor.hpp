@@ -2,6 +2,8 @@
 // x86-64), for tests that run each path the processor has and skip the rest.
 #pragma once
 
+#include <ostream>
+
 #include "kernels/random/attack_blocks.hpp"
 
 namespace scls::test {
@@ -19,3 +21,10 @@ inline bool processor_has(AttackBlockRegisters registers)
 #endif
 
 }  // namespace scls::test
+
+#if SCLS_ATTACK_BLOCKS_IN_VECTORS
+namespace scls {
+// How gtest names a register width (found by ADL beside the enum).
+inline void PrintTo(AttackBlockRegisters registers, std::ostream* out) { *out << name_of(registers); }
+}  // namespace scls
+#endif

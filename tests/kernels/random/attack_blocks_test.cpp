@@ -25,12 +25,6 @@ namespace {
 
 using test::processor_has;
 
-}  // namespace
-
-// How gtest names a parameter (ADL finds it beside the enum).
-void PrintTo(AttackBlockRegisters registers, std::ostream* out) { *out << name_of(registers); }
-
-namespace {
 
 std::vector<StreamKey> keys()
 {
