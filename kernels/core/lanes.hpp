@@ -3,11 +3,12 @@
 // vector extensions, which the compiler maps onto the registers of the
 // function they are inlined into (two SSE2 registers, one AVX2 register or
 // half an AVX-512 one for four lanes); attack_draws.hpp and variate_batch.hpp
-// build such functions for each register width and pick one at run time. Lanes<1> is one double,
-// so that a function written once over Lanes<N> (logarithm.hpp,
-// exponential.hpp, discounting.hpp, accrual.hpp, hazard_process.hpp,
-// events.hpp) is the scalar function at N = 1: its lanes cannot round
-// differently from it (-ffp-contract=off keeps a * b + c two roundings in both).
+// build such functions for each register width and pick one at run time.
+// Lanes<1> is one double, so that a function written once over Lanes<N>
+// (logarithm.hpp, exponential.hpp, discounting.hpp, accrual.hpp,
+// hazard_process.hpp, events.hpp) is the scalar function at N = 1: its lanes
+// cannot round differently from it (-ffp-contract=off keeps a * b + c two
+// roundings in both).
 #pragma once
 
 #include <cstdint>

@@ -67,11 +67,12 @@ SCLS_FUNCTION inline double background_death_age(const ModelParams& p, int sex, 
     return max_of(low + within, entry_age);
 }
 
-// A patient's response class on each regimen, and where in the batch the
-// standard normal of each slot's spread lies (-1: none asked for).
 static_assert(VariateBatch::kNormals >= kMaxRegimens + 6 && VariateBatch::kExponentials >= 7,
               "room for a spread per response slot (one slot a regimen at most), age, weight, frailty, pathway, two stays; "
               "and for the seven exponentials draw_attributes asks for");
+
+// A patient's response class on each regimen, and where in the batch the
+// standard normal of each slot's spread lies (-1: none asked for).
 struct ResponseDraws {
     int response_class[kMaxRegimens];
     int spread_normal[kMaxRegimens];  // by slot
