@@ -162,6 +162,22 @@ std::filesystem::path without_trailing_separator(const std::filesystem::path& pa
 }
 
 // What the system's reason for a failed write asks the user to do.
+// What a path that is not a regular file is, for messages: "a character
+// device", "a FIFO", "a special file".
+std::string kind_of_special_file(const std::filesystem::path& path)
+{
+    namespace fs = std::filesystem;
+    std::error_code error;
+    switch (fs::status(path, error).type()) {
+        case fs::file_type::directory: return "a directory";
+        case fs::file_type::character: return "a character device";
+        case fs::file_type::block: return "a block device";
+        case fs::file_type::fifo: return "a FIFO";
+        case fs::file_type::socket: return "a socket";
+        default: return "a special file";
+    }
+}
+
 std::string write_failure_remedy(int error_number, const std::filesystem::path& relative_directory)
 {
     std::error_code error;
@@ -297,6 +313,15 @@ void replace_in_directory(const std::filesystem::path& staging, const std::files
 void write_file(const std::filesystem::path& destination, std::string_view bytes, const std::filesystem::path& shown_path,
                 const std::filesystem::path& shown_directory)
 {
+    // The rename below would replace a device, FIFO or socket (as root,
+    // /dev/null itself) with a regular file: check_output_writable refuses
+    // such a path before any work, and this refuses it at the last moment.
+    struct stat existing {};
+    if (::stat(destination.c_str(), &existing) == 0 && !S_ISREG(existing.st_mode)) {
+        throw OutputError(fmt::format("writing {} failed: it is {}, not a regular file (writing would replace it with one) — give a "
+                                      "file name such as results/run.h5",
+                                      shown_path.string(), kind_of_special_file(destination)));
+    }
     const std::filesystem::path directory = destination.has_parent_path() ? destination.parent_path() : std::filesystem::path(".");
     remove_stale_partials(destination);
     const std::filesystem::path temporary = partial_path_for(destination);
@@ -495,6 +520,10 @@ void check_output_writable(const std::filesystem::path& path, std::string_view o
     }
     if (kind == OutputKind::directory && exists && !fs::is_directory(target, ec)) {
         refuse("is a file (the tables go into a directory) — give a directory to create or one sclsim may write into");
+    }
+    if (kind == OutputKind::file && exists && !fs::is_regular_file(target, ec)) {
+        refuse(fmt::format("is {}, not a regular file (writing would replace it with one) — give a file name such as results/run.h5",
+                           kind_of_special_file(target)));
     }
     if (!fs::is_directory(parent, ec)) {
         refuse(fmt::format("directory \"{}\" does not exist (sclsim does not create directories{}) — create it first or choose "

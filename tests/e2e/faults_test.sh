@@ -215,4 +215,15 @@ expect 2 "$work/in.log" "which is a directory" -- "$sclsim" validate "$work/dot.
 printf '# only a comment\n' > "$work/empty.toml"
 expect 2 "$work/in.log" "empty.toml: holds no settings" -- "$sclsim" validate "$work/empty.toml"
 expect 2 "$work/in.log" "targets file" -- "$sclsim" run --patients 500 --targets /dev/zero -o "$work/t.h5"
+
+echo "== outputs are regular files: a device or FIFO given as -o is refused, not replaced"
+mkfifo "$work/out_pipe.h5"
+expect 2 "$work/out.log" "out_pipe.h5: is a FIFO, not a regular file" -- "$sclsim" run --patients 100 -o "$work/out_pipe.h5"
+[ -p "$work/out_pipe.h5" ] || fail "the FIFO given as -o is no longer a FIFO"
+ln -s out_pipe.h5 "$work/pipe_link.h5"
+expect 2 "$work/out.log" "pipe_link.h5: is a FIFO" -- "$sclsim" psa "$psa_scenario" --draws 2 --patients 100 -o "$work/pipe_link.h5"
+if [ "$(id -u)" -eq 0 ] && mknod "$work/null_device.h5" c 1 3 2> /dev/null; then  # a copy of /dev/null's node
+  expect 2 "$work/out.log" "null_device.h5: is a character device" -- "$sclsim" run --patients 100 -o "$work/null_device.h5"
+  [ -c "$work/null_device.h5" ] || fail "the character device given as -o was replaced"
+fi
 echo "OK"

@@ -334,6 +334,29 @@ TEST(OutputPaths, RefusalsNameTheOptionAndTheKindOfOutput)
     EXPECT_NO_THROW(check_output_writable(directory / "out.h5", "-o/--output"));
 }
 
+// A FIFO (or device) where the output belongs is refused before any work,
+// and, were it made after that check, at the write: a rename would replace it.
+TEST(OutputPaths, AFifoOrDeviceIsRefusedAndLeftAsItIs)
+{
+    const fs::path directory = fresh_directory("special");
+    const fs::path pipe = directory / "out.h5";
+    ASSERT_EQ(::mkfifo(pipe.c_str(), 0600), 0);
+    try {
+        check_output_writable(pipe, "-o/--output");
+        FAIL() << "a FIFO was accepted as an output file";
+    } catch (const InputError& e) {
+        EXPECT_NE(e.issues().front().message.find("is a FIFO, not a regular file"), std::string::npos) << e.issues().front().message;
+    }
+    try {
+        write_file_atomically(pipe, "results");
+        FAIL() << "a FIFO was replaced by a results file";
+    } catch (const OutputError& e) {
+        EXPECT_NE(std::string(e.what()).find("it is a FIFO, not a regular file"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(fs::status(pipe).type(), fs::file_type::fifo);
+    EXPECT_EQ(names_in(directory), std::set<std::string>{"out.h5"});  // no temporary left
+}
+
 TEST(OutputFiles, TemporariesOfDeadProcessesAreRemoved)
 {
     const fs::path directory = fresh_directory("stale");
