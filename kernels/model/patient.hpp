@@ -128,16 +128,26 @@ SCLS_FUNCTION SCLS_FORCEINLINE void response_rate_ratios(const ModelParams& p, c
     }
 }
 
-// A patient's attributes from the blocks that blocks(AttributeBlock) and
-// blocks.spread(slot) give (attribute_blocks.hpp: the same bits from either
-// source). Their standard normals and unit exponentials are asked for first
-// and computed together (variate_batch.hpp), then the attributes are made
-// from them.
+// Where in a patient's batch of variates each attribute's lies (-1: not
+// asked for), and the blocks that the attributes read again once the
+// variates are computed.
+struct AttributeAsks {
+    int age, weight;
+    ResponseDraws response;
+    int frailty = -1, delay = -1;  // a lognormal frailty's normal; onset to diagnosis
+    int death, first_budget, first_stay, first_discontinuation, first_adverse_event;
+    int diagnostic_budget = -1, diagnostic_stay = -1;
+    int myeloma_onset = -1, myeloma_death = -1;
+    PhiloxCounter first_block, diagnostic_block{};
+};
+
+// Asks the batch for a patient's standard normals and unit exponentials, and
+// draws sex and MGUS (which decide what is asked for).
 template <class Blocks>
-SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, StreamKey key, const Blocks& blocks)
+SCLS_FUNCTION SCLS_FORCEINLINE AttributeAsks ask_attributes(const ModelParams& p, StreamKey key, const Blocks& blocks,
+                                                            VariateBatch& batch, PatientAttributes& a)
 {
-    PatientAttributes a{};
-    VariateBatch batch;
+    AttributeAsks ask;
     // Block 0: sex, age, weight, MGUS; blocks 1-6: the response
     // (ask_response). Fixed slots keep each attribute's draw independent of
     // the others' parameters.
@@ -145,73 +155,64 @@ SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, Str
     a.male = to_open_unit(basics.word[0]) < p.male_share;
     const int sex = a.male ? 1 : 0;
     a.mgus = to_open_unit(basics.word[3]) < p.mgus_share;
-    const int age = batch.ask_normal(truncated_normal_probability(p.age_cdf_lower, p.age_cdf_upper, to_open_unit(basics.word[1])));
-    const int weight = batch.ask_normal(
+    ask.age = batch.ask_normal(truncated_normal_probability(p.age_cdf_lower, p.age_cdf_upper, to_open_unit(basics.word[1])));
+    ask.weight = batch.ask_normal(
         truncated_normal_probability(p.weight_cdf_lower[sex], p.weight_cdf_upper[sex], to_open_unit(basics.word[2])));
-
-    const ResponseDraws response = ask_response(p, blocks, batch);
-
-    // A lognormal frailty's standard normal; onset to diagnosis.
-    const bool lognormal_frailty = p.frailty_kind == FrailtyKind::lognormal;
-    int frailty = -1;
-    if (lognormal_frailty) {
+    ask.response = ask_response(p, blocks, batch);
+    if (p.frailty_kind == FrailtyKind::lognormal) {
         const PhiloxCounter w = draw_block(key, StreamPurpose::frailty, 0);
-        frailty = batch.ask_normal(to_open_unit_52(w.word[0], w.word[1]));
+        ask.frailty = batch.ask_normal(to_open_unit_52(w.word[0], w.word[1]));
     }
-    int delay = -1;
     if (p.starts_at_onset) {
         const PhiloxCounter words = blocks(AttributeBlock::pathway);
-        delay = batch.ask_normal(to_open_unit_52(words.word[0], words.word[1]));
+        ask.delay = batch.ask_normal(to_open_unit_52(words.word[0], words.word[1]));
     }
-
     // The times no policy changes, and what every strategy's lifetime begins with.
-    const int death = batch.ask_exponential(blocks(AttributeBlock::background_death).word[0]);
-    const PhiloxCounter first_block = blocks(AttributeBlock::first_attack);
-    const int first_budget = batch.ask_exponential(first_block.word[kBudgetWord]);
-    const int first_stay = batch.ask_normal(to_open_unit(first_block.word[kStayWord]));
-    const int first_discontinuation = batch.ask_exponential(blocks(AttributeBlock::first_discontinuation).word[0]);
-    const int first_adverse_event = batch.ask_exponential(blocks(AttributeBlock::first_adverse_event).word[0]);
-    int diagnostic_budget = -1;
-    int diagnostic_stay = -1;
-    PhiloxCounter diagnostic_block{};
+    ask.death = batch.ask_exponential(blocks(AttributeBlock::background_death).word[0]);
+    ask.first_block = blocks(AttributeBlock::first_attack);
+    ask.first_budget = batch.ask_exponential(ask.first_block.word[kBudgetWord]);
+    ask.first_stay = batch.ask_normal(to_open_unit(ask.first_block.word[kStayWord]));
+    ask.first_discontinuation = batch.ask_exponential(blocks(AttributeBlock::first_discontinuation).word[0]);
+    ask.first_adverse_event = batch.ask_exponential(blocks(AttributeBlock::first_adverse_event).word[0]);
     if (p.diagnosed_in_attack) {
-        diagnostic_block = blocks(AttributeBlock::diagnostic_attack);
-        diagnostic_budget = batch.ask_exponential(diagnostic_block.word[kBudgetWord]);
-        diagnostic_stay = batch.ask_normal(to_open_unit(diagnostic_block.word[kStayWord]));
+        ask.diagnostic_block = blocks(AttributeBlock::diagnostic_attack);
+        ask.diagnostic_budget = batch.ask_exponential(ask.diagnostic_block.word[kBudgetWord]);
+        ask.diagnostic_stay = batch.ask_normal(to_open_unit(ask.diagnostic_block.word[kStayWord]));
     }
-    const bool myeloma_onsets = a.mgus && p.myeloma_rate_per_year > 0.0;
-    const bool myeloma_kills = myeloma_onsets && p.myeloma_excess_death_rate_per_year > 0.0;
-    int myeloma_onset = -1;
-    int myeloma_death = -1;
-    if (myeloma_onsets) {
+    if (a.mgus && p.myeloma_rate_per_year > 0.0) {
         const PhiloxCounter myeloma = blocks(AttributeBlock::myeloma);
-        myeloma_onset = batch.ask_exponential(myeloma.word[0]);
-        if (myeloma_kills) {
-            myeloma_death = batch.ask_exponential(myeloma.word[1]);
+        ask.myeloma_onset = batch.ask_exponential(myeloma.word[0]);
+        if (p.myeloma_excess_death_rate_per_year > 0.0) {
+            ask.myeloma_death = batch.ask_exponential(myeloma.word[1]);
         }
     }
+    return ask;
+}
 
-    VariateValues v;
-    compute_variates(batch, v);
-
-    a.entry_age_years = truncated_normal_from(p.age_mean_years, p.age_sd_years, p.age_min_years, p.age_max_years, v.normal[age]);
-    a.weight_kg = truncated_normal_from(p.weight_mean_kg[sex], p.weight_sd_kg[sex], p.weight_min_kg, p.weight_max_kg, v.normal[weight]);
-    response_rate_ratios(p, response, v, a.attack_rate_ratio);
-
-    const double frailty_score = lognormal_frailty ? v.normal[frailty] : 0.0;  // 0 for other kinds
+// The attack rate multiplier z of the scenario's frailty.
+SCLS_FUNCTION SCLS_FORCEINLINE double attack_rate_multiplier(const ModelParams& p, StreamKey key, double lognormal_score)
+{
     switch (p.frailty_kind) {
-        case FrailtyKind::none:
-            a.attack_rate_multiplier = 1.0;
-            break;
+        case FrailtyKind::none: return 1.0;
         case FrailtyKind::gamma: {
             PhiloxStream stream = open_stream(key, StreamPurpose::frailty);
-            a.attack_rate_multiplier = gamma_mean_one(p.frailty_parameter, stream);
-            break;
+            return gamma_mean_one(p.frailty_parameter, stream);
         }
-        case FrailtyKind::lognormal:
-            a.attack_rate_multiplier = exponential(p.frailty_parameter * frailty_score);
-            break;
+        case FrailtyKind::lognormal: return exponential(p.frailty_parameter * lognormal_score);
     }
+    return 1.0;
+}
+
+// Makes the attributes from the computed variates (v) that ask_attributes asked for.
+template <class Blocks>
+SCLS_FUNCTION SCLS_FORCEINLINE void make_attributes(const ModelParams& p, const Blocks& blocks, const AttributeAsks& ask,
+                                                    const VariateValues& v, double frailty_score, PatientAttributes& a)
+{
+    const int sex = a.male ? 1 : 0;
+    a.entry_age_years = truncated_normal_from(p.age_mean_years, p.age_sd_years, p.age_min_years, p.age_max_years, v.normal[ask.age]);
+    a.weight_kg =
+        truncated_normal_from(p.weight_mean_kg[sex], p.weight_sd_kg[sex], p.weight_min_kg, p.weight_max_kg, v.normal[ask.weight]);
+    response_rate_ratios(p, ask.response, v, a.attack_rate_ratio);
 
     // Onset to diagnosis: lognormal, its log correlated with the patient's
     // lognormal frailty score (frequent attackers reach a diagnosis sooner)
@@ -219,32 +220,50 @@ SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, Str
     a.diagnosis_time = 0.0;
     if (p.starts_at_onset) {
         const double rho = p.diagnosis_delay_rate_correlation;
-        const double score = sqrt(1.0 - rho * rho) * v.normal[delay] - rho * frailty_score;
+        const double score = sqrt(1.0 - rho * rho) * v.normal[ask.delay] - rho * frailty_score;
         a.diagnosis_time = p.diagnosis_delay_median_years * exponential(p.diagnosis_delay_log_sd * score);
     }
 
     a.horizon_time = p.horizon_age_years - a.entry_age_years;
-    a.background_death_time = background_death_age(p, sex, a.entry_age_years, v.exponential[death]) - a.entry_age_years;
+    a.background_death_time = background_death_age(p, sex, a.entry_age_years, v.exponential[ask.death]) - a.entry_age_years;
 
     if (p.diagnosed_in_attack) {
-        a.diagnostic_attack = attack_draws_from(diagnostic_block, blocks(AttributeBlock::diagnostic_complications),
-                                                v.exponential[diagnostic_budget], v.normal[diagnostic_stay]);
+        a.diagnostic_attack = attack_draws_from(ask.diagnostic_block, blocks(AttributeBlock::diagnostic_complications),
+                                                v.exponential[ask.diagnostic_budget], v.normal[ask.diagnostic_stay]);
         hospitalised_severity(p.regimen[0], a.diagnostic_attack);
     }
 
-    a.first_attack = attack_draws_from(first_block, blocks(AttributeBlock::first_complications), v.exponential[first_budget],
-                                       v.normal[first_stay]);
-    a.first_discontinuation_budget = v.exponential[first_discontinuation];
-    a.first_adverse_event_budget = v.exponential[first_adverse_event];
+    a.first_attack = attack_draws_from(ask.first_block, blocks(AttributeBlock::first_complications), v.exponential[ask.first_budget],
+                                       v.normal[ask.first_stay]);
+    a.first_discontinuation_budget = v.exponential[ask.first_discontinuation];
+    a.first_adverse_event_budget = v.exponential[ask.first_adverse_event];
 
     a.myeloma_onset_time = kInfinity;
     a.myeloma_death_time = kInfinity;
-    if (myeloma_onsets) {
-        a.myeloma_onset_time = v.exponential[myeloma_onset] / p.myeloma_rate_per_year;
-        if (myeloma_kills) {
-            a.myeloma_death_time = a.myeloma_onset_time + v.exponential[myeloma_death] / p.myeloma_excess_death_rate_per_year;
+    if (ask.myeloma_onset >= 0) {
+        a.myeloma_onset_time = v.exponential[ask.myeloma_onset] / p.myeloma_rate_per_year;
+        if (ask.myeloma_death >= 0) {
+            a.myeloma_death_time = a.myeloma_onset_time + v.exponential[ask.myeloma_death] / p.myeloma_excess_death_rate_per_year;
         }
     }
+}
+
+// A patient's attributes from the blocks that blocks(AttributeBlock) and
+// blocks.spread(slot) give (attribute_blocks.hpp: the same bits from either
+// source): its standard normals and unit exponentials are asked for first
+// and computed together (variate_batch.hpp), then the attributes are made
+// from them.
+template <class Blocks>
+SCLS_FUNCTION inline PatientAttributes draw_attributes(const ModelParams& p, StreamKey key, const Blocks& blocks)
+{
+    PatientAttributes a{};
+    VariateBatch batch;
+    const AttributeAsks ask = ask_attributes(p, key, blocks, batch, a);
+    VariateValues v;
+    compute_variates(batch, v);
+    const double frailty_score = ask.frailty >= 0 ? v.normal[ask.frailty] : 0.0;  // 0 for other kinds
+    a.attack_rate_multiplier = attack_rate_multiplier(p, key, frailty_score);
+    make_attributes(p, blocks, ask, v, frailty_score, a);
     return a;
 }
 
