@@ -383,15 +383,17 @@ class LifetimeSimulator {
             // runs one path ...
             case NextEvent::attack:
             case NextEvent::diagnostic_attack:
-                if (on_attack(strategy, s, clocks, switch_to, next.event == NextEvent::diagnostic_attack)) {
+                if (on_attack(strategy, s, clocks, attack_run(strategy, s), switch_to,
+                              next.event == NextEvent::diagnostic_attack)) {
                     return finish(s, EndReason::attack);
                 }
                 break;
 #else
             // ... and on the CPU a copy for each, its branches resolved (4% fewer instructions).
-            case NextEvent::attack:
+            case NextEvent::attack: {
+                const AttackRun run = attack_run(strategy, s);  // the same for every attack of the run
                 for (;;) {
-                    if (on_attack(strategy, s, clocks, switch_to, false)) {
+                    if (on_attack(strategy, s, clocks, run, switch_to, false)) {
                         return finish(s, EndReason::attack);
                     }
                     // The attacks that follow while the other events' times
@@ -409,8 +411,9 @@ class LifetimeSimulator {
                     s.t = max_of(attack_time, s.t);
                 }
                 break;
+            }
             case NextEvent::diagnostic_attack:
-                if (on_attack(strategy, s, clocks, switch_to, true)) {
+                if (on_attack(strategy, s, clocks, attack_run(strategy, s), switch_to, true)) {
                     return finish(s, EndReason::attack);
                 }
                 break;
@@ -470,6 +473,29 @@ class LifetimeSimulator {
         ++s.out.switches;
     }
 
+    // What an attack reads that stays the same over a run of attacks (no
+    // switch between them, so the same regimen, strategy and treatment
+    // start): on the CPU read once per run, not per attack (GCC would reload
+    // most of it after each store to the outcome); on a GPU once per attack.
+    struct AttackRun {
+        const RegimenParams* on;   // the current regimen's
+        int escalate_to;           // its escalation's regimen, or kNoRegimen
+        bool same_discount_rates;  // the effects' discount factor is the costs'
+        double diagnosis_time;
+        double treatment_start_time;  // the outcome's: infinity until prophylaxis starts
+        double window_end;            // the end of the before/after window on it
+    };
+
+    SCLS_FUNCTION SCLS_FORCEINLINE AttackRun attack_run(const StrategyParams& strategy, const LifetimeState& s) const
+    {
+        return AttackRun{&p_.regimen[s.regimen],
+                         strategy.escalate_to[s.regimen],
+                         p_.discount_rate_costs == p_.discount_rate_effects,
+                         patient_.diagnosis_time,
+                         s.out.treatment_start_time,
+                         s.out.treatment_start_time + p_.within_patient_window_years};
+    }
+
     // An attack: a counted one (its draws drawn ahead; it draws the next
     // one's) or the one in which the patient is diagnosed (its draws are the
     // patient's, patient.hpp). One path for both, so that a GPU warp whose
@@ -481,12 +507,12 @@ class LifetimeSimulator {
     // diagnosis counts them. With SkipAccrual it accrues first when the
     // attack changes what flows (a lasting decrement, death). Returns true
     // when the patient dies in the attack.
-    SCLS_FUNCTION SCLS_MEASURED_PART bool on_attack(const StrategyParams& strategy, LifetimeState& s, Clocks& clocks, int& switch_to,
-                                                    bool diagnostic)
+    SCLS_FUNCTION SCLS_MEASURED_PART bool on_attack(const StrategyParams& strategy, LifetimeState& s, Clocks& clocks,
+                                                    const AttackRun& run, int& switch_to, bool diagnostic)
     {
         LifetimeOutcome& out = s.out;
         const double t = s.t;
-        count_attack(s);
+        count_attack(s, run);
         if (diagnostic) {
             s.diagnostic_attack_done = true;
             s.settled_known = false;
@@ -495,11 +521,10 @@ class LifetimeSimulator {
         // factors of now (without, the clocks' own: no exp).
         const double unaccrued = SkipAccrual ? t - s.accrued_to : 0.0;
         const double cost_factor = clocks.cost.factor_after(unaccrued);
-        const double effect_factor =
-            p_.discount_rate_costs == p_.discount_rate_effects ? cost_factor : clocks.effect.factor_after(unaccrued);
+        const double effect_factor = run.same_discount_rates ? cost_factor : clocks.effect.factor_after(unaccrued);
         double added_decrement = 0.0;
         const bool died = attack(out, diagnostic ? 0u : s.attack_count, diagnostic ? patient_.diagnostic_attack : s.upcoming_attack,
-                                 cost_factor, effect_factor, p_.regimen[diagnostic ? 0 : s.regimen], added_decrement);
+                                 cost_factor, effect_factor, diagnostic ? p_.regimen[0] : *run.on, added_decrement);
         if (died || added_decrement != 0.0) {
             if constexpr (SkipAccrual) {
                 accrue_to(s, clocks, t);  // at the utility before the attack
@@ -513,7 +538,7 @@ class LifetimeSimulator {
             return false;
         }
         ++s.attack_count;
-        s.attacks_since_diagnosis += t >= patient_.diagnosis_time ? 1u : 0u;
+        s.attacks_since_diagnosis += t >= run.diagnosis_time ? 1u : 0u;
         s.upcoming_attack = attacks_.get(key_, s.attack_count);
         s.attack.renew(s.upcoming_attack.budget, t);
         if (!s.started) {
@@ -524,7 +549,7 @@ class LifetimeSimulator {
                 s.started = true;
                 switch_to = strategy.start_regimen;
             }
-        } else if (strategy.escalate_to[s.regimen] != kNoRegimen) {
+        } else if (run.escalate_to != kNoRegimen) {
             s.recent_attack_times[s.recent_attacks % kMaxEscalationAttacks] = t;
             ++s.recent_attacks;
             const double window_start = t - strategy.escalate_window_years[s.regimen];
@@ -534,7 +559,7 @@ class LifetimeSimulator {
                 in_window += s.recent_attack_times[i] >= window_start ? 1 : 0;
             }
             if (in_window >= strategy.escalate_after_attacks[s.regimen]) {
-                switch_to = strategy.escalate_to[s.regimen];
+                switch_to = run.escalate_to;
                 ++out.escalations;
             }
         }
@@ -544,18 +569,18 @@ class LifetimeSimulator {
     // What every attack adds to the lifetime's counts, whatever its outcome:
     // the first attack's time, the regimen it came on, before prophylaxis or
     // within the before/after window on it, before diagnosis or not.
-    SCLS_FUNCTION void count_attack(LifetimeState& s) const
+    SCLS_FUNCTION void count_attack(LifetimeState& s, const AttackRun& run) const
     {
         LifetimeOutcome& out = s.out;
         const double t = s.t;
         out.first_attack_time = min_of(out.first_attack_time, t);
         ++out.attacks_on_regimen[s.regimen];
-        if (out.treatment_start_time == kInfinity) {
+        if (run.treatment_start_time == kInfinity) {
             ++out.untreated_attacks;
-        } else if (t < out.treatment_start_time + p_.within_patient_window_years) {
+        } else if (t < run.window_end) {
             ++out.window_attacks;
         }
-        if (t < patient_.diagnosis_time) {
+        if (t < run.diagnosis_time) {
             ++out.attacks_before_diagnosis;
         }
         s.last_attack_time = t;
