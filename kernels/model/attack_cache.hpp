@@ -71,8 +71,10 @@ SCLS_FUNCTION SCLS_FORCEINLINE AttackConsequences attack_consequences(const Mode
 template <int CachedAttacks>
 class AttackDrawCache {
   public:
-    // Attack k >= 1.
-    SCLS_FUNCTION SCLS_FORCEINLINE AttackDraws get(StreamKey key, std::uint32_t k)
+    // Attack k >= 1's draws: the cache's, or (beyond its capacity) put in
+    // `beyond`, which the caller keeps until the attack. A reference to
+    // either: no copy of a cached attack's draws per attack.
+    SCLS_FUNCTION SCLS_FORCEINLINE const AttackDraws& get(StreamKey key, std::uint32_t k, AttackDraws& beyond)
     {
         const std::uint32_t entry = k - 1;
         if (entry < filled_) {
@@ -89,25 +91,35 @@ class AttackDrawCache {
             return entries_[entry];
         }
 #endif
-        const AttackDraws d = draw_attack(key, k);
+        beyond = draw_attack(key, k);
         if (entry == filled_ && entry < static_cast<std::uint32_t>(CachedAttacks)) {
             consequences_[filled_].severity = -1;
-            entries_[filled_++] = d;
+            entries_[filled_++] = beyond;
         }
-        return d;
+        return beyond;
+    }
+
+    // Attack k's draws where get() left them; attack 0's (never cached) are `beyond`.
+    SCLS_FUNCTION SCLS_FORCEINLINE const AttackDraws& got(std::uint32_t k, const AttackDraws& beyond) const
+    {
+        const std::uint32_t entry = k - 1;
+        return entry < filled_ ? entries_[entry] : beyond;
     }
 
     // The consequences of attack k (its draws d) at a severity. A cached
     // attack keeps those of the severity it last had: under most regimens an
     // attack's draw gives it the same severity, so its stay's exp and its
     // complications are worked out once per patient instead of once per
-    // strategy.
-    SCLS_FUNCTION SCLS_FORCEINLINE AttackConsequences consequences(const ModelParams& p, std::uint32_t k, const AttackDraws& d,
-                                                                   int severity)
+    // strategy. A reference to the kept ones, or to `uncached` where they
+    // are put otherwise: no copy of kept ones per attack.
+    SCLS_FUNCTION SCLS_FORCEINLINE const AttackConsequences& consequences(const ModelParams& p, std::uint32_t k,
+                                                                          const AttackDraws& d, int severity,
+                                                                          AttackConsequences& uncached)
     {
         const std::uint32_t entry = k - 1;  // attack 0 (k - 1 wraps) is not cached
         if (entry >= filled_) {
-            return attack_consequences(p, d, severity);
+            uncached = attack_consequences(p, d, severity);
+            return uncached;
         }
         KeptConsequences& kept = consequences_[entry];
         if (kept.severity != severity) {
@@ -132,11 +144,18 @@ class AttackDrawCache {
 template <>
 class AttackDrawCache<0> {
   public:
-    SCLS_FUNCTION SCLS_FORCEINLINE AttackDraws get(StreamKey key, std::uint32_t k) { return draw_attack(key, k); }
-    SCLS_FUNCTION SCLS_FORCEINLINE AttackConsequences consequences(const ModelParams& p, std::uint32_t, const AttackDraws& d,
-                                                                   int severity)
+    SCLS_FUNCTION SCLS_FORCEINLINE const AttackDraws& get(StreamKey key, std::uint32_t k, AttackDraws& beyond)
     {
-        return attack_consequences(p, d, severity);
+        beyond = draw_attack(key, k);
+        return beyond;
+    }
+    SCLS_FUNCTION SCLS_FORCEINLINE const AttackDraws& got(std::uint32_t, const AttackDraws& beyond) const { return beyond; }
+    SCLS_FUNCTION SCLS_FORCEINLINE const AttackConsequences& consequences(const ModelParams& p, std::uint32_t,
+                                                                          const AttackDraws& d, int severity,
+                                                                          AttackConsequences& uncached)
+    {
+        uncached = attack_consequences(p, d, severity);
+        return uncached;
     }
 };
 

@@ -399,10 +399,12 @@ class LifetimeSimulator {
                     // The attacks that follow while the other events' times
                     // stay as they are, as the next steps would run them: no
                     // switch, so no refresh of rates; s.others still the
-                    // earliest other event; no accrual before an attack.
-                    if (Span == StepSpan::one_event || !(others_stay && s.others_known && switch_to == s.regimen)) {
+                    // earliest other event (next_event found it, with
+                    // SkipAccrual, which others_stay implies); no accrual before an attack.
+                    if (Span == StepSpan::one_event || !(others_stay && switch_to == s.regimen)) {
                         break;
                     }
+                    SCLS_EXPECT(s.others_known);
                     const double attack_time = next_attack_time(s);
                     if (!s.others.attack_comes_first(attack_time)) {
                         break;
@@ -523,24 +525,24 @@ class LifetimeSimulator {
         const double cost_factor = clocks.cost.factor_after(unaccrued);
         const double effect_factor = run.same_discount_rates ? cost_factor : clocks.effect.factor_after(unaccrued);
         double added_decrement = 0.0;
-        const bool died = attack(out, diagnostic ? 0u : s.attack_count, diagnostic ? patient_.diagnostic_attack : s.upcoming_attack,
+        const bool died = attack(out, diagnostic ? 0u : s.attack_count,
+                                 diagnostic ? patient_.diagnostic_attack : attacks_.got(s.attack_count, s.upcoming_attack),
                                  cost_factor, effect_factor, diagnostic ? p_.regimen[0] : *run.on, added_decrement);
         if (died || added_decrement != 0.0) {
             if constexpr (SkipAccrual) {
                 accrue_to(s, clocks, t);  // at the utility before the attack
             }
             s.permanent_decrement += added_decrement;
-        }
-        if (died) {
-            return true;
+            if (died) {
+                return true;
+            }
         }
         if (diagnostic) {
             return false;
         }
         ++s.attack_count;
         s.attacks_since_diagnosis += t >= run.diagnosis_time ? 1u : 0u;
-        s.upcoming_attack = attacks_.get(key_, s.attack_count);
-        s.attack.renew(s.upcoming_attack.budget, t);
+        s.attack.renew(attacks_.get(key_, s.attack_count, s.upcoming_attack).budget, t);
         if (!s.started) {
             s.settled_known = false;  // the attacks since diagnosis may have moved: prophylaxis may wait no longer
             // "Prophylaxis from the n-th attack": attacks since diagnosis, once treatment can start.
@@ -649,13 +651,14 @@ class LifetimeSimulator {
         const int severity = severity_on(on, draws.severity_uniform);
         const SeverityParams& s = p_.severity[severity];
         ++out.attacks_by_severity[severity];
-        const AttackConsequences c = attacks_.consequences(p_, k, draws, severity);
-        if (c.complications != 0) {  // rare
+        AttackConsequences uncached;
+        const AttackConsequences& c = attacks_.consequences(p_, k, draws, severity, uncached);
+        if (c.complications != 0) {  // rare; without complications the added decrement is 0
             for (int complication = 0; complication < kComplications; ++complication) {
                 out.complications[complication] += (c.complications >> complication) & 1u;
             }
+            added_decrement += c.added_decrement;
         }
-        added_decrement += c.added_decrement;
         out.cost[static_cast<int>(CostCategory::attack_care)] += c.care_cost * cost_discount;
         out.cost[static_cast<int>(CostCategory::complications)] += c.complication_cost * cost_discount;
         out.qalys -= s.qaly_loss * effect_discount;

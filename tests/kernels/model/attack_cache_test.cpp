@@ -66,10 +66,12 @@ TEST(AttackDrawCache, KeptConsequencesAreThoseOfTheSeverityAskedFor)
         const PatientAttributes attributes = draw_attributes(p, key);
         AttackDrawCache<4> cache;
         for (std::uint32_t k = 0; k <= 6; ++k) {
-            const AttackDraws draws = k == 0 ? attributes.first_attack : cache.get(key, k);
+            AttackDraws beyond;
+            const AttackDraws draws = k == 0 ? attributes.first_attack : cache.get(key, k, beyond);
             for (const int severity : {2, 1, 2, 0, 0, 1, 2}) {
                 const AttackConsequences afresh = attack_consequences(p, draws, severity);
-                ASSERT_TRUE(same_bits(cache.consequences(p, k, draws, severity), afresh))
+                AttackConsequences uncached;
+                ASSERT_TRUE(same_bits(cache.consequences(p, k, draws, severity, uncached), afresh))
                     << "patient " << patient << ", attack " << k << ", severity " << severity;
             }
             severities_differ += attack_consequences(p, draws, 1).care_cost != attack_consequences(p, draws, 2).care_cost ? 1 : 0;
