@@ -392,25 +392,29 @@ class LifetimeSimulator {
             // ... and on the CPU a copy for each, its branches resolved (4% fewer instructions).
             case NextEvent::attack: {
                 const AttackRun run = attack_run(strategy, s);  // the same for every attack of the run
-                for (;;) {
-                    if (on_attack(strategy, s, clocks, run, switch_to, false)) {
-                        return finish(s, EndReason::attack);
-                    }
-                    // The attacks that follow while the other events' times
-                    // stay as they are, as the next steps would run them: no
-                    // switch, so no refresh of rates; s.others still the
-                    // earliest other event (next_event found it, with
-                    // SkipAccrual, which others_stay implies); no accrual before an attack.
-                    if (Span == StepSpan::one_event || !(others_stay && switch_to == s.regimen)) {
-                        break;
-                    }
-                    SCLS_EXPECT(s.others_known);
+                if (on_attack(strategy, s, clocks, run, switch_to, false)) {
+                    return finish(s, EndReason::attack);
+                }
+                // The attacks that follow while the other events' times stay
+                // as they are, as the next steps would run them: no switch,
+                // so no refresh of rates; s.others still the earliest other
+                // event (next_event found it, with SkipAccrual, which
+                // others_stay implies); no accrual before an attack. A copy
+                // of on_attack for them, knowing more (on_attack's `later`).
+                if (Span == StepSpan::one_event || !others_stay) {
+                    break;
+                }
+                SCLS_EXPECT(s.others_known);
+                while (switch_to == s.regimen) {
                     const double attack_time = next_attack_time(s);
                     if (!s.others.attack_comes_first(attack_time)) {
                         break;
                     }
                     on_event(NextEvent::attack);
                     s.t = max_of(attack_time, s.t);
+                    if (on_attack(strategy, s, clocks, run, switch_to, false, true)) {
+                        return finish(s, EndReason::attack);
+                    }
                 }
                 break;
             }
@@ -507,14 +511,15 @@ class LifetimeSimulator {
     // that a "from the n-th attack" strategy waits for; a patient who dies in
     // it is diagnosed, then dead, as a registry that follows patients from
     // diagnosis counts them. With SkipAccrual it accrues first when the
-    // attack changes what flows (a lasting decrement, death). Returns true
-    // when the patient dies in the attack.
+    // attack changes what flows (a lasting decrement, death). `later`: an
+    // attack after the first of a run (step()), so prophylaxis has started
+    // and an earlier attack came. Returns true when the patient dies in the attack.
     SCLS_FUNCTION SCLS_MEASURED_PART bool on_attack(const StrategyParams& strategy, LifetimeState& s, Clocks& clocks,
-                                                    const AttackRun& run, int& switch_to, bool diagnostic)
+                                                    const AttackRun& run, int& switch_to, bool diagnostic, bool later = false)
     {
         LifetimeOutcome& out = s.out;
         const double t = s.t;
-        count_attack(s, run);
+        count_attack(s, run, later);
         if (diagnostic) {
             s.diagnostic_attack_done = true;
             s.settled_known = false;
@@ -543,7 +548,8 @@ class LifetimeSimulator {
         ++s.attack_count;
         s.attacks_since_diagnosis += t >= run.diagnosis_time ? 1u : 0u;
         s.attack.renew(attacks_.get(key_, s.attack_count, s.upcoming_attack).budget, t);
-        if (!s.started) {
+        SCLS_EXPECT(!later || s.started);
+        if (!later && !s.started) {
             s.settled_known = false;  // the attacks since diagnosis may have moved: prophylaxis may wait no longer
             // "Prophylaxis from the n-th attack": attacks since diagnosis, once treatment can start.
             if (strategy.start_after_attacks > 0 && t >= treatment_start_time() &&
@@ -571,11 +577,13 @@ class LifetimeSimulator {
     // What every attack adds to the lifetime's counts, whatever its outcome:
     // the first attack's time, the regimen it came on, before prophylaxis or
     // within the before/after window on it, before diagnosis or not.
-    SCLS_FUNCTION void count_attack(LifetimeState& s, const AttackRun& run) const
+    SCLS_FUNCTION void count_attack(LifetimeState& s, const AttackRun& run, bool later) const
     {
         LifetimeOutcome& out = s.out;
         const double t = s.t;
-        out.first_attack_time = min_of(out.first_attack_time, t);
+        if (!later) {  // a later attack of a run comes no earlier than the one before it
+            out.first_attack_time = min_of(out.first_attack_time, t);
+        }
         ++out.attacks_on_regimen[s.regimen];
         if (run.treatment_start_time == kInfinity) {
             ++out.untreated_attacks;
