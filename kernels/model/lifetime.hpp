@@ -487,9 +487,9 @@ class LifetimeSimulator {
         const RegimenParams* on;   // the current regimen's
         int escalate_to;           // its escalation's regimen, or kNoRegimen
         bool same_discount_rates;  // the effects' discount factor is the costs'
+        bool untreated;            // prophylaxis has not started (the outcome's treatment start is infinity)
         double diagnosis_time;
-        double treatment_start_time;  // the outcome's: infinity until prophylaxis starts
-        double window_end;            // the end of the before/after window on it
+        double window_end;  // the end of the before/after window on prophylaxis
     };
 
     SCLS_FUNCTION SCLS_FORCEINLINE AttackRun attack_run(const StrategyParams& strategy, const LifetimeState& s) const
@@ -497,8 +497,8 @@ class LifetimeSimulator {
         return AttackRun{&p_.regimen[s.regimen],
                          strategy.escalate_to[s.regimen],
                          p_.discount_rate_costs == p_.discount_rate_effects,
+                         s.out.treatment_start_time == kInfinity,
                          patient_.diagnosis_time,
-                         s.out.treatment_start_time,
                          s.out.treatment_start_time + p_.within_patient_window_years};
     }
 
@@ -585,7 +585,7 @@ class LifetimeSimulator {
             out.first_attack_time = min_of(out.first_attack_time, t);
         }
         ++out.attacks_on_regimen[s.regimen];
-        if (run.treatment_start_time == kInfinity) {
+        if (run.untreated) {
             ++out.untreated_attacks;
         } else if (t < run.window_end) {
             ++out.window_attacks;
