@@ -533,7 +533,7 @@ class LifetimeSimulator {
         const bool died = attack(out, diagnostic ? 0u : s.attack_count,
                                  diagnostic ? patient_.diagnostic_attack : attacks_.got(s.attack_count, s.upcoming_attack),
                                  cost_factor, effect_factor, diagnostic ? p_.regimen[0] : *run.on, added_decrement);
-        if (died || added_decrement != 0.0) {
+        if (added_decrement != 0.0 || died) {  // the decrement first: a constant 0 without complications
             if constexpr (SkipAccrual) {
                 accrue_to(s, clocks, t);  // at the utility before the attack
             }
