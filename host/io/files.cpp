@@ -161,7 +161,9 @@ std::filesystem::path without_trailing_separator(const std::filesystem::path& pa
     return result;
 }
 
-// What the system's reason for a failed write asks the user to do.
+// A device, FIFO or socket: what an output's rename must not replace.
+bool is_special_file(mode_t mode) { return S_ISCHR(mode) || S_ISBLK(mode) || S_ISFIFO(mode) || S_ISSOCK(mode); }
+
 // What a path that is not a regular file is, for messages: "a character
 // device", "a FIFO", "a special file".
 std::string kind_of_special_file(const std::filesystem::path& path)
@@ -178,6 +180,7 @@ std::string kind_of_special_file(const std::filesystem::path& path)
     }
 }
 
+// What the system's reason for a failed write asks the user to do.
 std::string write_failure_remedy(int error_number, const std::filesystem::path& relative_directory)
 {
     std::error_code error;
@@ -313,15 +316,6 @@ void replace_in_directory(const std::filesystem::path& staging, const std::files
 void write_file(const std::filesystem::path& destination, std::string_view bytes, const std::filesystem::path& shown_path,
                 const std::filesystem::path& shown_directory)
 {
-    // The rename below would replace a device, FIFO or socket (as root,
-    // /dev/null itself) with a regular file: check_output_writable refuses
-    // such a path before any work, and this refuses it at the last moment.
-    struct stat existing {};
-    if (::stat(destination.c_str(), &existing) == 0 && !S_ISREG(existing.st_mode)) {
-        throw OutputError(fmt::format("writing {} failed: it is {}, not a regular file (writing would replace it with one) — give a "
-                                      "file name such as results/run.h5",
-                                      shown_path.string(), kind_of_special_file(destination)));
-    }
     const std::filesystem::path directory = destination.has_parent_path() ? destination.parent_path() : std::filesystem::path(".");
     remove_stale_partials(destination);
     const std::filesystem::path temporary = partial_path_for(destination);
@@ -350,6 +344,18 @@ void write_file(const std::filesystem::path& destination, std::string_view bytes
     }
     if (file.close() != 0) {
         fail("closing", errno);
+    }
+    // The rename would replace a device, FIFO or socket (as root, /dev/null
+    // itself) with a regular file. check_output_writable refuses such a path
+    // before any work; this refuses one that appeared since, up to the small
+    // window before the rename (rename(2) cannot be told to replace only
+    // regular files).
+    struct stat existing {};
+    if (::stat(destination.c_str(), &existing) == 0 && is_special_file(existing.st_mode)) {
+        ::unlink(temporary.c_str());
+        throw OutputError(fmt::format("writing {} failed: it is {}, not a regular file (writing would replace it with one) — "
+                                      "remove it or move it away and run the same command again, or choose another path",
+                                      shown_path.string(), kind_of_special_file(destination)));
     }
     if (::rename(temporary.c_str(), destination.c_str()) != 0) {
         fail("renaming", errno);

@@ -103,6 +103,9 @@ class AttackDrawCache {
     SCLS_FUNCTION SCLS_FORCEINLINE const AttackDraws& got(std::uint32_t k, const AttackDraws& beyond) const
     {
         const std::uint32_t entry = k - 1;
+        // get() cached every attack below the capacity: a state continued by
+        // another simulator (a fresh cache) would read stale draws.
+        SCLS_EXPECT(entry < filled_ || entry >= static_cast<std::uint32_t>(CachedAttacks));
         return entry < filled_ ? entries_[entry] : beyond;
     }
 

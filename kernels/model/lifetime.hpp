@@ -487,7 +487,9 @@ class LifetimeSimulator {
         const RegimenParams* on;   // the current regimen's
         int escalate_to;           // its escalation's regimen, or kNoRegimen
         bool same_discount_rates;  // the effects' discount factor is the costs'
-        bool untreated;            // prophylaxis has not started (the outcome's treatment start is infinity)
+        // No treatment start recorded (the outcome's is infinity): not the
+        // same as !s.started, which a strategy that starts on regimen 0 sets.
+        bool untreated;
         double diagnosis_time;
         double window_end;  // the end of the before/after window on prophylaxis
     };

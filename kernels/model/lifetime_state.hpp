@@ -81,7 +81,10 @@ struct LifetimeState {
     double response_loss_budget[kMaxRegimens];  // per response slot; the current slot's as of response_loss_since
     double response_loss_since;
     std::uint32_t lost_slots;                  // bit s: the response of slot s is lost
-    AttackDraws upcoming_attack;  // the next attack's draws where the attack cache keeps none (attack 0, beyond its capacity, a GPU)
+    // The next attack's draws where the attack cache keeps none (attack 0,
+    // beyond its capacity, a GPU); otherwise stale: the cache holds them, so a
+    // state with a cache (CPU) continues only under the simulator that made it.
+    AttackDraws upcoming_attack;
     double regimen_start_time, last_attack_time;
     double recent_attack_times[kMaxEscalationAttacks];  // breakthroughs on the current regimen, ring
     int recent_attacks;

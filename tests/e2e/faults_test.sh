@@ -222,6 +222,10 @@ expect 2 "$work/out.log" "out_pipe.h5: is a FIFO, not a regular file" -- "$sclsi
 [ -p "$work/out_pipe.h5" ] || fail "the FIFO given as -o is no longer a FIFO"
 ln -s out_pipe.h5 "$work/pipe_link.h5"
 expect 2 "$work/out.log" "pipe_link.h5: is a FIFO" -- "$sclsim" psa "$psa_scenario" --draws 2 --patients 100 -o "$work/pipe_link.h5"
+if [ "$(id -u)" -ne 0 ]; then  # only where /dev/null cannot be replaced, should the refusal fail
+  ln -s /dev/null "$work/null_link.h5"
+  expect 2 "$work/out.log" "null_link.h5: is a character device" -- "$sclsim" run --patients 100 -o "$work/null_link.h5"
+fi
 if [ "$(id -u)" -eq 0 ] && mknod "$work/null_device.h5" c 1 3 2> /dev/null; then  # a copy of /dev/null's node
   expect 2 "$work/out.log" "null_device.h5: is a character device" -- "$sclsim" run --patients 100 -o "$work/null_device.h5"
   [ -c "$work/null_device.h5" ] || fail "the character device given as -o was replaced"

@@ -335,7 +335,8 @@ TEST(OutputPaths, RefusalsNameTheOptionAndTheKindOfOutput)
 }
 
 // A FIFO (or device) where the output belongs is refused before any work,
-// and, were it made after that check, at the write: a rename would replace it.
+// and by the write itself (for one made after that check): a rename would
+// replace it.
 TEST(OutputPaths, AFifoOrDeviceIsRefusedAndLeftAsItIs)
 {
     const fs::path directory = fresh_directory("special");
