@@ -161,23 +161,15 @@ std::filesystem::path without_trailing_separator(const std::filesystem::path& pa
     return result;
 }
 
-// A device, FIFO or socket: what an output's rename must not replace.
-bool is_special_file(mode_t mode) { return S_ISCHR(mode) || S_ISBLK(mode) || S_ISFIFO(mode) || S_ISSOCK(mode); }
-
-// What a path that is not a regular file is, for messages: "a character
-// device", "a FIFO", "a special file".
-std::string kind_of_special_file(const std::filesystem::path& path)
+// What a device, FIFO or socket is, for messages ("a character device");
+// null for anything else. An output's rename must not replace such a file.
+const char* special_file_kind(mode_t mode)
 {
-    namespace fs = std::filesystem;
-    std::error_code error;
-    switch (fs::status(path, error).type()) {
-        case fs::file_type::directory: return "a directory";
-        case fs::file_type::character: return "a character device";
-        case fs::file_type::block: return "a block device";
-        case fs::file_type::fifo: return "a FIFO";
-        case fs::file_type::socket: return "a socket";
-        default: return "a special file";
-    }
+    return S_ISCHR(mode)    ? "a character device"
+           : S_ISBLK(mode)  ? "a block device"
+           : S_ISFIFO(mode) ? "a FIFO"
+           : S_ISSOCK(mode) ? "a socket"
+                            : nullptr;
 }
 
 // What the system's reason for a failed write asks the user to do.
@@ -351,11 +343,11 @@ void write_file(const std::filesystem::path& destination, std::string_view bytes
     // window before the rename (rename(2) cannot be told to replace only
     // regular files).
     struct stat existing {};
-    if (::stat(destination.c_str(), &existing) == 0 && is_special_file(existing.st_mode)) {
+    if (::stat(destination.c_str(), &existing) == 0 && special_file_kind(existing.st_mode) != nullptr) {
         ::unlink(temporary.c_str());
         throw OutputError(fmt::format("writing {} failed: it is {}, not a regular file (writing would replace it with one) — "
                                       "remove it or move it away and run the same command again, or choose another path",
-                                      shown_path.string(), kind_of_special_file(destination)));
+                                      shown_path.string(), special_file_kind(existing.st_mode)));
     }
     if (::rename(temporary.c_str(), destination.c_str()) != 0) {
         fail("renaming", errno);
@@ -527,9 +519,11 @@ void check_output_writable(const std::filesystem::path& path, std::string_view o
     if (kind == OutputKind::directory && exists && !fs::is_directory(target, ec)) {
         refuse("is a file (the tables go into a directory) — give a directory to create or one sclsim may write into");
     }
-    if (kind == OutputKind::file && exists && !fs::is_regular_file(target, ec)) {
+    struct stat existing {};
+    const char* special = ::stat(target.c_str(), &existing) == 0 ? special_file_kind(existing.st_mode) : nullptr;
+    if (kind == OutputKind::file && special != nullptr) {
         refuse(fmt::format("is {}, not a regular file (writing would replace it with one) — give a file name such as results/run.h5",
-                           kind_of_special_file(target)));
+                           special));
     }
     if (!fs::is_directory(parent, ec)) {
         refuse(fmt::format("directory \"{}\" does not exist (sclsim does not create directories{}) — create it first or choose "
