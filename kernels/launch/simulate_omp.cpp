@@ -16,10 +16,43 @@
 namespace scls {
 namespace {
 
-// One thread's tallies of one parameter set at a time.
+// How a thread adds a lifetime's values' limbs: in the widest registers this
+// process uses (SCLS_ATTACK_BLOCKS names a narrower one), each lane's
+// digits those of value_digits.
+using AddGroupedLimbs = std::uint32_t (*)(const double* values, const double* scales, std::uint64_t* limbs);
+
+AddGroupedLimbs grouped_limbs_adder()
+{
+#if SCLS_ATTACK_BLOCKS_IN_VECTORS
+    switch (attack_block_registers_in_use()) {
+        case AttackBlockRegisters::avx512: return detail::add_grouped_limbs_avx512<kValueGroups>;
+        case AttackBlockRegisters::avx2: return detail::add_grouped_limbs_avx2<kValueGroups>;
+        case AttackBlockRegisters::sse2: return detail::add_grouped_limbs_sse2<kValueGroups>;
+    }
+#endif
+    return add_grouped_limbs_one_by_one<kValueGroups>;
+}
+
+constexpr ValueScales kValueScales = value_scales();
+
+// One strategy's value limbs, grouped (exact_sum_lanes.hpp), on lines of
+// their own: a group's limb of eight values is one AVX-512 register.
+struct alignas(64) StrategyLimbs {
+    std::uint64_t limbs[kValueGroups * kLimbsPerGroup];
+};
+
+// One thread's tallies of one parameter set at a time: the counts in the
+// set's layout, except the value limbs, grouped.
 class ThreadTallies {
   public:
-    ThreadTallies(int counts_per_set, std::uint64_t* run_counts) : tallies_(counts_per_set, 0), run_counts_(run_counts) {}
+    ThreadTallies(const LaunchGeometry& geometry, std::uint64_t* run_counts)
+        : tallies_(geometry.counts_per_set(), 0),
+          limbs_(geometry.strategies),
+          per_strategy_(geometry.layout.per_strategy()),
+          run_counts_(run_counts),
+          add_limbs_(grouped_limbs_adder())
+    {
+    }
     ThreadTallies(const ThreadTallies&) = delete;
     ThreadTallies& operator=(const ThreadTallies&) = delete;
     ~ThreadTallies() { flush(); }
@@ -32,6 +65,13 @@ class ThreadTallies {
             set_ = set;
         }
         return tallies_.data();
+    }
+
+    // Adds a lifetime's values (kValueSlots of them) under a strategy of the
+    // current set; returns how many were out of range.
+    std::uint32_t add_values(int strategy, const double* values)
+    {
+        return add_limbs_(values, kValueScales.of, limbs_[strategy].limbs);
     }
 
   private:
@@ -49,11 +89,26 @@ class ThreadTallies {
                 tallies_[i] = 0;
             }
         }
+        for (std::size_t s = 0; s < limbs_.size(); ++s) {
+            std::uint64_t* strategy_target = target + s * per_strategy_ + kMomentLimbsFirst;
+            for (int v = 0; v < kValuesPerStrategy; ++v) {
+                for (int l = 0; l < kLimbsPerValue; ++l) {
+                    std::uint64_t& limb = limbs_[s].limbs[grouped_limb(v, l)];
+                    if (limb != 0) {
+                        atomic_add(strategy_target + v * kLimbsPerValue + l, limb);
+                        limb = 0;
+                    }
+                }
+            }
+        }
         set_ = kNoSet;
     }
 
     std::vector<std::uint64_t> tallies_;
+    std::vector<StrategyLimbs> limbs_;
+    std::size_t per_strategy_;
     std::uint64_t* run_counts_;
+    AddGroupedLimbs add_limbs_;
     std::uint32_t set_ = kNoSet;
 };
 
@@ -72,7 +127,7 @@ void simulate_block_on_host(const ModelParams* params, const LaunchGeometry& geo
         simulate_patient<kHostCachedAttacks>(p, geometry, set, patient, [&](int strategy, const LifetimeOutcome& outcome, const double* values) {
             std::uint64_t* tallies = set_tallies + strategy * per_strategy;
             auto add = [tallies](int index, std::uint32_t amount) { tallies[index] += amount; };
-            tally_lifetime<true>(outcome, values, p, add, add);
+            count_lifetime_and_range(outcome, p, mine.add_values(strategy, values), add);
             histogram_lifetime(outcome, geometry.layout, p, [tallies](int index) { ++tallies[index]; });
         });
     }
@@ -93,7 +148,7 @@ class CpuBackend final : public SimulationBackend {
         const auto blocks = static_cast<std::int64_t>(block_count);
 #pragma omp parallel num_threads(threads_)
         {
-            ThreadTallies mine(geometry_.counts_per_set(), counts_.data());
+            ThreadTallies mine(geometry_, counts_.data());
 #pragma omp for schedule(dynamic, 1) nowait
             for (std::int64_t b = 0; b < blocks; ++b) {
                 simulate_block_on_host(params_.data(), geometry_, first_block + static_cast<std::uint64_t>(b), mine);

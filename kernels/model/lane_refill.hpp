@@ -169,7 +169,7 @@ SCLS_FUNCTION SCLS_DEVICE_NOINLINE inline void tally_and_move_on(Warp& warp, uns
     // Lanes tallying the same set and strategy sum each tally across themselves first.
     const unsigned peers = warp.peers(tallying, index, strategy_counts);
     auto add = [&](int tally, std::uint32_t amount) { warp.add(peers, index, strategy_counts + tally, amount); };
-    tally_lifetime<false>(outcome, values, p, add, add);
+    tally_lifetime(outcome, values, p, add, add);
     histogram_lifetime(outcome, geometry.layout, p, [&](int tally) { atomic_add(strategy_counts + tally, 1); });
     lane.status = ++lane.position < geometry.strategies ? LaneStatus::begin : LaneStatus::free;
 }

@@ -30,7 +30,8 @@ struct IgnoreEvents {
 enum class SharedHistory : int { run_once, run_in_every_lifetime };
 
 // Calls visit(strategy, outcome, values) for each strategy of the patient,
-// comparator first, and on_event(strategy, event) for each event simulated.
+// comparator first (values: lifetime_values, then zeros to kValueSlots), and
+// on_event(strategy, event) for each event simulated.
 // With the shared history run once, its events are the comparator's (other
 // strategies go on from its state), and its lifetimes are the same to the bit.
 template <int CachedAttacks, class Visit, class OnEvent = IgnoreEvents>
@@ -72,8 +73,11 @@ SCLS_FUNCTION inline void simulate_patient(const ModelParams& params, const Laun
         if (position == 0) {
             base = paired_base(outcome);
         }
-        double values[kValuesPerStrategy];
+        double values[kValueSlots];
         lifetime_values(outcome, base, values);
+        for (int v = kValuesPerStrategy; v < kValueSlots; ++v) {
+            values[v] = 0.0;  // the CPU adds values in whole groups of lanes
+        }
         visit(strategy, outcome, values);
     }
 }

@@ -10,6 +10,7 @@
 
 #include "kernels/core/atomics.hpp"
 #include "kernels/core/exact_sum.hpp"
+#include "kernels/core/exact_sum_lanes.hpp"
 #include "kernels/core/macros.hpp"
 #include "kernels/model/lifetime.hpp"
 #include "kernels/model/params.hpp"
@@ -67,10 +68,27 @@ inline constexpr int kMomentsPerStrategy = 2 * kValuesPerStrategy;  // on the ho
 // The inverse of each Value's quantum in its exact sums (exact_sum.hpp): money
 // to 2^-8 of a currency unit (range 1.8e16, enough for any price the scenario
 // bounds allow over a lifetime), the rest to 2^-24 (range 2.7e11).
-SCLS_FUNCTION SCLS_FORCEINLINE double value_scale(int value)
+SCLS_FUNCTION constexpr double value_scale(int value)
 {
     const bool money = value <= static_cast<int>(Value::cost_total) || value == static_cast<int>(Value::increment_cost);
     return money ? 256.0 : 16777216.0;
+}
+
+// The CPU adds a lifetime's values in groups of lanes (exact_sum_lanes.hpp):
+// its values array has room for whole groups, the slots past the last value
+// zero.
+inline constexpr int kValueGroups = (kValuesPerStrategy + kValuesPerLimbGroup - 1) / kValuesPerLimbGroup;
+inline constexpr int kValueSlots = kValueGroups * kValuesPerLimbGroup;
+struct ValueScales {
+    double of[kValueSlots];
+};
+constexpr ValueScales value_scales()
+{
+    ValueScales scales{};
+    for (int v = 0; v < kValueSlots; ++v) {
+        scales.of[v] = v < kValuesPerStrategy ? value_scale(v) : 1.0;
+    }
+    return scales;
 }
 
 // Per-strategy integer counters.
@@ -285,23 +303,25 @@ SCLS_FUNCTION SCLS_FORCEINLINE int values_in_use(const ModelParams& p)
     return static_cast<int>(Value::regimen_years_first) + p.regimens;
 }
 
+// count_lifetime, then whether any of the lifetime's values was out of range.
+template <class AddCount>
+SCLS_FUNCTION SCLS_FORCEINLINE void count_lifetime_and_range(const LifetimeOutcome& o, const ModelParams& p, std::uint32_t out_of_range,
+                                                             AddCount&& add_count)
+{
+    count_lifetime(o, p, add_count);
+    add_count(static_cast<int>(Counter::values_out_of_range), out_of_range > 0 ? 1u : 0u);
+}
+
 // Adds the limbs of one lifetime's first `values` real values (in Value
-// order) through add_limb(index, digit). With SkipZeros, a zero value adds
-// nothing (it has no digits); without, every index of the values' limbs is
-// added once, in order, whatever the values (a GPU warp sums them lane by
-// lane). Returns how many values were out of range.
-template <bool SkipZeros, class AddLimb>
+// order) through add_limb(index, digit): every index of the values' limbs
+// once, in order, whatever the values (a GPU warp sums them lane by lane; a
+// zero adds zeros). Returns how many values were out of range. The CPU adds
+// the same digits in vector registers instead (exact_sum_lanes.hpp).
+template <class AddLimb>
 SCLS_FUNCTION inline std::uint32_t add_value_limbs(const double* values, int count, AddLimb&& add_limb)
 {
     std::uint32_t out_of_range = 0;
-#if !defined(__CUDACC__)  // the CPU backend (g++, clang): unrolled, each value's scale is a constant (2% of a lifetime)
-    static_assert(kValuesPerStrategy <= 32, "the CPU unrolls this loop 32 times: raise the count with kValuesPerStrategy");
-#pragma GCC unroll 32
-#endif
     for (int v = 0; v < count; ++v) {
-        if (SkipZeros && values[v] == 0.0) {
-            continue;
-        }
         std::uint32_t digits[kLimbsPerValue];
         out_of_range += value_digits(values[v], value_scale(v), digits) ? 0u : 1u;
         for (int limb = 0; limb < kLimbsPerValue; ++limb) {
@@ -311,17 +331,15 @@ SCLS_FUNCTION inline std::uint32_t add_value_limbs(const double* values, int cou
     return out_of_range;
 }
 
-// A lifetime's counters (through add_count) and its real values' limbs
-// (through add_limb); its histogram entries go through histogram_lifetime.
-template <bool SkipZeros, class AddCount, class AddLimb>
+// A lifetime's counters (through add_count) and the limbs of the real values
+// the scenario's regimens can make nonzero (through add_limb); its histogram
+// entries go through histogram_lifetime.
+template <class AddCount, class AddLimb>
 SCLS_FUNCTION inline void tally_lifetime(const LifetimeOutcome& o, const double* values, const ModelParams& p, AddCount&& add_count,
                                          AddLimb&& add_limb)
 {
-    // A GPU warp adds only what the scenario's regimens can make nonzero; the
-    // CPU, skipping zeros anyway, keeps a fixed count, so that its loop unrolls.
-    const std::uint32_t out_of_range = add_value_limbs<SkipZeros>(values, SkipZeros ? kValuesPerStrategy : values_in_use(p), add_limb);
-    count_lifetime(o, p, add_count);
-    add_count(static_cast<int>(Counter::values_out_of_range), out_of_range > 0 ? 1u : 0u);
+    const std::uint32_t out_of_range = add_value_limbs(values, values_in_use(p), add_limb);
+    count_lifetime_and_range(o, p, out_of_range, add_count);
 }
 
 // One histogram entry per curve, through add(index) (index within the

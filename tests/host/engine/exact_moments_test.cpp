@@ -28,7 +28,7 @@ void add_lifetime(std::vector<std::uint64_t>& counts, const LaunchGeometry& g, i
     double values[kValuesPerStrategy];
     std::fill(values, values + kValuesPerStrategy, value);
     auto add = [&](int index, std::uint32_t digit) { tally[index] += digit; };
-    const std::uint32_t bad = add_value_limbs<true>(values, kValuesPerStrategy, add);
+    const std::uint32_t bad = add_value_limbs(values, kValuesPerStrategy, add);
     tally[static_cast<int>(Counter::patients)] += 1;
     tally[static_cast<int>(Counter::values_out_of_range)] += bad > 0 ? 1 : 0;
 }

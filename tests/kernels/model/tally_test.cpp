@@ -158,30 +158,35 @@ TEST(TreatmentWindows, BeforeAndOnInWholeDaysForTreatedPatientsOnly)
     EXPECT_EQ(c[Counter::days_on_treatment], 183u);  // half a year of the two on prophylaxis
 }
 
-// The CPU skips zero values, the GPU adds every limb (its warps sum them lane
-// by lane): the limbs must come out the same, and every index must be
-// visited exactly once without skipping.
-TEST(ValueLimbs, SkippingZerosChangesNoLimbAndEveryIndexIsVisitedOnceWithout)
+// Every index of the values' limbs is visited exactly once, zeros too (a
+// GPU warp sums each index lane by lane), with the digits of value_digits;
+// a value out of range is counted.
+TEST(ValueLimbs, EveryIndexIsVisitedOnceWithTheValuesDigits)
 {
     double values[kValuesPerStrategy] = {};
     values[static_cast<int>(Value::cost_total)] = 12345.678;
     values[static_cast<int>(Value::qalys)] = 7.25;
     values[static_cast<int>(Value::increment_qalys)] = -0.125;
     values[static_cast<int>(Value::increment_cost)] = -99.5;
-    std::vector<std::uint64_t> skipped(kBlockTallies, 0), every(kBlockTallies, 0);
+    std::vector<std::uint64_t> sums(kBlockTallies, 0);
     std::vector<int> visits(kBlockTallies, 0);
-    EXPECT_EQ(add_value_limbs<true>(values, kValuesPerStrategy, [&](int i, std::uint32_t d) { skipped[i] += d; }), 0u);
-    EXPECT_EQ(add_value_limbs<false>(values, kValuesPerStrategy, [&](int i, std::uint32_t d) {
-                  every[i] += d;
+    EXPECT_EQ(add_value_limbs(values, kValuesPerStrategy, [&](int i, std::uint32_t d) {
+                  sums[i] += d;
                   ++visits[i];
               }),
               0u);
-    EXPECT_EQ(skipped, every);
     for (int i = 0; i < kBlockTallies; ++i) {
         EXPECT_EQ(visits[i], i < kMomentLimbsFirst ? 0 : 1) << i;
     }
+    for (int v = 0; v < kValuesPerStrategy; ++v) {
+        std::uint32_t digits[kLimbsPerValue];
+        ASSERT_TRUE(value_digits(values[v], value_scale(v), digits));
+        for (int limb = 0; limb < kLimbsPerValue; ++limb) {
+            EXPECT_EQ(sums[kMomentLimbsFirst + v * kLimbsPerValue + limb], digits[limb]) << "value " << v << ", limb " << limb;
+        }
+    }
     values[static_cast<int>(Value::life_years)] = std::nan("");
-    EXPECT_EQ(add_value_limbs<true>(values, kValuesPerStrategy, [](int, std::uint32_t) {}), 1u);
+    EXPECT_EQ(add_value_limbs(values, kValuesPerStrategy, [](int, std::uint32_t) {}), 1u);
 }
 
 // A GPU warp adds every index a lifetime could make nonzero, so the empty
@@ -202,7 +207,7 @@ TEST(ValueLimbs, TheScenariosEmptyRegimenSlotsAreNotAdded)
         ++visits[i];
         sums[i] += amount;
     };
-    tally_lifetime<false>(o, values, p, add, add);
+    tally_lifetime(o, values, p, add, add);
     for (int r = 0; r < kMaxRegimens; ++r) {
         const int counter = static_cast<int>(Counter::attacks_on_regimen_first) + r;
         EXPECT_EQ(visits[counter], r < p.regimens ? 1 : 0) << "regimen " << r;
