@@ -134,7 +134,8 @@ class LifetimeSimulator {
             if (next_event(strategy, s).time >= until) {  // step() finds the same event again
                 return false;
             }
-            if (step<StepSpan::one_event>(strategy, s, on_event)) {  // one at a time: it stops at `until`
+            // A run of attacks stops before diagnosis, which comes no later than `until`.
+            if (step<StepSpan::attack_run>(strategy, s, on_event)) {
                 return true;
             }
         }
@@ -361,9 +362,13 @@ class LifetimeSimulator {
         s.t = max_of(next.time, s.t);
         // With SkipAccrual, an attack accrues only if it changes what flows
         // (on_attack); it keeps the other events' times unless it moves a
-        // deescalation, comes before prophylaxis has started, or switches (below).
-        const bool others_stay =
-            SkipAccrual && next.event == NextEvent::attack && s.started && strategy.deescalate_to[s.regimen] == kNoRegimen;
+        // deescalation or switches (below), or comes before prophylaxis has
+        // started. Before the start, one before diagnosis keeps them too (the
+        // attacks that may bring prophylaxis on count from diagnosis) where
+        // the regimen has no escalation rule (which must not count attacks
+        // before the start, as a later attack of a run would).
+        const bool others_stay = SkipAccrual && next.event == NextEvent::attack && strategy.deescalate_to[s.regimen] == kNoRegimen &&
+                                 (s.started || (s.t < patient_.diagnosis_time && strategy.escalate_to[s.regimen] == kNoRegimen));
         if (!SkipAccrual || next.event != NextEvent::attack) {
             accrue_to(s, clocks, s.t);
         }
@@ -514,8 +519,10 @@ class LifetimeSimulator {
     // it is diagnosed, then dead, as a registry that follows patients from
     // diagnosis counts them. With SkipAccrual it accrues first when the
     // attack changes what flows (a lasting decrement, death). `later`: an
-    // attack after the first of a run (step()), so prophylaxis has started
-    // and an earlier attack came. Returns true when the patient dies in the attack.
+    // attack after the first of a run (step()), so an earlier attack came and
+    // prophylaxis has started, or diagnosis is still to come and the regimen
+    // has no escalation (nothing below the count depends on the attack).
+    // Returns true when the patient dies in the attack.
     SCLS_FUNCTION SCLS_MEASURED_PART bool on_attack(const StrategyParams& strategy, LifetimeState& s, Clocks& clocks,
                                                     const AttackRun& run, int& switch_to, bool diagnostic, bool later = false)
     {
@@ -550,7 +557,7 @@ class LifetimeSimulator {
         ++s.attack_count;
         s.attacks_since_diagnosis += t >= run.diagnosis_time ? 1u : 0u;
         s.attack.renew(attacks_.get(key_, s.attack_count, s.upcoming_attack).budget, t);
-        SCLS_EXPECT(!later || s.started);
+        SCLS_EXPECT(!later || s.started || t < run.diagnosis_time);
         if (!later && !s.started) {
             s.settled_known = false;  // the attacks since diagnosis may have moved: prophylaxis may wait no longer
             // "Prophylaxis from the n-th attack": attacks since diagnosis, once treatment can start.

@@ -71,6 +71,33 @@ TEST_F(LaneRefill, EveryLaneWidthGivesTheCpuBackendsBits)
     EXPECT_EQ(emulated_counts<32>(sets_, geometry_, 0, blocks), reference_) << "32 lanes";
 }
 
+// A rule that escalates from no prophylaxis counts attacks only once the
+// strategy has started: the CPU backend, which runs the attacks before
+// diagnosis as one run (no step between them), must count none of them,
+// as the lanes, stepping one event at a time, do not.
+TEST_F(LaneRefill, AnEscalationFromNoProphylaxisGivesTheCpuBackendsBits)
+{
+    for (ModelParams& p : sets_) {
+        StrategyParams* untreated = nullptr;
+        int prophylaxis = 0;
+        for (int k = 0; k < p.strategies; ++k) {
+            if (p.strategy[k].start_regimen == 0) {
+                untreated = &p.strategy[k];
+            } else {
+                prophylaxis = p.strategy[k].start_regimen;
+            }
+        }
+        ASSERT_NE(untreated, nullptr);
+        ASSERT_NE(prophylaxis, 0);
+        untreated->escalate_to[0] = prophylaxis;
+        untreated->escalate_after_attacks[0] = 2;
+        untreated->escalate_window_years[0] = 1.0;
+    }
+    const std::vector<std::uint64_t> escalating = cpu_backend_counts(sets_, geometry_);
+    EXPECT_NE(escalating, reference_) << "the rule changed no lifetime";
+    EXPECT_EQ(emulated_counts<32>(sets_, geometry_, 0, geometry_.total_blocks()), escalating);
+}
+
 // Launches of any size, in any order, add up to the same bits (a batch of
 // the GPU backend is one launch).
 TEST_F(LaneRefill, LaunchesInAnyOrderAddUpToTheSameBits)
