@@ -134,7 +134,7 @@ class LifetimeSimulator {
             if (next_event(strategy, s).time >= until) {  // step() finds the same event again
                 return false;
             }
-            // A run of attacks stops before diagnosis, which comes no later than `until`.
+            // A run of attacks stops before diagnosis (AttackRun::runs_until), no later than `until`.
             if (step<StepSpan::attack_run>(strategy, s, on_event)) {
                 return true;
             }
@@ -366,7 +366,8 @@ class LifetimeSimulator {
         // started. Before the start, one before diagnosis keeps them too (the
         // attacks that may bring prophylaxis on count from diagnosis) where
         // the regimen has no escalation rule (which must not count attacks
-        // before the start, as a later attack of a run would).
+        // before the start, as a later attack of a run would); its run stops
+        // at diagnosis (AttackRun::runs_until).
         const bool others_stay = SkipAccrual && next.event == NextEvent::attack && strategy.deescalate_to[s.regimen] == kNoRegimen &&
                                  (s.started || (s.t < patient_.diagnosis_time && strategy.escalate_to[s.regimen] == kNoRegimen));
         if (!SkipAccrual || next.event != NextEvent::attack) {
@@ -412,7 +413,7 @@ class LifetimeSimulator {
                 SCLS_EXPECT(s.others_known);
                 while (switch_to == s.regimen) {
                     const double attack_time = next_attack_time(s);
-                    if (!s.others.attack_comes_first(attack_time)) {
+                    if (!(attack_time < run.runs_until) || !s.others.attack_comes_first(attack_time)) {
                         break;
                     }
                     on_event(NextEvent::attack);
@@ -497,6 +498,10 @@ class LifetimeSimulator {
         bool untreated;
         double diagnosis_time;
         double window_end;  // the end of the before/after window on prophylaxis
+        // Where a run of attacks stops before prophylaxis has started: at
+        // diagnosis, which is no event where patients are not diagnosed in
+        // an attack. Infinity once it has started.
+        double runs_until;
     };
 
     SCLS_FUNCTION SCLS_FORCEINLINE AttackRun attack_run(const StrategyParams& strategy, const LifetimeState& s) const
@@ -506,7 +511,8 @@ class LifetimeSimulator {
                          p_.discount_rate_costs == p_.discount_rate_effects,
                          s.out.treatment_start_time == kInfinity,
                          patient_.diagnosis_time,
-                         s.out.treatment_start_time + p_.within_patient_window_years};
+                         s.out.treatment_start_time + p_.within_patient_window_years,
+                         s.started ? kInfinity : patient_.diagnosis_time};
     }
 
     // An attack: a counted one (its draws drawn ahead; it draws the next
@@ -520,8 +526,8 @@ class LifetimeSimulator {
     // diagnosis counts them. With SkipAccrual it accrues first when the
     // attack changes what flows (a lasting decrement, death). `later`: an
     // attack after the first of a run (step()), so an earlier attack came and
-    // prophylaxis has started, or diagnosis is still to come and the regimen
-    // has no escalation (nothing below the count depends on the attack).
+    // prophylaxis has started, or the attack comes before diagnosis on a
+    // regimen without escalation (nothing below the count depends on it).
     // Returns true when the patient dies in the attack.
     SCLS_FUNCTION SCLS_MEASURED_PART bool on_attack(const StrategyParams& strategy, LifetimeState& s, Clocks& clocks,
                                                     const AttackRun& run, int& switch_to, bool diagnostic, bool later = false)

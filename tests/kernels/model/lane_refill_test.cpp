@@ -98,6 +98,23 @@ TEST_F(LaneRefill, AnEscalationFromNoProphylaxisGivesTheCpuBackendsBits)
     EXPECT_EQ(emulated_counts<32>(sets_, geometry_, 0, geometry_.total_blocks()), escalating);
 }
 
+// Where diagnosis is no attack it is no event: the CPU backend's runs of
+// attacks before diagnosis stop there by themselves, and strategies that
+// start at the n-th attack since diagnosis count from it, as the lanes do.
+TEST_F(LaneRefill, DiagnosisInNoAttackGivesTheCpuBackendsBits)
+{
+    const std::vector<ModelParams> sets = {
+        base_with({{"simulation.patients", "700"}, {"pathway.diagnosed_in_attack", "false"}, {"attacks.rate_per_year", "4"},
+                   {"strategies.ivig.start_after_attacks", "2"}})
+            .params,
+        base_with({{"simulation.patients", "700"}, {"pathway.diagnosed_in_attack", "false"}, {"pathway.treatment_delay_years", "0.5"},
+                   {"simulation.comparator", "step_up"}, {"strategies.step_up.start_after_attacks", "2"}})
+            .params,
+        sets_[2]};
+    const std::vector<std::uint64_t> cpu = cpu_backend_counts(sets, geometry_);
+    EXPECT_EQ(emulated_counts<32>(sets, geometry_, 0, geometry_.total_blocks()), cpu);
+}
+
 // Launches of any size, in any order, add up to the same bits (a batch of
 // the GPU backend is one launch).
 TEST_F(LaneRefill, LaunchesInAnyOrderAddUpToTheSameBits)

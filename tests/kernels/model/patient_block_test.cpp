@@ -34,7 +34,8 @@ struct Variant {
 // at diagnosis with and without a delay, strategies (the comparator among
 // them) that start at the n-th attack, a comparator other than strategy 0,
 // and no prophylaxis that can be left on discontinuation (under one
-// strategy: it runs whole; under the comparator: nothing is shared).
+// strategy: it runs whole; under the comparator: nothing is shared), and
+// diagnosis in no attack.
 std::vector<Variant> variants()
 {
     std::vector<Variant> v = {
@@ -54,6 +55,19 @@ std::vector<Variant> variants()
                     {"strategies.ivig.start_after_attacks", "2"},
                     {"strategies.step_up.start_after_attacks", "2"},
                     {"strategies.theo_terb.start_after_attacks", "3"}})
+             .params,
+         true},
+        // Where diagnosis is no attack it is no event either: the CPU's runs
+        // of attacks before it must stop there by themselves.
+        {"diagnosis in no attack, frequent attacks, prophylaxis from the 2nd attack",
+         base_with({{"pathway.diagnosed_in_attack", "false"}, {"attacks.rate_per_year", "4"},
+                    {"strategies.ivig.start_after_attacks", "2"}})
+             .params,
+         true},
+        {"diagnosis in no attack, half a year's delay, comparator from the 2nd attack",
+         base_with({{"pathway.diagnosed_in_attack", "false"}, {"pathway.treatment_delay_years", "0.5"},
+                    {"simulation.comparator", "step_up"}, {"strategies.step_up.start_after_attacks", "2"},
+                    {"strategies.ivig.start_after_attacks", "1"}})
              .params,
          true},
     };
