@@ -54,7 +54,9 @@ std::vector<std::vector<double>> value_sets(const double* scales)
     const std::vector<double> years = edge_values(kYears);
     pool.insert(pool.end(), years.begin(), years.end());
     std::vector<std::vector<double>> sets;
-    for (std::size_t first = 0; first < pool.size(); first += kSlots / 2) {
+    // Sets start 11 values apart: with slot scales repeating every 3, each
+    // edge value meets both quanta (a money edge at a money slot too).
+    for (std::size_t first = 0; first < pool.size(); first += 11) {
         std::vector<double> set(kSlots, 0.0);
         for (int v = 0; v < kSlots; ++v) {
             set[v] = pool[(first + v) % pool.size()];
