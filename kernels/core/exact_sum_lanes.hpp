@@ -28,6 +28,20 @@ constexpr int grouped_limb(int value, int l)
 #if SCLS_HOST_SSE2
 namespace detail {
 
+// product(x, y), or under clang x * y: clang refuses a call (the lambda's)
+// that passes vectors wider than the calling template's target allows, and
+// finds the one pmuludq itself, the high halves being zero.
+template <class ProductOfLowHalves, class Bits>
+SCLS_FORCEINLINE Bits low_halves_product(ProductOfLowHalves product, Bits x, Bits y)
+{
+#if defined(__clang__)
+    (void)product;
+    return x * y;
+#else
+    return product(x, y);
+#endif
+}
+
 template <int N>
 struct DigitsInLanes {
     typename Lanes<N>::Bits digit[kLimbsPerValue];  // in Limb order
@@ -72,9 +86,9 @@ SCLS_FORCEINLINE DigitsInLanes<N> value_digits_in_lanes(typename Lanes<N>::Real 
     // its 32-bit digits with their carries.
     const Bits a = m & kLow32;
     const Bits b = m >> 32;
-    const Bits aa = product(a, a);
-    const Bits ab = product(a, b);
-    const Bits bb = product(b, b);
+    const Bits aa = low_halves_product(product, a, a);
+    const Bits ab = low_halves_product(product, a, b);
+    const Bits bb = low_halves_product(product, b, b);
     const Bits at_32 = (aa >> 32) + ((ab << 1) & kLow32);
     const Bits at_64 = (at_32 >> 32) + (ab >> 31) + (bb & kLow32);
     DigitsInLanes<N> d;
