@@ -134,7 +134,7 @@ class LifetimeSimulator {
             if (next_event(strategy, s).time >= until) {  // step() finds the same event again
                 return false;
             }
-            // A run of attacks stops before diagnosis (AttackRun::runs_until), no later than `until`.
+            // A run of attacks stops before diagnosis (step()), no later than `until`.
             if (step<StepSpan::attack_run>(strategy, s, on_event)) {
                 return true;
             }
@@ -367,7 +367,7 @@ class LifetimeSimulator {
         // attacks that may bring prophylaxis on count from diagnosis) where
         // the regimen has no escalation rule (which must not count attacks
         // before the start, as a later attack of a run would); its run stops
-        // at diagnosis (AttackRun::runs_until).
+        // at diagnosis (below).
         const bool others_stay = SkipAccrual && next.event == NextEvent::attack && strategy.deescalate_to[s.regimen] == kNoRegimen &&
                                  (s.started || (s.t < patient_.diagnosis_time && strategy.escalate_to[s.regimen] == kNoRegimen));
         if (!SkipAccrual || next.event != NextEvent::attack) {
@@ -411,9 +411,17 @@ class LifetimeSimulator {
                     break;
                 }
                 SCLS_EXPECT(s.others_known);
+                // Before prophylaxis has started the run also stops at
+                // diagnosis, which is no event where patients are not
+                // diagnosed in an attack (an attack at diagnosis counts
+                // towards the start: it takes a step of its own).
+                detail::EarliestEvent stop = s.others;
+                if (!s.started && !(stop.time < run.diagnosis_time)) {
+                    stop = detail::EarliestEvent{run.diagnosis_time, NextEvent::attack};
+                }
                 while (switch_to == s.regimen) {
                     const double attack_time = next_attack_time(s);
-                    if (!(attack_time < run.runs_until) || !s.others.attack_comes_first(attack_time)) {
+                    if (!stop.attack_comes_first(attack_time)) {
                         break;
                     }
                     on_event(NextEvent::attack);
@@ -498,10 +506,6 @@ class LifetimeSimulator {
         bool untreated;
         double diagnosis_time;
         double window_end;  // the end of the before/after window on prophylaxis
-        // Where a run of attacks stops before prophylaxis has started: at
-        // diagnosis, which is no event where patients are not diagnosed in
-        // an attack. Infinity once it has started.
-        double runs_until;
     };
 
     SCLS_FUNCTION SCLS_FORCEINLINE AttackRun attack_run(const StrategyParams& strategy, const LifetimeState& s) const
@@ -511,8 +515,7 @@ class LifetimeSimulator {
                          p_.discount_rate_costs == p_.discount_rate_effects,
                          s.out.treatment_start_time == kInfinity,
                          patient_.diagnosis_time,
-                         s.out.treatment_start_time + p_.within_patient_window_years,
-                         s.started ? kInfinity : patient_.diagnosis_time};
+                         s.out.treatment_start_time + p_.within_patient_window_years};
     }
 
     // An attack: a counted one (its draws drawn ahead; it draws the next
