@@ -35,7 +35,7 @@ awk -v command="bash scripts/lane_costs.sh $program $patients" '
     take("LifetimeSimulator<0, false>::advance<", "advance")
     take("LifetimeSimulator<0, false>::on_attack(", "on_attack")
     take("LifetimeSimulator<0, false>::on_adverse_event(", "on_adverse_event")
-    take("LifetimeSimulator<0, false>::attack(", "consequences")
+    take("attack_consequences_in<0>(", "consequences")
     take("tally_and_move_on<", "finish")
     take("begin_lifetime(", "start")
     take("draw_patient(", "attributes")

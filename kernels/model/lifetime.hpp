@@ -12,8 +12,10 @@
 #include "kernels/core/math.hpp"
 #include "kernels/model/attack_cache.hpp"
 #include "kernels/model/attack_draws.hpp"
+#include "kernels/model/attack_effects.hpp"
 #include "kernels/model/discounting.hpp"
 #include "kernels/model/event_draw_cache.hpp"
+#include "kernels/model/lifetime_events.hpp"
 #include "kernels/model/lifetime_state.hpp"
 #include "kernels/model/params.hpp"
 #include "kernels/model/patient.hpp"
@@ -285,42 +287,10 @@ class LifetimeSimulator {
     SCLS_FUNCTION detail::EarliestEvent other_events(const StrategyParams& strategy, LifetimeState& s) const
     {
         if (!s.settled_known) {
-            s.settled = settled_events(strategy, s);
+            s.settled = settled_events(patient_, strategy, s, treatment_start_time());
             s.settled_known = true;
         }
         return detail::earlier_of<1>(s.settled, process_events(strategy, s));
-    }
-
-    SCLS_FUNCTION detail::EarliestEvent settled_events(const StrategyParams& strategy, const LifetimeState& s) const
-    {
-        detail::SettledEventInputsLanes<1> in{};  // value-initialised: a field added later and not set here is 0, not garbage
-        in.background_death_time = patient_.background_death_time;
-        in.myeloma_death_time = patient_.myeloma_death_time;
-        in.horizon_time = patient_.horizon_time;
-        in.myeloma_onset_time = patient_.myeloma_onset_time;
-        in.myeloma_pending = !s.myeloma_active;
-        in.diagnosis_time = patient_.diagnosis_time;
-        in.diagnosis_pending = !s.diagnostic_attack_done;
-        in.treatment_start_time = treatment_start_time();
-        // Prophylaxis waiting only for the diagnosis (and any treatment delay).
-        in.treatment_start_pending =
-            !s.started && s.attacks_since_diagnosis >= static_cast<std::uint32_t>(strategy.start_after_attacks);
-        return detail::earliest_settled_event<1>(in);
-    }
-
-    SCLS_FUNCTION detail::EarliestEvent process_events(const StrategyParams& strategy, const LifetimeState& s) const
-    {
-        detail::ProcessEventInputsLanes<1> in{};
-        in.adverse_event_time = s.adverse_event.next_time();
-        in.discontinuation_time = s.discontinuation.next_time();
-        in.regimen_start_time = s.regimen_start_time;
-        in.last_attack_time = s.last_attack_time;
-        in.deescalate_after_years = strategy.deescalate_after_years[s.regimen];
-        in.deescalation_pending = s.started && strategy.deescalate_to[s.regimen] != kNoRegimen;
-        in.response_loss_since = s.response_loss_since;
-        in.response_loss_budget = s.response_loss_budget[s.loss_slot];
-        in.loss_rate_per_year = s.loss_rate;
-        return detail::earliest_process_event<1>(in);
     }
 
     // Everything that flows continuously over [accrued_to, t): costs, QALYs,
@@ -493,21 +463,6 @@ class LifetimeSimulator {
         ++s.out.switches;
     }
 
-    // What an attack reads that stays the same over a run of attacks (no
-    // switch between them, so the same regimen, strategy and treatment
-    // start): on the CPU read once per run, not per attack (GCC would reload
-    // most of it after each store to the outcome); on a GPU once per attack.
-    struct AttackRun {
-        const RegimenParams* on;   // the current regimen's
-        int escalate_to;           // its escalation's regimen, or kNoRegimen
-        bool same_discount_rates;  // the effects' discount factor is the costs'
-        // No treatment start recorded (the outcome's is infinity): not the
-        // same as !s.started, which a strategy that starts on regimen 0 sets.
-        bool untreated;
-        double diagnosis_time;
-        double window_end;  // the end of the before/after window on prophylaxis
-    };
-
     SCLS_FUNCTION SCLS_FORCEINLINE AttackRun attack_run(const StrategyParams& strategy, const LifetimeState& s) const
     {
         return AttackRun{&p_.regimen[s.regimen],
@@ -548,9 +503,10 @@ class LifetimeSimulator {
         const double cost_factor = clocks.cost.factor_after(unaccrued);
         const double effect_factor = run.same_discount_rates ? cost_factor : clocks.effect.factor_after(unaccrued);
         double added_decrement = 0.0;
-        const bool died = attack(out, diagnostic ? 0u : s.attack_count,
-                                 diagnostic ? patient_.diagnostic_attack : attacks_.got(s.attack_count, s.upcoming_attack),
-                                 cost_factor, effect_factor, diagnostic ? p_.regimen[0] : *run.on, added_decrement);
+        const bool died =
+            attack_consequences_in(p_, attacks_, out, diagnostic ? 0u : s.attack_count,
+                                   diagnostic ? patient_.diagnostic_attack : attacks_.got(s.attack_count, s.upcoming_attack),
+                                   cost_factor, effect_factor, diagnostic ? p_.regimen[0] : *run.on, added_decrement);
         if (added_decrement != 0.0 || died) {  // the decrement first: a constant 0 without complications
             if constexpr (SkipAccrual) {
                 accrue_to(s, clocks, t);  // at the utility before the attack
@@ -592,28 +548,6 @@ class LifetimeSimulator {
         return false;
     }
 
-    // What every attack adds to the lifetime's counts, whatever its outcome:
-    // the first attack's time, the regimen it came on, before prophylaxis or
-    // within the before/after window on it, before diagnosis or not.
-    SCLS_FUNCTION void count_attack(LifetimeState& s, const AttackRun& run, bool later) const
-    {
-        LifetimeOutcome& out = s.out;
-        const double t = s.t;
-        if (!later) {  // a later attack of a run comes no earlier than the one before it
-            out.first_attack_time = min_of(out.first_attack_time, t);
-        }
-        ++out.attacks_on_regimen[s.regimen];
-        if (run.untreated) {
-            ++out.untreated_attacks;
-        } else if (t < run.window_end) {
-            ++out.window_attacks;
-        }
-        if (t < run.diagnosis_time) {
-            ++out.attacks_before_diagnosis;
-        }
-        s.last_attack_time = t;
-    }
-
     // Returns true when the patient dies of the adverse event.
     SCLS_FUNCTION SCLS_DEVICE_NOINLINE bool on_adverse_event(const StrategyParams& strategy, LifetimeState& s, Streams& streams,
                                                              const Clocks& clocks, int& switch_to)
@@ -651,44 +585,6 @@ class LifetimeSimulator {
         s.out.end_time = s.t;
         s.out.end_reason = reason;
         return true;
-    }
-
-    SCLS_FUNCTION static int pick_adverse_event(const RegimenParams& on, double uniform)
-    {
-        double cumulative = 0.0;
-        const double target = uniform * on.adverse_event_rate_per_year;
-        for (int i = 0; i + 1 < on.adverse_event_types; ++i) {
-            cumulative += on.adverse_event[i].rate_per_year;
-            if (target < cumulative) {
-                return i;
-            }
-        }
-        return on.adverse_event_types - 1;
-    }
-
-    // Attack k now (0: the patient's first, or the diagnostic attack; both
-    // uncached), with its draws read against the regimen: costs and acute
-    // QALY loss discounted by the factors of its time, stay, complications
-    // (their lasting utility decrements added to added_decrement). Returns
-    // true if the patient dies in the attack.
-    SCLS_FUNCTION SCLS_MEASURED_PART bool attack(LifetimeOutcome& out, std::uint32_t k, const AttackDraws& draws, double cost_discount,
-                                                 double effect_discount, const RegimenParams& on, double& added_decrement)
-    {
-        const int severity = severity_on(on, draws.severity_uniform);
-        const SeverityParams& s = p_.severity[severity];
-        ++out.attacks_by_severity[severity];
-        AttackConsequences uncached;
-        const AttackConsequences& c = attacks_.consequences(p_, k, draws, severity, uncached);
-        if (c.complications != 0) {  // rare; without complications the added decrement is 0
-            for (int complication = 0; complication < kComplications; ++complication) {
-                out.complications[complication] += (c.complications >> complication) & 1u;
-            }
-            added_decrement += c.added_decrement;
-        }
-        out.cost[static_cast<int>(CostCategory::attack_care)] += c.care_cost * cost_discount;
-        out.cost[static_cast<int>(CostCategory::complications)] += c.complication_cost * cost_discount;
-        out.qalys -= s.qaly_loss * effect_discount;
-        return draws.death_uniform < s.death_probability * on.attack_death_multiplier;
     }
 
     const ModelParams& p_;
