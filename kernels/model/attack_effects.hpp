@@ -16,9 +16,11 @@
 namespace scls {
 
 // What an attack reads that stays the same over a run of attacks (no
-// switch between them, so the same regimen, strategy and treatment start):
-// on the CPU read once per run, not per attack (GCC would reload most of it
-// after each store to the outcome); on a GPU once per attack.
+// switch between them, so the same regimen, strategy and treatment start),
+// filled by LifetimeSimulator::attack_run (lifetime.hpp, which alone reads
+// on, escalate_to and same_discount_rates): on the CPU read once per run,
+// not per attack (GCC would reload most of it after each store to the
+// outcome); on a GPU once per attack.
 struct AttackRun {
     const RegimenParams* on;   // the current regimen's
     int escalate_to;           // its escalation's regimen, or kNoRegimen
@@ -57,8 +59,9 @@ SCLS_FUNCTION inline void count_attack(LifetimeState& s, const AttackRun& run, b
 // uncached), with its draws read against the regimen: costs and acute QALY
 // loss discounted by the factors of its time, stay, complications (their
 // lasting utility decrements added to added_decrement), its consequences at
-// its severity kept in the patient's cache. Returns true if the patient dies
-// in the attack.
+// its severity kept where the patient's cache keeps them (attack_cache.hpp;
+// with CachedAttacks = 0, the GPU's, none are). Returns true if the patient
+// dies in the attack.
 template <int CachedAttacks>
 SCLS_FUNCTION SCLS_MEASURED_PART inline bool attack_consequences_in(const ModelParams& p, AttackDrawCache<CachedAttacks>& attacks,
                                                                     LifetimeOutcome& out, std::uint32_t k,

@@ -3,8 +3,9 @@
 // attack: that of the settled candidates (earliest_settled_event), that of
 // the processes (earliest_process_event), and the earlier of the two as if
 // all had been offered at once (earlier_of; earliest_other_event). Written
-// once over Lanes<N>: N = 1 is the engine's form (lifetime.hpp), and each
-// lane of N has that form's bits.
+// once over Lanes<N>: N = 1 is the engine's form (lifetime.hpp, its inputs
+// read from the state in lifetime_events.hpp), and each lane of N has that
+// form's bits.
 #pragma once
 
 #include <cstdint>

@@ -35,7 +35,7 @@ TEST(PickAdverseEvent, EachEventTakesTheUniformsOfItsShareOfTheRate)
 // An attack counts on its regimen; as untreated where no treatment start is
 // recorded, else within the before/after window until it ends; before
 // diagnosis when it comes first. Only the first of a run may move the first
-// attack's time.
+// attack's time (a later one comes after it).
 TEST(CountAttack, CountsTheRegimenTheWindowAndDiagnosis)
 {
     LifetimeState s{};
@@ -65,6 +65,12 @@ TEST(CountAttack, CountsTheRegimenTheWindowAndDiagnosis)
     count_attack(s, run, true);
     EXPECT_EQ(s.out.window_attacks, 1u);
     EXPECT_EQ(s.out.attacks_on_regimen[1], 3u);
+
+    LifetimeState later{};
+    later.out.first_attack_time = kInfinity;
+    later.t = 1.0;
+    count_attack(later, run, true);
+    EXPECT_EQ(later.out.first_attack_time, kInfinity);
 }
 
 // An attack's costs and QALY loss at the given factors, its severity, its
@@ -74,8 +80,8 @@ TEST(AttackConsequencesIn, AddsTheDiscountedAmountsAndDecidesDeath)
 {
     const Scenario scenario = load_scenario(builtin_scenario_text(), kBuiltinScenarioName, ".", {});
     const ModelParams& p = scenario.params;
-    const RegimenParams& on = p.regimen[0];
-    AttackDrawCache<0> uncached;
+    RegimenParams on = p.regimen[0];
+    on.attack_death_multiplier = 0.5;  // regimen 0's is always 1
     const int last = kSeverities - 1;
     AttackDraws draws{};
     draws.severity_uniform = std::nextafter(1.0, 0.0);  // the last severity
@@ -85,10 +91,12 @@ TEST(AttackConsequencesIn, AddsTheDiscountedAmountsAndDecidesDeath)
     }
     const double death_at = p.severity[last].death_probability * on.attack_death_multiplier;
     ASSERT_GT(death_at, 0.0);
+    ASSERT_LT(death_at, p.severity[last].death_probability);
     for (const double death_uniform : {std::nextafter(death_at, 0.0), death_at}) {
         draws.death_uniform = death_uniform;
         LifetimeOutcome out{};
         double added_decrement = 0.25;
+        AttackDrawCache<0> uncached;
         const bool died = attack_consequences_in(p, uncached, out, 0u, draws, 0.5, 0.25, on, added_decrement);
         EXPECT_EQ(died, death_uniform < death_at);
         EXPECT_EQ(out.attacks_by_severity[last], 1u);
