@@ -30,17 +30,18 @@ TEST(SettledEvents, TheEarliestPendingSettledEvent)
     StrategyParams strategy{};
     strategy.start_after_attacks = 2;
     LifetimeState s{};
-    EXPECT_EQ(settled_events(patient, strategy, s, 3.0).event, NextEvent::diagnostic_attack);
-    EXPECT_EQ(settled_events(patient, strategy, s, 3.0).time, 2.0);
+    const auto next = [&] { return settled_events(patient, strategy, s, 3.0); };
+    EXPECT_EQ(next().event, NextEvent::diagnostic_attack);
+    EXPECT_EQ(next().time, 2.0);
     s.diagnostic_attack_done = true;
-    EXPECT_EQ(settled_events(patient, strategy, s, 3.0).event, NextEvent::myeloma_onset);  // waits for 2 attacks
+    EXPECT_EQ(next().event, NextEvent::myeloma_onset);  // waits for 2 attacks
     s.attacks_since_diagnosis = 2;
-    EXPECT_EQ(settled_events(patient, strategy, s, 3.0).event, NextEvent::treatment_start);
-    EXPECT_EQ(settled_events(patient, strategy, s, 3.0).time, 3.0);
+    EXPECT_EQ(next().event, NextEvent::treatment_start);
+    EXPECT_EQ(next().time, 3.0);
     s.started = true;
     s.myeloma_active = true;
-    EXPECT_EQ(settled_events(patient, strategy, s, 3.0).event, NextEvent::background_death);
-    EXPECT_EQ(settled_events(patient, strategy, s, 3.0).time, 40.0);
+    EXPECT_EQ(next().event, NextEvent::background_death);
+    EXPECT_EQ(next().time, 40.0);
 }
 
 // The adverse event and discontinuation at their processes' times,
@@ -55,25 +56,26 @@ TEST(ProcessEvents, TheEarliestProcessEvent)
     }
     LifetimeState s{};
     s.regimen = 1;
+    const auto next = [&] { return process_events(strategy, s); };
     s.adverse_event = HazardProcess{1.0, 0.0, 0.5, 2.0};  // at 2
     s.discontinuation = HazardProcess{1.0, 0.0, 0.25, 4.0};  // at 4
-    EXPECT_EQ(process_events(strategy, s).event, NextEvent::adverse_event);
-    EXPECT_EQ(process_events(strategy, s).time, 2.0);
+    EXPECT_EQ(next().event, NextEvent::adverse_event);
+    EXPECT_EQ(next().time, 2.0);
 
     strategy.deescalate_to[1] = 2;
     strategy.deescalate_after_years[1] = 1.0;
     s.regimen_start_time = 0.25;
     s.last_attack_time = 0.5;
-    EXPECT_EQ(process_events(strategy, s).event, NextEvent::adverse_event);  // not started: no deescalation
+    EXPECT_EQ(next().event, NextEvent::adverse_event);  // not started: no deescalation
     s.started = true;
-    EXPECT_EQ(process_events(strategy, s).event, NextEvent::deescalation);
-    EXPECT_EQ(process_events(strategy, s).time, 1.5);
+    EXPECT_EQ(next().event, NextEvent::deescalation);
+    EXPECT_EQ(next().time, 1.5);
 
     s.loss_rate = 4.0;
     s.response_loss_since = 0.0;
     s.response_loss_budget[s.loss_slot] = 2.0;  // at 0.5
-    EXPECT_EQ(process_events(strategy, s).event, NextEvent::response_loss);
-    EXPECT_EQ(process_events(strategy, s).time, 0.5);
+    EXPECT_EQ(next().event, NextEvent::response_loss);
+    EXPECT_EQ(next().time, 0.5);
 }
 
 }  // namespace
