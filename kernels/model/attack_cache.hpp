@@ -64,8 +64,9 @@ SCLS_FUNCTION SCLS_FORCEINLINE AttackConsequences attack_consequences(const Mode
 // and replayed for the others: a patient's attack k is the same under every
 // strategy, so its Philox blocks and log are computed once instead of once
 // per strategy, and so are its consequences at a severity (consequences()).
-// On x86-64 it fills kAttacksPerBatch attacks at a time, their Philox blocks
-// side by side in vector registers (attack_blocks.hpp).
+// On x86-64 it fills attacks_per_draw() attacks at a time (eight with
+// AVX-512, four otherwise), their Philox blocks side by side in vector
+// registers (attack_blocks.hpp).
 // With CachedAttacks == 0 (the GPU, where the arrays would live in local
 // memory) everything is recomputed; the results are identical either way.
 template <int CachedAttacks>
@@ -81,13 +82,15 @@ class AttackDrawCache {
             return entries_[entry];
         }
 #if SCLS_ATTACK_BLOCKS_IN_VECTORS
-        // The next kAttacksPerBatch attacks at once, where the cache has room for them.
-        if (entry == filled_ && entry + kAttacksPerBatch <= static_cast<std::uint32_t>(CachedAttacks)) {
-            draw_attacks(key, k, &entries_[entry]);
-            for (int i = 0; i < kAttacksPerBatch; ++i) {
+        // The next attacks_per_draw() attacks at once, where the cache has room for them.
+        const AttackBlockRegisters registers = attack_block_registers_in_use();
+        const auto batch = static_cast<std::uint32_t>(attacks_per_draw(registers));
+        if (entry == filled_ && entry + batch <= static_cast<std::uint32_t>(CachedAttacks)) {
+            draw_attacks(key, k, &entries_[entry], registers);
+            for (std::uint32_t i = 0; i < batch; ++i) {
                 consequences_[entry + i].severity = -1;
             }
-            filled_ += kAttacksPerBatch;
+            filled_ += batch;
             return entries_[entry];
         }
 #endif

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 
 #include "kernels/core/macros.hpp"
 #include "kernels/model/params.hpp"
@@ -67,39 +68,67 @@ SCLS_FUNCTION inline AttackDraws draw_attack(StreamKey key, std::uint32_t k)
 }
 
 #if SCLS_ATTACK_BLOCKS_IN_VECTORS
+// How many attacks one draw_attacks fills in the given registers: eight with
+// AVX-512 (two batches of blocks, their logarithms and quantiles in one
+// 512-bit register), four otherwise (one batch, in 256 or 128 bits). The
+// draws are the same bits either way; only how far ahead the cache fills
+// itself differs.
+inline constexpr int kMostAttacksPerDraw = 2 * kAttacksPerBatch;
+inline int attacks_per_draw(AttackBlockRegisters registers)
+{
+    return registers == AttackBlockRegisters::avx512 ? kMostAttacksPerDraw : kAttacksPerBatch;
+}
+
 namespace detail {
 
-// A batch's draws from its blocks, the attacks in four lanes
-// (kernels/core/lanes.hpp), each lane the bits attack_draws_from gives its
-// attack (attack_blocks_test.cpp checks every width).
-using BatchLanes = Lanes<kAttacksPerBatch>;
+// The draws of Attacks consecutive attacks from Attacks / 4 batches of their
+// blocks, the attacks in Attacks lanes (kernels/core/lanes.hpp), each lane the
+// bits attack_draws_from gives its attack (attack_blocks_test.cpp checks every
+// width).
+template <int Attacks>
+using AttackLanes = Lanes<Attacks>;
 
-// Word w of the batch's attack blocks (first_lane 0) or complication blocks.
-SCLS_FORCEINLINE BatchLanes::Bits batch_words(const AttackBlocks& blocks, int w, int first_lane)
+// Word w of the attacks' attack blocks (first_lane 0) or complication blocks
+// (first_lane kAttacksPerBatch). A batch's four words are adjacent, so they
+// are loaded together and widened to the lanes' 64 bits (from a loop over
+// the lanes GCC assembles the register one insert at a time).
+template <int Attacks>
+SCLS_FORCEINLINE typename AttackLanes<Attacks>::Bits attack_words(const AttackBlocks* blocks, int w, int first_lane)
 {
-    BatchLanes::Bits words;
-    for (int i = 0; i < kAttacksPerBatch; ++i) {
-        words[i] = blocks.word[w][first_lane + i];
+    using Words = std::uint32_t __attribute__((vector_size(4 * kAttacksPerBatch)));
+    Words batch[Attacks / kAttacksPerBatch];
+    for (int b = 0; b < Attacks / kAttacksPerBatch; ++b) {
+        std::memcpy(&batch[b], &blocks[b].word[w][first_lane], sizeof(Words));
     }
-    return words;
+    if constexpr (Attacks == kAttacksPerBatch) {
+        return __builtin_convertvector(batch[0], typename AttackLanes<Attacks>::Bits);
+    } else {
+        static_assert(Attacks == 2 * kAttacksPerBatch, "one or two batches");
+        return __builtin_convertvector(__builtin_shufflevector(batch[0], batch[1], 0, 1, 2, 3, 4, 5, 6, 7),
+                                       typename AttackLanes<Attacks>::Bits);
+    }
 }
 
-SCLS_FORCEINLINE BatchLanes::Real batch_uniforms(const AttackBlocks& blocks, int w, int first_lane)
+template <int Attacks>
+SCLS_FORCEINLINE typename AttackLanes<Attacks>::Real attack_uniforms(const AttackBlocks* blocks, int w, int first_lane)
 {
-    return to_open_unit_lanes<kAttacksPerBatch>(batch_words(blocks, w, first_lane));
+    return to_open_unit_lanes<Attacks>(attack_words<Attacks>(blocks, w, first_lane));
 }
 
-SCLS_FORCEINLINE void attack_draws_from_blocks(const AttackBlocks& blocks, AttackDraws* draws)
+template <int Attacks>
+SCLS_FORCEINLINE void attack_draws_from_blocks(const AttackBlocks* blocks, AttackDraws* draws)
 {
-    const BatchLanes::Real budget = unit_exponential_lanes<kAttacksPerBatch>(batch_words(blocks, kBudgetWord, 0));
-    const BatchLanes::Real severity = batch_uniforms(blocks, kSeverityWord, 0);
-    const BatchLanes::Real stay = normal_quantile_lanes<kAttacksPerBatch>(batch_uniforms(blocks, kStayWord, 0));
-    const BatchLanes::Real death = batch_uniforms(blocks, kDeathWord, 0);
-    BatchLanes::Real complication[kComplications];
+    using Real = typename AttackLanes<Attacks>::Real;
+    static_assert(Attacks % kAttacksPerBatch == 0, "whole batches of blocks");
+    const Real budget = unit_exponential_lanes<Attacks>(attack_words<Attacks>(blocks, kBudgetWord, 0));
+    const Real severity = attack_uniforms<Attacks>(blocks, kSeverityWord, 0);
+    const Real stay = normal_quantile_lanes<Attacks>(attack_uniforms<Attacks>(blocks, kStayWord, 0));
+    const Real death = attack_uniforms<Attacks>(blocks, kDeathWord, 0);
+    Real complication[kComplications];
     for (int c = 0; c < kComplications; ++c) {
-        complication[c] = batch_uniforms(blocks, c, kAttacksPerBatch);
+        complication[c] = attack_uniforms<Attacks>(blocks, c, kAttacksPerBatch);
     }
-    for (int i = 0; i < kAttacksPerBatch; ++i) {
+    for (int i = 0; i < Attacks; ++i) {
         draws[i].budget = budget[i];
         draws[i].severity_uniform = severity[i];
         draws[i].stay_normal = stay[i];
@@ -113,9 +142,10 @@ SCLS_FORCEINLINE void attack_draws_from_blocks(const AttackBlocks& blocks, Attac
 __attribute__((target("avx512f"), noinline)) inline void draw_attacks_avx512(StreamKey key, std::uint32_t first,
                                                                             AttackDraws* draws)
 {
-    AttackBlocks blocks;
-    philox_batch_avx512(attack_counters(key, first), philox_key(key), blocks);
-    attack_draws_from_blocks(blocks, draws);
+    const PhiloxBatch counters[2] = {attack_counters(key, first), attack_counters(key, first + kAttacksPerBatch)};
+    AttackBlocks blocks[2];
+    philox_batches_avx512<2>(counters, philox_key(key), blocks);
+    attack_draws_from_blocks<kMostAttacksPerDraw>(blocks, draws);
 }
 
 __attribute__((target("avx2"), noinline)) inline void draw_attacks_avx2(StreamKey key, std::uint32_t first,
@@ -123,26 +153,26 @@ __attribute__((target("avx2"), noinline)) inline void draw_attacks_avx2(StreamKe
 {
     AttackBlocks blocks;
     philox_batch_avx2(attack_counters(key, first), philox_key(key), blocks);
-    attack_draws_from_blocks(blocks, draws);
+    attack_draws_from_blocks<kAttacksPerBatch>(&blocks, draws);
 }
 
 __attribute__((noinline)) inline void draw_attacks_sse2(StreamKey key, std::uint32_t first, AttackDraws* draws)
 {
     AttackBlocks blocks;
     philox_batch_sse2(attack_counters(key, first), philox_key(key), blocks);
-    attack_draws_from_blocks(blocks, draws);
+    attack_draws_from_blocks<kAttacksPerBatch>(&blocks, draws);
 }
 
 }  // namespace detail
 
-// The draws of attacks first..first+kAttacksPerBatch-1 at once, each what
-// draw_attack gives it, into draws[0..kAttacksPerBatch-1] (the CPU's cache
-// fills itself a batch at a time), in the given registers. Out of line: a
-// patient needs a few batches, and inlined their four logarithms would crowd
-// the event loop.
+// The draws of attacks first, first + 1, ... at once, attacks_per_draw(registers)
+// of them, each what draw_attack gives it, into draws[0..] (the CPU's cache
+// fills itself a draw at a time), in the given registers. Out of line: a
+// patient needs a few draws, and inlined their logarithms would crowd the
+// event loop.
 inline void draw_attacks(StreamKey key, std::uint32_t first, AttackDraws* draws, AttackBlockRegisters registers)
 {
-    SCLS_EXPECT(first < 0xFFFFFFFFu - 3);
+    SCLS_EXPECT(first <= 0xFFFFFFFFu - kMostAttacksPerDraw);  // below the diagnostic attack's block
     switch (registers) {
         case AttackBlockRegisters::avx512: detail::draw_attacks_avx512(key, first, draws); return;
         case AttackBlockRegisters::avx2: detail::draw_attacks_avx2(key, first, draws); return;

@@ -1,13 +1,13 @@
 // Eight Philox blocks at once, for the CPU: the blocks of four consecutive
 // attacks of one patient (block k of the attack stream and of the
 // complication stream, streams.hpp), filled into the attack-draw cache a
-// batch at a time, and a patient's attribute blocks
-// (kernels/model/attribute_blocks.hpp). Each block is the bits
-// philox4x32_10 gives its counter; only the schedule differs. The widest
-// registers the processor has are chosen at run time: AVX-512 (the eight
-// blocks in one register), AVX2 (two registers of four), or else SSE2 (four
-// pairs, philox4x32_10_pair). Integer arithmetic only, so the choice cannot
-// change a bit.
+// batch at a time (two batches side by side with AVX-512), and a patient's
+// attribute blocks (kernels/model/attribute_blocks.hpp). Each block is the
+// bits philox4x32_10 gives its counter; only the schedule differs. The
+// widest registers the processor has are chosen at run time: AVX-512 (the
+// eight blocks in one register), AVX2 (two registers of four), or else SSE2
+// (four pairs, philox4x32_10_pair). Integer arithmetic only, so the choice
+// cannot change a bit.
 #pragma once
 
 #include <cstdint>
@@ -70,10 +70,12 @@ inline PhiloxBatch attack_counters(StreamKey key, std::uint32_t first)
 #else
 #define SCLS_GCC_BUG_105593 0
 #endif
-// Philox4x32-10's rounds on eight counters, 32-bit words in the low halves
-// of 64-bit lanes (as philox4x32_10_pair keeps them); the blocks are left in
-// c.
-__attribute__((target("avx512f"))) SCLS_FORCEINLINE void philox_rounds_avx512(__m512i (&c)[4], PhiloxKey k)
+// Philox4x32-10's rounds on Batches x eight counters, 32-bit words in the
+// low halves of 64-bit lanes (as philox4x32_10_pair keeps them); the blocks
+// are left in c. Several batches' rounds side by side: their chains of
+// multiplications overlap.
+template <int Batches>
+__attribute__((target("avx512f"))) SCLS_FORCEINLINE void philox_rounds_avx512(__m512i (&c)[Batches][4], PhiloxKey k)
 {
     const __m512i multiplier0 = _mm512_set1_epi64(detail::kPhiloxMultiplier0);
     const __m512i multiplier1 = _mm512_set1_epi64(detail::kPhiloxMultiplier1);
@@ -82,32 +84,41 @@ __attribute__((target("avx512f"))) SCLS_FORCEINLINE void philox_rounds_avx512(__
     __m512i key0 = _mm512_set1_epi64(k.word[0]);
     __m512i key1 = _mm512_set1_epi64(k.word[1]);
     for (int round = 0; round < 10; ++round) {
-        const __m512i product0 = _mm512_mul_epu32(multiplier0, c[0]);
-        const __m512i product1 = _mm512_mul_epu32(multiplier1, c[2]);
-        c[0] = _mm512_xor_si512(_mm512_xor_si512(_mm512_srli_epi64(product1, 32), c[1]), key0);
-        c[1] = product1;
-        c[2] = _mm512_xor_si512(_mm512_xor_si512(_mm512_srli_epi64(product0, 32), c[3]), key1);
-        c[3] = product0;
+        for (int b = 0; b < Batches; ++b) {
+            const __m512i product0 = _mm512_mul_epu32(multiplier0, c[b][0]);
+            const __m512i product1 = _mm512_mul_epu32(multiplier1, c[b][2]);
+            c[b][0] = _mm512_xor_si512(_mm512_xor_si512(_mm512_srli_epi64(product1, 32), c[b][1]), key0);
+            c[b][1] = product1;
+            c[b][2] = _mm512_xor_si512(_mm512_xor_si512(_mm512_srli_epi64(product0, 32), c[b][3]), key1);
+            c[b][3] = product0;
+        }
         key0 = _mm512_add_epi64(key0, weyl0);
         key1 = _mm512_add_epi64(key1, weyl1);
     }
 }
 
-__attribute__((target("avx512f"))) SCLS_FORCEINLINE void store_batch_avx512(const __m512i (&c)[4], PhiloxBatch& out)
+// The blocks of Batches batches of eight counters each.
+template <int Batches>
+__attribute__((target("avx512f"))) SCLS_FORCEINLINE void philox_batches_avx512(const PhiloxBatch* counters, PhiloxKey key,
+                                                                               PhiloxBatch* out)
 {
-    for (int w = 0; w < 4; ++w) {
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out.word[w]), _mm512_cvtepi64_epi32(c[w]));  // the low halves
+    __m512i c[Batches][4];
+    for (int b = 0; b < Batches; ++b) {
+        for (int w = 0; w < 4; ++w) {
+            c[b][w] = _mm512_cvtepu32_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(counters[b].word[w])));
+        }
+    }
+    philox_rounds_avx512<Batches>(c, key);
+    for (int b = 0; b < Batches; ++b) {
+        for (int w = 0; w < 4; ++w) {
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[b].word[w]), _mm512_cvtepi64_epi32(c[b][w]));  // the low halves
+        }
     }
 }
 
 __attribute__((target("avx512f"))) inline void philox_batch_avx512(const PhiloxBatch& counters, PhiloxKey key, PhiloxBatch& out)
 {
-    __m512i c[4];
-    for (int w = 0; w < 4; ++w) {
-        c[w] = _mm512_cvtepu32_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(counters.word[w])));
-    }
-    philox_rounds_avx512(c, key);
-    store_batch_avx512(c, out);
+    philox_batches_avx512<1>(&counters, key, &out);
 }
 #if SCLS_GCC_BUG_105593
 #pragma GCC diagnostic pop
@@ -227,7 +238,8 @@ inline void philox_batch(const PhiloxBatch& counters, PhiloxKey key, PhiloxBatch
 
 // The blocks of attacks first..first+3 (first + 3 below 2^32 - 1, the
 // diagnostic attack's block), in the given registers: what draw_attacks
-// computes inside each register width's function (attack_draws.hpp).
+// computes inside each register width's function (attack_draws.hpp), one
+// batch or, with AVX-512, two.
 inline void attack_blocks(StreamKey key, std::uint32_t first, AttackBlocks& out, AttackBlockRegisters registers)
 {
     SCLS_EXPECT(first < 0xFFFFFFFFu - 3);

@@ -7,6 +7,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "host/engine/engine.hpp"
@@ -78,6 +79,29 @@ TEST(AttackDrawCache, KeptConsequencesAreThoseOfTheSeverityAskedFor)
         }
     }
     EXPECT_GT(severities_differ, 1000) << "the severities' consequences should differ for the test to see a stale one";
+}
+
+// The cache fills itself several attacks at a time where it has room for a
+// whole draw (eight with AVX-512, four otherwise) and one at a time after;
+// beyond its capacity it keeps none. Every attack's draws are draw_attack's,
+// however they were filled: a capacity of 13 takes one or two whole draws,
+// then single attacks, then none.
+TEST(AttackDrawCache, DrawsAreEachAttacksOwnHoweverTheCacheFillsItself)
+{
+    const Scenario s = load_scenario(builtin_scenario_text(), kBuiltinScenarioName, ".", {});
+    for (std::uint32_t patient = 0; patient < 200; ++patient) {
+        const StreamKey key{s.seed, 0, patient};
+        AttackDrawCache<13> cache;
+        for (std::uint32_t k = 1; k <= 20; ++k) {
+            const AttackDraws afresh = draw_attack(key, k);
+            AttackDraws beyond;
+            const AttackDraws& got = cache.get(key, k, beyond);
+            ASSERT_EQ(std::memcmp(&got, &afresh, sizeof afresh), 0) << "patient " << patient << ", attack " << k;
+            ASSERT_EQ(std::memcmp(&cache.got(k, beyond), &afresh, sizeof afresh), 0) << "patient " << patient << ", attack " << k;
+            const AttackDraws elsewhere{};
+            ASSERT_EQ(&cache.got(k, elsewhere) == &elsewhere, k > 13) << "attack " << k << ": kept only within the capacity";
+        }
+    }
 }
 
 }  // namespace

@@ -151,16 +151,23 @@ TEST_P(AttackBlocksIn, GiveTheDrawsOfEachAttack)
     // About 27,000 batches (10^5 attacks) per width.
     std::mt19937 engine(12);
     for (const StreamKey& key : keys()) {
-        std::vector<std::uint32_t> firsts = {1u, 5u, 125u};
+        // The last batch below the diagnostic attack's block, too.
+        std::vector<std::uint32_t> firsts = {1u, 5u, 125u, 0xFFFFFFFFu - kMostAttacksPerDraw};
         for (int extra = 0; extra < 500; ++extra) {
-            firsts.push_back(static_cast<std::uint32_t>(engine()) % (0xFFFFFFFFu - 3));
+            firsts.push_back(static_cast<std::uint32_t>(engine()) % (0xFFFFFFFFu - kMostAttacksPerDraw + 1));
         }
         for (const std::uint32_t first : firsts) {
-            AttackDraws batch[kAttacksPerBatch];
+            // Eight with AVX-512, four otherwise; the entries past them stay as they were.
+            const int attacks = attacks_per_draw(registers);
+            ASSERT_EQ(attacks, registers == AttackBlockRegisters::avx512 ? 8 : 4);
+            AttackDraws batch[kMostAttacksPerDraw + 1];
+            std::memset(batch, 0xA5, sizeof batch);
+            AttackDraws untouched;
+            std::memset(&untouched, 0xA5, sizeof untouched);
             draw_attacks(key, first, batch, registers);
-            for (int i = 0; i < kAttacksPerBatch; ++i) {
-                const AttackDraws one = draw_attack(key, first + i);
-                ASSERT_EQ(std::memcmp(&batch[i], &one, sizeof one), 0) << "attack " << first + i;
+            for (int i = 0; i <= kMostAttacksPerDraw; ++i) {
+                const AttackDraws one = i < attacks ? draw_attack(key, first + i) : untouched;
+                ASSERT_EQ(std::memcmp(&batch[i], &one, sizeof one), 0) << (i < attacks ? "attack " : "written past the draws: entry ") << first + i;
             }
         }
     }
