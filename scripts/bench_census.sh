@@ -38,7 +38,7 @@ import collections, re, sys
 PARTS = [("run_before", "events: the shared history"), ("run_from", "events: lifetimes after it"),
          ("run_to_end", "events: lifetimes run to their end (after the shared history, or whole)"),
          ("run<", "events: whole lifetimes (nothing shared)"), ("draw_attributes", "patient attributes"),
-         ("simulate_patient", "patient loop and tally"), ("draw_attacks", "attack draws, a batch at a time"),
+         ("simulate_patient", "patient loop and tally"), ("draw_attacks", "attack draws, a draw of 4 or 8 at a time"),
          ("detail::philox_batch", "patient attributes")]  # out of line only where attribute_blocks_at_once calls it
 FILES = {"lifetime.hpp": "event logic", "lifetime_state.hpp": "event logic", "attack_cache.hpp": "attack consequences",
          "event_draw_cache.hpp": "event draws kept",

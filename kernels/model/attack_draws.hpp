@@ -50,8 +50,8 @@ SCLS_FUNCTION SCLS_FORCEINLINE AttackDraws attack_draws_from(const PhiloxCounter
 }
 
 // ... or computed here. The stay's normal is computed with the draws, not
-// where a severity needs it: once per attack, and on the CPU four attacks at
-// once in lanes (below), where the consequences worked out at each severity
+// where a severity needs it: once per attack, and on the CPU four or eight
+// attacks at once in lanes (below), where the consequences worked out at each severity
 // an attack takes under the strategies computed it once each
 // (results/bench/cpu-engine.md, nineteenth part).
 SCLS_FUNCTION SCLS_FORCEINLINE AttackDraws attack_draws_from(const PhiloxCounter& main, const PhiloxCounter& complication)
@@ -85,15 +85,12 @@ namespace detail {
 // blocks, the attacks in Attacks lanes (kernels/core/lanes.hpp), each lane the
 // bits attack_draws_from gives its attack (attack_blocks_test.cpp checks every
 // width).
-template <int Attacks>
-using AttackLanes = Lanes<Attacks>;
-
 // Word w of the attacks' attack blocks (first_lane 0) or complication blocks
 // (first_lane kAttacksPerBatch). A batch's four words are adjacent, so they
 // are loaded together and widened to the lanes' 64 bits (from a loop over
 // the lanes GCC assembles the register one insert at a time).
 template <int Attacks>
-SCLS_FORCEINLINE typename AttackLanes<Attacks>::Bits attack_words(const AttackBlocks* blocks, int w, int first_lane)
+SCLS_FORCEINLINE typename Lanes<Attacks>::Bits attack_words(const AttackBlocks* blocks, int w, int first_lane)
 {
     using Words = std::uint32_t __attribute__((vector_size(4 * kAttacksPerBatch)));
     Words batch[Attacks / kAttacksPerBatch];
@@ -101,16 +98,16 @@ SCLS_FORCEINLINE typename AttackLanes<Attacks>::Bits attack_words(const AttackBl
         std::memcpy(&batch[b], &blocks[b].word[w][first_lane], sizeof(Words));
     }
     if constexpr (Attacks == kAttacksPerBatch) {
-        return __builtin_convertvector(batch[0], typename AttackLanes<Attacks>::Bits);
+        return __builtin_convertvector(batch[0], typename Lanes<Attacks>::Bits);
     } else {
         static_assert(Attacks == 2 * kAttacksPerBatch, "one or two batches");
         return __builtin_convertvector(__builtin_shufflevector(batch[0], batch[1], 0, 1, 2, 3, 4, 5, 6, 7),
-                                       typename AttackLanes<Attacks>::Bits);
+                                       typename Lanes<Attacks>::Bits);
     }
 }
 
 template <int Attacks>
-SCLS_FORCEINLINE typename AttackLanes<Attacks>::Real attack_uniforms(const AttackBlocks* blocks, int w, int first_lane)
+SCLS_FORCEINLINE typename Lanes<Attacks>::Real attack_uniforms(const AttackBlocks* blocks, int w, int first_lane)
 {
     return to_open_unit_lanes<Attacks>(attack_words<Attacks>(blocks, w, first_lane));
 }
@@ -118,7 +115,7 @@ SCLS_FORCEINLINE typename AttackLanes<Attacks>::Real attack_uniforms(const Attac
 template <int Attacks>
 SCLS_FORCEINLINE void attack_draws_from_blocks(const AttackBlocks* blocks, AttackDraws* draws)
 {
-    using Real = typename AttackLanes<Attacks>::Real;
+    using Real = typename Lanes<Attacks>::Real;
     static_assert(Attacks % kAttacksPerBatch == 0, "whole batches of blocks");
     const Real budget = unit_exponential_lanes<Attacks>(attack_words<Attacks>(blocks, kBudgetWord, 0));
     const Real severity = attack_uniforms<Attacks>(blocks, kSeverityWord, 0);

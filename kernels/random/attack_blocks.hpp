@@ -72,8 +72,9 @@ inline PhiloxBatch attack_counters(StreamKey key, std::uint32_t first)
 #endif
 // Philox4x32-10's rounds on Batches x eight counters, 32-bit words in the
 // low halves of 64-bit lanes (as philox4x32_10_pair keeps them); the blocks
-// are left in c. Several batches' rounds side by side: their chains of
-// multiplications overlap.
+// are left in c. Several batches' rounds in one loop: one set of constants
+// and keys for them all (no faster than a loop per batch, measured: the
+// processor overlaps the chains either way).
 template <int Batches>
 __attribute__((target("avx512f"))) SCLS_FORCEINLINE void philox_rounds_avx512(__m512i (&c)[Batches][4], PhiloxKey k)
 {
@@ -237,9 +238,9 @@ inline void philox_batch(const PhiloxBatch& counters, PhiloxKey key, PhiloxBatch
 }
 
 // The blocks of attacks first..first+3 (first + 3 below 2^32 - 1, the
-// diagnostic attack's block), in the given registers: what draw_attacks
-// computes inside each register width's function (attack_draws.hpp), one
-// batch or, with AVX-512, two.
+// diagnostic attack's block), in the given registers: one batch of what
+// draw_attacks computes inside each register width's function
+// (attack_draws.hpp; with AVX-512 it computes two, philox_batches_avx512<2>).
 inline void attack_blocks(StreamKey key, std::uint32_t first, AttackBlocks& out, AttackBlockRegisters registers)
 {
     SCLS_EXPECT(first < 0xFFFFFFFFu - 3);

@@ -429,7 +429,7 @@ TEST(EngineReproducibility, CachedAttackDrawsGiveTheSameLifetimes)
         const StreamKey key{s.seed, 0, patient};
         const PatientAttributes attributes = draw_attributes(s.params, key);
         LifetimeSimulator<4> small_cache(s.params, attributes, key);
-        LifetimeSimulator<6> odd_cache(s.params, attributes, key);  // a batch of four, then attacks one at a time
+        LifetimeSimulator<13> odd_cache(s.params, attributes, key);  // whole draws (8, or 4 and 4), then attacks one at a time
         LifetimeSimulator<kHostCachedAttacks> large_cache(s.params, attributes, key);
         for (int strategy = 0; strategy < geometry.strategies; ++strategy) {
             LifetimeSimulator<0> uncached(s.params, attributes, key);

@@ -148,7 +148,7 @@ TEST_P(AttackBlocksIn, GiveTheDrawsOfEachAttack)
     if (!processor_has(registers)) {
         GTEST_SKIP() << name_of(registers) << " not available on this processor";
     }
-    // About 27,000 batches (10^5 attacks) per width.
+    // About 27,000 draws per width (10^5 attacks, or 2 10^5 with AVX-512's eight a draw).
     std::mt19937 engine(12);
     for (const StreamKey& key : keys()) {
         // The last batch below the diagnostic attack's block, too.
@@ -157,7 +157,9 @@ TEST_P(AttackBlocksIn, GiveTheDrawsOfEachAttack)
             firsts.push_back(static_cast<std::uint32_t>(engine()) % (0xFFFFFFFFu - kMostAttacksPerDraw + 1));
         }
         for (const std::uint32_t first : firsts) {
-            // Eight with AVX-512, four otherwise; the entries past them stay as they were.
+            // Eight with AVX-512, four otherwise; the entries past them stay as they were
+            // (AttackDraws has no padding, so whole-object comparisons see every byte).
+            static_assert(sizeof(AttackDraws) == (4 + kComplications) * sizeof(double));
             const int attacks = attacks_per_draw(registers);
             ASSERT_EQ(attacks, registers == AttackBlockRegisters::avx512 ? 8 : 4);
             AttackDraws batch[kMostAttacksPerDraw + 1];
@@ -167,7 +169,8 @@ TEST_P(AttackBlocksIn, GiveTheDrawsOfEachAttack)
             draw_attacks(key, first, batch, registers);
             for (int i = 0; i <= kMostAttacksPerDraw; ++i) {
                 const AttackDraws one = i < attacks ? draw_attack(key, first + i) : untouched;
-                ASSERT_EQ(std::memcmp(&batch[i], &one, sizeof one), 0) << (i < attacks ? "attack " : "written past the draws: entry ") << first + i;
+                ASSERT_EQ(std::memcmp(&batch[i], &one, sizeof one), 0)
+                    << (i < attacks ? "attack " + std::to_string(first + i) : "written past the draws: entry " + std::to_string(i));
             }
         }
     }
