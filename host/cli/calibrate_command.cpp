@@ -62,9 +62,17 @@ class CalibrateCommand final : public Command {
                                                            bayesian ? ".posterior.h5" : ".trace.h5");
         std::vector<std::filesystem::path> read = scenario.input_files;
         read.push_back(targets_path_);
-        for (const auto& [path, option] : {std::pair{toml_path, "-o"}, std::pair{trace_path, bayesian ? "--posterior" : "--trace"}}) {
-            check_output_writable(path, option);
-            check_output_is_not_an_input(path, option, read);
+        // The example names a file of the kind each option writes.
+        const struct {
+            const std::filesystem::path& path;
+            const char* option;
+            const char* example;
+        } outputs[] = {{toml_path, "-o", "results/scenario.calibrated.toml"},
+                       {trace_path, bayesian ? "--posterior" : "--trace",
+                        bayesian ? "results/scenario.calibrated.posterior.h5" : "results/scenario.calibrated.trace.h5"}};
+        for (const auto& output : outputs) {
+            check_output_writable(output.path, output.option, OutputKind::file, output.example);
+            check_output_is_not_an_input(output.path, output.option, read);
         }
         if (!scenario.overrides.empty()) {
             std::cerr << "sclsim: note: --set overrides apply during the fit but are not written into the calibrated file\n";

@@ -505,7 +505,8 @@ void write_directory_atomically(const std::filesystem::path& directory, const Na
     fs::remove_all(staging, error);
 }
 
-void check_output_writable(const std::filesystem::path& path, std::string_view option, OutputKind kind)
+void check_output_writable(const std::filesystem::path& path, std::string_view option, OutputKind kind,
+                           std::string_view example)
 {
     namespace fs = std::filesystem;
     const fs::path target = resolve_output_path(kind == OutputKind::directory ? without_trailing_separator(path) : path);
@@ -514,7 +515,7 @@ void check_output_writable(const std::filesystem::path& path, std::string_view o
     std::error_code ec;
     const bool exists = fs::exists(target, ec);
     if (kind == OutputKind::file && fs::is_directory(target, ec)) {
-        refuse("is a directory (the output is one file) — give a file name such as results/run.h5");
+        refuse(fmt::format("is a directory (the output is one file) — give a file name such as {}", example));
     }
     if (kind == OutputKind::directory && exists && !fs::is_directory(target, ec)) {
         refuse("is a file (the tables go into a directory) — give a directory to create or one sclsim may write into");
@@ -522,8 +523,8 @@ void check_output_writable(const std::filesystem::path& path, std::string_view o
     struct stat existing {};
     const char* special = ::stat(target.c_str(), &existing) == 0 ? special_file_kind(existing.st_mode) : nullptr;
     if (kind == OutputKind::file && special != nullptr) {
-        refuse(fmt::format("is {}, not a regular file (writing would replace it with one) — give a file name such as results/run.h5",
-                           special));
+        refuse(fmt::format("is {}, not a regular file (writing would replace it with one) — give a file name such as {}",
+                           special, example));
     }
     if (!fs::is_directory(parent, ec)) {
         refuse(fmt::format("directory \"{}\" does not exist (sclsim does not create directories{}) — create it first or choose "

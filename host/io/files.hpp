@@ -71,8 +71,10 @@ enum class OutputKind {
 // Fails (InputError naming `option`, e.g. "-o/--output" or "--to") before any
 // work when path cannot be written as `kind`: a missing parent directory, no
 // permission, or a directory where a file belongs (and the reverse).
+// `example` is the file name its message suggests for a file output (one of
+// the kind the option writes; directory outputs suggest none).
 void check_output_writable(const std::filesystem::path& path, std::string_view option = "-o/--output",
-                           OutputKind kind = OutputKind::file);
+                           OutputKind kind = OutputKind::file, std::string_view example = "results/run.h5");
 
 // The temporary name this process uses for path.
 std::filesystem::path partial_path_for(const std::filesystem::path& path);

@@ -230,4 +230,16 @@ if [ "$(id -u)" -eq 0 ] && mknod "$work/null_device.h5" c 1 3 2> /dev/null; then
   expect 2 "$work/out.log" "null_device.h5: is a character device" -- "$sclsim" run --patients 100 -o "$work/null_device.h5"
   [ -c "$work/null_device.h5" ] || fail "the character device given as -o was replaced"
 fi
+# A refused output suggests a file of the kind its option writes.
+targets="$here/../../scenarios/targets/pineton2017.toml"
+mkdir "$work/out_directory"
+expect 2 "$work/out.log" "out_directory: is a directory (the output is one file) — give a file name such as results/run.h5" -- \
+  "$sclsim" run --patients 100 -o "$work/out_directory"
+expect 2 "$work/out.log" "out_directory: is a directory (the output is one file) — give a file name such as results/scenario.calibrated.toml" -- \
+  "$sclsim" calibrate --targets "$targets" -o "$work/out_directory"
+expect 2 "$work/out.log" "such as results/scenario.calibrated.trace.h5" -- \
+  "$sclsim" calibrate --targets "$targets" --method optimize -o "$work/c.toml" --trace "$work/out_directory"
+expect 2 "$work/out.log" "out_pipe.h5: is a FIFO, not a regular file (writing would replace it with one) — give a file name such as results/scenario.calibrated.posterior.h5" -- \
+  "$sclsim" calibrate --targets "$targets" --method imis -o "$work/c.toml" --posterior "$work/out_pipe.h5"
+[ -z "$(ls "$work/out_directory")" ] && [ ! -e "$work/c.toml" ] || fail "a refused calibrate wrote something"
 echo "OK"

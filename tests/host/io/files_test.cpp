@@ -326,7 +326,16 @@ TEST(OutputPaths, RefusalsNameTheOptionAndTheKindOfOutput)
     EXPECT_EQ(missing.file, "-o/--output");
     EXPECT_NE(missing.message.find("does not exist"), std::string::npos) << missing.message;
     EXPECT_EQ(refusal_of(directory / "no" / "tables", "--to", OutputKind::directory).file, "--to");
-    EXPECT_NE(refusal_of(directory, "--trace", OutputKind::file).message.find("is a directory"), std::string::npos);
+    const InputIssue directory_for_file = refusal_of(directory, "--trace", OutputKind::file);
+    EXPECT_NE(directory_for_file.message.find("is a directory"), std::string::npos) << directory_for_file.message;
+    EXPECT_NE(directory_for_file.message.find("such as results/run.h5"), std::string::npos) << directory_for_file.message;
+    try {  // an output of another kind suggests a name of its kind
+        check_output_writable(directory, "-o", OutputKind::file, "results/scenario.calibrated.toml");
+        ADD_FAILURE() << "a directory was accepted as an output file";
+    } catch (const InputError& e) {
+        EXPECT_NE(e.issues().front().message.find("such as results/scenario.calibrated.toml"), std::string::npos)
+            << e.issues().front().message;
+    }
     std::ofstream(directory / "file.csv") << "x";
     EXPECT_NE(refusal_of(directory / "file.csv", "--to", OutputKind::directory).message.find("is a file"), std::string::npos);
     EXPECT_NO_THROW(check_output_writable(directory, "--to", OutputKind::directory));
