@@ -58,18 +58,19 @@ class CalibrateCommand final : public Command {
         const std::filesystem::path toml_path =
             output_.empty() ? inputs_.default_output(".calibrated.toml") : std::filesystem::path(output_);
         const bool bayesian = targets.method == CalibrationMethod::imis;
-        const std::filesystem::path trace_path = companion(toml_path, bayesian ? posterior_output_ : trace_output_,
-                                                           bayesian ? ".posterior.h5" : ".trace.h5");
+        const char* trace_extension = bayesian ? ".posterior.h5" : ".trace.h5";
+        const std::filesystem::path trace_path =
+            companion(toml_path, bayesian ? posterior_output_ : trace_output_, trace_extension);
         std::vector<std::filesystem::path> read = scenario.input_files;
         read.push_back(targets_path_);
-        // The example names a file of the kind each option writes.
+        // A refusal suggests a file named as calibrate names its own.
+        const std::filesystem::path toml_example = "results/scenario.calibrated.toml";
         const struct {
             const std::filesystem::path& path;
             const char* option;
-            const char* example;
-        } outputs[] = {{toml_path, "-o", "results/scenario.calibrated.toml"},
-                       {trace_path, bayesian ? "--posterior" : "--trace",
-                        bayesian ? "results/scenario.calibrated.posterior.h5" : "results/scenario.calibrated.trace.h5"}};
+            std::string example;
+        } outputs[] = {{toml_path, "-o", toml_example.string()},
+                       {trace_path, bayesian ? "--posterior" : "--trace", companion(toml_example, "", trace_extension).string()}};
         for (const auto& output : outputs) {
             check_output_writable(output.path, output.option, OutputKind::file, output.example);
             check_output_is_not_an_input(output.path, output.option, read);

@@ -82,16 +82,20 @@ class AttackDrawCache {
             return entries_[entry];
         }
 #if SCLS_ATTACK_BLOCKS_IN_VECTORS
-        // The next attacks_per_draw() attacks at once, where the cache has room for them.
-        const AttackBlockRegisters registers = attack_block_registers_in_use();
-        const auto per_draw = static_cast<std::uint32_t>(attacks_per_draw(registers));
-        if (entry == filled_ && entry + per_draw <= static_cast<std::uint32_t>(CachedAttacks)) {
-            draw_attacks(key, k, &entries_[entry], registers);
-            for (std::uint32_t i = 0; i < per_draw; ++i) {
-                consequences_[entry + i].severity = -1;
+        // The next attacks_per_draw() attacks at once, where the cache has
+        // room for them (the registers are asked for only when the next
+        // entry is the one to fill, not for each attack beyond the capacity).
+        if (entry == filled_) {
+            const AttackBlockRegisters registers = attack_block_registers_in_use();
+            const auto per_draw = static_cast<std::uint32_t>(attacks_per_draw(registers));
+            if (entry + per_draw <= static_cast<std::uint32_t>(CachedAttacks)) {
+                draw_attacks(key, k, &entries_[entry], registers);
+                for (std::uint32_t i = 0; i < per_draw; ++i) {
+                    consequences_[entry + i].severity = -1;
+                }
+                filled_ += per_draw;
+                return entries_[entry];
             }
-            filled_ += per_draw;
-            return entries_[entry];
         }
 #endif
         beyond = draw_attack(key, k);
